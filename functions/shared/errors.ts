@@ -1,0 +1,73 @@
+/**
+ * Typed errors of the DR system.
+ *
+ * Handlers invoked by Step Functions throw these; the ASL files name them in `Retry`
+ * and `Catch` (Step Functions matches on `error.name`), so a class name is part of the
+ * public contract: renaming one means changing the state machines too.
+ */
+
+/** Base class: sets `name` to the subclass name and keeps `cause`. */
+export class DrError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input (an event, a request, a configuration) failed validation; nothing was changed. */
+export class ValidationError extends DrError {
+  /** Every problem found, each naming its field path. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], options?: ErrorOptions) {
+    super(`${problems.length} problem(s): ${problems.join('; ')}`, options);
+    this.problems = problems;
+  }
+}
+
+/** A required environment variable is missing at cold start. */
+export class ConfigurationError extends DrError {}
+
+/** The snapshot does not exist (or is not visible to this account). */
+export class SnapshotNotFoundError extends DrError {}
+
+/** The database instance or cluster does not exist. */
+export class DatabaseNotFoundError extends DrError {}
+
+/** The database is not in a state that allows the action (e.g. not `available`). */
+export class DatabaseNotAvailableError extends DrError {}
+
+/** Creating the snapshot would exceed the manual-snapshot quota (with headroom). */
+export class SnapshotQuotaExceededError extends DrError {}
+
+/** A snapshot reached a terminal bad state (`failed`, `incompatible-*`). */
+export class SnapshotFailedError extends DrError {}
+
+/** A bounded wait ran out. */
+export class WaitTimeoutError extends DrError {}
+
+/** The AWS API throttled us; safe to retry. */
+export class ThrottledError extends DrError {}
+
+/** A KMS key could not be used (disabled, wrong region, no grant). */
+export class KmsKeyNotAccessibleError extends DrError {}
+
+/** A retention plan would break a safety rule; nothing was deleted. */
+export class RetentionSafetyError extends DrError {}
+
+/** A restore test found the restored data different from the manifest. */
+export class VerificationFailedError extends DrError {}
+
+/** A SQL connection could not be opened or was lost mid-way (network, failover, server restart); safe to retry. */
+export class SqlConnectionError extends DrError {}
+
+/** PostgreSQL refused a statement; `sqlState` is its SQLSTATE code (e.g. `42P01`, `42501`), null when it gave none. */
+export class SqlQueryError extends DrError {
+  /** The PostgreSQL error code, for callers that branch on it. */
+  readonly sqlState: string | null;
+
+  constructor(message: string, sqlState: string | null, options?: ErrorOptions) {
+    super(message, options);
+    this.sqlState = sqlState;
+  }
+}

@@ -1,0 +1,349 @@
+import { longestGapSeconds, parseSchedule } from '../../functions/domain/schedule.ts';
+import { isPlainObject } from './defaults.ts';
+import { FAILURE_MODES, type DrConfig, type FailureMode, type Topology } from './types.ts';
+
+/**
+ * Configuration validation. Every check runs; the result lists every problem, each
+ * starting with the field's path, so one synth shows everything to fix.
+ */
+
+/** Allowed keys per object path; `*` marks a record whose keys are checked elsewhere. */
+const KEYS: Record<string, readonly string[]> = {
+  '': ['region', 'availabilityZones', 'database', 'dr', 'objectives', 'schedules', 'retention', 'notificationEmails', 'failover', 'archiveRetentionDays'],
+  database: ['name', 'engineVersion', 'topology', 'instanceClass', 'storageType', 'allocatedStorageGiB', 'maxAllocatedStorageGiB', 'iops', 'readReplicas', 'backupRetentionDays', 'preferredBackupWindow', 'preferredMaintenanceWindow', 'port', 'masterUsername'],
+  dr: ['region', 'snapshotCopy', 'backupReplication', 'readReplica'],
+  objectives: FAILURE_MODES,
+  'objectives.az': ['rpoSeconds', 'rtoSeconds'],
+  'objectives.region': ['rpoSeconds', 'rtoSeconds'],
+  'objectives.corruption': ['rpoSeconds', 'rtoSeconds'],
+  'objectives.snapshotLoss': ['rpoSeconds', 'rtoSeconds'],
+  schedules: ['timezone', 'backup', 'restoreTest', 'tiers'],
+  'schedules.tiers': ['weeklyOn', 'monthlyOnDay', 'yearlyOn'],
+  retention: ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond'],
+  failover: ['auto', 'maxLagOnFailoverSeconds', 'cooldownMinutes'],
+};
+
+/** PostgreSQL majors offered here (RDS standard support, 2026-11). */
+export const SUPPORTED_MAJORS = [14, 15, 16, 17, 18] as const;
+
+/**
+ * Instance-class families a Multi-AZ DB cluster runs on (RDS User Guide,
+ * "Instance class availability for Multi-AZ DB clusters").
+ */
+export const CLUSTER_CLASS_FAMILIES = ['m5d', 'm6gd', 'm6id', 'm6idn', 'r5d', 'r6gd', 'r6id', 'r6idn', 'c6gd', 'x2iedn'] as const;
+
+/** RDS's default manual-snapshot quota per region. */
+export const MANUAL_SNAPSHOT_QUOTA = 100;
+
+/** Documented upper bound of RDS's own failover time, per topology, seconds. */
+export const RDS_FAILOVER_SECONDS: Record<Topology, number> = { 'multi-az-instance': 120, 'multi-az-cluster': 35 };
+
+/** How often the writer probe runs; detection needs at least one probe period. */
+export const PROBE_PERIOD_SECONDS = 60;
+
+/** LatestRestorableTime trails the present by up to about five minutes. */
+export const PITR_LAG_SECONDS = 300;
+
+/**
+ * Checks that the raw input has no unknown key at any level. Runs before defaults are
+ * applied, so a misspelt key is reported instead of silently ignored.
+ */
+export function unknownKeys(input: unknown, path = ''): string[] {
+  if (!isPlainObject(input)) return [];
+  const allowed = KEYS[path];
+  if (allowed === undefined) return [];
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    const child = path === '' ? key : `${path}.${key}`;
+    if (!allowed.includes(key)) {
+      problems.push(`${child}: unknown key; allowed keys${path === '' ? '' : ` of ${path}`}: ${allowed.join(', ')}`);
+    } else {
+      problems.push(...unknownKeys(value, child));
+    }
+  }
+  return problems;
+}
+
+/** A tiny collector so each rule reads as one line. */
+class Problems {
+  readonly list: string[] = [];
+
+  add(path: string, message: string): void {
+    this.list.push(`${path}: ${message}`);
+  }
+
+  integer(path: string, value: unknown, min: number, max: number): value is number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.add(path, `${show(value)} must be an integer from ${min} to ${max}`);
+      return false;
+    }
+    return true;
+  }
+
+  number(path: string, value: unknown, min: number, max: number): value is number {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      this.add(path, `${show(value)} must be a number from ${min} to ${max}`);
+      return false;
+    }
+    return true;
+  }
+
+  boolean(path: string, value: unknown): value is boolean {
+    if (typeof value !== 'boolean') {
+      this.add(path, `${show(value)} must be true or false`);
+      return false;
+    }
+    return true;
+  }
+
+  pattern(path: string, value: unknown, re: RegExp, what: string): value is string {
+    if (typeof value !== 'string' || !re.test(value)) {
+      this.add(path, `${show(value)} is not ${what}`);
+      return false;
+    }
+    return true;
+  }
+
+  oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): value is T {
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      this.add(path, `${show(value)} is not allowed; allowed: ${allowed.join(', ')}`);
+      return false;
+    }
+    return true;
+  }
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'missing value' : JSON.stringify(value);
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const WINDOW = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
+const MAINTENANCE = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/**
+ * Validates a complete configuration (defaults applied). Returns every problem; an
+ * empty list means the configuration can be deployed.
+ */
+export function validateConfig(config: DrConfig): string[] {
+  const p = new Problems();
+  const db = config.database;
+  const cluster = db.topology === 'multi-az-cluster';
+
+  // Regions and zones.
+  const regionOk = p.pattern('region', config.region, REGION, 'an AWS region name (e.g. eu-west-1)');
+  const azs = config.availabilityZones;
+  if (!Array.isArray(azs) || azs.length !== 3 || new Set(azs).size !== 3) {
+    p.add('availabilityZones', `${show(azs)} must list 3 distinct availability zones`);
+  } else if (regionOk) {
+    azs.forEach((az, i) => {
+      if (typeof az !== 'string' || !new RegExp(`^${config.region}[a-z]$`).test(az)) {
+        p.add(`availabilityZones[${i}]`, `${show(az)} is not an availability zone of ${config.region}`);
+      }
+    });
+  }
+
+  // Database.
+  p.pattern('database.name', db.name, /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,39}$/, 'a name of 1-40 lower-case letters, digits and single hyphens starting with a letter');
+  if (p.pattern('database.engineVersion', db.engineVersion, /^\d+\.\d+$/, 'a full PostgreSQL version like 18.3')) {
+    const major = Number(db.engineVersion.split('.')[0]);
+    if (!(SUPPORTED_MAJORS as readonly number[]).includes(major)) {
+      p.add('database.engineVersion', `major ${major} is not supported; allowed majors: ${SUPPORTED_MAJORS.join(', ')}`);
+    }
+  }
+  p.oneOf('database.topology', db.topology, ['multi-az-instance', 'multi-az-cluster'] as const);
+  if (p.pattern('database.instanceClass', db.instanceClass, /^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'a DB instance class like db.m7g.large')) {
+    const family = db.instanceClass.split('.')[1] ?? '';
+    if (cluster && !(CLUSTER_CLASS_FAMILIES as readonly string[]).includes(family)) {
+      p.add('database.instanceClass', `${db.instanceClass} cannot run a Multi-AZ DB cluster; allowed families: ${CLUSTER_CLASS_FAMILIES.map((f) => `db.${f}`).join(', ')}`);
+    }
+    if (family.startsWith('t')) {
+      p.add('database.instanceClass', `${db.instanceClass} is burstable: production databases need a fixed-performance class`);
+    }
+  }
+  if (p.oneOf('database.storageType', db.storageType, ['gp3', 'io1', 'io2'] as const)) {
+    const minStorage = db.storageType === 'gp3' ? 20 : 100;
+    p.integer('database.allocatedStorageGiB', db.allocatedStorageGiB, minStorage, 65_536);
+    if (db.storageType !== 'gp3' && db.iops === undefined) p.add('database.iops', `required with storageType ${db.storageType}`);
+  }
+  if (db.iops !== undefined) p.integer('database.iops', db.iops, 1000, 256_000);
+  if (!cluster && p.integer('database.maxAllocatedStorageGiB', db.maxAllocatedStorageGiB, 20, 65_536) && typeof db.allocatedStorageGiB === 'number' && db.maxAllocatedStorageGiB < db.allocatedStorageGiB) {
+    p.add('database.maxAllocatedStorageGiB', `${db.maxAllocatedStorageGiB} is below allocatedStorageGiB ${db.allocatedStorageGiB}`);
+  }
+  if (p.integer('database.readReplicas', db.readReplicas, 0, 5) && cluster && db.readReplicas > 0) {
+    p.add('database.readReplicas', 'must be 0 with multi-az-cluster: its two standbys already serve reads');
+  }
+  p.integer('database.backupRetentionDays', db.backupRetentionDays, 1, 35);
+  const backupOk = p.pattern('database.preferredBackupWindow', db.preferredBackupWindow, WINDOW, 'a UTC window hh:mm-hh:mm');
+  const maintOk = p.pattern('database.preferredMaintenanceWindow', db.preferredMaintenanceWindow, MAINTENANCE, 'a UTC window ddd:hh:mm-ddd:hh:mm');
+  if (backupOk) checkWindows(p, db.preferredBackupWindow, maintOk ? db.preferredMaintenanceWindow : null);
+  p.integer('database.port', db.port, 1150, 65_535);
+  if (p.pattern('database.masterUsername', db.masterUsername, /^[a-z][a-z0-9_]{0,62}$/, 'a user name of lower-case letters, digits and underscores') && ['postgres', 'rdsadmin', 'admin', 'rdsrepladmin'].includes(db.masterUsername)) {
+    p.add('database.masterUsername', `"${db.masterUsername}" is reserved by RDS or PostgreSQL`);
+  }
+
+  // DR region and what RDS supports per topology.
+  const dr = config.dr;
+  const drRegion = dr.region;
+  if (drRegion !== null && p.pattern('dr.region', drRegion, REGION, 'an AWS region name or null') && drRegion === config.region) {
+    p.add('dr.region', `must differ from region (${config.region}): a copy in the same region does not survive region loss`);
+  }
+  const features = [
+    ['snapshotCopy', 'copying Multi-AZ DB cluster snapshots to another region'],
+    ['backupReplication', 'cross-region automated backup replication for Multi-AZ DB clusters'],
+    ['readReplica', 'cross-region read replicas of Multi-AZ DB clusters'],
+  ] as const;
+  for (const [key, limitation] of features) {
+    if (!p.boolean(`dr.${key}`, dr[key]) || !dr[key]) continue;
+    if (cluster) p.add(`dr.${key}`, `not supported with multi-az-cluster: RDS does not support ${limitation}; set it to false`);
+    else if (drRegion === null) p.add(`dr.${key}`, 'needs dr.region');
+  }
+
+  checkObjectives(p, config);
+
+  // Schedules.
+  const sch = config.schedules;
+  if (typeof sch.timezone !== 'string' || !isTimeZone(sch.timezone)) {
+    p.add('schedules.timezone', `${show(sch.timezone)} is not an IANA time zone (e.g. UTC, Europe/London)`);
+  }
+  for (const key of ['backup', 'restoreTest'] as const) {
+    const value = sch[key];
+    if (typeof value !== 'string') {
+      p.add(`schedules.${key}`, `${show(value)} must be a cron(...) or rate(...) expression`);
+      continue;
+    }
+    const parsed = parseSchedule(value);
+    if (!parsed.ok) for (const problem of parsed.problems) p.add(`schedules.${key}`, problem);
+  }
+  p.oneOf('schedules.tiers.weeklyOn', sch.tiers.weeklyOn, ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const);
+  p.integer('schedules.tiers.monthlyOnDay', sch.tiers.monthlyOnDay, 1, 28);
+  if (p.pattern('schedules.tiers.yearlyOn', sch.tiers.yearlyOn, /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a month-day MM-DD')) {
+    const [month, day] = sch.tiers.yearlyOn.split('-').map(Number) as [number, number];
+    if (day > new Date(Date.UTC(2027, month, 0)).getUTCDate()) p.add('schedules.tiers.yearlyOn', `${sch.tiers.yearlyOn} does not occur every year`);
+  }
+
+  // Retention.
+  const r = config.retention;
+  const tiers = (['daily', 'weekly', 'monthly', 'yearly'] as const).filter((t) => p.integer(`retention.${t}`, r[t], 0, 1000));
+  const kept = tiers.reduce((sum, t) => sum + r[t], 0);
+  if (tiers.length === 4 && kept === 0) p.add('retention', 'every tier keeps 0 snapshots: keep at least one tier');
+  p.integer('retention.minimumCount', r.minimumCount, 1, MANUAL_SNAPSHOT_QUOTA);
+  if (p.integer('retention.quotaHeadroom', r.quotaHeadroom, 0, MANUAL_SNAPSHOT_QUOTA - 1) && tiers.length === 4 && kept > MANUAL_SNAPSHOT_QUOTA - r.quotaHeadroom) {
+    p.add('retention', `keeps up to ${kept} snapshots, more than the manual-snapshot quota of ${MANUAL_SNAPSHOT_QUOTA} less quotaHeadroom ${r.quotaHeadroom}`);
+  }
+  p.number('retention.deletesPerSecond', r.deletesPerSecond, 0.1, 10);
+
+  // Notifications, failover, archive.
+  if (!Array.isArray(config.notificationEmails)) {
+    p.add('notificationEmails', `${show(config.notificationEmails)} must be a list of email addresses`);
+  } else {
+    config.notificationEmails.forEach((email, i) => p.pattern(`notificationEmails[${i}]`, email, EMAIL, 'an email address'));
+  }
+  p.boolean('failover.auto', config.failover.auto);
+  p.integer('failover.maxLagOnFailoverSeconds', config.failover.maxLagOnFailoverSeconds, 0, 86_400);
+  p.integer('failover.cooldownMinutes', config.failover.cooldownMinutes, 0, 1440);
+  p.integer('archiveRetentionDays', config.archiveRetentionDays, 1, 36_500);
+  return p.list;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function minutesOf(hh: string, mm: string): number {
+  return Number(hh) * 60 + Number(mm);
+}
+
+/** RDS requires windows of at least 30 minutes that do not overlap. */
+function checkWindows(p: Problems, backup: string, maintenance: string | null): void {
+  const [, bh1 = '', bm1 = '', bh2 = '', bm2 = ''] = WINDOW.exec(backup) ?? [];
+  const bStart = minutesOf(bh1, bm1);
+  const bEnd = minutesOf(bh2, bm2);
+  const bLength = (bEnd - bStart + 1440) % 1440;
+  if (bLength < 30) p.add('database.preferredBackupWindow', `${backup} is shorter than the 30 minutes RDS requires`);
+  if (maintenance === null) return;
+  const [, , mh1 = '', mm1 = '', , mh2 = '', mm2 = ''] = MAINTENANCE.exec(maintenance) ?? [];
+  const mStart = minutesOf(mh1, mm1);
+  const mEnd = minutesOf(mh2, mm2);
+  const inWindow = (t: number, start: number, end: number): boolean => (start <= end ? t >= start && t < end : t >= start || t < end);
+  if (inWindow(mStart, bStart, bEnd) || inWindow(bStart, mStart, mEnd)) {
+    p.add('database.preferredMaintenanceWindow', `${maintenance} overlaps preferredBackupWindow ${backup}; RDS requires them apart`);
+  }
+}
+
+/** The recovery path of each failure mode, and the lowest RPO/RTO it can reach. */
+export interface ObjectiveFloor {
+  /** What limits the mode, for messages and docs; null when no path exists. */
+  readonly path: string | null;
+  readonly rpoSeconds: number;
+  readonly rtoSeconds: number;
+  readonly rpoReason: string;
+  readonly rtoReason: string;
+}
+
+/**
+ * The floors each failure mode's objectives must sit at or above, from the
+ * configuration's topology and DR features (DESIGN.md, "Honest recovery objectives").
+ */
+export function objectiveFloors(config: DrConfig): Record<FailureMode, ObjectiveFloor> {
+  const topology = config.database.topology;
+  const failover = RDS_FAILOVER_SECONDS[topology] ?? RDS_FAILOVER_SECONDS['multi-az-instance'];
+  const parsed = typeof config.schedules.backup === 'string' ? parseSchedule(config.schedules.backup) : null;
+  const backupGap = parsed?.ok ? longestGapSeconds(parsed.schedule) : Infinity;
+  const backupReason = `the backup schedule runs at most every ${backupGap} s`;
+  const detection = `RDS failover takes up to ${failover} s plus ${PROBE_PERIOD_SECONDS} s to detect`;
+  const hasDr = config.dr.region !== null && topology !== 'multi-az-cluster';
+  const regionPath = !hasDr ? null : config.dr.readReplica ? 'cross-region read replica' : config.dr.backupReplication ? 'replicated automated backups' : config.dr.snapshotCopy ? 'snapshot copies' : null;
+  return {
+    az: { path: 'Multi-AZ failover', rpoSeconds: 0, rtoSeconds: failover + PROBE_PERIOD_SECONDS, rpoReason: 'the standby is synchronous', rtoReason: detection },
+    region: {
+      path: regionPath,
+      rpoSeconds: regionPath === 'cross-region read replica' ? 1 : regionPath === 'replicated automated backups' ? PITR_LAG_SECONDS : backupGap,
+      rtoSeconds: 1,
+      rpoReason:
+        regionPath === 'cross-region read replica'
+          ? 'replication to the replica is asynchronous'
+          : regionPath === 'replicated automated backups'
+            ? 'replicated backups trail the source by at least the PITR lag of about 5 minutes'
+            : backupReason,
+      rtoReason: 'it must be positive',
+    },
+    corruption: { path: 'point-in-time restore', rpoSeconds: PITR_LAG_SECONDS, rtoSeconds: 1, rpoReason: 'LatestRestorableTime trails the present by about 5 minutes', rtoReason: 'it must be positive' },
+    snapshotLoss: { path: hasDr && config.dr.snapshotCopy ? 'offsite snapshot copies' : null, rpoSeconds: backupGap, rtoSeconds: 1, rpoReason: backupReason, rtoReason: 'it must be positive' },
+  };
+}
+
+function checkObjectives(p: Problems, config: DrConfig): void {
+  const floors = objectiveFloors(config);
+  for (const mode of FAILURE_MODES) {
+    const objective = config.objectives[mode];
+    const floor = floors[mode];
+    const path = `objectives.${mode}`;
+    if (floor.path === null) {
+      if (objective !== null) p.add(path, `this configuration has no recovery path for ${mode} (${noPathReason(config, mode)}); set it to null to accept that, or add the path`);
+      continue;
+    }
+    if (objective === null || !isPlainObject(objective)) {
+      p.add(path, `must be { rpoSeconds, rtoSeconds }: ${floor.path} protects against this failure`);
+      continue;
+    }
+    if (p.integer(`${path}.rpoSeconds`, objective.rpoSeconds, 0, 31_536_000) && objective.rpoSeconds < floor.rpoSeconds) {
+      p.add(`${path}.rpoSeconds`, `${objective.rpoSeconds} is below what ${floor.path} can reach (${floor.rpoSeconds}: ${floor.rpoReason})`);
+    }
+    if (p.integer(`${path}.rtoSeconds`, objective.rtoSeconds, 1, 31_536_000) && objective.rtoSeconds < floor.rtoSeconds) {
+      p.add(`${path}.rtoSeconds`, `${objective.rtoSeconds} is below what ${floor.path} can reach (${floor.rtoSeconds}: ${floor.rtoReason})`);
+    }
+  }
+}
+
+function noPathReason(config: DrConfig, mode: FailureMode): string {
+  if (config.dr.region === null) return 'dr.region is null';
+  if (config.database.topology === 'multi-az-cluster') return 'RDS cannot copy Multi-AZ DB cluster snapshots or backups to another region';
+  return mode === 'snapshotLoss' ? 'dr.snapshotCopy is false' : 'dr.snapshotCopy, dr.backupReplication and dr.readReplica are all false';
+}

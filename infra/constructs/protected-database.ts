@@ -1,0 +1,241 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import type { DatabaseConfig, Topology } from '../config/types.ts';
+
+/** What the DR automation needs to know of the protected database, whatever its topology. */
+export interface ProtectedDatabase {
+  readonly topology: Topology;
+  /** DB instance identifier (instance topology) or DB cluster identifier. */
+  readonly identifier: string;
+  readonly arn: string;
+  /** Writer endpoint address. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** ARN of the master secret that RDS manages and rotates in Secrets Manager. */
+  readonly secretArn: string;
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/** Props shared by both topologies. */
+export interface ProtectedDatabaseProps {
+  readonly config: DatabaseConfig;
+  readonly vpc: ec2.IVpc;
+  /** Customer key for storage, snapshots, Performance Insights and the master secret. */
+  readonly key: kms.IKey;
+  /** Security group of the DR functions allowed to connect. */
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+  /** Availability zones; the third hosts the optional read replica. */
+  readonly availabilityZones: readonly string[];
+}
+
+/**
+ * Parameters both topologies share. `rds.force_ssl=1` refuses any non-TLS connection
+ * (already the default from PostgreSQL 15, set explicitly so no parameter-group change
+ * can silently drop it); TLS 1.2 is the floor.
+ */
+export const DATABASE_PARAMETERS: Readonly<Record<string, string>> = {
+  'rds.force_ssl': '1',
+  ssl_min_protocol_version: 'TLSv1.2',
+  log_min_duration_statement: '1000',
+};
+
+/** Log types exported to CloudWatch Logs. */
+export const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+
+function majorOf(version: string): string {
+  return version.split('.')[0] ?? version;
+}
+
+function databaseSecurityGroup(scope: Construct, props: ProtectedDatabaseProps): ec2.SecurityGroup {
+  const sg = new ec2.SecurityGroup(scope, 'SecurityGroup', {
+    vpc: props.vpc,
+    description: `${props.config.name}: PostgreSQL from the DR functions only`,
+    allowAllOutbound: false,
+  });
+  sg.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(props.config.port), 'DR functions (probe, manifest, verify)');
+  return sg;
+}
+
+/**
+ * Log groups created ahead of RDS so they get a retention period and are kept on
+ * stack deletion; RDS would otherwise create them with no expiry.
+ */
+function logGroups(scope: Construct, kind: 'instance' | 'cluster', identifier: string): logs.LogGroup[] {
+  return LOG_EXPORTS.map(
+    (type) =>
+      new logs.LogGroup(scope, `Logs-${type}`, {
+        logGroupName: `/aws/rds/${kind}/${identifier}/${type}`,
+        retention: logs.RetentionDays.THREE_MONTHS,
+        removalPolicy: RemovalPolicy.RETAIN,
+      }),
+  );
+}
+
+/**
+ * Multi-AZ DB instance: a primary with a synchronous standby in another AZ (RDS picks
+ * both AZs; a Multi-AZ instance cannot be pinned to one), plus optional read replicas
+ * placed in the third configured AZ.
+ */
+export class MultiAzInstanceDatabase extends Construct implements ProtectedDatabase {
+  readonly topology = 'multi-az-instance' as const;
+  readonly identifier: string;
+  readonly arn: string;
+  readonly endpoint: string;
+  readonly port: number;
+  readonly secretArn: string;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly instance: rds.DatabaseInstance;
+  readonly replicas: rds.DatabaseInstanceReadReplica[] = [];
+
+  constructor(scope: Construct, id: string, props: ProtectedDatabaseProps) {
+    super(scope, id);
+    const c = props.config;
+    const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(c.engineVersion, majorOf(c.engineVersion)) });
+    this.securityGroup = databaseSecurityGroup(this, props);
+    const parameterGroup = new rds.ParameterGroup(this, 'Parameters', { engine, parameters: { ...DATABASE_PARAMETERS }, description: `${c.name}: TLS enforced` });
+    const logs = logGroups(this, 'instance', c.name);
+    this.instance = new rds.DatabaseInstance(this, 'Primary', {
+      instanceIdentifier: c.name,
+      databaseName: c.name.replaceAll('-', '_'),
+      engine,
+      instanceType: new ec2.InstanceType(c.instanceClass.replace(/^db\./, '')),
+      vpc: props.vpc,
+      vpcSubnets: { subnetGroupName: 'database' },
+      securityGroups: [this.securityGroup],
+      multiAz: true,
+      port: c.port,
+      storageType: rds.StorageType[c.storageType.toUpperCase() as 'GP3' | 'IO1' | 'IO2'],
+      allocatedStorage: c.allocatedStorageGiB,
+      maxAllocatedStorage: c.maxAllocatedStorageGiB,
+      iops: c.iops,
+      storageEncrypted: true,
+      storageEncryptionKey: props.key,
+      credentials: rds.Credentials.fromUsername(c.masterUsername, { encryptionKey: props.key }),
+      manageMasterUserPassword: true,
+      parameterGroup,
+      backupRetention: Duration.days(c.backupRetentionDays),
+      preferredBackupWindow: c.preferredBackupWindow,
+      preferredMaintenanceWindow: c.preferredMaintenanceWindow,
+      copyTagsToSnapshot: true,
+      deleteAutomatedBackups: false,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+      cloudwatchLogsExports: [...LOG_EXPORTS],
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: props.key,
+      autoMinorVersionUpgrade: true,
+      publiclyAccessible: false,
+      iamAuthentication: true,
+    });
+    for (const group of logs) this.instance.node.addDependency(group);
+    Tags.of(this.instance).add('dr:role', 'primary');
+
+    const replicaAz = props.availabilityZones[2];
+    for (let i = 1; i <= c.readReplicas; i += 1) {
+      const replica = new rds.DatabaseInstanceReadReplica(this, `Replica${i}`, {
+        instanceIdentifier: `${c.name}-replica-${i}`,
+        sourceDatabaseInstance: this.instance,
+        instanceType: new ec2.InstanceType(c.instanceClass.replace(/^db\./, '')),
+        vpc: props.vpc,
+        vpcSubnets: { subnetGroupName: 'database' },
+        availabilityZone: replicaAz,
+        securityGroups: [this.securityGroup],
+        storageEncryptionKey: props.key,
+        parameterGroup,
+        port: c.port,
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.DESTROY,
+        enablePerformanceInsights: true,
+        performanceInsightEncryptionKey: props.key,
+        autoMinorVersionUpgrade: true,
+        publiclyAccessible: false,
+        iamAuthentication: true,
+      });
+      Tags.of(replica).add('dr:role', 'replica');
+      this.replicas.push(replica);
+    }
+
+    this.identifier = c.name;
+    this.arn = this.instance.instanceArn;
+    this.endpoint = this.instance.dbInstanceEndpointAddress;
+    this.port = c.port;
+    this.secretArn = this.instance.secret?.secretArn ?? '';
+  }
+}
+
+/**
+ * Multi-AZ DB cluster: a writer and two readable standbys, one per AZ, with failover
+ * typically under 35 seconds. CDK's L2 cluster construct is Aurora-only, so this uses
+ * `AWS::RDS::DBCluster` directly with the non-Aurora `postgres` engine.
+ */
+export class MultiAzClusterDatabase extends Construct implements ProtectedDatabase {
+  readonly topology = 'multi-az-cluster' as const;
+  readonly identifier: string;
+  readonly arn: string;
+  readonly endpoint: string;
+  readonly port: number;
+  readonly secretArn: string;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly cluster: rds.CfnDBCluster;
+
+  constructor(scope: Construct, id: string, props: ProtectedDatabaseProps) {
+    super(scope, id);
+    const c = props.config;
+    this.securityGroup = databaseSecurityGroup(this, props);
+    const subnets = props.vpc.selectSubnets({ subnetGroupName: 'database' });
+    const subnetGroup = new rds.CfnDBSubnetGroup(this, 'Subnets', {
+      dbSubnetGroupDescription: `${c.name}: database subnets in three AZs`,
+      subnetIds: subnets.subnetIds,
+    });
+    const parameterGroup = new rds.CfnDBClusterParameterGroup(this, 'Parameters', {
+      description: `${c.name}: TLS enforced`,
+      family: `postgres${majorOf(c.engineVersion)}`,
+      parameters: { ...DATABASE_PARAMETERS },
+    });
+    const logs = logGroups(this, 'cluster', c.name);
+    this.cluster = new rds.CfnDBCluster(this, 'Cluster', {
+      dbClusterIdentifier: c.name,
+      databaseName: c.name.replaceAll('-', '_'),
+      engine: 'postgres',
+      engineVersion: c.engineVersion,
+      dbClusterInstanceClass: c.instanceClass,
+      storageType: c.storageType,
+      allocatedStorage: c.allocatedStorageGiB,
+      iops: c.iops,
+      dbSubnetGroupName: subnetGroup.ref,
+      vpcSecurityGroupIds: [this.securityGroup.securityGroupId],
+      port: c.port,
+      dbClusterParameterGroupName: parameterGroup.ref,
+      storageEncrypted: true,
+      kmsKeyId: props.key.keyArn,
+      masterUsername: c.masterUsername,
+      manageMasterUserPassword: true,
+      masterUserSecret: { kmsKeyId: props.key.keyArn },
+      backupRetentionPeriod: c.backupRetentionDays,
+      preferredBackupWindow: c.preferredBackupWindow,
+      preferredMaintenanceWindow: c.preferredMaintenanceWindow,
+      copyTagsToSnapshot: true,
+      deletionProtection: true,
+      enableCloudwatchLogsExports: [...LOG_EXPORTS],
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: props.key.keyArn,
+      performanceInsightsRetentionPeriod: 7,
+      publiclyAccessible: false,
+      autoMinorVersionUpgrade: true,
+      enableIamDatabaseAuthentication: true,
+    });
+    this.cluster.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+    for (const group of logs) this.cluster.node.addDependency(group);
+    Tags.of(this.cluster).add('dr:role', 'primary');
+
+    this.identifier = c.name;
+    this.arn = Stack.of(this).formatArn({ service: 'rds', resource: 'cluster', resourceName: c.name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.endpoint = this.cluster.attrEndpointAddress;
+    this.port = c.port;
+    this.secretArn = this.cluster.attrMasterUserSecretSecretArn;
+  }
+}

@@ -1,0 +1,60 @@
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { DrConfig } from '../config/types.ts';
+import { Network } from '../constructs/network.ts';
+import { MultiAzClusterDatabase, MultiAzInstanceDatabase, type ProtectedDatabase } from '../constructs/protected-database.ts';
+
+/** Props of {@link DatabaseStack}. */
+export interface DatabaseStackProps extends StackProps {
+  readonly config: DrConfig;
+}
+
+/**
+ * The stateful stack: network, keys and the protected database. Kept apart from the
+ * stateless DR automation so redeploying automation never touches the database.
+ */
+export class DatabaseStack extends Stack {
+  readonly network: Network;
+  readonly databaseKey: kms.Key;
+  readonly database: ProtectedDatabase;
+  private readonly zones: string[];
+
+  constructor(scope: Construct, id: string, props: DatabaseStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.zones = [...config.availabilityZones];
+    this.network = new Network(this, 'Network', { availabilityZones: config.availabilityZones });
+    this.databaseKey = new kms.Key(this, 'DatabaseKey', {
+      alias: `alias/${config.database.name}-database`,
+      description: `${config.database.name}: database storage, snapshots, Performance Insights, master secret`,
+      enableKeyRotation: true,
+    });
+    const databaseProps = {
+      config: config.database,
+      vpc: this.network.vpc,
+      key: this.databaseKey,
+      clientSecurityGroup: this.network.functionsSecurityGroup,
+      availabilityZones: config.availabilityZones,
+    };
+    this.database =
+      config.database.topology === 'multi-az-cluster'
+        ? new MultiAzClusterDatabase(this, 'Database', databaseProps)
+        : new MultiAzInstanceDatabase(this, 'Database', databaseProps);
+
+    // Only identifying tags here: with copyTagsToSnapshot on, every snapshot (also a
+    // person's manual one) inherits them, so `dr:managed` must never be among them —
+    // retention may only ever consider snapshots the backup workflow tagged itself.
+    Tags.of(this).add('dr:database', config.database.name);
+    Tags.of(this).add('dr:topology', config.database.topology);
+
+    new CfnOutput(this, 'DatabaseIdentifier', { value: this.database.identifier });
+    new CfnOutput(this, 'WriterEndpoint', { value: this.database.endpoint });
+    new CfnOutput(this, 'MasterSecretArn', { value: this.database.secretArn });
+  }
+
+  /** The configured AZs, also when the stack is synthesized without an account. */
+  override get availabilityZones(): string[] {
+    return this.zones;
+  }
+}
