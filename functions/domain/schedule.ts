@@ -90,6 +90,7 @@ function parseCron(body: string): ParseResult {
   const years = year === '*' ? null : parseSet(year, YEAR, problems);
   if ((dom === '?') === (dow === '?')) {
     problems.push('exactly one of day-of-month and day-of-week must be "?"');
+    return { ok: false, problems };
   }
   const day = dom === '?' ? parseDayOfWeek(dow, problems) : parseDayOfMonth(dom, problems);
   if (problems.length > 0) return { ok: false, problems };

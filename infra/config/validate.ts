@@ -148,8 +148,11 @@ export function validateConfig(config: DrConfig): string[] {
   p.pattern('database.name', db.name, /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,39}$/, 'a name of 1-40 lower-case letters, digits and single hyphens starting with a letter');
   if (p.pattern('database.engineVersion', db.engineVersion, /^\d+\.\d+$/, 'a full PostgreSQL version like 18.3')) {
     const major = Number(db.engineVersion.split('.')[0]);
+    const minor = Number(db.engineVersion.split('.')[1]);
     if (!(SUPPORTED_MAJORS as readonly number[]).includes(major)) {
       p.add('database.engineVersion', `major ${major} is not supported; allowed majors: ${SUPPORTED_MAJORS.join(', ')}`);
+    } else if (cluster && major === 14 && minor < 5) {
+      p.add('database.engineVersion', `${db.engineVersion} cannot run a Multi-AZ DB cluster; PostgreSQL 14 needs 14.5 or later`);
     }
   }
   p.oneOf('database.topology', db.topology, ['multi-az-instance', 'multi-az-cluster'] as const);
@@ -167,7 +170,10 @@ export function validateConfig(config: DrConfig): string[] {
     p.integer('database.allocatedStorageGiB', db.allocatedStorageGiB, minStorage, 65_536);
     if (db.storageType !== 'gp3' && db.iops === undefined) p.add('database.iops', `required with storageType ${db.storageType}`);
   }
-  if (db.iops !== undefined) p.integer('database.iops', db.iops, 1000, 256_000);
+  if (db.iops !== undefined && p.integer('database.iops', db.iops, 1000, 256_000) && db.storageType === 'io1' && typeof db.allocatedStorageGiB === 'number') {
+    const ratio = db.iops / db.allocatedStorageGiB;
+    if (ratio < 0.5 || ratio > 50) p.add('database.iops', `${db.iops} IOPS on ${db.allocatedStorageGiB} GiB is a ratio of ${ratio.toFixed(1)}; io1 allows 0.5 to 50 IOPS per GiB`);
+  }
   if (!cluster && p.integer('database.maxAllocatedStorageGiB', db.maxAllocatedStorageGiB, 20, 65_536) && typeof db.allocatedStorageGiB === 'number' && db.maxAllocatedStorageGiB < db.allocatedStorageGiB) {
     p.add('database.maxAllocatedStorageGiB', `${db.maxAllocatedStorageGiB} is below allocatedStorageGiB ${db.allocatedStorageGiB}`);
   }
@@ -295,7 +301,8 @@ export function objectiveFloors(config: DrConfig): Record<FailureMode, Objective
   const topology = config.database.topology;
   const failover = RDS_FAILOVER_SECONDS[topology] ?? RDS_FAILOVER_SECONDS['multi-az-instance'];
   const parsed = typeof config.schedules.backup === 'string' ? parseSchedule(config.schedules.backup) : null;
-  const backupGap = parsed?.ok ? longestGapSeconds(parsed.schedule) : Infinity;
+  // NaN when the schedule itself is invalid: that problem is reported once, under schedules.backup.
+  const backupGap = parsed?.ok ? longestGapSeconds(parsed.schedule) : Number.NaN;
   const backupReason = `the backup schedule runs at most every ${backupGap} s`;
   const detection = `RDS failover takes up to ${failover} s plus ${PROBE_PERIOD_SECONDS} s to detect`;
   const hasDr = config.dr.region !== null && topology !== 'multi-az-cluster';
