@@ -1,0 +1,150 @@
+/**
+ * Benchmarks, each printed against a baseline measured in the same run.
+ *
+ * 1. Synth time of the default and the cluster configuration (bundling skipped, as in
+ *    the infra tests, and bundled when handlers exist), against a baseline app holding
+ *    one empty stack.
+ * 2. Per Lambda handler: bundle size and cold import time, against a minimal
+ *    middy + client-rds handler bundled with the same esbuild options.
+ *
+ * Run: `npm run bench`. Numbers vary by machine; the ratios are the result.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { build } from 'esbuild';
+import { buildApp } from '../infra/build-app.ts';
+import { loadConfigFile } from '../infra/config/load.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const out = mkdtempSync(join(tmpdir(), 'dr-bench-'));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function timeMs(fn: () => void, runs: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+function synthOnce(configPath: string | null): void {
+  const app = new App({ outdir: mkdtempSync(join(out, 'cdk-')), context: { 'aws:cdk:bundling-stacks': [] } });
+  if (configPath === null) baselineStack(app);
+  else buildApp(app, loadConfigFile(join(root, configPath)));
+  app.synth();
+}
+
+/** What a first CDK user writes: one default VPC and one default PostgreSQL instance. */
+function baselineStack(app: App): void {
+  const stack = new Stack(app, 'Baseline', { env: { region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc');
+  new rds.DatabaseInstance(stack, 'Db', { engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18_3 }), vpc });
+}
+
+/** Runs fn with CDK's validation report (about the baseline's defaults) kept off the screen. */
+function quietly(fn: () => void): () => void {
+  return () => {
+    const [error, write] = [console.error, process.stderr.write];
+    console.error = () => undefined;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      fn();
+    } finally {
+      console.error = error;
+      process.stderr.write = write;
+    }
+  };
+}
+
+function benchSynth(): void {
+  const runs = 3;
+  quietly(() => synthOnce(null))(); // warm-up: module loading is not synth time
+  const baseline = timeMs(quietly(() => synthOnce(null)), runs);
+  console.log(`\n## synth (median of ${runs}, bundling skipped)`);
+  console.log(`baseline (VPC + default RDS)  ${baseline.toFixed(0).padStart(6)} ms`);
+  for (const config of ['infra/config/swifteats.json', 'infra/config/swifteats-cluster.json']) {
+    const ms = timeMs(() => synthOnce(config), runs);
+    console.log(`${config.padEnd(37)} ${ms.toFixed(0).padStart(6)} ms  ratio ${(ms / baseline).toFixed(1)}x baseline`);
+  }
+}
+
+const BASELINE_HANDLER = `
+import middy from '@middy/core';
+import { RDSClient, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+const rds = new RDSClient({});
+export const handler = middy(async () => (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances?.length ?? 0);
+`;
+
+async function bundle(entry: string, outfile: string): Promise<number> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'silent',
+  });
+  return statSync(outfile).size;
+}
+
+/** Cold import: a fresh Node process importing the bundle, median of several. */
+function coldImportMs(file: string, runs = 5): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const script = `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_REGION: 'eu-west-1', POWERTOOLS_TRACE_ENABLED: 'false', BENCH_COLD_IMPORT: '1' },
+    });
+    const ms = Number(run.stdout.trim().split('\n').pop());
+    if (run.status !== 0 || Number.isNaN(ms)) throw new Error(`cold import of ${file} failed: ${run.stderr}`);
+    samples.push(ms);
+  }
+  return median(samples);
+}
+
+async function benchBundles(): Promise<void> {
+  const dir = join(out, 'bundles');
+  mkdirSync(dir, { recursive: true });
+  const baselineEntry = join(root, 'bench', '.baseline-handler.ts');
+  writeFileSync(baselineEntry, BASELINE_HANDLER);
+  let baseSize: number;
+  try {
+    baseSize = await bundle(baselineEntry, join(dir, 'baseline.mjs'));
+  } finally {
+    rmSync(baselineEntry);
+  }
+  const baseCold = coldImportMs(join(dir, 'baseline.mjs'));
+  console.log('\n## Lambda bundles (esbuild, minified ESM, SDK bundled; cold import median of 5)');
+  console.log(`baseline middy + client-rds     ${(baseSize / 1024).toFixed(0).padStart(6)} KiB  ${baseCold.toFixed(0).padStart(4)} ms`);
+  const handlersDir = join(root, 'functions', 'handlers');
+  const handlers = readdirSync(handlersDir).filter((f) => f.endsWith('.ts'));
+  if (handlers.length === 0) console.log('(no handlers in functions/handlers yet)');
+  for (const file of handlers) {
+    const outfile = join(dir, file.replace(/\.ts$/, '.mjs'));
+    const size = await bundle(join(handlersDir, file), outfile);
+    const cold = coldImportMs(outfile);
+    console.log(
+      `${file.padEnd(31)} ${(size / 1024).toFixed(0).padStart(6)} KiB  ${cold.toFixed(0).padStart(4)} ms  size ${(size / baseSize).toFixed(2)}x  cold ${(cold / baseCold).toFixed(2)}x baseline`,
+    );
+  }
+}
+
+console.log(`# bench (${process.version}, ${new Date().toISOString()})`);
+benchSynth();
+await benchBundles();
