@@ -1,0 +1,569 @@
+/**
+ * Database manifest: what a database looked like when a snapshot was taken.
+ *
+ * The backup workflow captures one next to every snapshot (schema, exact row counts, newest
+ * heartbeat) and stores it with its SHA-256; the restore test compares the restored database
+ * against it. Everything here is pure: the catalog reading lives behind the
+ * {@link DatabaseInspector} port, the time is passed in.
+ *
+ * Canonical form: tables sorted by schema then name, constraints and indexes sorted by name,
+ * object keys sorted, strings compared by UTF-16 code unit (never by locale, which differs between
+ * machines). Columns keep their ordinal order: it is observable (`SELECT *`, `INSERT` without a
+ * column list, `COPY`), and a snapshot restore preserves it, so a different order is a real
+ * difference, not noise.
+ */
+import { createHash } from 'node:crypto';
+import type { DatabaseInspector } from '../ports/database-inspector.ts';
+import { ValidationError } from '../shared/errors.ts';
+
+/** A column, as PostgreSQL prints it. */
+export interface ColumnDescription {
+  /** Column name. */
+  readonly name: string;
+  /** `format_type(atttypid, atttypmod)`, e.g. `numeric(10,2)`, `text[]`, `shop.order_status`. */
+  readonly type: string;
+  /** False when the column is `NOT NULL`. */
+  readonly nullable: boolean;
+  /**
+   * The default expression (`pg_get_expr`), or null. Identity and stored generated columns carry
+   * their `GENERATED …` clause here so they are not mistaken for plain columns.
+   */
+  readonly default: string | null;
+}
+
+/**
+ * Kind of a table constraint. NOT NULL is not listed here (PostgreSQL 18 stores it in
+ * `pg_constraint`, earlier versions do not): it is the column's `nullable`, so manifests compare
+ * across major versions.
+ */
+export type ConstraintType = 'primary key' | 'foreign key' | 'unique' | 'check' | 'exclusion' | 'trigger';
+
+/** A table constraint. */
+export interface ConstraintDescription {
+  /** Constraint name (unique per table). */
+  readonly name: string;
+  /** What kind of constraint it is. */
+  readonly type: ConstraintType;
+  /** `pg_get_constraintdef`, e.g. `FOREIGN KEY (customer_id) REFERENCES shop.customers(id)`. */
+  readonly definition: string;
+}
+
+/** An index of a table (including the ones backing primary key and unique constraints). */
+export interface IndexDescription {
+  /** Index name (unique per schema). */
+  readonly name: string;
+  /** `pg_get_indexdef`, the full `CREATE INDEX` statement. */
+  readonly definition: string;
+  /** Access method: `btree`, `gin`, `gist`, `brin`, `hash`, … */
+  readonly method: string;
+  /** True for unique indexes. */
+  readonly unique: boolean;
+}
+
+/**
+ * What kind of relation a table is. It decides what can be counted: an unlogged table is emptied
+ * by crash recovery, which every snapshot restore and PITR goes through, and a partitioned table
+ * holds no rows of its own (its partitions are counted).
+ */
+export type TableKind = 'table' | 'unlogged table' | 'partitioned table';
+
+/** A user table. */
+export interface TableDescription {
+  /** Schema (namespace) name. */
+  readonly schema: string;
+  /** Table name. */
+  readonly name: string;
+  /** What kind of table it is. */
+  readonly kind: TableKind;
+  /** Columns in ordinal order (dropped columns left out). */
+  readonly columns: readonly ColumnDescription[];
+  /** Constraints, any order (canonical: by name). */
+  readonly constraints: readonly ConstraintDescription[];
+  /** Indexes, any order (canonical: by name). */
+  readonly indexes: readonly IndexDescription[];
+}
+
+/** The user tables of one database (no `pg_catalog`, `information_schema`, TOAST or temp schemas). */
+export interface SchemaDescription {
+  /** Tables, any order (canonical: by schema, then name). */
+  readonly tables: readonly TableDescription[];
+}
+
+/** A table named by schema and name. */
+export interface TableRef {
+  /** Schema name. */
+  readonly schema: string;
+  /** Table name. */
+  readonly name: string;
+}
+
+/** Exact row counts keyed by `schema.table` (see {@link qualifiedName}). */
+export type RowCounts = Readonly<Record<string, number>>;
+
+/** The manifest document stored next to a snapshot. */
+export interface DatabaseManifest {
+  /** Document format; bump when the shape or the canonical form changes. */
+  readonly formatVersion: 1;
+  /** Database name the manifest was captured from. */
+  readonly database: string;
+  /** When capture started (ISO 8601, UTC); the counts are from a snapshot taken just after. */
+  readonly capturedAt: string;
+  /** The schema, in canonical form. */
+  readonly schema: SchemaDescription;
+  /** {@link fingerprint} of `schema`: what a restore test compares first. */
+  readonly schemaFingerprint: string;
+  /** Exact row counts of every countable table (see {@link countableTables}). */
+  readonly rowCounts: RowCounts;
+  /** Newest heartbeat row; the point in time the data is known to reach. */
+  readonly heartbeat: { readonly latestAt: string | null };
+}
+
+/**
+ * The table the probe writes every minute. It is part of the schema (a restore that loses it is
+ * wrong) but never counted: it gains a row a minute, so its count at capture time and in the
+ * snapshot differ by design. Its newest row is recorded as `heartbeat.latestAt` instead.
+ */
+export const HEARTBEAT_TABLE: TableRef = { schema: 'dr', name: 'heartbeat' };
+
+/** The current {@link DatabaseManifest.formatVersion}. */
+export const MANIFEST_FORMAT_VERSION = 1;
+
+/** `schema.table`, the key of {@link RowCounts} and the name used in difference messages. */
+export function qualifiedName(table: TableRef): string {
+  return `${table.schema}.${table.name}`;
+}
+
+/** Orders strings by UTF-16 code unit: the same on every machine, unlike `localeCompare`. */
+function compareText(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
+
+function compareTables(a: TableRef, b: TableRef): number {
+  return compareText(a.schema, b.schema) || compareText(a.name, b.name);
+}
+
+/**
+ * The canonical form of a schema description: sorted as described in the module comment, and
+ * rebuilt field by field so extra properties (an oid, a debugging note) never reach the fingerprint.
+ */
+export function canonicalSchema(schema: SchemaDescription): SchemaDescription {
+  const tables = schema.tables.map(
+    (table): TableDescription => ({
+      schema: table.schema,
+      name: table.name,
+      kind: table.kind,
+      columns: table.columns.map((column) => ({
+        name: column.name,
+        type: column.type,
+        nullable: column.nullable,
+        default: column.default,
+      })),
+      constraints: table.constraints
+        .map((constraint) => ({ name: constraint.name, type: constraint.type, definition: constraint.definition }))
+        // Names are unique per table; the tie-breaks only make the order total for malformed input.
+        .sort(
+          (a, b) =>
+            compareText(a.name, b.name) || compareText(a.type, b.type) || compareText(a.definition, b.definition),
+        ),
+      indexes: table.indexes
+        .map((index) => ({
+          name: index.name,
+          definition: index.definition,
+          method: index.method,
+          unique: index.unique,
+        }))
+        .sort((a, b) => compareText(a.name, b.name) || compareText(a.definition, b.definition)),
+    }),
+  );
+  return { tables: tables.sort(compareTables) };
+}
+
+/**
+ * Canonical JSON: object keys sorted by code unit, no whitespace, arrays in their given order.
+ * Written by hand because `JSON.stringify` puts integer-like keys first whatever the insertion
+ * order, and rejects nothing (`undefined`, `NaN`) that would make two documents ambiguous.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') {
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`canonical JSON has no representation for ${value}`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((item: unknown) => canonicalJson(item)).join(',')}]`;
+  }
+  if (typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const members = Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort(compareText)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  throw new TypeError(`canonical JSON has no representation for a ${typeof value}`);
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** SHA-256 (hex) of the canonical JSON of the canonical schema: equal schemas, equal fingerprints. */
+export function fingerprint(schema: SchemaDescription): string {
+  return sha256Hex(canonicalJson(canonicalSchema(schema)));
+}
+
+/**
+ * The tables whose rows a manifest counts: plain logged tables except the heartbeat table
+ * (see {@link HEARTBEAT_TABLE} and {@link TableKind} for why the others are left out).
+ */
+export function countableTables(schema: SchemaDescription): TableRef[] {
+  const heartbeat = qualifiedName(HEARTBEAT_TABLE);
+  return canonicalSchema(schema)
+    .tables.filter((table) => table.kind === 'table' && qualifiedName(table) !== heartbeat)
+    .map((table) => ({ schema: table.schema, name: table.name }));
+}
+
+/** Input of {@link buildManifest}. */
+export interface ManifestInput {
+  /** Database name. */
+  readonly database: string;
+  /** When capture started. */
+  readonly capturedAt: Date;
+  /** The schema, any order. */
+  readonly schema: SchemaDescription;
+  /** Row counts keyed by `schema.table`; every key must name a table of `schema`. */
+  readonly rowCounts: RowCounts;
+  /** Newest heartbeat (ISO 8601), or null when there is none. */
+  readonly heartbeatLatestAt: string | null;
+}
+
+/**
+ * Assembles a manifest in canonical form.
+ *
+ * @throws ValidationError listing every problem: an empty database name, an invalid date, a count
+ *   that is not a non-negative safe integer, a count for a table the schema does not have, or two
+ *   tables whose `schema.table` names collide (a dot inside an identifier) so counts would be ambiguous.
+ */
+export function buildManifest(input: ManifestInput): DatabaseManifest {
+  const problems: string[] = [];
+  if (input.database.length === 0) problems.push('database: must not be empty');
+  if (Number.isNaN(input.capturedAt.getTime())) problems.push('capturedAt: invalid date');
+  const schema = canonicalSchema(input.schema);
+  const names = new Set<string>();
+  for (const table of schema.tables) {
+    const name = qualifiedName(table);
+    if (names.has(name)) problems.push(`schema: more than one table is named ${name}`);
+    names.add(name);
+  }
+  const rowCounts: Record<string, number> = {};
+  for (const key of Object.keys(input.rowCounts).sort(compareText)) {
+    const count = input.rowCounts[key];
+    if (!names.has(key)) problems.push(`rowCounts.${key}: no such table in the schema`);
+    if (count === undefined || !Number.isSafeInteger(count) || count < 0) {
+      problems.push(`rowCounts.${key}: must be a non-negative integer, got ${String(count)}`);
+    } else {
+      rowCounts[key] = count;
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+  return {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    database: input.database,
+    capturedAt: input.capturedAt.toISOString(),
+    schema,
+    schemaFingerprint: fingerprint(schema),
+    rowCounts,
+    heartbeat: { latestAt: input.heartbeatLatestAt },
+  };
+}
+
+/**
+ * Captures a manifest through the inspector.
+ *
+ * 1. Note the start time (the clock is injected so tests and replays are deterministic).
+ * 2. Describe the schema.
+ * 3. Count the rows of every countable table in one consistent snapshot.
+ * 4. Read the newest heartbeat.
+ * 5. Assemble the canonical manifest.
+ */
+export async function captureManifest(
+  inspector: DatabaseInspector,
+  options: { readonly database: string; readonly now: () => Date },
+): Promise<DatabaseManifest> {
+  const capturedAt = options.now();
+  const schema = await inspector.describeSchema();
+  const rowCounts = await inspector.countRows(countableTables(schema));
+  const heartbeatLatestAt = await inspector.latestHeartbeat();
+  return buildManifest({ database: options.database, capturedAt, schema, rowCounts, heartbeatLatestAt });
+}
+
+/** The stored bytes of a manifest (UTF-8 of its canonical JSON); what {@link manifestDigest} hashes. */
+export function serializeManifest(manifest: DatabaseManifest): string {
+  return canonicalJson(manifest);
+}
+
+/** SHA-256 (hex) of the stored bytes, kept next to the document so a restore test can trust it. */
+export function manifestDigest(manifest: DatabaseManifest): string {
+  return sha256Hex(serializeManifest(manifest));
+}
+
+function describeField(value: unknown): string {
+  return value === null ? 'none' : String(value);
+}
+
+function diffFields(
+  subject: string,
+  expected: Readonly<Record<string, unknown>>,
+  actual: Readonly<Record<string, unknown>>,
+  fields: readonly string[],
+): string[] {
+  return fields
+    .filter((field) => expected[field] !== actual[field])
+    .map((field) => `${subject} ${field} ${describeField(expected[field])} -> ${describeField(actual[field])}`);
+}
+
+/** Pairs two named lists: missing (only expected), unexpected (only actual), both. */
+function pairByName<T>(
+  expected: readonly T[],
+  actual: readonly T[],
+  nameOf: (item: T) => string,
+): { name: string; expected: T | undefined; actual: T | undefined }[] {
+  const actualByName = new Map(actual.map((item) => [nameOf(item), item]));
+  const expectedByName = new Map(expected.map((item) => [nameOf(item), item]));
+  const names = [...new Set([...expectedByName.keys(), ...actualByName.keys()])].sort(compareText);
+  return names.map((name) => ({ name, expected: expectedByName.get(name), actual: actualByName.get(name) }));
+}
+
+function diffTable(expected: TableDescription, actual: TableDescription): string[] {
+  const table = `table ${qualifiedName(expected)}`;
+  const differences = diffFields(table, { kind: expected.kind }, { kind: actual.kind }, ['kind']);
+
+  for (const pair of pairByName(expected.columns, actual.columns, (column) => column.name)) {
+    if (pair.actual === undefined) differences.push(`${table}: column ${pair.name} missing`);
+    else if (pair.expected === undefined) differences.push(`${table}: column ${pair.name} unexpected`);
+    else {
+      differences.push(
+        ...diffFields(`${table}: column ${pair.name}`, { ...pair.expected }, { ...pair.actual }, [
+          'type',
+          'nullable',
+          'default',
+        ]),
+      );
+    }
+  }
+  // Order is compared on the columns both sides have, so a missing column is reported once.
+  const actualNames = new Set(actual.columns.map((column) => column.name));
+  const expectedNames = new Set(expected.columns.map((column) => column.name));
+  const expectedOrder = expected.columns.map((column) => column.name).filter((name) => actualNames.has(name));
+  const actualOrder = actual.columns.map((column) => column.name).filter((name) => expectedNames.has(name));
+  if (expectedOrder.join('\u0000') !== actualOrder.join('\u0000')) {
+    differences.push(`${table}: column order ${expectedOrder.join(', ')} -> ${actualOrder.join(', ')}`);
+  }
+
+  for (const pair of pairByName(expected.constraints, actual.constraints, (constraint) => constraint.name)) {
+    if (pair.actual === undefined) differences.push(`${table}: constraint ${pair.name} missing`);
+    else if (pair.expected === undefined) differences.push(`${table}: constraint ${pair.name} unexpected`);
+    else {
+      differences.push(
+        ...diffFields(`${table}: constraint ${pair.name}`, { ...pair.expected }, { ...pair.actual }, [
+          'type',
+          'definition',
+        ]),
+      );
+    }
+  }
+
+  // Index names are unique per schema, so an index is named by schema, like a table.
+  for (const pair of pairByName(expected.indexes, actual.indexes, (index) => index.name)) {
+    const index = `index ${expected.schema}.${pair.name}`;
+    if (pair.actual === undefined) differences.push(`${index} missing`);
+    else if (pair.expected === undefined) differences.push(`${index} unexpected`);
+    else {
+      const fields = ['definition', 'method', 'unique'];
+      differences.push(...diffFields(index, { ...pair.expected }, { ...pair.actual }, fields));
+    }
+  }
+  return differences;
+}
+
+/**
+ * Human-readable differences from `expected` (the manifest) to `actual` (the restored database),
+ * in canonical order; empty when the schemas are equal. Messages look like
+ * `table shop.orders: column total type numeric(10,2) -> text`, `index shop.orders_customer_idx missing`,
+ * `table audit.log missing`, `table public.settings: column updated_at unexpected`. The columns,
+ * constraints and indexes of a missing or unexpected table are not listed again.
+ */
+export function diffSchemas(expected: SchemaDescription, actual: SchemaDescription): string[] {
+  const differences: string[] = [];
+  const pairs = pairByName(canonicalSchema(expected).tables, canonicalSchema(actual).tables, qualifiedName);
+  for (const pair of pairs) {
+    if (pair.actual === undefined) differences.push(`table ${pair.name} missing`);
+    else if (pair.expected === undefined) differences.push(`table ${pair.name} unexpected`);
+    else differences.push(...diffTable(pair.expected, pair.actual));
+  }
+  return differences;
+}
+
+/**
+ * Differences between two sets of row counts, sorted by table: `table shop.orders: rows 5 -> 4`,
+ * `table audit.log: row count missing`, `table public.extra: row count unexpected (3 rows)`.
+ */
+export function diffRowCounts(expected: RowCounts, actual: RowCounts): string[] {
+  const differences: string[] = [];
+  const names = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort(compareText);
+  for (const name of names) {
+    const want = expected[name];
+    const got = actual[name];
+    if (got === undefined) differences.push(`table ${name}: row count missing`);
+    else if (want === undefined) differences.push(`table ${name}: row count unexpected (${got} rows)`);
+    else if (want !== got) differences.push(`table ${name}: rows ${want} -> ${got}`);
+  }
+  return differences;
+}
+
+type Problems = string[];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function expectString(record: Record<string, unknown>, key: string, path: string, problems: Problems): void {
+  if (typeof record[key] !== 'string') problems.push(`${path}.${key}: must be a string`);
+}
+
+function expectNullableString(record: Record<string, unknown>, key: string, path: string, problems: Problems): void {
+  if (record[key] !== null && typeof record[key] !== 'string') {
+    problems.push(`${path}.${key}: must be a string or null`);
+  }
+}
+
+function expectBoolean(record: Record<string, unknown>, key: string, path: string, problems: Problems): void {
+  if (typeof record[key] !== 'boolean') problems.push(`${path}.${key}: must be a boolean`);
+}
+
+function expectOneOf(
+  record: Record<string, unknown>,
+  key: string,
+  allowed: readonly string[],
+  path: string,
+  problems: Problems,
+): void {
+  const value = record[key];
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    problems.push(`${path}.${key}: must be one of ${allowed.join(', ')}`);
+  }
+}
+
+/** Checks each element of `record[key]` (which must be an array) with `check`. */
+function expectArray(
+  record: Record<string, unknown>,
+  key: string,
+  path: string,
+  problems: Problems,
+  check: (item: Record<string, unknown>, itemPath: string) => void,
+): void {
+  const value = record[key];
+  if (!Array.isArray(value)) {
+    problems.push(`${path}.${key}: must be an array`);
+    return;
+  }
+  value.forEach((item: unknown, index) => {
+    const itemPath = `${path}.${key}[${index}]`;
+    if (isRecord(item)) check(item, itemPath);
+    else problems.push(`${itemPath}: must be an object`);
+  });
+}
+
+const TABLE_KINDS: readonly TableKind[] = ['table', 'unlogged table', 'partitioned table'];
+const CONSTRAINT_TYPES: readonly ConstraintType[] = [
+  'primary key',
+  'foreign key',
+  'unique',
+  'check',
+  'exclusion',
+  'trigger',
+];
+
+function checkTable(table: Record<string, unknown>, path: string, problems: Problems): void {
+  expectString(table, 'schema', path, problems);
+  expectString(table, 'name', path, problems);
+  expectOneOf(table, 'kind', TABLE_KINDS, path, problems);
+  expectArray(table, 'columns', path, problems, (column, columnPath) => {
+    expectString(column, 'name', columnPath, problems);
+    expectString(column, 'type', columnPath, problems);
+    expectBoolean(column, 'nullable', columnPath, problems);
+    expectNullableString(column, 'default', columnPath, problems);
+  });
+  expectArray(table, 'constraints', path, problems, (constraint, constraintPath) => {
+    expectString(constraint, 'name', constraintPath, problems);
+    expectOneOf(constraint, 'type', CONSTRAINT_TYPES, constraintPath, problems);
+    expectString(constraint, 'definition', constraintPath, problems);
+  });
+  expectArray(table, 'indexes', path, problems, (index, indexPath) => {
+    expectString(index, 'name', indexPath, problems);
+    expectString(index, 'definition', indexPath, problems);
+    expectString(index, 'method', indexPath, problems);
+    expectBoolean(index, 'unique', indexPath, problems);
+  });
+}
+
+/**
+ * Reads a stored manifest back, for the restore test. Checks the shape and that the stored
+ * fingerprint matches the stored schema, so a hand-edited or truncated document is refused rather
+ * than compared. (Check the bytes against the stored SHA-256 before calling this.)
+ *
+ * @throws ValidationError listing every problem, each with its JSON path.
+ */
+export function parseManifest(text: string): DatabaseManifest {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError([`manifest: not JSON (${(error as Error).message})`], { cause: error });
+  }
+  if (!isRecord(document)) throw new ValidationError(['manifest: must be an object']);
+  const problems: Problems = [];
+  const path = 'manifest';
+  if (document['formatVersion'] !== MANIFEST_FORMAT_VERSION) {
+    const got = String(document['formatVersion']);
+    problems.push(`${path}.formatVersion: must be ${MANIFEST_FORMAT_VERSION}, got ${got}`);
+  }
+  expectString(document, 'database', path, problems);
+  const capturedAt = document['capturedAt'];
+  if (typeof capturedAt !== 'string' || Number.isNaN(Date.parse(capturedAt))) {
+    problems.push(`${path}.capturedAt: must be an ISO 8601 date`);
+  }
+  expectString(document, 'schemaFingerprint', path, problems);
+  const schema = document['schema'];
+  if (isRecord(schema)) {
+    expectArray(schema, 'tables', `${path}.schema`, problems, (table, tablePath) => checkTable(table, tablePath, problems));
+  } else {
+    problems.push(`${path}.schema: must be an object`);
+  }
+  const rowCounts = document['rowCounts'];
+  if (isRecord(rowCounts)) {
+    for (const [key, count] of Object.entries(rowCounts)) {
+      if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+        problems.push(`${path}.rowCounts.${key}: must be a non-negative integer`);
+      }
+    }
+  } else {
+    problems.push(`${path}.rowCounts: must be an object`);
+  }
+  const heartbeat = document['heartbeat'];
+  if (isRecord(heartbeat)) expectNullableString(heartbeat, 'latestAt', `${path}.heartbeat`, problems);
+  else problems.push(`${path}.heartbeat: must be an object`);
+  if (problems.length > 0) throw new ValidationError(problems);
+
+  const manifest = document as unknown as DatabaseManifest;
+  const recomputed = fingerprint(manifest.schema);
+  if (recomputed !== manifest.schemaFingerprint) {
+    throw new ValidationError([
+      `${path}.schemaFingerprint: ${manifest.schemaFingerprint} does not match the schema (${recomputed})`,
+    ]);
+  }
+  return manifest;
+}
