@@ -71,3 +71,9 @@ export class SqlQueryError extends DrError {
     this.sqlState = sqlState;
   }
 }
+
+/** A snapshot with this id already exists (the adapter's translation of DBSnapshotAlreadyExists). */
+export class SnapshotAlreadyExistsError extends DrError {}
+
+/** The snapshot exists but is not in a state that allows the action (e.g. deleting one that is `creating`). */
+export class SnapshotNotAvailableError extends DrError {}

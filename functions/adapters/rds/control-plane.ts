@@ -1,0 +1,297 @@
+/**
+ * RDS implementations of the {@link DatabaseControlPlane} port: one for DB instances and
+ * DB snapshots, one for Multi-AZ DB clusters and DB cluster snapshots. Each translates
+ * RDS faults into the typed errors of `shared/errors.ts`, keeping the SDK error as `cause`.
+ */
+import {
+  AddTagsToResourceCommand,
+  CopyDBClusterSnapshotCommand,
+  CopyDBSnapshotCommand,
+  CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
+  DeleteDBClusterSnapshotCommand,
+  DeleteDBSnapshotCommand,
+  DescribeAccountAttributesCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  paginateDescribeDBClusterSnapshots,
+  paginateDescribeDBSnapshots,
+  type DBClusterSnapshot,
+  type DBSnapshot,
+  type RDSClient,
+  type Tag,
+} from '@aws-sdk/client-rds';
+import type {
+  CopySnapshotRequest,
+  DatabaseControlPlane,
+  DatabaseState,
+  Snapshot,
+  SnapshotQuota,
+  Topology,
+} from '../../ports/database-control-plane.ts';
+import {
+  DatabaseNotAvailableError,
+  DatabaseNotFoundError,
+  DrError,
+  KmsKeyNotAccessibleError,
+  SnapshotAlreadyExistsError,
+  SnapshotNotAvailableError,
+  SnapshotNotFoundError,
+  SnapshotQuotaExceededError,
+  ThrottledError,
+} from '../../shared/errors.ts';
+
+type ErrorClass = new (message: string, options?: ErrorOptions) => DrError;
+
+/**
+ * RDS fault names (SDK class names end in `Fault`; the wire codes do not, and a fault the
+ * SDK does not model keeps its wire code as `name`) mapped to our typed errors.
+ * Throttling: the RDS API returns the code `Throttling` (RDS User Guide, "Request
+ * throttling for the Amazon RDS API"); the other names cover generic AWS throttling codes.
+ */
+const FAULTS: Record<string, ErrorClass> = {
+  DBInstanceNotFound: DatabaseNotFoundError,
+  DBClusterNotFound: DatabaseNotFoundError,
+  DBSnapshotNotFound: SnapshotNotFoundError,
+  DBClusterSnapshotNotFound: SnapshotNotFoundError,
+  DBSnapshotAlreadyExists: SnapshotAlreadyExistsError,
+  DBClusterSnapshotAlreadyExists: SnapshotAlreadyExistsError,
+  SnapshotQuotaExceeded: SnapshotQuotaExceededError,
+  InvalidDBInstanceState: DatabaseNotAvailableError,
+  InvalidDBClusterState: DatabaseNotAvailableError,
+  InvalidDBSnapshotState: SnapshotNotAvailableError,
+  InvalidDBClusterSnapshotState: SnapshotNotAvailableError,
+  KMSKeyNotAccessible: KmsKeyNotAccessibleError,
+  Throttling: ThrottledError,
+  ThrottlingException: ThrottledError,
+  RequestLimitExceeded: ThrottledError,
+  TooManyRequestsException: ThrottledError,
+};
+
+/** Translates an SDK error into a typed error (unknown errors pass through unchanged). */
+export function translateRdsError(error: unknown, action: string): unknown {
+  if (!(error instanceof Error)) return error;
+  const name = error.name.replace(/Fault$/, '');
+  const Typed = FAULTS[name];
+  return Typed ? new Typed(`${action}: ${error.name}: ${error.message}`, { cause: error }) : error;
+}
+
+async function call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw translateRdsError(error, action);
+  }
+}
+
+function tagsOf(list: Tag[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tag of list ?? []) if (tag.Key !== undefined) out[tag.Key] = tag.Value ?? '';
+  return out;
+}
+
+function tagList(tags: Readonly<Record<string, string>>): Tag[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+function fromDbSnapshot(s: DBSnapshot): Snapshot {
+  return {
+    id: s.DBSnapshotIdentifier ?? '',
+    arn: s.DBSnapshotArn ?? '',
+    databaseId: s.DBInstanceIdentifier ?? '',
+    status: s.Status ?? 'unknown',
+    type: s.SnapshotType ?? 'unknown',
+    createdAt: s.SnapshotCreateTime ?? null,
+    percentProgress: s.PercentProgress ?? null,
+    encrypted: s.Encrypted ?? false,
+    kmsKeyId: s.KmsKeyId ?? null,
+    tags: tagsOf(s.TagList),
+  };
+}
+
+function fromClusterSnapshot(s: DBClusterSnapshot): Snapshot {
+  return {
+    id: s.DBClusterSnapshotIdentifier ?? '',
+    arn: s.DBClusterSnapshotArn ?? '',
+    databaseId: s.DBClusterIdentifier ?? '',
+    status: s.Status ?? 'unknown',
+    type: s.SnapshotType ?? 'unknown',
+    createdAt: s.SnapshotCreateTime ?? null,
+    percentProgress: s.PercentProgress ?? null,
+    encrypted: s.StorageEncrypted ?? false,
+    kmsKeyId: s.KmsKeyId ?? null,
+    tags: tagsOf(s.TagList),
+  };
+}
+
+/** What both topologies share: tags and the account quota. */
+abstract class RdsControlPlane implements DatabaseControlPlane {
+  abstract readonly topology: Topology;
+  readonly region: string;
+  protected readonly rds: RDSClient;
+  /**
+   * `AccountQuotaName` of this topology's manual snapshots: `ManualSnapshots` (DB instance
+   * snapshots) or `ManualClusterSnapshots` (RDS API reference, AccountQuota data type).
+   */
+  protected abstract readonly quotaName: string;
+
+  constructor(rds: RDSClient, region: string) {
+    this.rds = rds;
+    this.region = region;
+  }
+
+  abstract describeDatabase(identifier: string): Promise<DatabaseState>;
+  abstract createSnapshot(databaseId: string, snapshotId: string, tags: Readonly<Record<string, string>>): Promise<Snapshot>;
+  abstract getSnapshot(snapshotId: string): Promise<Snapshot>;
+  abstract listManualSnapshots(databaseId: string): Promise<Snapshot[]>;
+  abstract deleteSnapshot(snapshotId: string): Promise<void>;
+  abstract copySnapshot(request: CopySnapshotRequest): Promise<Snapshot>;
+
+  async addTags(arn: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    await call('AddTagsToResource', () => this.rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) })));
+  }
+
+  async manualSnapshotQuota(): Promise<SnapshotQuota> {
+    const out = await call('DescribeAccountAttributes', () => this.rds.send(new DescribeAccountAttributesCommand({})));
+    const quota = out.AccountQuotas?.find((q) => q.AccountQuotaName === this.quotaName);
+    if (quota?.Used === undefined || quota.Max === undefined) {
+      throw new DrError(`DescribeAccountAttributes returned no ${this.quotaName} quota`);
+    }
+    return { used: quota.Used, max: quota.Max };
+  }
+}
+
+/** DB instance topology: DB snapshots. */
+export class RdsInstanceControlPlane extends RdsControlPlane {
+  readonly topology = 'multi-az-instance' as const;
+  protected readonly quotaName = 'ManualSnapshots';
+
+  async describeDatabase(identifier: string): Promise<DatabaseState> {
+    const out = await call('DescribeDBInstances', () => this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
+    const db = out.DBInstances?.[0];
+    if (!db) throw new DatabaseNotFoundError(`DescribeDBInstances: DB instance ${identifier} not found`);
+    return {
+      identifier,
+      arn: db.DBInstanceArn ?? '',
+      status: db.DBInstanceStatus ?? 'unknown',
+      latestRestorableTime: db.LatestRestorableTime ?? null,
+      kmsKeyId: db.KmsKeyId ?? null,
+    };
+  }
+
+  async createSnapshot(databaseId: string, snapshotId: string, tags: Readonly<Record<string, string>>): Promise<Snapshot> {
+    const out = await call('CreateDBSnapshot', () =>
+      this.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: databaseId, DBSnapshotIdentifier: snapshotId, Tags: tagList(tags) })),
+    );
+    return fromDbSnapshot({ ...out.DBSnapshot, TagList: out.DBSnapshot?.TagList ?? tagList(tags) });
+  }
+
+  async getSnapshot(snapshotId: string): Promise<Snapshot> {
+    const out = await call('DescribeDBSnapshots', () => this.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId })));
+    const snapshot = out.DBSnapshots?.[0];
+    if (!snapshot) throw new SnapshotNotFoundError(`DescribeDBSnapshots: DB snapshot ${snapshotId} not found`);
+    return fromDbSnapshot(snapshot);
+  }
+
+  async listManualSnapshots(databaseId: string): Promise<Snapshot[]> {
+    const out: Snapshot[] = [];
+    await call('DescribeDBSnapshots', async () => {
+      const pages = paginateDescribeDBSnapshots({ client: this.rds, pageSize: 100 }, { DBInstanceIdentifier: databaseId, SnapshotType: 'manual' });
+      for await (const page of pages) for (const s of page.DBSnapshots ?? []) out.push(fromDbSnapshot(s));
+    });
+    return out;
+  }
+
+  async deleteSnapshot(snapshotId: string): Promise<void> {
+    await call('DeleteDBSnapshot', () => this.rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId })));
+  }
+
+  /**
+   * The source region travels in the ARN. No PreSignedUrl: outside GovCloud RDS ignores it
+   * (RDS API reference, CopyDBSnapshot, PreSignedUrl).
+   */
+  async copySnapshot(request: CopySnapshotRequest): Promise<Snapshot> {
+    const out = await call('CopyDBSnapshot', () =>
+      this.rds.send(
+        new CopyDBSnapshotCommand({
+          SourceDBSnapshotIdentifier: request.sourceArn,
+          TargetDBSnapshotIdentifier: request.targetId,
+          KmsKeyId: request.kmsKeyId,
+          Tags: tagList(request.tags),
+        }),
+      ),
+    );
+    return fromDbSnapshot({ ...out.DBSnapshot, TagList: out.DBSnapshot?.TagList ?? tagList(request.tags) });
+  }
+}
+
+/** Multi-AZ DB cluster topology: DB cluster snapshots. */
+export class RdsClusterControlPlane extends RdsControlPlane {
+  readonly topology = 'multi-az-cluster' as const;
+  protected readonly quotaName = 'ManualClusterSnapshots';
+
+  async describeDatabase(identifier: string): Promise<DatabaseState> {
+    const out = await call('DescribeDBClusters', () => this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
+    const db = out.DBClusters?.[0];
+    if (!db) throw new DatabaseNotFoundError(`DescribeDBClusters: DB cluster ${identifier} not found`);
+    return {
+      identifier,
+      arn: db.DBClusterArn ?? '',
+      status: db.Status ?? 'unknown',
+      latestRestorableTime: db.LatestRestorableTime ?? null,
+      kmsKeyId: db.KmsKeyId ?? null,
+    };
+  }
+
+  async createSnapshot(databaseId: string, snapshotId: string, tags: Readonly<Record<string, string>>): Promise<Snapshot> {
+    const out = await call('CreateDBClusterSnapshot', () =>
+      this.rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: databaseId, DBClusterSnapshotIdentifier: snapshotId, Tags: tagList(tags) })),
+    );
+    return fromClusterSnapshot({ ...out.DBClusterSnapshot, TagList: out.DBClusterSnapshot?.TagList ?? tagList(tags) });
+  }
+
+  async getSnapshot(snapshotId: string): Promise<Snapshot> {
+    const out = await call('DescribeDBClusterSnapshots', () =>
+      this.rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshotId })),
+    );
+    const snapshot = out.DBClusterSnapshots?.[0];
+    if (!snapshot) throw new SnapshotNotFoundError(`DescribeDBClusterSnapshots: DB cluster snapshot ${snapshotId} not found`);
+    return fromClusterSnapshot(snapshot);
+  }
+
+  async listManualSnapshots(databaseId: string): Promise<Snapshot[]> {
+    const out: Snapshot[] = [];
+    await call('DescribeDBClusterSnapshots', async () => {
+      const pages = paginateDescribeDBClusterSnapshots({ client: this.rds, pageSize: 100 }, { DBClusterIdentifier: databaseId, SnapshotType: 'manual' });
+      for await (const page of pages) for (const s of page.DBClusterSnapshots ?? []) out.push(fromClusterSnapshot(s));
+    });
+    return out;
+  }
+
+  async deleteSnapshot(snapshotId: string): Promise<void> {
+    await call('DeleteDBClusterSnapshot', () => this.rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshotId })));
+  }
+
+  async copySnapshot(request: CopySnapshotRequest): Promise<Snapshot> {
+    // RDS does not copy Multi-AZ DB cluster snapshots across regions; configuration
+    // validation refuses it, and this call would fail with RDS's own error if reached.
+    const out = await call('CopyDBClusterSnapshot', () =>
+      this.rds.send(
+        new CopyDBClusterSnapshotCommand({
+          SourceDBClusterSnapshotIdentifier: request.sourceArn,
+          TargetDBClusterSnapshotIdentifier: request.targetId,
+          KmsKeyId: request.kmsKeyId,
+          Tags: tagList(request.tags),
+        }),
+      ),
+    );
+    return fromClusterSnapshot({ ...out.DBClusterSnapshot, TagList: out.DBClusterSnapshot?.TagList ?? tagList(request.tags) });
+  }
+}
+
+/** The adapter for a topology. */
+export function controlPlaneFor(topology: Topology, rds: RDSClient, region: string): DatabaseControlPlane {
+  return topology === 'multi-az-cluster' ? new RdsClusterControlPlane(rds, region) : new RdsInstanceControlPlane(rds, region);
+}

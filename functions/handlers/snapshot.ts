@@ -1,0 +1,140 @@
+/**
+ * snapshot λ: the non-destructive RDS steps of the backup workflow.
+ *
+ * Actions (field `action` of the event, sent by statemachines/backup.asl.json):
+ * - `create`: take the run's snapshot (idempotent by deterministic id);
+ * - `check`: one bounded poll of a snapshot in the primary or the DR region;
+ * - `copy`: copy an available snapshot to the DR region (idempotent);
+ * - `record`: publish the run's metrics and write its audit record.
+ * Errors are thrown typed (shared/errors.ts) for the state machine's Retry/Catch.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
+import { S3ArchiveStore } from '../adapters/s3/archive.ts';
+import { writeAudit } from '../domain/audit.ts';
+import { checkSnapshot, copySnapshotOffsite, takeSnapshot, type CopyResult, type SnapshotProgress, type TakeSnapshotResult } from '../domain/backup.ts';
+import type { TierRules } from '../domain/snapshot-naming.ts';
+import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
+import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
+import { requireEnv } from '../shared/env.ts';
+import { ConfigurationError } from '../shared/errors.ts';
+import { DIMENSIONS } from '../shared/metric-names.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { EventReader } from '../shared/validate.ts';
+
+const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 'SCHEDULE_TIMEZONE', 'TIER_RULES', 'DR_REGION', 'DR_KMS_KEY_ID', 'ARCHIVE_BUCKET']);
+const topology = env.TOPOLOGY as Topology;
+if (topology !== 'multi-az-instance' && topology !== 'multi-az-cluster') throw new ConfigurationError(`TOPOLOGY: ${env.TOPOLOGY} is not multi-az-instance or multi-az-cluster`);
+const tierRules = JSON.parse(env.TIER_RULES) as TierRules;
+
+/** What the handler acts through; module-scope clients by default, injectable in tests. */
+export interface SnapshotDeps {
+  readonly primary: DatabaseControlPlane;
+  /** Null when no DR region is configured (`DR_REGION=none`). */
+  readonly dr: DatabaseControlPlane | null;
+  readonly archive: ArchiveStore;
+  readonly now: () => Date;
+}
+
+const defaults: SnapshotDeps = {
+  primary: controlPlaneFor(topology, new RDSClient({ region: env.AWS_REGION }), env.AWS_REGION),
+  dr: env.DR_REGION === 'none' ? null : controlPlaneFor(topology, new RDSClient({ region: env.DR_REGION }), env.DR_REGION),
+  archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
+  now: () => new Date(),
+};
+
+/** Output of `record`. */
+export interface RecordResult {
+  readonly outcome: 'succeeded' | 'failed';
+  readonly durationSeconds: number;
+  readonly audit: StoredDocument;
+}
+
+const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
+
+/** Validates the event and runs its action. */
+export async function core(event: unknown, deps: SnapshotDeps = defaults): Promise<TakeSnapshotResult | SnapshotProgress | CopyResult | RecordResult> {
+  const input = new EventReader(event);
+  const action = input.oneOf('action', ['create', 'check', 'copy', 'record']);
+  input.done(); // without a valid action the other fields cannot be judged
+  const executionArn = input.optionalString('executionArn') ?? 'manual';
+  logger.appendKeys({ database: env.DATABASE_ID, executionArn });
+  metrics.addDimension(DIMENSIONS.database, env.DATABASE_ID);
+
+  if (action === 'create') {
+    const scheduledAt = input.instant('scheduledAt');
+    const tier = input.optionalTier('tier');
+    input.done();
+    const result = await takeSnapshot(deps.primary, {
+      database: env.DATABASE_ID,
+      scheduledAt,
+      tier,
+      policy: env.POLICY_NAME,
+      timeZone: env.SCHEDULE_TIMEZONE,
+      tierRules,
+    });
+    logger.appendKeys({ snapshotId: result.snapshotId });
+    logger.info(result.created ? 'snapshot creation started' : 'snapshot already exists: nothing to do', { ...result });
+    return result;
+  }
+
+  if (action === 'check') {
+    const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
+    const region = input.oneOf('region', ['primary', 'dr']);
+    const attempt = input.integer('attempt', 0, 10_000);
+    const maxAttempts = input.integer('maxAttempts', 1, 10_000);
+    input.done();
+    const plane = region === 'primary' ? deps.primary : requireDr(deps);
+    logger.appendKeys({ snapshotId });
+    const progress = await checkSnapshot(plane, snapshotId, attempt, maxAttempts);
+    logger.info(`snapshot ${progress.status} (${progress.percentProgress ?? 0}%), poll ${progress.attempt}/${maxAttempts}`, { region: plane.region });
+    return progress;
+  }
+
+  if (action === 'copy') {
+    const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
+    input.done();
+    logger.appendKeys({ snapshotId });
+    const result = await copySnapshotOffsite(deps.primary, requireDr(deps), { snapshotId, kmsKeyId: env.DR_KMS_KEY_ID });
+    logger.info(result.created ? 'offsite copy started' : 'offsite copy already exists: nothing to do', { ...result });
+    return result;
+  }
+
+  const outcome = input.oneOf('outcome', ['succeeded', 'failed']);
+  const startedAt = input.instant('startedAt');
+  const snapshotId = input.optionalString('snapshotId') ?? 'none';
+  const error = input.optionalString('error');
+  input.done();
+  const now = deps.now();
+  const durationSeconds = Math.max(0, Math.round((now.getTime() - startedAt.getTime()) / 1000));
+  metrics.addMetric(outcome === 'succeeded' ? 'BackupSucceeded' : 'BackupFailed', MetricUnit.Count, 1);
+  metrics.addMetric('BackupDurationSeconds', MetricUnit.Seconds, durationSeconds);
+  const audit = await writeAudit(deps.archive, {
+    formatVersion: 1,
+    action: 'backup.run',
+    database: env.DATABASE_ID,
+    resource: snapshotId,
+    at: now.toISOString(),
+    executionArn,
+    result: outcome,
+    details: { startedAt: startedAt.toISOString(), durationSeconds, ...(error === undefined ? {} : { error }) },
+    documents: [],
+  });
+  logger.info(`backup ${outcome} in ${durationSeconds} s`, { snapshotId, audit: audit.key });
+  return { outcome, durationSeconds, audit };
+}
+
+function requireDr(deps: SnapshotDeps): DatabaseControlPlane {
+  if (deps.dr === null) throw new ConfigurationError('no DR region is configured (DR_REGION=none): nothing to copy to');
+  return deps.dr;
+}
+
+/** The Lambda entry point. */
+export const handler = middy((event: unknown) => core(event))
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics));

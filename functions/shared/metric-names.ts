@@ -1,0 +1,45 @@
+/**
+ * Every CloudWatch metric the DR system publishes, in one module: the handlers publish
+ * them and the monitoring stack builds alarms and dashboards on the same names.
+ * Names are nouns of what is measured; one dimension, `Database`, per protected database
+ * (plus `FailureMode` on the per-mode RPO/RTO metrics).
+ */
+export const METRIC_NAMESPACE = 'RdsDr';
+
+/** Metric names and their units. */
+export const METRICS = {
+  // Backup pipeline.
+  BackupSucceeded: 'Count',
+  BackupFailed: 'Count',
+  BackupDurationSeconds: 'Seconds',
+  LatestSnapshotAgeSeconds: 'Seconds',
+  ManagedSnapshotCount: 'Count',
+  SnapshotQuotaUsedRatio: 'None',
+  RetentionDeletedSnapshots: 'Count',
+  RetentionSafetyHold: 'Count',
+  // Restore tests and point-in-time restore.
+  VerificationPassed: 'Count',
+  RestoreDurationSeconds: 'Seconds',
+  VerifiedSnapshotAgeSeconds: 'Seconds',
+  RecoveredDataAgeSeconds: 'Seconds',
+  LeakedTemporaryInstances: 'Count',
+  // Probe and failover.
+  WriterHealthy: 'Count',
+  ProbeLatencyMs: 'Milliseconds',
+  ReplicaHeartbeatAgeSeconds: 'Seconds',
+  FailoverDurationSeconds: 'Seconds',
+  FailoverDataLossSeconds: 'Seconds',
+  // Recovery objectives.
+  PitrLagSeconds: 'Seconds',
+  LatestVerifiedSnapshotAgeSeconds: 'Seconds',
+  LatestOffsiteCopyAgeSeconds: 'Seconds',
+  RpoSeconds: 'Seconds',
+  RpoTargetSeconds: 'Seconds',
+  RtoTargetSeconds: 'Seconds',
+} as const;
+
+/** A metric name. */
+export type MetricName = keyof typeof METRICS;
+
+/** Dimension names. */
+export const DIMENSIONS = { database: 'Database', failureMode: 'FailureMode' } as const;

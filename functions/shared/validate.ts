@@ -1,0 +1,87 @@
+import type { Tier } from '../domain/snapshot-naming.ts';
+import { TIERS } from '../domain/snapshot-naming.ts';
+import { ValidationError } from './errors.ts';
+
+/**
+ * A small input reader for handler events: each getter records a problem naming the
+ * field instead of throwing, and `done()` throws one ValidationError listing them all.
+ */
+export class EventReader {
+  readonly problems: string[] = [];
+  readonly #event: Record<string, unknown>;
+
+  constructor(event: unknown) {
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      this.problems.push(`event: must be a JSON object, got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`);
+      this.#event = {};
+    } else {
+      this.#event = event as Record<string, unknown>;
+    }
+  }
+
+  /** Records a problem: `required` when the field is absent, else the value and what it should be. */
+  #bad(field: string, value: unknown, what: string): void {
+    this.problems.push(value === undefined ? `${field}: required, ${what}` : `${field}: ${JSON.stringify(value)} is not ${what}`);
+  }
+
+  /** Throws when any getter found a problem; nothing has been changed at that point. */
+  done(): void {
+    if (this.problems.length > 0) throw new ValidationError(this.problems);
+  }
+
+  string(field: string, pattern?: RegExp): string {
+    const value = this.#event[field];
+    if (typeof value !== 'string' || value === '' || (pattern && !pattern.test(value))) {
+      this.#bad(field, value, pattern ? `a string matching ${pattern}` : 'a non-empty string');
+      return '';
+    }
+    return value;
+  }
+
+  optionalString(field: string, pattern?: RegExp): string | undefined {
+    return this.#event[field] === undefined ? undefined : this.string(field, pattern);
+  }
+
+  oneOf<const T extends string>(field: string, allowed: readonly T[]): T {
+    const value = this.#event[field];
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      this.#bad(field, value, `one of ${allowed.join(', ')}`);
+      return allowed[0] as T;
+    }
+    return value as T;
+  }
+
+  integer(field: string, min: number, max: number): number {
+    const value = this.#event[field];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.#bad(field, value, `an integer from ${min} to ${max}`);
+      return min;
+    }
+    return value;
+  }
+
+  boolean(field: string, fallback: boolean): boolean {
+    const value = this.#event[field];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean') {
+      this.problems.push(`${field}: ${JSON.stringify(value)} is not true or false`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /** An ISO-8601 instant with a zone (e.g. EventBridge Scheduler's `<aws.scheduler.scheduled-time>`). */
+  instant(field: string): Date {
+    const value = this.#event[field];
+    const date = typeof value === 'string' && /(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : null;
+    if (date === null || Number.isNaN(date.getTime())) {
+      this.#bad(field, value, 'an ISO-8601 time with a zone');
+      return new Date(0);
+    }
+    return date;
+  }
+
+  optionalTier(field: string): Tier | undefined {
+    return this.#event[field] === undefined ? undefined : this.oneOf(field, TIERS);
+  }
+}
