@@ -26,6 +26,28 @@ export interface TakeSnapshotRequest {
   readonly tierRules: TierRules;
 }
 
+/** Output of {@link planSnapshot}. */
+export interface SnapshotPlan {
+  readonly snapshotId: string;
+  readonly tier: Tier;
+  /** The instant that names the run (ISO), to pass on to {@link takeSnapshot}. */
+  readonly scheduledAt: string;
+  /** A managed snapshot with this id exists already (a duplicate or retried run). */
+  readonly exists: boolean;
+}
+
+/**
+ * Names the run's snapshot without creating it, so the manifest can be captured just
+ * before the snapshot is taken. Refuses an unmanaged snapshot that holds the id.
+ */
+export async function planSnapshot(plane: DatabaseControlPlane, request: TakeSnapshotRequest): Promise<SnapshotPlan> {
+  const tier = request.tier ?? tierFor(request.scheduledAt, request.tierRules, request.timeZone);
+  const id = snapshotId(request.database, tier, request.scheduledAt, request.timeZone);
+  const found = await existing(plane, id);
+  if (found) requireManaged(found);
+  return { snapshotId: id, tier, scheduledAt: request.scheduledAt.toISOString(), exists: found !== null };
+}
+
 /** Output of {@link takeSnapshot}. */
 export interface TakeSnapshotResult {
   readonly snapshotId: string;

@@ -2,6 +2,7 @@
  * snapshot λ: the non-destructive RDS steps of the backup workflow.
  *
  * Actions (field `action` of the event, sent by statemachines/backup.asl.json):
+ * - `plan`: name the run's snapshot (id, tier) without creating it;
  * - `create`: take the run's snapshot (idempotent by deterministic id);
  * - `check`: one bounded poll of a snapshot in the primary or the DR region;
  * - `copy`: copy an available snapshot to the DR region (idempotent);
@@ -17,7 +18,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { writeAudit } from '../domain/audit.ts';
-import { checkSnapshot, copySnapshotOffsite, takeSnapshot, type CopyResult, type SnapshotProgress, type TakeSnapshotResult } from '../domain/backup.ts';
+import { checkSnapshot, copySnapshotOffsite, planSnapshot, takeSnapshot, type CopyResult, type SnapshotPlan, type SnapshotProgress, type TakeSnapshotResult } from '../domain/backup.ts';
 import type { TierRules } from '../domain/snapshot-naming.ts';
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
@@ -58,13 +59,33 @@ export interface RecordResult {
 const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
 
 /** Validates the event and runs its action. */
-export async function core(event: unknown, deps: SnapshotDeps = defaults): Promise<TakeSnapshotResult | SnapshotProgress | CopyResult | RecordResult> {
+export async function core(event: unknown, deps: SnapshotDeps = defaults): Promise<(SnapshotPlan & { copyOffsite: boolean }) | TakeSnapshotResult | SnapshotProgress | CopyResult | RecordResult> {
   const input = new EventReader(event);
-  const action = input.oneOf('action', ['create', 'check', 'copy', 'record']);
+  const action = input.oneOf('action', ['plan', 'create', 'check', 'copy', 'record']);
   input.done(); // without a valid action the other fields cannot be judged
   const executionArn = input.optionalString('executionArn') ?? 'manual';
   logger.appendKeys({ database: env.DATABASE_ID, executionArn });
   metrics.addDimension(DIMENSIONS.database, env.DATABASE_ID);
+
+  if (action === 'plan') {
+    // The workflow's input: `scheduledAt` from EventBridge Scheduler, absent on a manual
+    // start (then the execution's start time names the run), optional `tier`.
+    const request = input.object('request');
+    const scheduledAt = request.has('scheduledAt') ? request.instant('scheduledAt') : input.instant('startedAt');
+    const tier = request.optionalTier('tier');
+    input.done();
+    const plan = await planSnapshot(deps.primary, {
+      database: env.DATABASE_ID,
+      scheduledAt,
+      tier,
+      policy: env.POLICY_NAME,
+      timeZone: env.SCHEDULE_TIMEZONE,
+      tierRules,
+    });
+    logger.appendKeys({ snapshotId: plan.snapshotId });
+    logger.info(`run planned: ${plan.snapshotId}${plan.exists ? ' (exists already)' : ''}`);
+    return { ...plan, copyOffsite: deps.dr !== null };
+  }
 
   if (action === 'create') {
     const scheduledAt = input.instant('scheduledAt');

@@ -77,3 +77,9 @@ export class SnapshotAlreadyExistsError extends DrError {}
 
 /** The snapshot exists but is not in a state that allows the action (e.g. deleting one that is `creating`). */
 export class SnapshotNotAvailableError extends DrError {}
+
+/** A key is already in the archive; the archive never overwrites. */
+export class AlreadyArchivedError extends DrError {}
+
+/** A key is not in the archive. */
+export class NotArchivedError extends DrError {}

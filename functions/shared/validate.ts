@@ -7,21 +7,40 @@ import { ValidationError } from './errors.ts';
  * field instead of throwing, and `done()` throws one ValidationError listing them all.
  */
 export class EventReader {
-  readonly problems: string[] = [];
+  readonly problems: string[];
   readonly #event: Record<string, unknown>;
+  readonly #prefix: string;
 
-  constructor(event: unknown) {
+  /**
+   * @param event the object to read
+   * @param path its field path inside the event, for messages (`request`), or `event` for the root
+   * @param problems a parent reader's list, so nested objects report into one list
+   */
+  constructor(event: unknown, path = 'event', problems: string[] = []) {
+    this.problems = problems;
+    this.#prefix = path === 'event' ? '' : `${path}.`;
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-      this.problems.push(`event: must be a JSON object, got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`);
+      this.problems.push(`${path}: must be a JSON object, got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`);
       this.#event = {};
     } else {
       this.#event = event as Record<string, unknown>;
     }
   }
 
+  /** A reader for a nested object field, reporting into this reader's problems. */
+  object(field: string): EventReader {
+    return new EventReader(this.#event[field], `${this.#prefix}${field}`, this.problems);
+  }
+
+  /** True when the field is present (not undefined). */
+  has(field: string): boolean {
+    return this.#event[field] !== undefined;
+  }
+
   /** Records a problem: `required` when the field is absent, else the value and what it should be. */
   #bad(field: string, value: unknown, what: string): void {
-    this.problems.push(value === undefined ? `${field}: required, ${what}` : `${field}: ${JSON.stringify(value)} is not ${what}`);
+    const name = `${this.#prefix}${field}`;
+    this.problems.push(value === undefined ? `${name}: required, ${what}` : `${name}: ${JSON.stringify(value)} is not ${what}`);
   }
 
   /** Throws when any getter found a problem; nothing has been changed at that point. */
@@ -64,7 +83,7 @@ export class EventReader {
     const value = this.#event[field];
     if (value === undefined) return fallback;
     if (typeof value !== 'boolean') {
-      this.problems.push(`${field}: ${JSON.stringify(value)} is not true or false`);
+      this.#bad(field, value, 'true or false');
       return fallback;
     }
     return value;

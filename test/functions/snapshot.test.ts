@@ -116,7 +116,7 @@ describe('snapshot λ: create', () => {
       name: 'ValidationError',
       problems: ['scheduledAt: "2026-11-29 02:00" is not an ISO-8601 time with a zone', 'tier: "hourly" is not one of daily, weekly, monthly, yearly'],
     });
-    await expect(core('not an object', deps)).rejects.toMatchObject({ problems: ['event: must be a JSON object, got string', 'action: required, one of create, check, copy, record'] });
+    await expect(core('not an object', deps)).rejects.toMatchObject({ problems: ['event: must be a JSON object, got string', 'action: required, one of plan, create, check, copy, record'] });
     expect(rds.calls()).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { sha256 } from '../../functions/domain/audit.ts';
-import { AlreadyArchivedError, NotArchivedError } from '../../functions/adapters/s3/archive.ts';
+import { AlreadyArchivedError, NotArchivedError } from '../../functions/shared/errors.ts';
 import type { ArchiveStore, StoredDocument } from '../../functions/ports/archive-store.ts';
 
 /** In-memory {@link ArchiveStore} with the same create-only semantics as the S3 adapter. */

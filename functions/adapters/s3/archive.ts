@@ -1,13 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { sha256 } from '../../domain/audit.ts';
 import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts';
-import { DrError, ThrottledError } from '../../shared/errors.ts';
-
-/** A key is already in the archive; archives never overwrite. */
-export class AlreadyArchivedError extends DrError {}
-
-/** A key is not in the archive. */
-export class NotArchivedError extends DrError {}
+import { AlreadyArchivedError, NotArchivedError, ThrottledError } from '../../shared/errors.ts';
 
 /**
  * The archive bucket. `If-None-Match: *` makes every put create-only (S3 conditional
