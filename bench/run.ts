@@ -20,6 +20,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { build } from 'esbuild';
 import { buildApp } from '../infra/build-app.ts';
 import { loadConfigFile } from '../infra/config/load.ts';
+import { HANDLER_ENV } from '../test/support/handler-env.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const out = mkdtempSync(join(tmpdir(), 'dr-bench-'));
@@ -109,10 +110,16 @@ function coldImportMs(file: string, runs = 5): number {
     const script = `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t);`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
-      env: { ...process.env, AWS_REGION: 'eu-west-1', POWERTOOLS_TRACE_ENABLED: 'false', BENCH_COLD_IMPORT: '1' },
+      // The environment a deployed function gets, so module-load checks pass as in Lambda.
+      env: {
+        ...process.env,
+        ...HANDLER_ENV,
+        RETENTION_POLICY: JSON.stringify({ daily: 7, weekly: 5, monthly: 12, yearly: 3, minimumCount: 3, quotaHeadroom: 10, deletesPerSecond: 2, maxVerifiedAgeHours: 72 }),
+        POWERTOOLS_TRACE_ENABLED: 'false',
+      },
     });
     const ms = Number(run.stdout.trim().split('\n').pop());
-    if (run.status !== 0 || Number.isNaN(ms)) throw new Error(`cold import of ${file} failed: ${run.stderr}`);
+    if (run.status !== 0 || Number.isNaN(ms)) throw new Error(`cold import of ${file} failed: ${run.stderr.trim().split('\n').slice(-6).join('\n').slice(0, 2000)}`);
     samples.push(ms);
   }
   return median(samples);
@@ -148,3 +155,4 @@ async function benchBundles(): Promise<void> {
 console.log(`# bench (${process.version}, ${new Date().toISOString()})`);
 benchSynth();
 await benchBundles();
+await (await import('./retention.ts')).benchRetention();

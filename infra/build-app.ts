@@ -1,7 +1,7 @@
 import { Tags, Validations, type App } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import type { DrConfig } from './config/types.ts';
-import { acknowledgeFindings } from './nag.ts';
+import { acknowledgeFindings, DrAwsSolutionsChecks } from './nag.ts';
+import { AutomationStack } from './stacks/automation-stack.ts';
 import { DatabaseStack } from './stacks/database-stack.ts';
 import { DrRegionStack } from './stacks/dr-region-stack.ts';
 
@@ -9,6 +9,7 @@ import { DrRegionStack } from './stacks/dr-region-stack.ts';
 export interface DrApp {
   readonly database: DatabaseStack;
   readonly drRegion: DrRegionStack | null;
+  readonly automation: AutomationStack;
 }
 
 /**
@@ -17,6 +18,9 @@ export interface DrApp {
  * synthesize the same thing.
  */
 export function buildApp(app: App, config: DrConfig): DrApp {
+  // Server access logs are granted by bucket policy, not the legacy LogDeliveryWrite ACL
+  // (which would need ACLs enabled on the log bucket). Context must be set before any stack exists.
+  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const prefix = `Dr-${config.database.name}`;
   const database = new DatabaseStack(app, `${prefix}-Database`, {
@@ -34,8 +38,21 @@ export function buildApp(app: App, config: DrConfig): DrApp {
           description: `${config.database.name}: DR-region key (${config.dr.region})`,
           terminationProtection: true,
         });
+  const automation = new AutomationStack(app, `${prefix}-Automation`, {
+    config,
+    env: { account, region: config.region },
+    description: `${config.database.name}: DR automation (functions, state machines, schedules)`,
+    network: database.network,
+    database: database.database,
+    databaseKey: database.databaseKey,
+    archiveBucket: database.archive.bucket,
+    archiveKey: database.archive.key,
+  });
+  automation.addStackDependency(database);
+  if (drRegion) automation.addStackDependency(drRegion);
   Tags.of(app).add('dr:app', 'rds-dr');
-  acknowledgeFindings({ database, drRegion });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { database, drRegion };
+  const stacks = { database, drRegion, automation };
+  acknowledgeFindings(stacks);
+  Validations.of(app).addPlugins(new DrAwsSolutionsChecks(app));
+  return stacks;
 }

@@ -83,3 +83,9 @@ export class AlreadyArchivedError extends DrError {}
 
 /** A key is not in the archive. */
 export class NotArchivedError extends DrError {}
+
+/**
+ * The writer probe (or a replica heartbeat read) ran out of its time budget: the database took the
+ * connection, or part of it, and then stopped answering. The probe reports it as a result, not a throw.
+ */
+export class ProbeTimeoutError extends DrError {}

@@ -54,6 +54,7 @@ export function defaultConfig(region = 'eu-west-1', topology: Topology = 'multi-
       minimumCount: 3,
       quotaHeadroom: 10,
       deletesPerSecond: 2,
+      maxVerifiedAgeHours: 72,
     },
     notificationEmails: [],
     failover: { auto: false, maxLagOnFailoverSeconds: 60, cooldownMinutes: 30 },

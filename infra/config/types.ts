@@ -130,6 +130,12 @@ export interface RetentionConfig {
   readonly quotaHeadroom: number;
   /** Deletes per second when applying a plan (RDS sustains about 12 requests/s in all). @default 2 */
   readonly deletesPerSecond: number;
+  /**
+   * Expiry stops (nothing is deleted, an alarm fires) when the newest snapshot that passed
+   * its restore test is older than this: expiry never outruns failing backups or failing tests.
+   * @default 72
+   */
+  readonly maxVerifiedAgeHours: number;
 }
 
 /** Failover behaviour. */

@@ -19,7 +19,7 @@ const KEYS: Record<string, readonly string[]> = {
   'objectives.snapshotLoss': ['rpoSeconds', 'rtoSeconds'],
   schedules: ['timezone', 'backup', 'restoreTest', 'tiers'],
   'schedules.tiers': ['weeklyOn', 'monthlyOnDay', 'yearlyOn'],
-  retention: ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond'],
+  retention: ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'],
   failover: ['auto', 'maxLagOnFailoverSeconds', 'cooldownMinutes'],
 };
 
@@ -239,6 +239,7 @@ export function validateConfig(config: DrConfig): string[] {
     p.add('retention', `keeps up to ${kept} snapshots, more than the manual-snapshot quota of ${MANUAL_SNAPSHOT_QUOTA} less quotaHeadroom ${r.quotaHeadroom}`);
   }
   p.number('retention.deletesPerSecond', r.deletesPerSecond, 0.1, 10);
+  p.integer('retention.maxVerifiedAgeHours', r.maxVerifiedAgeHours, 24, 8760);
 
   // Notifications, failover, archive.
   if (!Array.isArray(config.notificationEmails)) {

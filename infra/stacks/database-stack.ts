@@ -2,6 +2,7 @@ import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { DrConfig } from '../config/types.ts';
+import { Archive } from '../constructs/archive.ts';
 import { Network } from '../constructs/network.ts';
 import { MultiAzClusterDatabase, MultiAzInstanceDatabase, type ProtectedDatabase } from '../constructs/protected-database.ts';
 
@@ -11,13 +12,14 @@ export interface DatabaseStackProps extends StackProps {
 }
 
 /**
- * The stateful stack: network, keys and the protected database. Kept apart from the
+ * The stateful stack: network, keys, the protected database and the archive bucket. Kept apart from the
  * stateless DR automation so redeploying automation never touches the database.
  */
 export class DatabaseStack extends Stack {
   readonly network: Network;
   readonly databaseKey: kms.Key;
   readonly database: ProtectedDatabase;
+  readonly archive: Archive;
   private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: DatabaseStackProps) {
@@ -42,6 +44,8 @@ export class DatabaseStack extends Stack {
         ? new MultiAzClusterDatabase(this, 'Database', databaseProps)
         : new MultiAzInstanceDatabase(this, 'Database', databaseProps);
 
+    this.archive = new Archive(this, 'Archive', { databaseName: config.database.name, retentionDays: config.archiveRetentionDays });
+
     // Only identifying tags here: with copyTagsToSnapshot on, every snapshot (also a
     // person's manual one) inherits them, so `dr:managed` must never be among them —
     // retention may only ever consider snapshots the backup workflow tagged itself.
@@ -51,6 +55,7 @@ export class DatabaseStack extends Stack {
     new CfnOutput(this, 'DatabaseIdentifier', { value: this.database.identifier });
     new CfnOutput(this, 'WriterEndpoint', { value: this.database.endpoint });
     new CfnOutput(this, 'MasterSecretArn', { value: this.database.secretArn });
+    new CfnOutput(this, 'ArchiveBucket', { value: this.archive.bucket.bucketName });
   }
 
   /** The configured AZs, also when the stack is synthesized without an account. */

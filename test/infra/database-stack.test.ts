@@ -160,7 +160,7 @@ describe('optional read replica and no DR region', () => {
   it('creates no DR-region stack without a DR region', () => {
     const synth = synthesize({ dr: { region: null, snapshotCopy: false, backupReplication: false }, objectives: { region: null, snapshotLoss: null } });
     expect(synth.stacks.drRegion).toBeNull();
-    expect(synth.app.node.children.filter((c) => Stack.isStack(c)).map((c) => c.node.id)).toEqual(['Dr-swifteats-Database']);
+    expect(synth.app.node.children.filter((c) => Stack.isStack(c)).map((c) => c.node.id)).toEqual(['Dr-swifteats-Database', 'Dr-swifteats-Automation']);
   });
 });
 

@@ -12,6 +12,12 @@ export const HANDLER_ENV: Readonly<Record<string, string>> = {
   DR_REGION: 'eu-central-1',
   DR_KMS_KEY_ID: 'alias/swifteats-dr',
   ARCHIVE_BUCKET: 'swifteats-dr-archive',
+  DB_HOST: '127.0.0.1',
+  DB_PORT: '5432',
+  DB_NAME: 'swifteats',
+  DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:swifteats-master-AbCdEf',
+  DB_TLS_MODE: 'disable',
+  REPLICA_HOST: 'none',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',
 };

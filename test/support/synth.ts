@@ -1,8 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, type DrApp } from '../../infra/build-app.ts';
 import { resolveConfig } from '../../infra/config/load.ts';
+import { DrAwsSolutionsChecks } from '../../infra/nag.ts';
 
 /** A synthesized deployment for template assertions. */
 export interface Synthesized {
@@ -27,11 +27,11 @@ export function synthesize(input: unknown = {}): Synthesized {
   };
 }
 
-/** cdk-nag AwsSolutions errors left unacknowledged, as `rule at path` lines. */
+/** cdk-nag AwsSolutions errors left unacknowledged (as synth would report them), as `rule at path` lines. */
 export function unacknowledgedNagErrors(synth: Synthesized): string[] {
-  const checks = new AwsSolutionsChecks(synth.app);
+  const checks = new DrAwsSolutionsChecks(synth.app);
   const report = checks.validateScope(synth.app);
   return report.violations
     .filter((v) => v.severity?.toLowerCase() === 'error')
-    .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.resourceLogicalId ?? ''} ${r.locations?.join(',') ?? ''}`));
+    .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath ?? r.resourceLogicalId ?? ''}`));
 }

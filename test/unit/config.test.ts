@@ -22,7 +22,7 @@ describe('configuration defaults', () => {
     expect(config.database).toMatchObject({ name: 'swifteats', engineVersion: '18.3', topology: 'multi-az-instance', instanceClass: 'db.m7g.large', backupRetentionDays: 14 });
     expect(config.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(config.dr).toEqual({ region: 'eu-central-1', snapshotCopy: true, backupReplication: true, readReplica: false });
-    expect(config.retention).toEqual({ daily: 7, weekly: 5, monthly: 12, yearly: 3, minimumCount: 3, quotaHeadroom: 10, deletesPerSecond: 2 });
+    expect(config.retention).toEqual({ daily: 7, weekly: 5, monthly: 12, yearly: 3, minimumCount: 3, quotaHeadroom: 10, deletesPerSecond: 2, maxVerifiedAgeHours: 72 });
   });
 
   it('follows the topology for cluster defaults: supported class, io2 storage, no offsite objectives', () => {

@@ -72,6 +72,12 @@ const CONNECTION_LOST_MESSAGES = [
   'Connection terminated',
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
+  // `connectionTimeoutMillis` ran out (pg.Client; pg-pool says "Connection terminated due to
+  // connection timeout", matched above): the server never completed the handshake.
+  'timeout expired',
+  // `query_timeout` ran out: the server stopped answering mid-session, and the connection is left
+  // with a statement in flight, so it is as good as lost.
+  'Query read timeout',
 ];
 
 /**

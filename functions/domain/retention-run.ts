@@ -1,0 +1,379 @@
+/**
+ * The retention use case over the {@link DatabaseControlPlane} port: list, plan with the
+ * pure {@link planRetention}, apply the plan paced under the RDS API rate, audit, report.
+ *
+ * What it guarantees, relied on by the retention λ, the backup workflow and the runbook:
+ * - the only snapshots it ever deletes are the ids of `plan.deletes`, in plan order;
+ * - a planner refusal (ValidationError, RetentionSafetyError) deletes nothing;
+ * - a dry run makes no delete call;
+ * - a run stopped at any point (error, throttling, time budget) leaves a state from which
+ *   the next run plans exactly the remaining deletes (the planner's prefix property), so
+ *   re-running converges to the same set as an uninterrupted run.
+ *
+ * No AWS import: the RDS adapter, the archive and the clock are injected.
+ */
+import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
+import type { DatabaseControlPlane, Snapshot } from '../ports/database-control-plane.ts';
+import { SnapshotNotAvailableError, SnapshotNotFoundError, ThrottledError } from '../shared/errors.ts';
+import type { MetricName } from '../shared/metric-names.ts';
+import { writeAudit, type AuditRecord } from './audit.ts';
+import {
+  planRetention,
+  RETENTION_TAGS,
+  validateRetentionPolicy,
+  type RetentionAlarm,
+  type RetentionDecision,
+  type RetentionPolicy,
+  type RetentionQuota,
+  type SnapshotRecord,
+} from './retention.ts';
+
+/**
+ * The retention settings that come from configuration (`retention.*` plus
+ * `maxVerifiedAgeHours`), as the retention λ receives them in `RETENTION_POLICY`.
+ * The policy name and the quota come from elsewhere (`POLICY_NAME`, the RDS account).
+ */
+export interface RetentionSettings {
+  /** Newest snapshots of tier daily or above to keep. */
+  readonly daily: number;
+  /** Newest snapshots of tier weekly or above to keep. */
+  readonly weekly: number;
+  /** Newest snapshots of tier monthly or above to keep. */
+  readonly monthly: number;
+  /** Newest yearly snapshots to keep. */
+  readonly yearly: number;
+  /** Snapshots under the policy each database keeps whatever the tiers say. */
+  readonly minimumCount: number;
+  /** Manual snapshots to leave free under the account quota. */
+  readonly quotaHeadroom: number;
+  /** Delete calls per second at most (RDS sustains about 12 API requests/s per account and region, all calls together). */
+  readonly deletesPerSecond: number;
+  /** Expiry freezes when the newest verified snapshot is older than this. */
+  readonly maxVerifiedAgeHours: number;
+}
+
+/** The keys of {@link RetentionSettings}, in the order problems are reported. */
+export const RETENTION_SETTING_KEYS = ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'] as const;
+
+/**
+ * Highest accepted `deletesPerSecond`. RDS throttles an account above about 12 requests/s
+ * sustained across every API and caller; 10 leaves room for the listing, the backup
+ * workflow and operators working at the same time.
+ */
+export const MAX_DELETES_PER_SECOND = 10;
+
+/**
+ * Checks settings read from configuration. Returns every problem, each starting with the
+ * field it names; empty means usable. The quota relation (`quotaHeadroom` < quota) is
+ * checked at planning time, when the real quota is known.
+ */
+export function retentionSettingsProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['must be a JSON object with ' + RETENTION_SETTING_KEYS.join(', ')];
+  const record = value as Record<string, unknown>;
+  const problems = Object.keys(record)
+    .filter((key) => !(RETENTION_SETTING_KEYS as readonly string[]).includes(key))
+    .map((key) => `${key}: unknown setting; allowed: ${RETENTION_SETTING_KEYS.join(', ')}`);
+  const rate = record.deletesPerSecond;
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > MAX_DELETES_PER_SECOND) {
+    problems.push(`deletesPerSecond: ${rate === undefined ? 'missing' : JSON.stringify(rate)} must be a number > 0 and <= ${MAX_DELETES_PER_SECOND}`);
+  }
+  // The planner's own validation, with a quota too large to matter: one source of truth for the counts.
+  const policy = toPolicy('validation', record as unknown as RetentionSettings, { used: 0, max: Number.MAX_SAFE_INTEGER });
+  problems.push(...validateRetentionPolicy(policy).filter((p) => !p.startsWith('name:') && !p.startsWith('quota.max')).map((p) => p.replace(/^quota\.headroom:/, 'quotaHeadroom:')));
+  return problems;
+}
+
+function toPolicy(name: string, settings: RetentionSettings, quota: { used: number; max: number }): RetentionPolicy {
+  return {
+    name,
+    daily: settings.daily,
+    weekly: settings.weekly,
+    monthly: settings.monthly,
+    yearly: settings.yearly,
+    minimumCount: settings.minimumCount,
+    maxVerifiedAgeHours: settings.maxVerifiedAgeHours,
+    quota: { max: quota.max, headroom: settings.quotaHeadroom, used: quota.used },
+  };
+}
+
+/** Milliseconds between two delete calls at `deletesPerSecond` (rounded up, so the rate is never exceeded). */
+export function paceIntervalMs(deletesPerSecond: number): number {
+  return Math.ceil(1000 / deletesPerSecond);
+}
+
+/** Retries of one throttled delete before the run gives up with ThrottledError (the state machine retries later). */
+export const THROTTLE_RETRIES = 4;
+
+/**
+ * Back-off before retry `retry` (0-based) of a throttled delete: 1, 2, 4, 8 s, with equal
+ * jitter (half fixed, half random) so that the retention runs of many databases, which
+ * the schedules start at the same minute, do not retry in step.
+ */
+export function throttleBackoffMs(retry: number, random: number): number {
+  const ceiling = 1000 * 2 ** retry;
+  return Math.round(ceiling / 2 + (ceiling / 2) * random);
+}
+
+/**
+ * Time kept in hand when a time budget is given: one delete's worst back-off
+ * (1 + 2 + 4 + 8 s) plus the audit write and the metrics flush.
+ */
+export const TIME_RESERVE_MS = 30_000;
+
+/** What the run is asked to do. */
+export interface RetentionRunRequest {
+  /** The database whose manual snapshots are planned. */
+  readonly database: string;
+  /** The policy name: only snapshots tagged `dr:policy` with it can be deleted. */
+  readonly policyName: string;
+  readonly settings: RetentionSettings;
+  /** Plan and report only: no delete call. */
+  readonly dryRun: boolean;
+  /** Step Functions execution ARN, or `manual`; goes into the audit record. */
+  readonly executionArn: string;
+}
+
+/** The values of the retention metrics of one run; null means "not measurable, not published". */
+export type RetentionMetricValues = Readonly<
+  Record<Extract<MetricName, 'ManagedSnapshotCount' | 'SnapshotQuotaUsedRatio' | 'RetentionDeletedSnapshots' | 'RetentionSafetyHold'>, number> & {
+    /** Null when the database has no managed, available snapshot with a creation time. */
+    readonly LatestSnapshotAgeSeconds: number | null;
+  }
+>;
+
+/** A structured logger (Powertools' Logger fits). */
+export interface RetentionLog {
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+}
+
+/** What the run acts through. */
+export interface RetentionRunDeps {
+  /** The control plane of the region being cleaned. */
+  readonly plane: DatabaseControlPlane;
+  readonly archive: ArchiveStore;
+  readonly now: () => Date;
+  /** Waits `ms` milliseconds: pacing and back-off go through it, so tests never sleep. */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** A number in [0, 1) for back-off jitter. */
+  readonly random: () => number;
+  /** Called once per run that got as far as a plan, also when applying it failed. */
+  readonly publish: (values: RetentionMetricValues) => void;
+  /** Milliseconds left before the invocation is killed (Lambda's `getRemainingTimeInMillis`); absent: no budget. */
+  readonly remainingTimeMs?: () => number;
+  readonly log?: RetentionLog;
+}
+
+/** A planned delete that was not carried out, and why. */
+export interface SkippedDelete {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** The outcome of {@link runRetention}. */
+export interface RetentionRunReport {
+  readonly database: string;
+  readonly region: string;
+  readonly policy: string;
+  readonly dryRun: boolean;
+  /** The planning time (ISO 8601). */
+  readonly plannedAt: string;
+  /** One decision per listed snapshot, with reason codes and texts, as the planner ordered them. */
+  readonly decisions: readonly RetentionDecision[];
+  /** The plan's deletes, oldest first. */
+  readonly planned: readonly string[];
+  /** Deleted by this run. */
+  readonly deleted: readonly string[];
+  /** Planned, but someone else deleted it between the listing and our delete: converged. */
+  readonly alreadyGone: readonly string[];
+  /** Planned, but RDS refused the delete for the snapshot's state (e.g. a copy from it in progress); the next run retries. */
+  readonly skipped: readonly SkippedDelete[];
+  /** Planned, but left for the next run because the time budget ran out. */
+  readonly deferred: readonly string[];
+  /** Throttled delete calls that were retried after a back-off. */
+  readonly throttledRetries: number;
+  readonly alarms: readonly RetentionAlarm[];
+  readonly quota: RetentionQuota;
+  readonly metrics: RetentionMetricValues;
+  /** The run's audit record. */
+  readonly audit: StoredDocument;
+}
+
+/** Progress of the apply step, kept outside it so a failure can still be audited. */
+interface Progress {
+  readonly deleted: string[];
+  readonly alreadyGone: string[];
+  readonly skipped: SkippedDelete[];
+  deferred: string[];
+  throttledRetries: number;
+}
+
+/**
+ * Runs retention for one database in one region:
+ * 1. Lists every manual snapshot of the database: all pages, tags from the list
+ *    response (one call per 100 snapshots, no per-snapshot tag call).
+ * 2. Reads the region's manual-snapshot quota (used and max).
+ * 3. Plans. A refusal (ValidationError, RetentionSafetyError) ends the run before any
+ *    delete.
+ * 4. Unless dry run, deletes `plan.deletes` in plan order, one call every
+ *    `1000 / deletesPerSecond` ms: not found counts as done (someone else deleted it),
+ *    not available is skipped and reported, throttling backs off and retries up to
+ *    {@link THROTTLE_RETRIES} times and then throws ThrottledError; when a time budget is
+ *    given, stops {@link TIME_RESERVE_MS} before it and defers the rest to the next run.
+ * 5. Publishes the metrics and writes one audit record for the run; when step 4 failed,
+ *    both still happen (result `failed`, with what was deleted) and the error is rethrown.
+ * 6. Returns the report.
+ */
+export async function runRetention(request: RetentionRunRequest, deps: RetentionRunDeps): Promise<RetentionRunReport> {
+  const { plane } = deps;
+  // 1-2.
+  const snapshots = await plane.listManualSnapshots(request.database);
+  const quota = await plane.manualSnapshotQuota();
+
+  // 3.
+  const now = deps.now();
+  const plan = planRetention(snapshots.map(toRecord), toPolicy(request.policyName, request.settings, quota), now);
+  deps.log?.info(`retention plan: ${plan.deletes.length} delete(s), ${plan.decisions.length - plan.deletes.length} keep(s)`, {
+    region: plane.region,
+    dryRun: request.dryRun,
+    alarms: plan.alarms,
+  });
+  for (const alarm of plan.alarms) deps.log?.warn(`retention alarm ${alarm.code}: ${alarm.message}`, { region: plane.region, alarm: alarm.code });
+
+  // 4.
+  const progress: Progress = { deleted: [], alreadyGone: [], skipped: [], deferred: [], throttledRetries: 0 };
+  let failure: unknown = null;
+  if (!request.dryRun) {
+    try {
+      await applyDeletes(plan.deletes, paceIntervalMs(request.settings.deletesPerSecond), progress, deps);
+    } catch (error) {
+      failure = error;
+    }
+  }
+
+  // 5.
+  const metrics = measure(snapshots, quota, plan.decisions, progress, now);
+  deps.publish(metrics);
+  const report = {
+    database: request.database,
+    region: plane.region,
+    policy: request.policyName,
+    dryRun: request.dryRun,
+    plannedAt: now.toISOString(),
+    decisions: plan.decisions,
+    planned: plan.deletes,
+    deleted: progress.deleted,
+    alreadyGone: progress.alreadyGone,
+    skipped: progress.skipped,
+    deferred: progress.deferred,
+    throttledRetries: progress.throttledRetries,
+    alarms: plan.alarms,
+    quota: plan.quota,
+    metrics,
+  };
+  const record = (result: AuditRecord['result'], extra: Record<string, unknown>): Promise<StoredDocument> =>
+    writeAudit(deps.archive, {
+      formatVersion: 1,
+      action: 'retention.run',
+      database: request.database,
+      resource: request.database,
+      at: deps.now().toISOString(),
+      executionArn: request.executionArn,
+      result,
+      details: { ...report, ...extra },
+      documents: [],
+    });
+  if (failure !== null) {
+    try {
+      await record('failed', { error: describeError(failure) });
+    } catch (auditError) {
+      // The apply error is what the state machine must see and retry on; CloudTrail still has every delete.
+      deps.log?.warn('audit record of a failed retention run could not be written', { region: plane.region, auditError: describeError(auditError) });
+    }
+    throw failure;
+  }
+  const audit = await record(request.dryRun ? 'dry-run' : 'succeeded', {});
+
+  // 6.
+  return { ...report, audit };
+}
+
+/** Step 4: deletes the planned ids, and only those, in order. */
+async function applyDeletes(ids: readonly string[], intervalMs: number, progress: Progress, deps: RetentionRunDeps): Promise<void> {
+  const { plane, log } = deps;
+  for (const [index, id] of ids.entries()) {
+    const remaining = deps.remainingTimeMs?.();
+    if (remaining !== undefined && remaining < intervalMs + TIME_RESERVE_MS) {
+      progress.deferred = ids.slice(index);
+      log?.warn(`time budget nearly spent: ${progress.deferred.length} planned delete(s) left for the next run`, { region: plane.region, remainingMs: remaining });
+      return;
+    }
+    if (index > 0) await deps.sleep(intervalMs);
+    for (let retry = 0; ; retry += 1) {
+      try {
+        await plane.deleteSnapshot(id);
+        progress.deleted.push(id);
+        log?.info('snapshot deleted', { region: plane.region, snapshotId: id });
+        break;
+      } catch (error) {
+        if (error instanceof SnapshotNotFoundError) {
+          progress.alreadyGone.push(id);
+          log?.info('snapshot already deleted by someone else: converged', { region: plane.region, snapshotId: id });
+          break;
+        }
+        if (error instanceof SnapshotNotAvailableError) {
+          progress.skipped.push({ id, reason: error.message });
+          log?.warn('snapshot not deletable in its current state: skipped, the next run retries', { region: plane.region, snapshotId: id, reason: error.message });
+          break;
+        }
+        if (!(error instanceof ThrottledError)) throw error;
+        if (retry === THROTTLE_RETRIES) {
+          throw new ThrottledError(`DeleteSnapshot ${id}: still throttled after ${THROTTLE_RETRIES} retries; ${progress.deleted.length} deleted so far, a re-run resumes`, {
+            cause: error,
+          });
+        }
+        progress.throttledRetries += 1;
+        await deps.sleep(throttleBackoffMs(retry, deps.random()));
+      }
+    }
+  }
+}
+
+function toRecord(snapshot: Snapshot): SnapshotRecord {
+  return {
+    id: snapshot.id,
+    database: snapshot.databaseId,
+    // No creation time: the planner keeps it as invalid-created-at (fail closed).
+    createdAt: snapshot.createdAt ?? '',
+    status: snapshot.status,
+    type: snapshot.type,
+    tags: snapshot.tags,
+  };
+}
+
+/** The metric values after the run (before it, for a dry run). */
+function measure(
+  snapshots: readonly Snapshot[],
+  quota: { used: number; max: number },
+  decisions: readonly RetentionDecision[],
+  progress: Progress,
+  now: Date,
+): RetentionMetricValues {
+  const removed = new Set([...progress.deleted, ...progress.alreadyGone]);
+  const managed = snapshots.filter((s) => s.tags[RETENTION_TAGS.managed] === 'true' && !removed.has(s.id));
+  const newest = managed
+    .filter((s) => s.status === 'available' && s.createdAt !== null)
+    .reduce<number | null>((max, s) => Math.max(max ?? Number.NEGATIVE_INFINITY, (s.createdAt as Date).getTime()), null);
+  return {
+    ManagedSnapshotCount: managed.length,
+    SnapshotQuotaUsedRatio: (quota.used - removed.size) / quota.max,
+    LatestSnapshotAgeSeconds: newest === null ? null : Math.round((now.getTime() - newest) / 1000),
+    RetentionDeletedSnapshots: progress.deleted.length,
+    // Snapshots the tiers would expire that a safety rule keeps: > 0 means backups or restore tests need attention.
+    RetentionSafetyHold: decisions.filter((d) => d.codes.includes('expiry-frozen') || d.codes.includes('minimum-count')).length,
+  };
+}
+
+function describeError(error: unknown): { name: string; message: string } {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'unknown', message: String(error) };
+}

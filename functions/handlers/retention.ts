@@ -1,0 +1,128 @@
+/**
+ * retention λ: expires the protected database's manual snapshots in the primary or the
+ * DR region under the GFS policy, last step of statemachines/backup.asl.json (and
+ * callable on its own for a dry run).
+ *
+ * Event: `{ region: 'primary' | 'dr', dryRun?: boolean (default false), executionArn?: string }`.
+ * Environment (read at cold start; a missing or invalid one fails it, naming the variable):
+ * - `DATABASE_ID`, `TOPOLOGY`, `POLICY_NAME`, `AWS_REGION`, `ARCHIVE_BUCKET`;
+ * - `DR_REGION`: the DR region, or `none`;
+ * - `RETENTION_POLICY`: JSON `{ daily, weekly, monthly, yearly, minimumCount,
+ *   quotaHeadroom, deletesPerSecond, maxVerifiedAgeHours }` (see {@link RetentionSettings}).
+ * Returns a {@link RetentionRunReport}; throws typed errors (shared/errors.ts) for the state
+ * machine's Retry/Catch: ValidationError (bad event, nothing done), ThrottledError (safe
+ * to retry: a re-run resumes), RetentionSafetyError (the planner refused, nothing deleted).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
+import { S3ArchiveStore } from '../adapters/s3/archive.ts';
+import { retentionSettingsProblems, runRetention, type RetentionMetricValues, type RetentionRunReport, type RetentionSettings } from '../domain/retention-run.ts';
+import type { ArchiveStore } from '../ports/archive-store.ts';
+import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
+import { requireEnv } from '../shared/env.ts';
+import { ConfigurationError } from '../shared/errors.ts';
+import { DIMENSIONS, METRICS } from '../shared/metric-names.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { EventReader } from '../shared/validate.ts';
+
+export type { RetentionRunReport };
+
+const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 'RETENTION_POLICY', 'DR_REGION', 'ARCHIVE_BUCKET']);
+const topology = env.TOPOLOGY as Topology;
+if (topology !== 'multi-az-instance' && topology !== 'multi-az-cluster') throw new ConfigurationError(`TOPOLOGY: ${env.TOPOLOGY} is not multi-az-instance or multi-az-cluster`);
+const settings = readSettings(env.RETENTION_POLICY);
+
+function readSettings(json: string): RetentionSettings {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new ConfigurationError(`RETENTION_POLICY: not valid JSON (${(error as Error).message})`);
+  }
+  const problems = retentionSettingsProblems(value);
+  if (problems.length > 0) throw new ConfigurationError(`RETENTION_POLICY: ${problems.join('; ')}`);
+  return value as RetentionSettings;
+}
+
+/** What the handler acts through; module-scope clients by default, injectable in tests. */
+export interface RetentionDeps {
+  readonly primary: DatabaseControlPlane;
+  /** Null when no DR region is configured (`DR_REGION=none`). */
+  readonly dr: DatabaseControlPlane | null;
+  readonly archive: ArchiveStore;
+  readonly now: () => Date;
+  /** Pacing and back-off waits; tests record them instead of sleeping. */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Jitter source for back-off, in [0, 1). */
+  readonly random: () => number;
+  /** Milliseconds left in the invocation; absent: no time budget. */
+  readonly remainingTimeMs?: () => number;
+}
+
+const defaults: RetentionDeps = {
+  primary: controlPlaneFor(topology, new RDSClient({ region: env.AWS_REGION }), env.AWS_REGION),
+  dr: env.DR_REGION === 'none' ? null : controlPlaneFor(topology, new RDSClient({ region: env.DR_REGION }), env.DR_REGION),
+  archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
+  now: () => new Date(),
+  sleep: async (ms) => {
+    await sleep(ms);
+  },
+  random: Math.random,
+};
+
+/** Validates the event and runs retention in the region it names. */
+export async function core(event: unknown, deps: RetentionDeps = defaults): Promise<RetentionRunReport> {
+  const input = new EventReader(event);
+  const region = input.oneOf('region', ['primary', 'dr']);
+  const dryRun = input.boolean('dryRun', false);
+  const executionArn = input.optionalString('executionArn') ?? 'manual';
+  input.done();
+  const plane = region === 'primary' ? deps.primary : requireDr(deps);
+  logger.appendKeys({ database: env.DATABASE_ID, executionArn });
+  metrics.addDimension(DIMENSIONS.database, env.DATABASE_ID);
+
+  const report = await runRetention(
+    { database: env.DATABASE_ID, policyName: env.POLICY_NAME, settings, dryRun, executionArn },
+    {
+      plane,
+      archive: deps.archive,
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+      publish,
+      log: logger,
+      ...(deps.remainingTimeMs === undefined ? {} : { remainingTimeMs: deps.remainingTimeMs }),
+    },
+  );
+  logger.info(
+    `retention ${dryRun ? 'dry run' : 'run'} in ${plane.region}: ${report.deleted.length} deleted, ${report.alreadyGone.length} already gone, ${report.skipped.length} skipped, ${report.deferred.length} deferred of ${report.planned.length} planned`,
+    { region: plane.region, audit: report.audit.key },
+  );
+  return report;
+}
+
+/**
+ * Publishes one run's metrics under the `Database` dimension. Runs in the primary and
+ * the DR region share it: alarms use the Maximum, so the worse region decides.
+ */
+function publish(values: RetentionMetricValues): void {
+  for (const [name, value] of Object.entries(values) as [keyof RetentionMetricValues, number | null][]) {
+    if (value !== null) metrics.addMetric(name, METRICS[name], value);
+  }
+}
+
+function requireDr(deps: RetentionDeps): DatabaseControlPlane {
+  if (deps.dr === null) throw new ConfigurationError('no DR region is configured (DR_REGION=none): no DR snapshots to expire');
+  return deps.dr;
+}
+
+/** The Lambda entry point; the time budget comes from the invocation context. */
+export const handler = middy((event: unknown, context: Context) => core(event, { ...defaults, remainingTimeMs: () => context.getRemainingTimeInMillis() }))
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics));

@@ -1,0 +1,85 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Props of {@link DrFunction}. */
+export interface DrFunctionProps {
+  /** Handler file name under functions/handlers, without `.ts`. */
+  readonly handler: string;
+  readonly description: string;
+  readonly environment: Record<string, string>;
+  /** @default Duration.minutes(5) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** In-VPC placement (functions that open SQL connections). @default not in a VPC */
+  readonly vpc?: { readonly vpc: ec2.IVpc; readonly securityGroup: ec2.ISecurityGroup };
+}
+
+/**
+ * A Lambda function of the DR system: Node 24 on arm64, bundled locally by esbuild
+ * (ESM, minified, SDK included so its version is the one tested), its own log group with
+ * a retention period, and an explicit role whose only managed permission is writing to
+ * that log group (no AWS-managed policy).
+ */
+export class DrFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: DrFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.handler} function: ${props.description}`,
+    });
+    logGroup.grantWrite(this.role);
+    if (props.vpc) {
+      // ENI management for VPC placement; these EC2 actions do not support resource-level permissions.
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:RequestedRegion': Stack.of(this).region } },
+        }),
+      );
+    }
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: `${ROOT}functions/handlers/${props.handler}.ts`,
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      description: props.description,
+      timeout: props.timeout ?? Duration.minutes(5),
+      memorySize: props.memorySize ?? 512,
+      role: this.role,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'rds-dr',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      tracing: lambda.Tracing.ACTIVE,
+      vpc: props.vpc?.vpc,
+      vpcSubnets: props.vpc ? { subnetGroupName: 'functions' } : undefined,
+      securityGroups: props.vpc ? [props.vpc.securityGroup] : undefined,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        externalModules: ['pg-native'],
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+  }
+}

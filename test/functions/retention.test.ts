@@ -1,0 +1,487 @@
+import { RDSClient } from '@aws-sdk/client-rds';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
+import { managedSnapshotTags, snapshotId, tierFor } from '../../functions/domain/snapshot-naming.ts';
+import type { RetentionDeps, RetentionRunReport } from '../../functions/handlers/retention.ts';
+import type { DatabaseControlPlane } from '../../functions/ports/database-control-plane.ts';
+import { MemoryArchive } from '../support/memory-archive.ts';
+import { setHandlerEnv } from '../support/handler-env.ts';
+import { RdsFake, rdsFault, VirtualClock } from '../support/rds-fake.ts';
+
+const WEST = 'eu-west-1';
+const CENTRAL = 'eu-central-1';
+const DAY = 86_400_000;
+// A Sunday, half an hour after the day's backup: retention runs at the end of the backup workflow.
+const NOW = '2026-11-29T02:30:00Z';
+const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:backup:run-1';
+/** The configuration's defaults, at 4 deletes/s: one delete call every 250 ms. */
+const SETTINGS = { daily: 7, weekly: 5, monthly: 12, yearly: 3, minimumCount: 3, quotaHeadroom: 10, deletesPerSecond: 4, maxVerifiedAgeHours: 48 };
+const RULES = { weeklyOn: 'SUN', monthlyOnDay: 1, yearlyOn: '01-01' };
+
+setHandlerEnv({ RETENTION_POLICY: JSON.stringify(SETTINGS) });
+let core: typeof import('../../functions/handlers/retention.ts').core;
+let metrics: typeof import('../../functions/shared/powertools.ts').metrics;
+beforeAll(async () => {
+  ({ core } = await import('../../functions/handlers/retention.ts'));
+  ({ metrics } = await import('../../functions/shared/powertools.ts'));
+});
+
+/**
+ * What an uninterrupted run leaves of the 400-day history (by hand, from the policy):
+ * the 7 newest (tier-daily), the Sundays of the last 5 weeks (tier-weekly; 1 November is
+ * a Sunday but its snapshot is monthly), the last 12 month starts (tier-monthly, 1 January
+ * yearly included); and the three snapshots retention must never touch.
+ */
+const EXPECTED_KEPT = [
+  'swifteats-daily-202611230200',
+  'swifteats-daily-202611240200',
+  'swifteats-daily-202611250200',
+  'swifteats-daily-202611260200',
+  'swifteats-daily-202611270200',
+  'swifteats-daily-202611280200',
+  'swifteats-legacy-202509010200',
+  'swifteats-monthly-202512010200',
+  'swifteats-monthly-202602010200',
+  'swifteats-monthly-202603010200',
+  'swifteats-monthly-202604010200',
+  'swifteats-monthly-202605010200',
+  'swifteats-monthly-202606010200',
+  'swifteats-monthly-202607010200',
+  'swifteats-monthly-202608010200',
+  'swifteats-monthly-202609010200',
+  'swifteats-monthly-202610010200',
+  'swifteats-monthly-202611010200',
+  'swifteats-pre-upgrade',
+  'swifteats-held-202509150200',
+  'swifteats-weekly-202611080200',
+  'swifteats-weekly-202611150200',
+  'swifteats-weekly-202611220200',
+  'swifteats-weekly-202611290200',
+  'swifteats-yearly-202601010200',
+].sort();
+/** History of 401 daily backups (days 0 to 400) minus the 22 it keeps. */
+const EXPECTED_DELETES = 379;
+const OLDEST = 'swifteats-daily-202510250200';
+const SECOND_OLDEST = 'swifteats-weekly-202510260200';
+
+let clock: VirtualClock;
+let rds: RdsFake;
+let stub: AwsClientStub<RDSClient>;
+let archive: MemoryArchive;
+let deps: RetentionDeps;
+/** Every wait the handler asked for, in order; each advances the virtual clock instead of sleeping. */
+let sleeps: number[];
+/** Hooks run when the n-th wait (1-based) is asked for, i.e. just before the (n+1)-th delete call. */
+let atSleep: Map<number, () => void>;
+
+beforeEach(() => {
+  clock = new VirtualClock(NOW);
+  rds = new RdsFake({ clock });
+  stub = rds.install();
+  rds.setQuota('ManualSnapshots', 1000, WEST);
+  archive = new MemoryArchive();
+  sleeps = [];
+  atSleep = new Map();
+  // maxAttempts 1: the SDK's own retries would sleep in real time; the handler's back-off is under test.
+  const client = (region: string): RDSClient => new RDSClient({ region, maxAttempts: 1 });
+  deps = {
+    primary: controlPlaneFor('multi-az-instance', client(WEST), WEST),
+    dr: controlPlaneFor('multi-az-instance', client(CENTRAL), CENTRAL),
+    archive,
+    now: () => clock.now(),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock.advance(ms);
+      atSleep.get(sleeps.length)?.();
+    },
+    random: () => 0.5,
+  };
+});
+
+afterEach(() => {
+  stub.restore();
+  vi.restoreAllMocks();
+  // The middleware flushes these after each invocation; core alone does not.
+  metrics.clearMetrics();
+  metrics.clearDimensions();
+});
+
+/** A backup taken `daysAgo` days before NOW at 02:00 UTC, named and tagged as the backup workflow does. */
+function backup(region: string, daysAgo: number, extraTags: Record<string, string> = {}): string {
+  const at = new Date(Date.parse('2026-11-29T02:00:00Z') - daysAgo * DAY);
+  const tier = tierFor(at, RULES, 'UTC');
+  const id = snapshotId('swifteats', tier, at, 'UTC');
+  const tags = { ...managedSnapshotTags('swifteats', tier, 'swifteats-gfs'), ...extraTags };
+  rds.addSnapshot({ id, region, instanceId: 'swifteats', SnapshotCreateTime: at, tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) });
+  return id;
+}
+
+/**
+ * 401 daily backups (days 0 to 400, yesterday's verified), plus three old snapshots that
+ * would expire if retention governed them: one made by hand (unmanaged), one of another
+ * policy, one under legal hold. 404 snapshots: 5 pages of DescribeDBSnapshots.
+ */
+function seedHistory(): void {
+  rds.addSnapshot({ id: 'swifteats-pre-upgrade', region: WEST, instanceId: 'swifteats', SnapshotCreateTime: new Date('2025-06-01T10:00:00Z') });
+  rds.addSnapshot({
+    id: 'swifteats-legacy-202509010200',
+    region: WEST,
+    instanceId: 'swifteats',
+    SnapshotCreateTime: new Date('2025-09-01T02:00:00Z'),
+    tags: [
+      { Key: 'dr:managed', Value: 'true' },
+      { Key: 'dr:tier', Value: 'daily' },
+      { Key: 'dr:policy', Value: 'legacy-gfs' },
+    ],
+  });
+  rds.addSnapshot({
+    id: 'swifteats-held-202509150200',
+    region: WEST,
+    instanceId: 'swifteats',
+    SnapshotCreateTime: new Date('2025-09-15T02:00:00Z'),
+    tags: [
+      { Key: 'dr:managed', Value: 'true' },
+      { Key: 'dr:tier', Value: 'daily' },
+      { Key: 'dr:policy', Value: 'swifteats-gfs' },
+      { Key: 'dr:legal-hold', Value: 'case-4711' },
+    ],
+  });
+  for (let day = 400; day >= 0; day -= 1) backup(WEST, day, day === 1 ? { 'dr:verified': 'passed' } : {});
+}
+
+function remaining(region: string = WEST): string[] {
+  return rds
+    .snapshots(region)
+    .map((s) => s.DBSnapshotIdentifier ?? '')
+    .sort();
+}
+
+function deleteCalls(): string[] {
+  return rds.calls({ command: 'DeleteDBSnapshot' }).map((c) => String(c.input.DBSnapshotIdentifier));
+}
+
+function decisionOf(report: RetentionRunReport, id: string): { action: string; codes: readonly string[] } | undefined {
+  const decision = report.decisions.find((d) => d.id === id);
+  return decision && { action: decision.action, codes: decision.codes };
+}
+
+describe('retention λ: a 400-day history', () => {
+  it('lists 5 pages with tags from the list response and deletes exactly the expired snapshots, oldest first', async () => {
+    // Prepare
+    seedHistory();
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    // Act
+    const report = await core({ region: 'primary', executionArn: EXECUTION }, deps);
+    // Assess
+    expect(rds.callCountsByCommand()).toEqual({ DescribeDBSnapshots: 5, DescribeAccountAttributes: 1, DeleteDBSnapshot: EXPECTED_DELETES });
+    expect(rds.callCount('ListTagsForResource')).toBe(0);
+    expect(remaining()).toEqual(EXPECTED_KEPT);
+    expect(report.planned).toHaveLength(EXPECTED_DELETES);
+    expect(report.planned.slice(0, 2)).toEqual([OLDEST, SECOND_OLDEST]);
+    expect(deleteCalls()).toEqual(report.planned);
+    expect(report.deleted).toEqual(report.planned);
+    expect([report.alreadyGone, report.skipped, report.deferred, report.throttledRetries, report.dryRun]).toEqual([[], [], [], 0, false]);
+    expect(report.decisions).toHaveLength(404);
+    expect(decisionOf(report, 'swifteats-weekly-202611290200')).toEqual({ action: 'keep', codes: ['newer-than-verified', 'tier-daily', 'tier-weekly'] });
+    expect(decisionOf(report, 'swifteats-daily-202611280200')).toEqual({ action: 'keep', codes: ['newest-verified', 'tier-daily'] });
+    expect(decisionOf(report, 'swifteats-yearly-202601010200')).toEqual({ action: 'keep', codes: ['tier-monthly', 'tier-yearly'] });
+    expect(decisionOf(report, 'swifteats-monthly-202511010200')).toEqual({ action: 'delete', codes: ['outside-retention'] });
+    expect(report.decisions.find((d) => d.id === OLDEST)?.reasons).toEqual(['outside-retention: outside every tier it belongs to (daily: 7 newest)']);
+    expect(report.alarms).toEqual([]);
+    expect(report.quota).toEqual({ max: 1000, headroom: 10, used: 404, usedAfter: 25 });
+    expect(report.metrics).toEqual({
+      ManagedSnapshotCount: 24, // 22 of the history, the legacy-policy one and the held one
+      SnapshotQuotaUsedRatio: 0.025,
+      LatestSnapshotAgeSeconds: 1800,
+      RetentionDeletedSnapshots: EXPECTED_DELETES,
+      RetentionSafetyHold: 0,
+    });
+    expect(addMetric.mock.calls).toEqual([
+      ['ManagedSnapshotCount', 'Count', 24],
+      ['SnapshotQuotaUsedRatio', 'None', 0.025],
+      ['LatestSnapshotAgeSeconds', 'Seconds', 1800],
+      ['RetentionDeletedSnapshots', 'Count', EXPECTED_DELETES],
+      ['RetentionSafetyHold', 'Count', 0],
+    ]);
+  });
+
+  it('never deletes an unmanaged snapshot, one of another policy or one under legal hold', async () => {
+    // Prepare
+    seedHistory();
+    // Act
+    const report = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(decisionOf(report, 'swifteats-pre-upgrade')).toEqual({ action: 'keep', codes: ['unmanaged'] });
+    expect(decisionOf(report, 'swifteats-legacy-202509010200')).toEqual({ action: 'keep', codes: ['other-policy'] });
+    expect(decisionOf(report, 'swifteats-held-202509150200')).toEqual({ action: 'keep', codes: ['legal-hold'] });
+    const untouchable = ['swifteats-pre-upgrade', 'swifteats-legacy-202509010200', 'swifteats-held-202509150200'];
+    expect(deleteCalls().filter((id) => untouchable.includes(id))).toEqual([]);
+    expect(remaining().filter((id) => untouchable.includes(id))).toEqual(untouchable.sort());
+  });
+
+  it('writes one audit record per run with every decision and what was deleted', async () => {
+    // Prepare
+    seedHistory();
+    // Act
+    const report = await core({ region: 'primary', executionArn: EXECUTION }, deps);
+    // Assess
+    const { audit, ...details } = report;
+    expect(archive.json('audit/')).toEqual([
+      {
+        formatVersion: 1,
+        action: 'retention.run',
+        database: 'swifteats',
+        resource: 'swifteats',
+        // 378 paced waits of 250 ms after the plan.
+        at: '2026-11-29T02:31:34.500Z',
+        executionArn: EXECUTION,
+        result: 'succeeded',
+        details: JSON.parse(JSON.stringify(details)),
+        documents: [],
+      },
+    ]);
+    expect(audit.key).toMatch(/^audit\/swifteats\/2026\/11\/29\/2026-11-29T02:31:34\.500Z-retention\.run-[0-9a-f-]{36}\.json$/);
+  });
+});
+
+describe('retention λ: dry run', () => {
+  it('deletes nothing and reports the plan that a real run then applies', async () => {
+    // Prepare
+    seedHistory();
+    // Act
+    const dry = await core({ region: 'primary', dryRun: true }, deps);
+    const callsOfDryRun = rds.callCountsByCommand();
+    const waitsOfDryRun = sleeps.length;
+    const real = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(callsOfDryRun).toEqual({ DescribeDBSnapshots: 5, DescribeAccountAttributes: 1 });
+    expect(dry.dryRun).toBe(true);
+    expect(dry.deleted).toEqual([]);
+    expect(waitsOfDryRun).toBe(0);
+    expect(dry.decisions).toEqual(real.decisions);
+    expect(dry.planned).toEqual(real.planned);
+    expect(dry.metrics).toEqual({ ManagedSnapshotCount: 403, SnapshotQuotaUsedRatio: 0.404, LatestSnapshotAgeSeconds: 1800, RetentionDeletedSnapshots: 0, RetentionSafetyHold: 0 });
+    expect(archive.json('audit/').map((r) => (r as { result: string }).result)).toEqual(['dry-run', 'succeeded']);
+  });
+});
+
+describe('retention λ: pacing', () => {
+  it('waits 1000 / deletesPerSecond ms between delete calls, and not before the first', async () => {
+    // Prepare
+    seedHistory();
+    // Act
+    await core({ region: 'primary' }, deps);
+    // Assess
+    expect(sleeps).toEqual(Array.from({ length: EXPECTED_DELETES - 1 }, () => 250));
+    const times = rds.calls({ command: 'DeleteDBSnapshot' }).map((c) => c.at.getTime());
+    const gaps = new Set(times.slice(1).map((t, i) => t - (times[i] ?? 0)));
+    expect(gaps).toEqual(new Set([250]));
+  });
+});
+
+describe('retention λ: throttling', () => {
+  it('backs off on a throttling burst mid-deletes, retries, and finishes the plan', async () => {
+    // Prepare: the second delete call meets three Throttling responses.
+    seedHistory();
+    atSleep.set(1, () => rds.throttle(3, { commands: ['DeleteDBSnapshot'] }));
+    // Act
+    const report = await core({ region: 'primary' }, deps);
+    // Assess: back-off 1, 2, 4 s with equal jitter at random 0.5, then the pace again.
+    expect(sleeps.slice(0, 6)).toEqual([250, 750, 1500, 3000, 250, 250]);
+    expect(report.throttledRetries).toBe(3);
+    expect(rds.calls({ command: 'DeleteDBSnapshot' }).slice(0, 5).map((c) => [c.input.DBSnapshotIdentifier, c.outcome])).toEqual([
+      [OLDEST, 'ok'],
+      [SECOND_OLDEST, 'Throttling'],
+      [SECOND_OLDEST, 'Throttling'],
+      [SECOND_OLDEST, 'Throttling'],
+      [SECOND_OLDEST, 'ok'],
+    ]);
+    expect(report.deleted).toEqual(report.planned);
+    expect(remaining()).toEqual(EXPECTED_KEPT);
+  });
+
+  it('gives up with ThrottledError after 4 retries, audits the partial run, and a re-run resumes', async () => {
+    // Prepare
+    seedHistory();
+    atSleep.set(1, () => rds.throttle(5, { commands: ['DeleteDBSnapshot'] }));
+    // Act
+    const failed = core({ region: 'primary' }, deps);
+    // Assess
+    await expect(failed).rejects.toMatchObject({
+      name: 'ThrottledError',
+      message: `DeleteSnapshot ${SECOND_OLDEST}: still throttled after 4 retries; 1 deleted so far, a re-run resumes`,
+    });
+    expect(sleeps).toEqual([250, 750, 1500, 3000, 6000]);
+    const [record] = archive.json('audit/') as { result: string; details: { deleted: string[]; error: unknown } }[];
+    expect(record?.result).toBe('failed');
+    expect(record?.details.deleted).toEqual([OLDEST]);
+    expect(record?.details.error).toEqual({ name: 'ThrottledError', message: `DeleteSnapshot ${SECOND_OLDEST}: still throttled after 4 retries; 1 deleted so far, a re-run resumes` });
+    // Act: the state machine's retry.
+    const rerun = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(rerun.planned).toHaveLength(EXPECTED_DELETES - 1);
+    expect(rerun.deleted).toEqual(rerun.planned);
+    expect(remaining()).toEqual(EXPECTED_KEPT);
+  });
+});
+
+describe('retention λ: concurrent changes and interruptions', () => {
+  it('counts a snapshot someone else deleted between the listing and our delete as done', async () => {
+    // Prepare: an operator deletes the second-oldest snapshot while the run is pacing.
+    seedHistory();
+    atSleep.set(1, () => {
+      void rds.handle('DeleteDBSnapshot', { DBSnapshotIdentifier: SECOND_OLDEST }, WEST);
+    });
+    // Act
+    const report = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(report.alreadyGone).toEqual([SECOND_OLDEST]);
+    expect(report.deleted).toEqual(report.planned.filter((id) => id !== SECOND_OLDEST));
+    expect(rds.calls({ command: 'DeleteDBSnapshot' }).slice(0, 3).map((c) => [c.input.DBSnapshotIdentifier, c.outcome])).toEqual([
+      [OLDEST, 'ok'],
+      [SECOND_OLDEST, 'ok'], // the operator's call
+      [SECOND_OLDEST, 'DBSnapshotNotFoundFault'],
+    ]);
+    expect(report.metrics).toMatchObject({ ManagedSnapshotCount: 24, SnapshotQuotaUsedRatio: 0.025, RetentionDeletedSnapshots: EXPECTED_DELETES - 1 });
+    expect(remaining()).toEqual(EXPECTED_KEPT);
+  });
+
+  it('skips and reports a snapshot RDS will not delete in its state, and the next run deletes it', async () => {
+    // Prepare
+    seedHistory();
+    rds.failNext('DeleteDBSnapshot', rdsFault('InvalidDBSnapshotState', `Cannot delete the snapshot ${OLDEST} because it is in the copying state.`));
+    // Act
+    const report = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(report.skipped).toEqual([
+      { id: OLDEST, reason: `DeleteDBSnapshot: InvalidDBSnapshotStateFault: Cannot delete the snapshot ${OLDEST} because it is in the copying state.` },
+    ]);
+    expect(report.deleted).toEqual(report.planned.slice(1));
+    expect(remaining()).toEqual([...EXPECTED_KEPT, OLDEST].sort());
+    // Act: the next scheduled run.
+    const next = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(next.deleted).toEqual([OLDEST]);
+    expect(remaining()).toEqual(EXPECTED_KEPT);
+  });
+
+  it('converges after a crash at the 5th delete: the re-run deletes exactly the rest', async () => {
+    // Prepare: the 5th delete call fails with an error nobody planned for.
+    seedHistory();
+    atSleep.set(4, () => rds.failNext('DeleteDBSnapshot', Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalFailure' })));
+    // Act
+    await expect(core({ region: 'primary' }, deps)).rejects.toMatchObject({ name: 'InternalFailure' });
+    const [crashed] = archive.json('audit/') as { result: string; details: { planned: string[]; deleted: string[] } }[];
+    const rerun = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(crashed?.result).toBe('failed');
+    expect(crashed?.details.deleted).toEqual(crashed?.details.planned.slice(0, 4));
+    expect(rerun.planned).toEqual(crashed?.details.planned.slice(4));
+    expect(rerun.deleted).toEqual(rerun.planned);
+    expect(remaining()).toEqual(EXPECTED_KEPT);
+    const succeeded = rds.calls({ command: 'DeleteDBSnapshot' }).filter((c) => c.outcome === 'ok');
+    expect(new Set(succeeded.map((c) => c.input.DBSnapshotIdentifier)).size).toBe(EXPECTED_DELETES);
+    expect(succeeded).toHaveLength(EXPECTED_DELETES);
+  });
+
+  it('stops before the time budget runs out and leaves the rest to the next run', async () => {
+    // Prepare: the 30 s reserve plus 12 paces of budget; the first delete needs no pace, so 13 fit.
+    seedHistory();
+    const deadline = clock.now().getTime() + 30_000 + 12 * 250;
+    // Act
+    const report = await core({ region: 'primary' }, { ...deps, remainingTimeMs: () => deadline - clock.now().getTime() });
+    // Assess
+    expect(report.deleted).toEqual(report.planned.slice(0, 13));
+    expect(report.deferred).toEqual(report.planned.slice(13));
+    expect(deadline - clock.now().getTime()).toBe(30_000);
+    const next = await core({ region: 'primary' }, deps);
+    expect(next.deleted).toEqual(report.deferred);
+    expect(remaining()).toEqual(EXPECTED_KEPT);
+  });
+});
+
+describe('retention λ: safety', () => {
+  it('deletes nothing when the planner refuses the policy against the real quota', async () => {
+    // Prepare: an account quota smaller than the configured headroom.
+    seedHistory();
+    rds.setQuota('ManualSnapshots', 8, WEST);
+    // Act / Assess
+    await expect(core({ region: 'primary' }, deps)).rejects.toMatchObject({ name: 'ValidationError', problems: ['quota.headroom: 10 must be less than quota.max (8)'] });
+    expect(rds.callCount('DeleteDBSnapshot')).toBe(0);
+    expect(archive.documents.size).toBe(0);
+  });
+
+  it('deletes nothing when the listing names a snapshot twice (RetentionSafetyError)', async () => {
+    // Prepare: a listing that repeats one snapshot, as a buggy or replayed page would.
+    seedHistory();
+    const plane = deps.primary;
+    const repeating: DatabaseControlPlane = Object.assign(Object.create(plane) as DatabaseControlPlane, {
+      listManualSnapshots: async (database: string) => {
+        const all = await plane.listManualSnapshots(database);
+        return [...all, ...all.filter((s) => s.id === SECOND_OLDEST)];
+      },
+    });
+    // Act / Assess
+    await expect(core({ region: 'primary' }, { ...deps, primary: repeating })).rejects.toMatchObject({
+      name: 'RetentionSafetyError',
+      message: `snapshot id "${SECOND_OLDEST}" appears twice in the input; nothing was planned`,
+    });
+    expect(rds.callCount('DeleteDBSnapshot')).toBe(0);
+  });
+
+  it('freezes expiry in the DR region when no copy is verified, and counts the held snapshots', async () => {
+    // Prepare: ten days of offsite copies, none verified.
+    for (let day = 9; day >= 0; day -= 1) backup(CENTRAL, day);
+    // Act
+    const report = await core({ region: 'dr' }, deps);
+    // Assess
+    expect(rds.calls().map((c) => c.region)).toEqual(Array.from({ length: 2 }, () => CENTRAL));
+    expect(report.region).toBe(CENTRAL);
+    expect(report.planned).toEqual([]);
+    expect(report.alarms).toEqual([
+      {
+        code: 'no-verified-snapshot',
+        database: 'swifteats',
+        message: 'no snapshot of swifteats has passed a restore test: expiry is frozen, 2 snapshot(s) that would expire are kept',
+      },
+    ]);
+    expect(report.decisions.filter((d) => d.codes.includes('expiry-frozen')).map((d) => d.id)).toEqual(['swifteats-daily-202611200200', 'swifteats-daily-202611210200']);
+    expect(report.metrics).toEqual({ ManagedSnapshotCount: 10, SnapshotQuotaUsedRatio: 0.1, LatestSnapshotAgeSeconds: 1800, RetentionDeletedSnapshots: 0, RetentionSafetyHold: 2 });
+    expect(remaining(CENTRAL)).toHaveLength(10);
+  });
+});
+
+describe('retention λ: input', () => {
+  it('names every bad field of a malformed event and makes no RDS call', async () => {
+    // Act / Assess
+    await expect(core({ region: 'west', dryRun: 'yes', executionArn: 5 }, deps)).rejects.toMatchObject({
+      name: 'ValidationError',
+      problems: ['region: "west" is not one of primary, dr', 'dryRun: "yes" is not true or false', 'executionArn: 5 is not a non-empty string'],
+    });
+    await expect(core(null, deps)).rejects.toMatchObject({ problems: ['event: must be a JSON object, got null', 'region: required, one of primary, dr'] });
+    await expect(core({ region: 'dr' }, { ...deps, dr: null })).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: 'no DR region is configured (DR_REGION=none): no DR snapshots to expire',
+    });
+    expect(rds.calls()).toEqual([]);
+  });
+
+  it('fails the cold start on an invalid RETENTION_POLICY, naming each bad field', async () => {
+    // Prepare
+    vi.resetModules();
+    process.env.RETENTION_POLICY = JSON.stringify({ ...SETTINGS, weekly: -1, deletesPerSecond: 20, hourly: 24 });
+    try {
+      // Act / Assess
+      await expect(import('../../functions/handlers/retention.ts')).rejects.toMatchObject({
+        name: 'ConfigurationError',
+        message:
+          'RETENTION_POLICY: hourly: unknown setting; allowed: daily, weekly, monthly, yearly, minimumCount, quotaHeadroom, deletesPerSecond, maxVerifiedAgeHours; ' +
+          'deletesPerSecond: 20 must be a number > 0 and <= 10; weekly: -1 must be an integer >= 0',
+      });
+    } finally {
+      process.env.RETENTION_POLICY = JSON.stringify(SETTINGS);
+      vi.resetModules();
+    }
+  });
+});

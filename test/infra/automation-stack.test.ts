@@ -1,0 +1,121 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { Capture, Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { aslText, substitutionKeys } from '../support/asl.ts';
+import { synthesize, unacknowledgedNagErrors, type Synthesized } from '../support/synth.ts';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+
+/** Every IAM statement of every policy in a template. */
+function statements(template: Template): { policy: string; statement: Statement }[] {
+  return Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, policy]) =>
+    ((policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement).map((statement) => ({ policy: id, statement })),
+  );
+}
+
+function actions(s: Statement): string[] {
+  return Array.isArray(s.Action) ? s.Action : [s.Action];
+}
+
+/** Actions allowed on `Resource: *` because they have no resource-level permissions (infra/nag.ts). */
+const STAR_ACTIONS = new Set([
+  'rds:DescribeAccountAttributes',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+  // Step Functions logging to CloudWatch Logs and X-Ray sampling (Step Functions developer guide,
+  // "IAM policies for logging to CloudWatch Logs": log delivery actions take Resource "*").
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+]);
+
+describe('automation stack, multi-az-instance', () => {
+  let synth: Synthesized;
+  let automation: Template;
+  beforeAll(() => {
+    synth = synthesize({});
+    automation = Template.fromStack(synth.stacks.automation);
+  });
+
+  it('runs every function on nodejs24.x, arm64, with tracing and its own log group', () => {
+    const functions = Object.values(automation.findResources('AWS::Lambda::Function')) as { Properties: Record<string, unknown> }[];
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogGroup: expect.anything() } });
+    }
+  });
+
+  it('gives the backup state machine exactly the substitutions its ASL file uses', () => {
+    const substitutions = new Capture();
+    automation.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'swifteats-backup', DefinitionSubstitutions: substitutions });
+    expect(Object.keys(substitutions.asObject()).sort()).toEqual(substitutionKeys(aslText('backup')));
+    automation.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true }, TracingConfiguration: { Enabled: true } });
+  });
+
+  it('schedules the backup in the configured time zone, passing the scheduled time', () => {
+    automation.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Input: JSON.stringify({ scheduledAt: '<aws.scheduler.scheduled-time>' }), RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 } },
+    });
+  });
+
+  it('lets only the retention function delete snapshots, only tagged dr:managed=true, never under legal hold', () => {
+    const deletes = statements(automation).filter(({ statement }) => actions(statement).some((a) => a.startsWith('rds:Delete')));
+    expect(deletes.map(({ statement }) => [statement.Effect, statement.Condition])).toEqual([
+      ['Allow', { StringEquals: { 'rds:snapshot-tag/dr:managed': 'true' } }],
+      ['Deny', { Null: { 'rds:snapshot-tag/dr:legal-hold': 'false' }, StringNotEquals: { 'rds:snapshot-tag/dr:legal-hold': 'false' } }],
+    ]);
+    expect(new Set(deletes.map((d) => d.policy)).size).toBe(1);
+    expect(deletes[0]?.policy).toMatch(/^RetentionRole/);
+  });
+
+  it('uses Resource "*" only for actions that have no resource-level permissions', () => {
+    const star = statements(automation).filter(({ statement }) => statement.Resource === '*' && statement.Effect === 'Allow');
+    const offending = star.flatMap(({ statement }) => actions(statement)).filter((a) => !STAR_ACTIONS.has(a));
+    expect(offending).toEqual([]);
+  });
+
+  it('copies to the DR region with the DR key by alias, through RDS only', () => {
+    const snapshot = automation.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Backup steps') } });
+    const env = (Object.values(snapshot)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+    expect(env).toMatchObject({ DR_REGION: 'eu-central-1', TOPOLOGY: 'multi-az-instance', POLICY_NAME: 'swifteats-gfs' });
+    expect(JSON.stringify(env.DR_KMS_KEY_ID)).toContain(':kms:eu-central-1:');
+    expect(JSON.stringify(env.DR_KMS_KEY_ID)).toContain(':alias/swifteats-dr');
+    const kms = statements(automation).filter(({ statement }) => actions(statement).includes('kms:CreateGrant') && JSON.stringify(statement.Resource).includes('eu-central-1'));
+    expect(kms.map(({ statement }) => statement.Condition)).toEqual([
+      { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/swifteats-dr' }, StringEquals: { 'kms:ViaService': 'rds.eu-central-1.amazonaws.com' } },
+    ]);
+  });
+
+  it('has no unacknowledged cdk-nag AwsSolutions error', () => {
+    expect(unacknowledgedNagErrors(synth)).toEqual([]);
+  });
+});
+
+describe('automation stack, multi-az-cluster', () => {
+  it('uses the DB cluster snapshot API, copies nothing offsite, and stays cdk-nag clean', () => {
+    const synth = synthesize({ database: { topology: 'multi-az-cluster' } });
+    const automation = Template.fromStack(synth.stacks.automation);
+    const all = statements(automation).flatMap(({ statement }) => actions(statement));
+    expect(all).toContain('rds:CreateDBClusterSnapshot');
+    expect(all).toContain('rds:DeleteDBClusterSnapshot');
+    expect(all.filter((a) => a.startsWith('rds:Copy') || a === 'rds:CreateDBSnapshot' || a === 'rds:DeleteDBSnapshot')).toEqual([]);
+    const deletes = statements(automation).filter(({ statement }) => actions(statement).includes('rds:DeleteDBClusterSnapshot'));
+    expect(deletes[0]?.statement.Condition).toEqual({ StringEquals: { 'rds:cluster-snapshot-tag/dr:managed': 'true' } });
+    expect(unacknowledgedNagErrors(synth)).toEqual([]);
+  });
+});
