@@ -10,7 +10,9 @@
  * - `arn:aws:states:::aws-sdk:rds:*` tasks call the RDS fake;
  * - Wait states advance the virtual clock by their duration instead of sleeping
  *   (each Wait is run as a pass-through task, so time moves exactly when the real one would);
- * - Retry intervals are zero in real time.
+ * - Retry intervals are zero in real time;
+ * - `$$.Execution.StartTime` reads the virtual clock's time at the start (the library
+ *   always sets it to the real time, which would mix two clocks in one execution).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -120,7 +122,9 @@ function pathValue(input: unknown, path: string): unknown {
  * `arn:aws:states:eu-west-1:123456789012:execution:<name>:local`.
  */
 export async function execute(name: string, definition: Record<string, unknown>, input: unknown, bindings: Bindings): Promise<Execution> {
-  const { definition: runnable, waits } = virtualWaits(definition);
+  const startTime = bindings.clock.now().toISOString();
+  const { definition: withWaits, waits } = virtualWaits(definition);
+  const runnable = JSON.parse(JSON.stringify(withWaits).replaceAll('"$$.Execution.StartTime"', () => '"$$.Virtual.StartTime"')) as Record<string, unknown>;
   const states = allStates(runnable);
   const invocations: Execution['invocations'] = [];
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
@@ -159,7 +163,7 @@ export async function execute(name: string, definition: Record<string, unknown>,
   const executionArn = `arn:aws:states:eu-west-1:123456789012:execution:${name}:local`;
   const run = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
-    context: { Execution: { Id: executionArn, Input: input as never, Name: 'local', StartTime: bindings.clock.now().toISOString() } } as never,
+    context: { Execution: { Id: executionArn, Input: input as never, Name: 'local' }, Virtual: { StartTime: startTime } } as never,
   });
   const path: string[] = [];
   const collect = (async (): Promise<void> => {
