@@ -130,6 +130,11 @@ export async function core(event: unknown, deps: SnapshotDeps = defaults): Promi
   const startedAt = input.instant('startedAt');
   const snapshotId = input.optionalString('snapshotId') ?? 'none';
   const error = input.optionalString('error');
+  const documents: StoredDocument[] = [];
+  if (input.has('manifest')) {
+    const manifest = input.object('manifest');
+    documents.push({ key: manifest.string('key'), sha256: manifest.string('sha256', /^[0-9a-f]{64}$/), versionId: manifest.nullableString('versionId') });
+  }
   input.done();
   const now = deps.now();
   const durationSeconds = Math.max(0, Math.round((now.getTime() - startedAt.getTime()) / 1000));
@@ -144,7 +149,7 @@ export async function core(event: unknown, deps: SnapshotDeps = defaults): Promi
     executionArn,
     result: outcome,
     details: { startedAt: startedAt.toISOString(), durationSeconds, ...(error === undefined ? {} : { error }) },
-    documents: [],
+    documents,
   });
   logger.info(`backup ${outcome} in ${durationSeconds} s`, { snapshotId, audit: audit.key });
   return { outcome, durationSeconds, audit };

@@ -57,6 +57,12 @@ export class EventReader {
     return value;
   }
 
+  /** A string, or null when the field is absent or null. */
+  nullableString(field: string): string | null {
+    const value = this.#event[field];
+    return value === undefined || value === null ? null : this.string(field);
+  }
+
   optionalString(field: string, pattern?: RegExp): string | undefined {
     return this.#event[field] === undefined ? undefined : this.string(field, pattern);
   }

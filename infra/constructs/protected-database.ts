@@ -14,6 +14,11 @@ export interface ProtectedDatabase {
   readonly arn: string;
   /** Writer endpoint address. */
   readonly endpoint: string;
+  /**
+   * Where read-only DR work (manifest capture) connects: the cluster's reader endpoint,
+   * the first read replica, or the writer when there is no reader.
+   */
+  readonly readerEndpoint: string;
   readonly port: number;
   /** ARN of the master secret that RDS manages and rotates in Secrets Manager. */
   readonly secretArn: string;
@@ -85,6 +90,7 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
   readonly identifier: string;
   readonly arn: string;
   readonly endpoint: string;
+  readonly readerEndpoint: string;
   readonly port: number;
   readonly secretArn: string;
   readonly securityGroup: ec2.ISecurityGroup;
@@ -162,6 +168,7 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
     this.identifier = c.name;
     this.arn = this.instance.instanceArn;
     this.endpoint = this.instance.dbInstanceEndpointAddress;
+    this.readerEndpoint = this.replicas[0]?.dbInstanceEndpointAddress ?? this.endpoint;
     this.port = c.port;
     this.secretArn = this.instance.secret?.secretArn ?? '';
   }
@@ -177,6 +184,7 @@ export class MultiAzClusterDatabase extends Construct implements ProtectedDataba
   readonly identifier: string;
   readonly arn: string;
   readonly endpoint: string;
+  readonly readerEndpoint: string;
   readonly port: number;
   readonly secretArn: string;
   readonly securityGroup: ec2.ISecurityGroup;
@@ -235,6 +243,7 @@ export class MultiAzClusterDatabase extends Construct implements ProtectedDataba
     this.identifier = c.name;
     this.arn = Stack.of(this).formatArn({ service: 'rds', resource: 'cluster', resourceName: c.name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.endpoint = this.cluster.attrEndpointAddress;
+    this.readerEndpoint = this.cluster.attrReadEndpointAddress;
     this.port = c.port;
     this.secretArn = this.cluster.attrMasterUserSecretSecretArn;
   }

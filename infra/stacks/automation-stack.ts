@@ -132,7 +132,9 @@ export class AutomationStack extends Stack {
       vpc: { vpc: props.network.vpc, securityGroup: props.network.functionsSecurityGroup },
       environment: {
         ...common,
-        DB_HOST: database.endpoint,
+        // A reader where one exists keeps the capture's load off the writer; its counts
+        // then trail the writer by the replica lag, which the manifest's heartbeat records.
+        DB_HOST: database.readerEndpoint,
         DB_PORT: String(db.port),
         DB_NAME: db.name.replaceAll('-', '_'),
         DB_SECRET_ARN: database.secretArn,

@@ -3,6 +3,7 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import validator from 'asl-validator';
 import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
+import { sha256 } from '../../functions/domain/audit.ts';
 import { openSession } from '../../functions/adapters/pg/connect.ts';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import type { DatabaseControlPlane } from '../../functions/ports/database-control-plane.ts';
@@ -141,6 +142,11 @@ describe('backup.asl.json', () => {
     expect(manifest.heartbeat.latestAt).toBe('2026-11-29T01:59:00.000000Z');
     expect(backupAudits()).toEqual([{ ...backupAudits()[0], result: 'succeeded', resource: ID }]);
     expect(backupAudits()[0]?.details.durationSeconds).toBe(25 * 60);
+    // The audit record names the manifest with the SHA-256 of the exact bytes archived.
+    const manifestBytes = await archive.get(`manifests/swifteats/${ID}.json`);
+    expect((archive.json('audit/swifteats/')[0] as { documents: unknown[] }).documents).toEqual([
+      { key: `manifests/swifteats/${ID}.json`, sha256: sha256(manifestBytes), versionId: expect.any(String) },
+    ]);
   });
 
   it('is idempotent: a duplicate delivery of the same schedule creates and copies nothing new', async () => {
