@@ -89,3 +89,21 @@ export class NotArchivedError extends DrError {}
  * connection, or part of it, and then stopped answering. The probe reports it as a result, not a throw.
  */
 export class ProbeTimeoutError extends DrError {}
+
+/** A database with the restore's target identifier already exists. */
+export class DatabaseAlreadyExistsError extends DrError {}
+
+/** The requested point in time is outside the database's restorable window (the message names the window). */
+export class RestoreWindowError extends DrError {}
+
+/** RDS refused to create another DB instance or cluster (account quota). */
+export class InstanceQuotaExceededError extends DrError {}
+
+/** A delete was refused because the target is not a temporary database of this system; nothing was deleted. */
+export class UnsafeDeleteError extends DrError {}
+
+/**
+ * The RPO monitor could not read every source it measures from; everything it could measure was
+ * published, and the objectives it could not measure go unpublished (their alarms treat that as a breach).
+ */
+export class MeasurementIncompleteError extends DrError {}

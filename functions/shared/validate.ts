@@ -85,6 +85,12 @@ export class EventReader {
     return value;
   }
 
+  /** An integer, or null when the field is absent or null. */
+  nullableInteger(field: string, min: number, max: number): number | null {
+    const value = this.#event[field];
+    return value === undefined || value === null ? null : this.integer(field, min, max);
+  }
+
   boolean(field: string, fallback: boolean): boolean {
     const value = this.#event[field];
     if (value === undefined) return fallback;

@@ -1559,6 +1559,12 @@ export class RdsFake {
         TagList: mergeTags(undefined, o.tags),
         ...(input.DBSubnetGroupName === undefined ? {} : { DBSubnetGroup: { DBSubnetGroupName: input.DBSubnetGroupName } }),
         ...(input.VpcSecurityGroupIds === undefined ? {} : { VpcSecurityGroups: input.VpcSecurityGroupIds.map((g) => ({ VpcSecurityGroupId: g, Status: 'active' })) }),
+        ...(input.PubliclyAccessible === undefined ? {} : { PubliclyAccessible: input.PubliclyAccessible }),
+        // ManageMasterUserPassword on a restore: RDS generates a new password in a new secret of
+        // its own (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html).
+        ...(input.ManageMasterUserPassword === true
+          ? { MasterUserSecret: { SecretArn: `arn:aws:secretsmanager:${region}:${this.accountId}:secret:rds!db-${id}-AbCdEf`, SecretStatus: 'creating', KmsKeyId: input.MasterUserSecretKmsKeyId } }
+          : {}),
       },
       pitr: { fixedLatest: undefined, lagMs: 300_000, fixedEarliest: undefined },
       origin: undefined,
@@ -1568,6 +1574,7 @@ export class RdsFake {
     this.#schedule(this.durations.instanceCreateMs, () => {
       if (this.#region(region).instances.get(id) !== rec || rec.token !== token) return;
       rec.data.DBInstanceStatus = 'available';
+      if (rec.data.MasterUserSecret) rec.data.MasterUserSecret = { ...rec.data.MasterUserSecret, SecretStatus: 'active' };
       rec.pitr.fixedEarliest = new Date(this.#now());
     });
     return rec;

@@ -16,6 +16,7 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  paginateDescribeDBInstanceAutomatedBackups,
   paginateDescribeDBClusterSnapshots,
   paginateDescribeDBSnapshots,
   type DBClusterSnapshot,
@@ -32,7 +33,10 @@ import type {
   Topology,
 } from '../../ports/database-control-plane.ts';
 import {
+  DatabaseAlreadyExistsError,
   DatabaseNotAvailableError,
+  InstanceQuotaExceededError,
+  RestoreWindowError,
   DatabaseNotFoundError,
   DrError,
   KmsKeyNotAccessibleError,
@@ -64,6 +68,12 @@ const FAULTS: Record<string, ErrorClass> = {
   InvalidDBSnapshotState: SnapshotNotAvailableError,
   InvalidDBClusterSnapshotState: SnapshotNotAvailableError,
   KMSKeyNotAccessible: KmsKeyNotAccessibleError,
+  DBInstanceAlreadyExists: DatabaseAlreadyExistsError,
+  DBClusterAlreadyExists: DatabaseAlreadyExistsError,
+  InstanceQuotaExceeded: InstanceQuotaExceededError,
+  DBClusterQuotaExceeded: InstanceQuotaExceededError,
+  PointInTimeRestoreNotEnabled: RestoreWindowError,
+  InvalidRestore: RestoreWindowError,
   Throttling: ThrottledError,
   ThrottlingException: ThrottledError,
   RequestLimitExceeded: ThrottledError,
@@ -78,7 +88,8 @@ export function translateRdsError(error: unknown, action: string): unknown {
   return Typed ? new Typed(`${action}: ${error.name}: ${error.message}`, { cause: error }) : error;
 }
 
-async function call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+/** Runs one RDS call, translating its failure into a typed error. */
+export async function call<T>(action: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
@@ -86,13 +97,15 @@ async function call<T>(action: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function tagsOf(list: Tag[] | undefined): Record<string, string> {
+/** An RDS tag list as a key-value record. */
+export function tagsOf(list: Tag[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const tag of list ?? []) if (tag.Key !== undefined) out[tag.Key] = tag.Value ?? '';
   return out;
 }
 
-function tagList(tags: Readonly<Record<string, string>>): Tag[] {
+/** A key-value record as an RDS tag list. */
+export function tagList(tags: Readonly<Record<string, string>>): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
@@ -108,6 +121,7 @@ function fromDbSnapshot(s: DBSnapshot): Snapshot {
     encrypted: s.Encrypted ?? false,
     kmsKeyId: s.KmsKeyId ?? null,
     tags: tagsOf(s.TagList),
+    originalCreatedAt: s.OriginalSnapshotCreateTime ?? null,
   };
 }
 
@@ -148,6 +162,7 @@ abstract class RdsControlPlane implements DatabaseControlPlane {
   abstract listManualSnapshots(databaseId: string): Promise<Snapshot[]>;
   abstract deleteSnapshot(snapshotId: string): Promise<void>;
   abstract copySnapshot(request: CopySnapshotRequest): Promise<Snapshot>;
+  abstract replicatedBackupRestorableTime(sourceArn: string): Promise<Date | null>;
 
   async addTags(arn: string, tags: Readonly<Record<string, string>>): Promise<void> {
     await call('AddTagsToResource', () => this.rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) })));
@@ -178,6 +193,9 @@ export class RdsInstanceControlPlane extends RdsControlPlane {
       status: db.DBInstanceStatus ?? 'unknown',
       latestRestorableTime: db.LatestRestorableTime ?? null,
       kmsKeyId: db.KmsKeyId ?? null,
+      // MultiAZ alone is also true while a conversion is still creating the standby; the
+      // secondary AZ appears once the standby exists.
+      multiAz: db.MultiAZ === true && db.SecondaryAvailabilityZone !== undefined,
     };
   }
 
@@ -225,6 +243,26 @@ export class RdsInstanceControlPlane extends RdsControlPlane {
     );
     return fromDbSnapshot({ ...out.DBSnapshot, TagList: out.DBSnapshot?.TagList ?? tagList(request.tags) });
   }
+
+  /**
+   * DescribeDBInstanceAutomatedBackups in this (the destination) region, filtered by the source
+   * ARN (filter `db-instance-id` accepts ARNs; RDS API reference). The newest `RestoreWindow.LatestTime`
+   * of any match wins: a retained backup whose replication stopped keeps an old window, so
+   * taking the newest never hides a stalled replication when it is the only one.
+   */
+  async replicatedBackupRestorableTime(sourceArn: string): Promise<Date | null> {
+    let newest: Date | null = null;
+    await call('DescribeDBInstanceAutomatedBackups', async () => {
+      const pages = paginateDescribeDBInstanceAutomatedBackups({ client: this.rds, pageSize: 100 }, { Filters: [{ Name: 'db-instance-id', Values: [sourceArn] }] });
+      for await (const page of pages) {
+        for (const backup of page.DBInstanceAutomatedBackups ?? []) {
+          const latest = backup.RestoreWindow?.LatestTime;
+          if (latest !== undefined && (newest === null || latest.getTime() > newest.getTime())) newest = latest;
+        }
+      }
+    });
+    return newest;
+  }
 }
 
 /** Multi-AZ DB cluster topology: DB cluster snapshots. */
@@ -242,6 +280,8 @@ export class RdsClusterControlPlane extends RdsControlPlane {
       status: db.Status ?? 'unknown',
       latestRestorableTime: db.LatestRestorableTime ?? null,
       kmsKeyId: db.KmsKeyId ?? null,
+      // Semi-synchronous replication needs a reader to acknowledge each commit.
+      multiAz: db.MultiAZ === true && (db.DBClusterMembers ?? []).some((m) => m.IsClusterWriter === false),
     };
   }
 
@@ -288,6 +328,11 @@ export class RdsClusterControlPlane extends RdsControlPlane {
       ),
     );
     return fromClusterSnapshot({ ...out.DBClusterSnapshot, TagList: out.DBClusterSnapshot?.TagList ?? tagList(request.tags) });
+  }
+
+  /** RDS does not replicate a Multi-AZ DB cluster's automated backups to another region. */
+  async replicatedBackupRestorableTime(_sourceArn: string): Promise<Date | null> {
+    return null;
   }
 }
 

@@ -1,0 +1,250 @@
+/**
+ * Restore use cases over the restore and snapshot ports: pick the snapshot to prove,
+ * restore it into a temporary isolated database, follow it until usable, tag the
+ * verdict, and delete the temporary database on every path (plus a sweeper for any that
+ * escaped). Point-in-time restores reuse the same steps into a database that is kept.
+ */
+import type { DatabaseControlPlane, Snapshot } from '../ports/database-control-plane.ts';
+import type { RestoreControlPlane, RestoredDatabase, RestorePlacement } from '../ports/restore-control-plane.ts';
+import {
+  DatabaseAlreadyExistsError,
+  DatabaseNotFoundError,
+  RestoreWindowError,
+  SnapshotNotAvailableError,
+  SnapshotNotFoundError,
+  UnsafeDeleteError,
+  ValidationError,
+  WaitTimeoutError,
+} from '../shared/errors.ts';
+import { parseSnapshotId, TAG } from './snapshot-naming.ts';
+
+/** Tag on point-in-time restores: the requested target (ISO time or `latest`). */
+export const PITR_TAG = 'dr:pitr-target';
+/** Tag on temporary databases: the snapshot being proven. */
+export const SOURCE_TAG = 'dr:source-snapshot';
+
+/** Identifier of the temporary database that proves `snapshotId` (stable, so a retried restore finds it). */
+export function temporaryId(database: string, snapshotId: string): string {
+  const parsed = parseSnapshotId(snapshotId);
+  if (!parsed) throw new ValidationError([`snapshotId: ${JSON.stringify(snapshotId)} is not a managed snapshot id <db>-<tier>-<yyyymmddHHMM>`]);
+  return `${database}-vfy-${parsed.tier[0]}${parsed.stamp}`;
+}
+
+/**
+ * The snapshot a restore test proves: the one asked for (it must exist, be managed and
+ * available), or else the newest available managed snapshot not yet verified.
+ * Returns null when every managed snapshot has been verified already.
+ */
+export function selectSnapshot(snapshots: readonly Snapshot[], requested: string | undefined): Snapshot | null {
+  const managed = snapshots.filter((s) => s.type === 'manual' && s.tags[TAG.managed] === 'true');
+  if (requested !== undefined) {
+    const found = managed.find((s) => s.id === requested);
+    if (!found) throw new SnapshotNotFoundError(`snapshot ${requested} is not a managed snapshot of this database`);
+    if (found.status !== 'available') throw new SnapshotNotAvailableError(`snapshot ${requested} is ${found.status}, not available`);
+    return found;
+  }
+  const candidates = managed
+    .filter((s) => s.status === 'available' && s.tags[TAG.verified] === undefined)
+    .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+  return candidates[0] ?? null;
+}
+
+async function find(restores: RestoreControlPlane, id: string): Promise<RestoredDatabase | null> {
+  try {
+    return await restores.describe(id);
+  } catch (error) {
+    if (error instanceof DatabaseNotFoundError) return null;
+    throw error;
+  }
+}
+
+/** Input of {@link startTemporaryRestore}. */
+export interface TemporaryRestoreRequest {
+  readonly database: string;
+  readonly snapshotId: string;
+  readonly now: Date;
+  /** How long the temporary database may live before the sweeper deletes it. */
+  readonly ttlHours: number;
+  /** Placement minus the id and tags, which this use case sets. */
+  readonly placement: Omit<RestorePlacement, 'targetId' | 'tags'>;
+}
+
+/**
+ * Restores the snapshot into its temporary database.
+ *
+ * 1. Derive the temporary id from the snapshot id.
+ * 2. If a temporary database for this snapshot exists (a retried step), return it.
+ * 3. Refuse if something else holds the id (never adopt or overwrite).
+ * 4. Restore, tagged `dr:temporary=true` with `dr:expires-at` for the sweeper.
+ */
+export async function startTemporaryRestore(restores: RestoreControlPlane, request: TemporaryRestoreRequest): Promise<RestoredDatabase> {
+  const targetId = temporaryId(request.database, request.snapshotId);
+  const existing = await find(restores, targetId);
+  if (existing) {
+    if (existing.tags[TAG.temporary] === 'true' && existing.tags[SOURCE_TAG] === request.snapshotId) return existing;
+    throw new DatabaseAlreadyExistsError(`${targetId} exists and is not the temporary restore of ${request.snapshotId}: refusing to use it`);
+  }
+  const expiresAt = new Date(request.now.getTime() + request.ttlHours * 3_600_000).toISOString();
+  return restores.restoreFromSnapshot(request.snapshotId, {
+    ...request.placement,
+    targetId,
+    tags: { [TAG.temporary]: 'true', [TAG.expiresAt]: expiresAt, [SOURCE_TAG]: request.snapshotId, [TAG.database]: request.database },
+  });
+}
+
+/** Output of {@link checkRestored}. */
+export interface RestoreProgress {
+  readonly identifier: string;
+  readonly status: string;
+  readonly ready: boolean;
+  readonly endpoint: string | null;
+  readonly port: number | null;
+  readonly secretArn: string | null;
+  /** Seconds from creation to this poll: the measured restore duration once ready. */
+  readonly elapsedSeconds: number | null;
+  readonly attempt: number;
+}
+
+/**
+ * One bounded poll of a restored database: ready once available with an endpoint and its
+ * secret. WaitTimeoutError when `attempt` reaches `maxAttempts` first.
+ */
+export async function checkRestored(restores: RestoreControlPlane, id: string, attempt: number, maxAttempts: number, now: Date): Promise<RestoreProgress> {
+  const db = await restores.describe(id);
+  const ready = db.status === 'available' && db.endpoint !== null && db.secretArn !== null;
+  const progress: RestoreProgress = {
+    identifier: db.identifier,
+    status: db.status,
+    ready,
+    endpoint: db.endpoint,
+    port: db.port,
+    secretArn: db.secretArn,
+    elapsedSeconds: db.createdAt ? Math.round((now.getTime() - db.createdAt.getTime()) / 1000) : null,
+    attempt: attempt + 1,
+  };
+  if (!ready && progress.attempt >= maxAttempts) {
+    throw new WaitTimeoutError(`${id} still ${db.status} after ${progress.attempt} polls`);
+  }
+  return progress;
+}
+
+/** Output of {@link deleteTemporary}. */
+export interface DeleteResult {
+  readonly identifier: string;
+  /** `deleted`, `already-deleting` or `not-found` (nothing to do). */
+  readonly outcome: 'deleted' | 'already-deleting' | 'not-found';
+}
+
+/**
+ * Deletes a temporary database, and only that: it must carry `dr:temporary=true` and this
+ * database's `dr:database` tag and the temporary id prefix, else UnsafeDeleteError and
+ * nothing is deleted. A database already gone or being deleted is success (idempotent).
+ */
+export async function deleteTemporary(restores: RestoreControlPlane, database: string, id: string): Promise<DeleteResult> {
+  const db = await find(restores, id);
+  if (!db) return { identifier: id, outcome: 'not-found' };
+  if (db.tags[TAG.temporary] !== 'true' || db.tags[TAG.database] !== database || !id.startsWith(`${database}-vfy-`)) {
+    throw new UnsafeDeleteError(`${id} is not a temporary restore of ${database} (tags ${TAG.temporary}=${db.tags[TAG.temporary] ?? 'absent'}, ${TAG.database}=${db.tags[TAG.database] ?? 'absent'}): not deleted`);
+  }
+  if (db.status === 'deleting') return { identifier: id, outcome: 'already-deleting' };
+  await restores.delete(id);
+  return { identifier: id, outcome: 'deleted' };
+}
+
+/** Output of {@link sweepTemporary}. */
+export interface SweepResult {
+  /** Temporary databases past their expiry (deleted now) or with an unreadable expiry (kept). */
+  readonly leaked: number;
+  readonly deleted: readonly string[];
+  /** Kept because their expiry tag could not be read: an operator decides (fail closed). */
+  readonly unreadable: readonly string[];
+}
+
+/** Deletes every temporary database of `database` past its `dr:expires-at`. */
+export async function sweepTemporary(restores: RestoreControlPlane, database: string, now: Date): Promise<SweepResult> {
+  const temporary = (await restores.list()).filter((db) => db.tags[TAG.temporary] === 'true' && db.tags[TAG.database] === database);
+  const deleted: string[] = [];
+  const unreadable: string[] = [];
+  for (const db of temporary) {
+    const expires = Date.parse(db.tags[TAG.expiresAt] ?? '');
+    if (Number.isNaN(expires)) {
+      unreadable.push(db.identifier);
+      continue;
+    }
+    if (expires > now.getTime() || db.status === 'deleting') continue;
+    const result = await deleteTemporary(restores, database, db.identifier);
+    if (result.outcome === 'deleted') deleted.push(db.identifier);
+  }
+  return { leaked: deleted.length + unreadable.length, deleted, unreadable };
+}
+
+/**
+ * Records a restore test's verdict on the snapshot and on its offsite copy (retention
+ * in the DR region reads the copy's tag): `dr:verified=passed|failed`, `dr:verified-at`.
+ * Returns the ARNs tagged.
+ */
+export async function tagVerdict(primary: DatabaseControlPlane, dr: DatabaseControlPlane | null, snapshotId: string, passed: boolean, at: Date): Promise<string[]> {
+  const tags = { [TAG.verified]: passed ? 'passed' : 'failed', [TAG.verifiedAt]: at.toISOString() };
+  const tagged: string[] = [];
+  const snapshot = await primary.getSnapshot(snapshotId);
+  await primary.addTags(snapshot.arn, tags);
+  tagged.push(snapshot.arn);
+  if (dr) {
+    try {
+      const copy = await dr.getSnapshot(snapshotId);
+      await dr.addTags(copy.arn, tags);
+      tagged.push(copy.arn);
+    } catch (error) {
+      if (!(error instanceof SnapshotNotFoundError)) throw error;
+    }
+  }
+  return tagged;
+}
+
+/** RDS identifier rules: 1-63 letters, digits, hyphens; starts with a letter; no `--`, no trailing `-`. */
+const IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
+
+/** Input of {@link startPointInTimeRestore}. */
+export interface PitrRequest {
+  readonly sourceId: string;
+  /** The target time, or `latest`. */
+  readonly at: Date | 'latest';
+  /** Identifier of the new database. */
+  readonly name: string;
+  readonly placement: Omit<RestorePlacement, 'targetId' | 'tags'>;
+  readonly database: string;
+}
+
+/**
+ * Restores the source to a point in time into a new database that is kept.
+ *
+ * 1. Validate the new name (RDS identifier rules) and that it is not the source.
+ * 2. Refuse a time outside the restorable window, naming the window.
+ * 3. If the database exists from an earlier attempt of the same request, return it.
+ * 4. Restore, tagged with the requested target.
+ */
+export async function startPointInTimeRestore(restores: RestoreControlPlane, request: PitrRequest): Promise<RestoredDatabase> {
+  const problems: string[] = [];
+  if (!IDENTIFIER.test(request.name)) problems.push(`name: ${JSON.stringify(request.name)} is not a DB identifier (1-63 lower-case letters, digits, single hyphens, starting with a letter)`);
+  else if (request.name === request.sourceId) problems.push(`name: must differ from the source database ${request.sourceId}; a restore never replaces it`);
+  if (problems.length > 0) throw new ValidationError(problems);
+  const window = await restores.restoreWindow(request.sourceId);
+  if (window.latest === null) throw new RestoreWindowError(`${request.sourceId} has no restorable window (automated backups off or not yet taken)`);
+  if (request.at !== 'latest') {
+    const earliest = window.earliest ?? window.latest;
+    if (request.at.getTime() < earliest.getTime() || request.at.getTime() > window.latest.getTime()) {
+      throw new RestoreWindowError(`${request.at.toISOString()} is outside the restorable window of ${request.sourceId}: ${earliest.toISOString()} to ${window.latest.toISOString()}`);
+    }
+  }
+  const target = request.at === 'latest' ? 'latest' : request.at.toISOString();
+  const existing = await find(restores, request.name);
+  if (existing) {
+    if (existing.tags[PITR_TAG] === target && existing.tags[TAG.database] === request.database) return existing;
+    throw new DatabaseAlreadyExistsError(`${request.name} already exists and is not this point-in-time restore: choose another name`);
+  }
+  return restores.restoreToPointInTime(request.sourceId, request.at, {
+    ...request.placement,
+    targetId: request.name,
+    tags: { [PITR_TAG]: target, [TAG.database]: request.database },
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * restore λ: the RDS steps of the restore-test (verify) and point-in-time-restore
+ * workflows, and the sweeper of leaked temporary databases.
+ *
+ * Actions (field `action`):
+ * - `select`: the snapshot to prove (`snapshotId` given, or the newest unverified);
+ * - `restore`: restore it into its temporary, isolated database (idempotent);
+ * - `check`: one bounded poll of a restored database;
+ * - `verdict`: tag the snapshot and its offsite copy, publish metrics, audit record;
+ * - `delete`: delete a temporary database (refuses anything else);
+ * - `sweep`: delete temporary databases past their expiry (scheduled);
+ * - `pitr`: restore the database to a point in time into a new, kept database.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
+import { restoresFor } from '../adapters/rds/restore.ts';
+import { S3ArchiveStore } from '../adapters/s3/archive.ts';
+import { writeAudit } from '../domain/audit.ts';
+import {
+  checkRestored,
+  deleteTemporary,
+  selectSnapshot,
+  startPointInTimeRestore,
+  startTemporaryRestore,
+  sweepTemporary,
+  tagVerdict,
+} from '../domain/restore-test.ts';
+import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
+import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
+import type { RestoreControlPlane, RestorePlacement } from '../ports/restore-control-plane.ts';
+import { requireEnv } from '../shared/env.ts';
+import { ConfigurationError } from '../shared/errors.ts';
+import { DIMENSIONS } from '../shared/metric-names.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { EventReader } from '../shared/validate.ts';
+
+const env = requireEnv([
+  'AWS_REGION',
+  'DATABASE_ID',
+  'TOPOLOGY',
+  'ENGINE_VERSION',
+  'DR_REGION',
+  'ARCHIVE_BUCKET',
+  'RESTORE_INSTANCE_CLASS',
+  'RESTORE_SUBNET_GROUP',
+  'RESTORE_PARAMETER_GROUP',
+  'VERIFY_SECURITY_GROUP_ID',
+  'PITR_SECURITY_GROUP_ID',
+  'SECRET_KMS_KEY_ID',
+  'TEMP_TTL_HOURS',
+  'STORAGE_TYPE',
+]);
+const topology = env.TOPOLOGY as Topology;
+if (topology !== 'multi-az-instance' && topology !== 'multi-az-cluster') throw new ConfigurationError(`TOPOLOGY: ${env.TOPOLOGY} is not multi-az-instance or multi-az-cluster`);
+const ttlHours = Number(env.TEMP_TTL_HOURS);
+if (!Number.isInteger(ttlHours) || ttlHours < 1 || ttlHours > 48) throw new ConfigurationError(`TEMP_TTL_HOURS: ${env.TEMP_TTL_HOURS} is not an integer from 1 to 48`);
+const iops = process.env.STORAGE_IOPS ? Number(process.env.STORAGE_IOPS) : undefined;
+
+/** Placement of restored databases (minus id and tags); restore tests and PITR differ in security group. */
+function placement(securityGroupId: string): Omit<RestorePlacement, 'targetId' | 'tags'> {
+  return {
+    instanceClass: env.RESTORE_INSTANCE_CLASS,
+    subnetGroupName: env.RESTORE_SUBNET_GROUP,
+    securityGroupIds: [securityGroupId],
+    parameterGroupName: env.RESTORE_PARAMETER_GROUP,
+    secretKmsKeyId: env.SECRET_KMS_KEY_ID,
+    ...(topology === 'multi-az-cluster' ? { storage: { type: env.STORAGE_TYPE, ...(iops === undefined ? {} : { iops }) } } : {}),
+  };
+}
+
+/** What the handler acts through; injectable in tests. */
+export interface RestoreDeps {
+  readonly primary: DatabaseControlPlane;
+  readonly dr: DatabaseControlPlane | null;
+  readonly restores: RestoreControlPlane;
+  readonly archive: ArchiveStore;
+  readonly now: () => Date;
+}
+
+const rds = new RDSClient({ region: env.AWS_REGION });
+const defaults: RestoreDeps = {
+  primary: controlPlaneFor(topology, rds, env.AWS_REGION),
+  dr: env.DR_REGION === 'none' ? null : controlPlaneFor(topology, new RDSClient({ region: env.DR_REGION }), env.DR_REGION),
+  restores: restoresFor(topology, rds, env.ENGINE_VERSION),
+  archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
+  now: () => new Date(),
+};
+
+const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
+const DB_ID = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** Validates the event and runs its action. */
+export async function core(event: unknown, deps: RestoreDeps = defaults): Promise<unknown> {
+  const input = new EventReader(event);
+  const action = input.oneOf('action', ['select', 'restore', 'check', 'verdict', 'delete', 'sweep', 'pitr']);
+  input.done();
+  const executionArn = input.optionalString('executionArn') ?? 'manual';
+  logger.appendKeys({ database: env.DATABASE_ID, executionArn });
+  metrics.addDimension(DIMENSIONS.database, env.DATABASE_ID);
+  const now = deps.now();
+
+  switch (action) {
+    case 'select': {
+      const requested = input.optionalString('snapshotId', SNAPSHOT_ID);
+      input.done();
+      const chosen = selectSnapshot(await deps.primary.listManualSnapshots(env.DATABASE_ID), requested);
+      if (!chosen) {
+        logger.info('every managed snapshot is verified already: nothing to prove');
+        return { found: false };
+      }
+      logger.appendKeys({ snapshotId: chosen.id });
+      logger.info(`restore test will prove ${chosen.id}`);
+      return { found: true, snapshotId: chosen.id, snapshotArn: chosen.arn, createdAt: chosen.createdAt?.toISOString() ?? null };
+    }
+    case 'restore': {
+      const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
+      input.done();
+      logger.appendKeys({ snapshotId });
+      const db = await startTemporaryRestore(deps.restores, { database: env.DATABASE_ID, snapshotId, now, ttlHours, placement: placement(env.VERIFY_SECURITY_GROUP_ID) });
+      logger.info(`temporary restore ${db.identifier} is ${db.status}`);
+      return { identifier: db.identifier, status: db.status };
+    }
+    case 'check': {
+      const identifier = input.string('identifier', DB_ID);
+      const attempt = input.integer('attempt', 0, 10_000);
+      const maxAttempts = input.integer('maxAttempts', 1, 10_000);
+      input.done();
+      const progress = await checkRestored(deps.restores, identifier, attempt, maxAttempts, now);
+      logger.info(`${identifier} ${progress.status}, poll ${progress.attempt}/${maxAttempts}`);
+      return progress;
+    }
+    case 'verdict': {
+      const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
+      const passed = input.boolean('passed', false);
+      if (!input.has('passed')) input.problems.push('passed: required, true or false');
+      const restoreSeconds = input.nullableInteger('restoreSeconds', 0, 10 * 86_400);
+      const dataAgeSeconds = input.nullableInteger('dataAgeSeconds', 0, 400 * 86_400);
+      const reason = input.optionalString('reason');
+      const documents: StoredDocument[] = [];
+      if (input.has('report')) {
+        const report = input.object('report');
+        documents.push({ key: report.string('key'), sha256: report.string('sha256', /^[0-9a-f]{64}$/), versionId: report.nullableString('versionId') });
+      }
+      input.done();
+      logger.appendKeys({ snapshotId });
+      const snapshot = await deps.primary.getSnapshot(snapshotId);
+      const tagged = await tagVerdict(deps.primary, deps.dr, snapshotId, passed, now);
+      metrics.addMetric('VerificationPassed', MetricUnit.Count, passed ? 1 : 0);
+      if (restoreSeconds !== null) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
+      if (passed && snapshot.createdAt) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, Math.round((now.getTime() - snapshot.createdAt.getTime()) / 1000));
+      if (dataAgeSeconds !== null) metrics.addMetric('RecoveredDataAgeSeconds', MetricUnit.Seconds, dataAgeSeconds);
+      const audit = await writeAudit(deps.archive, {
+        formatVersion: 1,
+        action: 'verify.verdict',
+        database: env.DATABASE_ID,
+        resource: snapshotId,
+        at: now.toISOString(),
+        executionArn,
+        result: passed ? 'succeeded' : 'failed',
+        details: { passed, restoreSeconds, dataAgeSeconds, tagged, ...(reason === undefined ? {} : { reason }) },
+        documents,
+      });
+      logger.info(`restore test of ${snapshotId}: ${passed ? 'passed' : 'FAILED'}`, { tagged, audit: audit.key });
+      return { snapshotId, passed, tagged, audit };
+    }
+    case 'delete': {
+      const identifier = input.string('identifier', DB_ID);
+      input.done();
+      const result = await deleteTemporary(deps.restores, env.DATABASE_ID, identifier);
+      logger.info(`temporary database ${identifier}: ${result.outcome}`);
+      return result;
+    }
+    case 'sweep': {
+      input.done();
+      const result = await sweepTemporary(deps.restores, env.DATABASE_ID, now);
+      metrics.addMetric('LeakedTemporaryInstances', MetricUnit.Count, result.leaked);
+      if (result.leaked > 0) logger.warn(`leaked temporary databases: deleted ${result.deleted.join(', ') || 'none'}; unreadable expiry (kept): ${result.unreadable.join(', ') || 'none'}`);
+      return result;
+    }
+    case 'pitr': {
+      const targetTime = input.string('targetTime');
+      const name = input.string('name');
+      const at = targetTime === 'latest' ? 'latest' : new Date(targetTime);
+      if (at !== 'latest' && (Number.isNaN(at.getTime()) || !/(Z|[+-]\d{2}:\d{2})$/.test(targetTime))) {
+        input.problems.push(`targetTime: ${JSON.stringify(targetTime)} is not "latest" or an ISO-8601 time with a zone`);
+      }
+      input.done();
+      const db = await startPointInTimeRestore(deps.restores, { sourceId: env.DATABASE_ID, at: at as Date | 'latest', name, database: env.DATABASE_ID, placement: placement(env.PITR_SECURITY_GROUP_ID) });
+      logger.info(`point-in-time restore ${db.identifier} (${targetTime}) is ${db.status}`);
+      return { identifier: db.identifier, status: db.status, targetTime };
+    }
+  }
+}
+
+/** The Lambda entry point. */
+export const handler = middy((event: unknown) => core(event))
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics));
