@@ -218,7 +218,7 @@ export interface PitrRequest {
 /**
  * Restores the source to a point in time into a new database that is kept.
  *
- * 1. Validate the new name (RDS identifier rules) and that it is not the source.
+ * 1. Validate the new name: RDS identifier rules, and `<db>-` as its prefix.
  * 2. Refuse a time outside the restorable window, naming the window.
  * 3. If the database exists from an earlier attempt of the same request, return it.
  * 4. Restore, tagged with the requested target.
@@ -226,7 +226,11 @@ export interface PitrRequest {
 export async function startPointInTimeRestore(restores: RestoreControlPlane, request: PitrRequest): Promise<RestoredDatabase> {
   const problems: string[] = [];
   if (!IDENTIFIER.test(request.name)) problems.push(`name: ${JSON.stringify(request.name)} is not a DB identifier (1-63 lower-case letters, digits, single hyphens, starting with a letter)`);
-  else if (request.name === request.sourceId) problems.push(`name: must differ from the source database ${request.sourceId}; a restore never replaces it`);
+  else if (!request.name.startsWith(`${request.database}-`)) {
+    // Restored databases carry their source's name as a prefix: IAM scopes the checks'
+    // access to `<db>-*` secrets, and the production database itself can never be the target.
+    problems.push(`name: must start with "${request.database}-" (a restore never replaces ${request.sourceId})`);
+  }
   if (problems.length > 0) throw new ValidationError(problems);
   const window = await restores.restoreWindow(request.sourceId);
   if (window.latest === null) throw new RestoreWindowError(`${request.sourceId} has no restorable window (automated backups off or not yet taken)`);

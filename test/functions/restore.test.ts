@@ -240,7 +240,7 @@ describe('restore λ: point-in-time restore', () => {
       problems: ['name: "Bad_Name" is not a DB identifier (1-63 lower-case letters, digits, single hyphens, starting with a letter)'],
     });
     await expect(core({ action: 'pitr', targetTime: 'latest', name: 'swifteats' }, deps)).rejects.toMatchObject({
-      problems: ['name: must differ from the source database swifteats; a restore never replaces it'],
+      problems: ['name: must start with "swifteats-" (a restore never replaces swifteats)'],
     });
     expect(rds.callCount('RestoreDBInstanceToPointInTime')).toBe(0);
   });
