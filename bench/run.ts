@@ -156,3 +156,4 @@ console.log(`# bench (${process.version}, ${new Date().toISOString()})`);
 benchSynth();
 await benchBundles();
 await (await import('./retention.ts')).benchRetention();
+await (await import('./verify.ts')).benchVerify();

@@ -47,6 +47,7 @@ export function buildApp(app: App, config: DrConfig): DrApp {
     databaseKey: database.databaseKey,
     archiveBucket: database.archive.bucket,
     archiveKey: database.archive.key,
+    restoreTestSecurityGroup: database.restoreTestSecurityGroup,
   });
   automation.addStackDependency(database);
   if (drRegion) automation.addStackDependency(drRegion);

@@ -66,8 +66,18 @@ export const WILDCARDS: readonly WildcardRule[] = [
     reason: 'The DR-region key is referenced by alias across regions; kms:ResourceAliases and kms:ViaService conditions restrict the grant to that one key, used through RDS.',
   },
   {
-    finding: /^Resource::Dr-[a-z0-9-]+-Database:ExportsOutputFnGetAttArchiveBucket[A-Za-z0-9]+\/(audit|manifests)\/[a-z0-9-]+\/\*$/,
+    finding: /^Resource::Dr-[a-z0-9-]+-Database:ExportsOutputFnGetAttArchiveBucket[A-Za-z0-9]+\/(audit|manifests|reports)\/[a-z0-9-]+\/\*$/,
     reason: 'Archive objects are written under one prefix per document kind and database; names carry timestamps and ids, so a prefix is the narrowest scope.',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:rds:[a-z0-9-]+:<AWS::AccountId>:(db|cluster):[a-z0-9-]+(-vfy-|-|)\*$/,
+    reason:
+      'Restored databases are named <db>-… (restore tests <db>-vfy-…), so a name prefix scopes restores, describes and deletes to this database\'s restores; the production database is never a target, and deletes also require the tag dr:temporary=true.',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:secretsmanager:[a-z0-9-]+:<AWS::AccountId>:secret:rds!\*$/,
+    reason:
+      'RDS names the master secrets it generates rds!db-<uuid>, unknown before the restore: RDS creates them on the caller\'s behalf, and reading them is further restricted by the aws:rds:primaryDBInstanceArn tag to databases named <db>-….',
   },
   {
     finding: /^Resource::<[A-Za-z0-9]+\.Arn>:\*$/,

@@ -29,6 +29,7 @@ import {
   startTemporaryRestore,
   sweepTemporary,
   tagVerdict,
+  temporaryId,
 } from '../domain/restore-test.ts';
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
@@ -106,7 +107,9 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
 
   switch (action) {
     case 'select': {
-      const requested = input.optionalString('snapshotId', SNAPSHOT_ID);
+      // The workflow passes its whole input as `request`; `snapshotId` is optional there.
+      const request = input.has('request') ? input.object('request') : input;
+      const requested = request.optionalString('snapshotId', SNAPSHOT_ID);
       input.done();
       const chosen = selectSnapshot(await deps.primary.listManualSnapshots(env.DATABASE_ID), requested);
       if (!chosen) {
@@ -137,10 +140,13 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
     case 'verdict': {
       const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
       const passed = input.boolean('passed', false);
-      if (!input.has('passed')) input.problems.push('passed: required, true or false');
+      if (!input.has('passed') && !input.has('inconclusive')) input.problems.push('passed: required, true or false');
       const restoreSeconds = input.nullableInteger('restoreSeconds', 0, 10 * 86_400);
       const dataAgeSeconds = input.nullableInteger('dataAgeSeconds', 0, 400 * 86_400);
       const reason = input.optionalString('reason');
+      // Inconclusive: the checks could not run (restore or connection failed). That proves
+      // nothing about the snapshot, so it is not tagged and stays first in line for the next test.
+      const inconclusive = input.boolean('inconclusive', false);
       const documents: StoredDocument[] = [];
       if (input.has('report')) {
         const report = input.object('report');
@@ -149,8 +155,8 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       input.done();
       logger.appendKeys({ snapshotId });
       const snapshot = await deps.primary.getSnapshot(snapshotId);
-      const tagged = await tagVerdict(deps.primary, deps.dr, snapshotId, passed, now);
-      metrics.addMetric('VerificationPassed', MetricUnit.Count, passed ? 1 : 0);
+      const tagged = inconclusive ? [] : await tagVerdict(deps.primary, deps.dr, snapshotId, passed, now);
+      metrics.addMetric('VerificationPassed', MetricUnit.Count, passed && !inconclusive ? 1 : 0);
       if (restoreSeconds !== null) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
       if (passed && snapshot.createdAt) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, Math.round((now.getTime() - snapshot.createdAt.getTime()) / 1000));
       if (dataAgeSeconds !== null) metrics.addMetric('RecoveredDataAgeSeconds', MetricUnit.Seconds, dataAgeSeconds);
@@ -161,15 +167,16 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
         resource: snapshotId,
         at: now.toISOString(),
         executionArn,
-        result: passed ? 'succeeded' : 'failed',
-        details: { passed, restoreSeconds, dataAgeSeconds, tagged, ...(reason === undefined ? {} : { reason }) },
+        result: passed && !inconclusive ? 'succeeded' : 'failed',
+        details: { passed: passed && !inconclusive, inconclusive, restoreSeconds, dataAgeSeconds, tagged, ...(reason === undefined ? {} : { reason }) },
         documents,
       });
-      logger.info(`restore test of ${snapshotId}: ${passed ? 'passed' : 'FAILED'}`, { tagged, audit: audit.key });
-      return { snapshotId, passed, tagged, audit };
+      logger.info(`restore test of ${snapshotId}: ${inconclusive ? 'INCONCLUSIVE' : passed ? 'passed' : 'FAILED'}`, { tagged, audit: audit.key });
+      return { snapshotId, passed: passed && !inconclusive, inconclusive, tagged, audit };
     }
     case 'delete': {
-      const identifier = input.string('identifier', DB_ID);
+      // By snapshot id on failure paths, where the restore may not have returned its identifier.
+      const identifier = input.has('snapshotId') ? temporaryId(env.DATABASE_ID, input.string('snapshotId', SNAPSHOT_ID)) : input.string('identifier', DB_ID);
       input.done();
       const result = await deleteTemporary(deps.restores, env.DATABASE_ID, identifier);
       logger.info(`temporary database ${identifier}: ${result.outcome}`);
@@ -190,9 +197,12 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
         input.problems.push(`targetTime: ${JSON.stringify(targetTime)} is not "latest" or an ISO-8601 time with a zone`);
       }
       input.done();
+      // For `latest`, the restore reaches LatestRestorableTime as of the request: read it
+      // first, so the checks know where the heartbeat should be.
+      const resolved = at === 'latest' ? (await deps.restores.restoreWindow(env.DATABASE_ID)).latest : at;
       const db = await startPointInTimeRestore(deps.restores, { sourceId: env.DATABASE_ID, at: at as Date | 'latest', name, database: env.DATABASE_ID, placement: placement(env.PITR_SECURITY_GROUP_ID) });
       logger.info(`point-in-time restore ${db.identifier} (${targetTime}) is ${db.status}`);
-      return { identifier: db.identifier, status: db.status, targetTime };
+      return { identifier: db.identifier, status: db.status, targetTime, resolvedTargetTime: resolved?.toISOString() ?? null };
     }
   }
 }

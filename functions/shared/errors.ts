@@ -107,3 +107,33 @@ export class UnsafeDeleteError extends DrError {}
  * published, and the objectives it could not measure go unpublished (their alarms treat that as a breach).
  */
 export class MeasurementIncompleteError extends DrError {}
+
+/** Another failover execution holds the failover lock; this one stopped before acting. */
+export class FailoverLockedError extends DrError {}
+
+/** A failover changed the database less than the cooldown ago; this one stopped before acting. */
+export class FailoverCooldownError extends DrError {}
+
+/** The failover lock is no longer held by this execution (its lease ran out and another took it): never act. */
+export class FailoverLockLostError extends DrError {}
+
+/** A failover pre-check failed (target missing or not available, endpoint drifted); nothing was changed. */
+export class PrecheckFailedError extends DrError {}
+
+/** The cross-region replica is further behind (or its lag unknown) than the failover allows; nothing was changed. */
+export class ReplicaLagTooHighError extends DrError {}
+
+/** The old writer's region answered but refused the fence (e.g. no such security group, access denied). */
+export class FenceFailedError extends DrError {}
+
+/** The old writer's region could not be reached to fence it (network, timeout, 5xx). */
+export class FenceUnreachableError extends DrError {}
+
+/** The new writer did not take a heartbeat write within the post-check's attempts. */
+export class PostCheckFailedError extends DrError {}
+
+/** The writer endpoint (DNS record or connection secret) could not be changed as planned. */
+export class EndpointSwitchError extends DrError {}
+
+/** A notification could not be published (topic missing, access or key refused). */
+export class NotificationError extends DrError {}

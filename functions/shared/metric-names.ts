@@ -42,4 +42,11 @@ export const METRICS = {
 export type MetricName = keyof typeof METRICS;
 
 /** Dimension names. */
-export const DIMENSIONS = { database: 'Database', failureMode: 'FailureMode' } as const;
+export const DIMENSIONS = { database: 'Database', failureMode: 'FailureMode', service: 'service' } as const;
+
+/**
+ * Value of the `service` dimension. Powertools Metrics adds `service` (its `serviceName`,
+ * shared/powertools.ts) as a default dimension to every metric it publishes, and CloudWatch
+ * matches a metric on its full dimension set: alarms and metric reads must name it too.
+ */
+export const METRIC_SERVICE = 'rds-dr';

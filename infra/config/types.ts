@@ -138,6 +138,24 @@ export interface RetentionConfig {
   readonly maxVerifiedAgeHours: number;
 }
 
+/** Restore tests (the verify workflow). */
+export interface RestoreTestConfig {
+  /**
+   * Class of the temporary restored instance; null uses the database's own class
+   * (the restore duration measured then is the real RTO of a restore).
+   * @default null
+   */
+  readonly instanceClass: string | null;
+  /** Hours a temporary database may live before the sweeper deletes it. @default 6 */
+  readonly temporaryTtlHours: number;
+  /**
+   * SQL assertions run read-only against every restore:
+   * `{ name, query, expect: { equals | atLeast | atMost | between }, timeoutSeconds? }`.
+   * @default []
+   */
+  readonly assertions: readonly unknown[];
+}
+
 /** Failover behaviour. */
 export interface FailoverConfig {
   /** Start the failover workflow on the WriterDown alarm (false: notify only). @default false */
@@ -163,6 +181,7 @@ export interface DrConfig {
   /** Email addresses subscribed to alarm notifications. @default [] */
   readonly notificationEmails: readonly string[];
   readonly failover: FailoverConfig;
+  readonly restoreTest: RestoreTestConfig;
   /** Object Lock default retention of the archive bucket, in days. @default 365 */
   readonly archiveRetentionDays: number;
 }

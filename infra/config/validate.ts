@@ -1,4 +1,6 @@
 import { longestGapSeconds, parseSchedule } from '../../functions/domain/schedule.ts';
+import { parseAssertions } from '../../functions/domain/verification.ts';
+import { ValidationError } from '../../functions/shared/errors.ts';
 import { isPlainObject } from './defaults.ts';
 import { FAILURE_MODES, type DrConfig, type FailureMode, type Topology } from './types.ts';
 
@@ -9,7 +11,7 @@ import { FAILURE_MODES, type DrConfig, type FailureMode, type Topology } from '.
 
 /** Allowed keys per object path; `*` marks a record whose keys are checked elsewhere. */
 const KEYS: Record<string, readonly string[]> = {
-  '': ['region', 'availabilityZones', 'database', 'dr', 'objectives', 'schedules', 'retention', 'notificationEmails', 'failover', 'archiveRetentionDays'],
+  '': ['region', 'availabilityZones', 'database', 'dr', 'objectives', 'schedules', 'retention', 'notificationEmails', 'failover', 'restoreTest', 'archiveRetentionDays'],
   database: ['name', 'engineVersion', 'topology', 'instanceClass', 'storageType', 'allocatedStorageGiB', 'maxAllocatedStorageGiB', 'iops', 'readReplicas', 'backupRetentionDays', 'preferredBackupWindow', 'preferredMaintenanceWindow', 'port', 'masterUsername'],
   dr: ['region', 'snapshotCopy', 'backupReplication', 'readReplica'],
   objectives: FAILURE_MODES,
@@ -21,6 +23,7 @@ const KEYS: Record<string, readonly string[]> = {
   'schedules.tiers': ['weeklyOn', 'monthlyOnDay', 'yearlyOn'],
   retention: ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'],
   failover: ['auto', 'maxLagOnFailoverSeconds', 'cooldownMinutes'],
+  restoreTest: ['instanceClass', 'temporaryTtlHours', 'assertions'],
 };
 
 /** PostgreSQL majors offered here (RDS standard support, 2026-11). */
@@ -251,6 +254,17 @@ export function validateConfig(config: DrConfig): string[] {
   p.integer('failover.maxLagOnFailoverSeconds', config.failover.maxLagOnFailoverSeconds, 0, 86_400);
   p.integer('failover.cooldownMinutes', config.failover.cooldownMinutes, 0, 1440);
   p.integer('archiveRetentionDays', config.archiveRetentionDays, 1, 36_500);
+
+  // Restore tests.
+  const rt = config.restoreTest;
+  if (rt.instanceClass !== null) p.pattern('restoreTest.instanceClass', rt.instanceClass, /^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'a DB instance class like db.m7g.large, or null for the database\'s own');
+  p.integer('restoreTest.temporaryTtlHours', rt.temporaryTtlHours, 1, 48);
+  try {
+    parseAssertions(rt.assertions, 'restoreTest.assertions');
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    p.list.push(...error.problems);
+  }
   return p.list;
 }
 

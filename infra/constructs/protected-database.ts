@@ -23,6 +23,10 @@ export interface ProtectedDatabase {
   /** ARN of the master secret that RDS manages and rotates in Secrets Manager. */
   readonly secretArn: string;
   readonly securityGroup: ec2.ISecurityGroup;
+  /** DB subnet group (the isolated database subnets); restores are placed there too. */
+  readonly subnetGroupName: string;
+  /** Parameter group (instance) or cluster parameter group that forces TLS; restores use it too. */
+  readonly parameterGroupName: string;
 }
 
 /** Props shared by both topologies. */
@@ -62,6 +66,8 @@ function databaseSecurityGroup(scope: Construct, props: ProtectedDatabaseProps):
     allowAllOutbound: false,
   });
   sg.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(props.config.port), 'DR functions (probe, manifest, verify)');
+  // The functions' group allows no outbound traffic by default: open exactly this path.
+  props.clientSecurityGroup.addEgressRule(sg, ec2.Port.tcp(props.config.port), `PostgreSQL of ${props.config.name}`);
   return sg;
 }
 
@@ -94,6 +100,8 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
   readonly port: number;
   readonly secretArn: string;
   readonly securityGroup: ec2.ISecurityGroup;
+  readonly subnetGroupName: string;
+  readonly parameterGroupName: string;
   readonly instance: rds.DatabaseInstance;
   readonly replicas: rds.DatabaseInstanceReadReplica[] = [];
 
@@ -103,6 +111,12 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
     const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(c.engineVersion, majorOf(c.engineVersion)) });
     this.securityGroup = databaseSecurityGroup(this, props);
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', { engine, parameters: { ...DATABASE_PARAMETERS }, description: `${c.name}: TLS enforced` });
+    const subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetGroupName: 'database' },
+      description: `${c.name}: database subnets in three AZs`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const logs = logGroups(this, 'instance', c.name);
     this.instance = new rds.DatabaseInstance(this, 'Primary', {
       instanceIdentifier: c.name,
@@ -110,7 +124,7 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
       engine,
       instanceType: new ec2.InstanceType(c.instanceClass.replace(/^db\./, '')),
       vpc: props.vpc,
-      vpcSubnets: { subnetGroupName: 'database' },
+      subnetGroup,
       securityGroups: [this.securityGroup],
       multiAz: true,
       port: c.port,
@@ -169,6 +183,8 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
     this.arn = this.instance.instanceArn;
     this.endpoint = this.instance.dbInstanceEndpointAddress;
     this.readerEndpoint = this.replicas[0]?.dbInstanceEndpointAddress ?? this.endpoint;
+    this.subnetGroupName = subnetGroup.subnetGroupName;
+    this.parameterGroupName = parameterGroup.bindToInstance({}).parameterGroupName;
     this.port = c.port;
     this.secretArn = this.instance.secret?.secretArn ?? '';
   }
@@ -188,6 +204,8 @@ export class MultiAzClusterDatabase extends Construct implements ProtectedDataba
   readonly port: number;
   readonly secretArn: string;
   readonly securityGroup: ec2.ISecurityGroup;
+  readonly subnetGroupName: string;
+  readonly parameterGroupName: string;
   readonly cluster: rds.CfnDBCluster;
 
   constructor(scope: Construct, id: string, props: ProtectedDatabaseProps) {
@@ -244,6 +262,8 @@ export class MultiAzClusterDatabase extends Construct implements ProtectedDataba
     this.arn = Stack.of(this).formatArn({ service: 'rds', resource: 'cluster', resourceName: c.name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.endpoint = this.cluster.attrEndpointAddress;
     this.readerEndpoint = this.cluster.attrReadEndpointAddress;
+    this.subnetGroupName = subnetGroup.ref;
+    this.parameterGroupName = parameterGroup.ref;
     this.port = c.port;
     this.secretArn = this.cluster.attrMasterUserSecretSecretArn;
   }

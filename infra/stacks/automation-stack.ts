@@ -1,4 +1,5 @@
 import { Duration, Stack, Tags, TimeZone, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,11 +25,18 @@ export interface AutomationStackProps extends StackProps {
   readonly databaseKey: kms.IKey;
   readonly archiveBucket: s3.IBucket;
   readonly archiveKey: kms.IKey;
+  /** Security group of temporary restored databases (database stack). */
+  readonly restoreTestSecurityGroup: ec2.ISecurityGroup;
 }
 
 /** The `definitionSubstitutions` of the backup state machine (keys must match the ASL file). */
 export function backupSubstitutions(functions: { snapshot: string; manifest: string; retention: string }): Record<string, string> {
   return { SnapshotFunctionArn: functions.snapshot, ManifestFunctionArn: functions.manifest, RetentionFunctionArn: functions.retention };
+}
+
+/** The `definitionSubstitutions` of the verify and point-in-time-restore state machines. */
+export function restoreSubstitutions(functions: { restore: string; verify: string }): Record<string, string> {
+  return { RestoreFunctionArn: functions.restore, VerifyFunctionArn: functions.verify };
 }
 
 /** The retention policy name written to `dr:policy` and read back by retention. */
@@ -44,7 +52,12 @@ export class AutomationStack extends Stack {
   readonly snapshotFunction: DrFunction;
   readonly manifestFunction: DrFunction;
   readonly retentionFunction: DrFunction;
+  readonly restoreFunction: DrFunction;
+  readonly verifyFunction: DrFunction;
   readonly backupStateMachine: sfn.StateMachine;
+  readonly verifyStateMachine: sfn.StateMachine;
+  readonly pitrStateMachine: sfn.StateMachine;
+
 
   constructor(scope: Construct, id: string, props: AutomationStackProps) {
     super(scope, id, props);
@@ -225,6 +238,115 @@ export class AutomationStack extends Stack {
         retryAttempts: 3,
         maxEventAge: Duration.hours(2),
       }),
+    });
+    // restore λ: restores, polls, tags verdicts, deletes temporary databases, sweeps.
+    const instanceKind = cluster ? 'cluster' : 'db';
+    const dbArns = (pattern: string): string => `arn:${this.partition}:rds:${this.region}:${this.account}:${instanceKind}:${pattern}`;
+    this.restoreFunction = new DrFunction(this, 'Restore', {
+      handler: 'restore',
+      description: 'Restore tests and point-in-time restores: restore, poll, verdict tags, guarded delete, sweeper',
+      environment: {
+        ...common,
+        ENGINE_VERSION: db.engineVersion,
+        DR_REGION: drRegion ?? 'none',
+        RESTORE_INSTANCE_CLASS: config.restoreTest.instanceClass ?? db.instanceClass,
+        RESTORE_SUBNET_GROUP: database.subnetGroupName,
+        RESTORE_PARAMETER_GROUP: database.parameterGroupName,
+        VERIFY_SECURITY_GROUP_ID: props.restoreTestSecurityGroup.securityGroupId,
+        PITR_SECURITY_GROUP_ID: database.securityGroup.securityGroupId,
+        SECRET_KMS_KEY_ID: props.databaseKey.keyArn,
+        TEMP_TTL_HOURS: String(config.restoreTest.temporaryTtlHours),
+        STORAGE_TYPE: db.storageType,
+        ...(db.iops === undefined ? {} : { STORAGE_IOPS: String(db.iops) }),
+      },
+    });
+    const res = this.restoreFunction.role;
+    res.addToPolicy(
+      new iam.PolicyStatement({
+        actions: cluster ? ['rds:RestoreDBClusterFromSnapshot', 'rds:RestoreDBClusterToPointInTime', 'rds:AddTagsToResource'] : ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
+        // Targets are always named <db>-…: the production database itself can never be one.
+        resources: [
+          dbArns(`${db.name}-*`),
+          database.arn,
+          snapshotArns(this.region),
+          `arn:${this.partition}:rds:${this.region}:${this.account}:subgrp:${database.subnetGroupName}`,
+          `arn:${this.partition}:rds:${this.region}:${this.account}:${cluster ? 'cluster-pg' : 'pg'}:${database.parameterGroupName}`,
+        ],
+      }),
+    );
+    res.addToPolicy(new iam.PolicyStatement({ actions: [cluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances'], resources: [dbArns(`${db.name}*`)] }));
+    res.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [cluster ? 'rds:DeleteDBCluster' : 'rds:DeleteDBInstance'],
+        resources: [dbArns(`${db.name}-vfy-*`)],
+        conditions: { StringEquals: { [`rds:${instanceKind}-tag/dr:temporary`]: 'true' } },
+      }),
+    );
+    res.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [cluster ? 'rds:DescribeDBClusterSnapshots' : 'rds:DescribeDBSnapshots', 'rds:AddTagsToResource'],
+        resources: [snapshotArns(this.region), ...(drRegion ? [snapshotArns(drRegion)] : []), database.arn],
+      }),
+    );
+    // RDS creates the new master secret and uses the database key on the caller's behalf.
+    res.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], resources: [`arn:${this.partition}:secretsmanager:${this.region}:${this.account}:secret:rds!*`] }));
+    props.databaseKey.grant(res, 'kms:CreateGrant', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:Decrypt');
+    archiveWrite(res, 'audit');
+
+    // verify λ (in the VPC): SQL checks against the restored database, report to the archive.
+    this.verifyFunction = new DrFunction(this, 'Verify', {
+      handler: 'verify',
+      description: 'Restore-test SQL checks against a restored database; report archived with its SHA-256',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      vpc: { vpc: props.network.vpc, securityGroup: props.network.functionsSecurityGroup },
+      environment: {
+        ...common,
+        DB_NAME: db.name.replaceAll('-', '_'),
+        DB_TLS_MODE: 'verify-full',
+        ASSERTIONS: JSON.stringify(config.restoreTest.assertions),
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      },
+    });
+    const ver = this.verifyFunction.role;
+    // Only the secrets RDS generated for restored databases (<db>-…), never the production one.
+    ver.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [`arn:${this.partition}:secretsmanager:${this.region}:${this.account}:secret:rds!*`],
+        conditions: { StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn': dbArns(`${db.name}-*`) } },
+      }),
+    );
+    props.databaseKey.grantDecrypt(ver);
+    ver.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.archiveBucket.arnForObjects(`manifests/${db.name}/*`)] }));
+    archiveWrite(ver, 'reports');
+
+    const stateMachine = (id: string, file: string, name: string, substitutions: Record<string, string>, timeout: Duration): sfn.StateMachine =>
+      new sfn.StateMachine(this, id, {
+        stateMachineName: `${db.name}-${name}`,
+        definitionBody: sfn.DefinitionBody.fromFile(`${STATEMACHINES}${file}`),
+        definitionSubstitutions: substitutions,
+        logs: { destination: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR }), level: sfn.LogLevel.ALL, includeExecutionData: true },
+        tracingEnabled: true,
+        timeout,
+      });
+    const restoreArns = restoreSubstitutions({ restore: this.restoreFunction.fn.functionArn, verify: this.verifyFunction.fn.functionArn });
+    this.verifyStateMachine = stateMachine('VerifyMachine', 'verify.asl.json', 'verify', restoreArns, Duration.hours(6));
+    this.pitrStateMachine = stateMachine('PitrMachine', 'pitr-restore.asl.json', 'pitr-restore', restoreArns, Duration.hours(8));
+    for (const machine of [this.verifyStateMachine, this.pitrStateMachine]) {
+      this.restoreFunction.fn.grantInvoke(machine);
+      this.verifyFunction.fn.grantInvoke(machine);
+    }
+
+    new scheduler.Schedule(this, 'RestoreTestSchedule', {
+      description: `${db.name}: restore test of the newest unverified backup`,
+      schedule: scheduler.ScheduleExpression.expression(config.schedules.restoreTest, timeZone),
+      target: new targets.StepFunctionsStartExecution(this.verifyStateMachine, { input: scheduler.ScheduleTargetInput.fromObject({}), retryAttempts: 3, maxEventAge: Duration.hours(2) }),
+    });
+    new scheduler.Schedule(this, 'SweepSchedule', {
+      description: `${db.name}: delete temporary restored databases past their expiry`,
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+      target: new targets.LambdaInvoke(this.restoreFunction.fn, { input: scheduler.ScheduleTargetInput.fromObject({ action: 'sweep' }), retryAttempts: 2 }),
     });
     Tags.of(this).add('dr:database', db.name);
   }

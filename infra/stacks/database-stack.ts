@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { DrConfig } from '../config/types.ts';
@@ -20,6 +21,8 @@ export class DatabaseStack extends Stack {
   readonly databaseKey: kms.Key;
   readonly database: ProtectedDatabase;
   readonly archive: Archive;
+  /** Security group of temporary restored databases: PostgreSQL from the DR functions only. */
+  readonly restoreTestSecurityGroup: ec2.SecurityGroup;
   private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: DatabaseStackProps) {
@@ -43,6 +46,16 @@ export class DatabaseStack extends Stack {
       config.database.topology === 'multi-az-cluster'
         ? new MultiAzClusterDatabase(this, 'Database', databaseProps)
         : new MultiAzInstanceDatabase(this, 'Database', databaseProps);
+
+    // Restore tests get their own group so a restored copy is reachable by the verify
+    // function and nothing else, whatever the production database's group allows.
+    this.restoreTestSecurityGroup = new ec2.SecurityGroup(this, 'RestoreTestSg', {
+      vpc: this.network.vpc,
+      description: `${config.database.name}: temporary restored databases, reachable from the DR functions only`,
+      allowAllOutbound: false,
+    });
+    this.restoreTestSecurityGroup.addIngressRule(this.network.functionsSecurityGroup, ec2.Port.tcp(config.database.port), 'verify function');
+    this.network.functionsSecurityGroup.addEgressRule(this.restoreTestSecurityGroup, ec2.Port.tcp(config.database.port), 'temporary restored databases');
 
     this.archive = new Archive(this, 'Archive', { databaseName: config.database.name, retentionDays: config.archiveRetentionDays });
 

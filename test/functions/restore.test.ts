@@ -210,7 +210,7 @@ describe('restore λ: verdict', () => {
 describe('restore λ: point-in-time restore', () => {
   it('restores to the latest restorable time into a new database placed with the production security group', async () => {
     const result = await core({ action: 'pitr', targetTime: 'latest', name: 'swifteats-pitr-1' }, deps);
-    expect(result).toEqual({ identifier: 'swifteats-pitr-1', status: 'creating', targetTime: 'latest' });
+    expect(result).toEqual({ identifier: 'swifteats-pitr-1', status: 'creating', targetTime: 'latest', resolvedTargetTime: '2026-11-29T05:55:00.000Z' });
     expect(rds.calls({ command: 'RestoreDBInstanceToPointInTime' })[0]?.input).toMatchObject({
       SourceDBInstanceIdentifier: 'swifteats',
       TargetDBInstanceIdentifier: 'swifteats-pitr-1',

@@ -57,7 +57,7 @@ describe('automation stack, multi-az-instance', () => {
 
   it('runs every function on nodejs24.x, arm64, with tracing and its own log group', () => {
     const functions = Object.values(automation.findResources('AWS::Lambda::Function')) as { Properties: Record<string, unknown> }[];
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(5);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogGroup: expect.anything() } });
     }
@@ -80,13 +80,42 @@ describe('automation stack, multi-az-instance', () => {
   });
 
   it('lets only the retention function delete snapshots, only tagged dr:managed=true, never under legal hold', () => {
-    const deletes = statements(automation).filter(({ statement }) => actions(statement).some((a) => a.startsWith('rds:Delete')));
+    const deletes = statements(automation).filter(({ statement }) => actions(statement).some((a) => /^rds:Delete(DB|DBCluster)Snapshot$/.test(a)));
     expect(deletes.map(({ statement }) => [statement.Effect, statement.Condition])).toEqual([
       ['Allow', { StringEquals: { 'rds:snapshot-tag/dr:managed': 'true' } }],
       ['Deny', { Null: { 'rds:snapshot-tag/dr:legal-hold': 'false' }, StringNotEquals: { 'rds:snapshot-tag/dr:legal-hold': 'false' } }],
     ]);
     expect(new Set(deletes.map((d) => d.policy)).size).toBe(1);
     expect(deletes[0]?.policy).toMatch(/^RetentionRole/);
+  });
+
+  it('lets only the restore function delete databases: its temporary ones, tagged dr:temporary=true', () => {
+    const deletes = statements(automation).filter(({ statement }) => actions(statement).includes('rds:DeleteDBInstance'));
+    expect(deletes.map(({ policy, statement }) => [policy.replace(/[0-9A-F]{8}$/, ''), statement.Effect, statement.Condition])).toEqual([
+      ['RestoreRoleDefaultPolicy', 'Allow', { StringEquals: { 'rds:db-tag/dr:temporary': 'true' } }],
+    ]);
+    expect(JSON.stringify(deletes[0]?.statement.Resource)).toContain(':db:swifteats-vfy-*');
+  });
+
+  it('gives the verify and point-in-time-restore machines exactly the substitutions their ASL files use, and schedules the restore test', () => {
+    for (const [name, file] of [['swifteats-verify', 'verify'], ['swifteats-pitr-restore', 'pitr-restore']] as const) {
+      const substitutions = new Capture();
+      automation.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: name, DefinitionSubstitutions: substitutions });
+      expect(Object.keys(substitutions.asObject()).sort()).toEqual(substitutionKeys(aslText(file)));
+    }
+    automation.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 6 * * ? *)', ScheduleExpressionTimezone: 'UTC', Target: { Input: '{}' } });
+    automation.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)', Target: { Input: JSON.stringify({ action: 'sweep' }) } });
+  });
+
+  it('lets the verify function read only the secrets RDS generated for restored <db>-… databases', () => {
+    const reads = statements(automation).filter(({ statement }) => actions(statement).includes('secretsmanager:GetSecretValue'));
+    const byPolicy = Object.fromEntries(reads.map(({ policy, statement }) => [policy.replace(/[0-9A-F]{8}$/, ''), statement]));
+    expect(Object.keys(byPolicy).sort()).toEqual(['ManifestRoleDefaultPolicy', 'VerifyRoleDefaultPolicy']);
+    // The manifest function reads the production secret (by exact ARN); the verify function never can.
+    expect(byPolicy.ManifestRoleDefaultPolicy?.Condition).toBeUndefined();
+    expect(JSON.stringify(byPolicy.VerifyRoleDefaultPolicy?.Resource)).toContain(':secret:rds!*');
+    expect(Object.keys(byPolicy.VerifyRoleDefaultPolicy?.Condition?.StringLike ?? {})).toEqual(['secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn']);
+    expect(JSON.stringify(byPolicy.VerifyRoleDefaultPolicy?.Condition)).toContain(':db:swifteats-*');
   });
 
   it('uses Resource "*" only for actions that have no resource-level permissions', () => {

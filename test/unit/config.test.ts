@@ -62,7 +62,7 @@ describe('configuration validation', () => {
     const problems = problemsOf(input);
     // Assess
     expect(problems).toEqual([
-      'foo: unknown key; allowed keys: region, availabilityZones, database, dr, objectives, schedules, retention, notificationEmails, failover, archiveRetentionDays',
+      'foo: unknown key; allowed keys: region, availabilityZones, database, dr, objectives, schedules, retention, notificationEmails, failover, restoreTest, archiveRetentionDays',
       'database.bar: unknown key; allowed keys of database: name, engineVersion, topology, instanceClass, storageType, allocatedStorageGiB, maxAllocatedStorageGiB, iops, readReplicas, backupRetentionDays, preferredBackupWindow, preferredMaintenanceWindow, port, masterUsername',
       'database.instanceClass: db.m7g.large cannot run a Multi-AZ DB cluster; allowed families: db.m5d, db.m6gd, db.m6id, db.m6idn, db.r5d, db.r6gd, db.r6id, db.r6idn, db.c6gd, db.x2iedn',
       'dr.region: must differ from region (eu-west-1): a copy in the same region does not survive region loss',
@@ -124,6 +124,15 @@ describe('configuration validation', () => {
     [{ notificationEmails: ['sre@example.com', 'not-an-email'] }, ['notificationEmails[1]: "not-an-email" is not an email address']],
     [{ failover: { auto: 'yes' } }, ['failover.auto: "yes" must be true or false']],
     [{ database: { port: null } }, ['database.port: null must be an integer from 1150 to 65535']],
+    [{ restoreTest: { assertions: [{ name: 'no-negative', query: 'select count(*) from orders where total < 0', expect: { equal: 0 } }, { query: 'select 1', expect: { atLeast: 'x' } }] } }, [
+      'restoreTest.assertions[0].expect.equal: unknown operator (allowed: equals, atLeast, atMost, between)',
+      'restoreTest.assertions[1].name: required, a name matching ^[a-z][a-z0-9-]{0,62}$',
+      'restoreTest.assertions[1].expect.atLeast: "x" is not a finite number',
+    ]],
+    [{ restoreTest: { temporaryTtlHours: 0, instanceClass: 'large' } }, [
+      'restoreTest.instanceClass: "large" is not a DB instance class like db.m7g.large, or null for the database\'s own',
+      'restoreTest.temporaryTtlHours: 0 must be an integer from 1 to 48',
+    ]],
   ])('refuses %j with exact messages', (input, expected) => {
     expect(problemsOf(input)).toEqual(expected);
   });

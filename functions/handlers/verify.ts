@@ -1,0 +1,122 @@
+/**
+ * verify λ (in the VPC): runs the SQL checks against a restored database and archives
+ * the report with its SHA-256.
+ *
+ * Event: `{ mode: 'snapshot', snapshotId, snapshotCreatedAt, endpoint, port, secretArn }`
+ * (compared with the snapshot's manifest) or `{ mode: 'point-in-time', identifier,
+ * targetTime, endpoint, port, secretArn }` (no manifest; the heartbeat proves the point).
+ * Credentials come from the restored database's own RDS-managed secret, never the
+ * production one. Throws typed errors when no verdict is possible (connection lost,
+ * manifest missing); a verdict, passed or failed, is a normal return.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { openSession, type DbSession } from '../adapters/pg/connect.ts';
+import { PgVerificationProbe } from '../adapters/pg/verification-probe.ts';
+import { S3ArchiveStore } from '../adapters/s3/archive.ts';
+import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
+import { parseManifest } from '../domain/manifest.ts';
+import { manifestKey } from '../domain/manifest-archive.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification, type UserAssertion, type VerificationSource } from '../domain/verification.ts';
+import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
+import type { VerificationProbe } from '../ports/verification-probe.ts';
+import { requireEnv } from '../shared/env.ts';
+import { ConfigurationError, ValidationError } from '../shared/errors.ts';
+import { logger } from '../shared/powertools.ts';
+import { EventReader } from '../shared/validate.ts';
+
+const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'DB_NAME', 'DB_TLS_MODE', 'ARCHIVE_BUCKET']);
+const tls = env.DB_TLS_MODE as 'verify-full' | 'require' | 'disable';
+if (!['verify-full', 'require', 'disable'].includes(tls)) throw new ConfigurationError(`DB_TLS_MODE: ${env.DB_TLS_MODE} is not verify-full, require or disable`);
+const assertions: UserAssertion[] = (() => {
+  try {
+    return parseAssertions(JSON.parse(process.env.ASSERTIONS ?? '[]'), 'ASSERTIONS');
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ConfigurationError(error.message);
+    throw new ConfigurationError(`ASSERTIONS: not valid JSON (${(error as Error).message})`);
+  }
+})();
+/** Parallel sessions for the full read; more than the restored instance's vCPUs only queues. */
+const SESSIONS = 2;
+
+/** What the handler acts through; injectable in tests. */
+export interface VerifyDeps {
+  /** Opens a probe on the restored database (with the credentials in `secretArn`) and its closer. */
+  readonly connect: (target: { host: string; port: number; secretArn: string }) => Promise<{ probe: VerificationProbe; close: () => Promise<void> }>;
+  readonly archive: ArchiveStore;
+  readonly now: () => Date;
+}
+
+const secrets = new SecretsManagerClient({ region: env.AWS_REGION });
+const defaults: VerifyDeps = {
+  connect: async (target) => {
+    const { username, password } = await new SecretsManagerCredentials(secrets, target.secretArn).get();
+    const sessions: DbSession[] = [];
+    try {
+      for (let i = 0; i < SESSIONS; i += 1) {
+        sessions.push(await openSession({ host: target.host, port: target.port, database: env.DB_NAME, user: username, password, tls, applicationName: 'rds-dr-verify' }));
+      }
+    } catch (error) {
+      await Promise.all(sessions.map((s) => s.close()));
+      throw error;
+    }
+    return { probe: new PgVerificationProbe(sessions.map((s) => s.client)), close: async () => void (await Promise.all(sessions.map((s) => s.close()))) };
+  },
+  archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
+  now: () => new Date(),
+};
+
+/** Output of the handler: the verdict and where its evidence is. */
+export interface VerifyResult {
+  readonly passed: boolean;
+  readonly report: StoredDocument;
+  readonly failedChecks: readonly string[];
+  readonly recoveredPointInTime: string | null;
+  readonly dataAgeSeconds: number | null;
+}
+
+/** Validates the event, runs every check, archives the report. */
+export async function core(event: unknown, deps: VerifyDeps = defaults): Promise<VerifyResult> {
+  const input = new EventReader(event);
+  const mode = input.oneOf('mode', ['snapshot', 'point-in-time']);
+  input.done();
+  const host = input.string('endpoint');
+  const port = input.integer('port', 1, 65_535);
+  const secretArn = input.string('secretArn', /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/);
+  const executionArn = input.optionalString('executionArn') ?? 'manual';
+  let subject: string;
+  let pending: () => Promise<VerificationSource>;
+  if (mode === 'snapshot') {
+    const snapshotId = input.string('snapshotId', /^[a-z][a-z0-9-]{0,254}$/);
+    const snapshotCreatedAt = input.instant('snapshotCreatedAt');
+    input.done();
+    subject = snapshotId;
+    // The manifest is read before connecting: without it there is nothing to prove against.
+    pending = async () => ({ kind: 'snapshot', snapshotId, snapshotCreatedAt, manifest: parseManifest(await deps.archive.get(manifestKey(env.DATABASE_ID, snapshotId))) });
+  } else {
+    const identifier = input.string('identifier', /^[a-z][a-z0-9-]{0,62}$/);
+    const targetTime = input.instant('targetTime');
+    input.done();
+    subject = identifier;
+    pending = async () => ({ kind: 'point-in-time', targetTime });
+  }
+  logger.appendKeys({ database: env.DATABASE_ID, executionArn, subject });
+  const source = await pending();
+  const { probe, close } = await deps.connect({ host, port, secretArn });
+  let report;
+  try {
+    report = await runVerification(probe, { database: env.DATABASE_ID, source, heartbeat: DEFAULT_HEARTBEAT_TOLERANCE[source.kind], assertions, now: deps.now });
+  } finally {
+    await close();
+  }
+  const key = `reports/${env.DATABASE_ID}/${subject}/${report.finishedAt}.json`;
+  const stored = await deps.archive.put(key, `${JSON.stringify(report, null, 2)}\n`, 'application/json');
+  const failedChecks = report.checks.filter((c) => c.status === 'failed').map((c) => c.id);
+  logger.info(report.passed ? `verification passed (${report.checks.length} checks)` : `verification FAILED: ${failedChecks.join(', ')}`, { report: stored.key });
+  return { passed: report.passed, report: stored, failedChecks, recoveredPointInTime: report.recoveredPointInTime, dataAgeSeconds: report.dataAgeSeconds };
+}
+
+/** The Lambda entry point. */
+export const handler = middy((event: unknown) => core(event)).use(injectLambdaContext(logger, { clearState: true }));

@@ -1,0 +1,130 @@
+/**
+ * Port: the SQL observations a restore test makes on a restored database.
+ *
+ * The verification rules (`domain/verification.ts`) turn these observations into pass/fail; the
+ * adapter only observes. Each method reports per-object outcomes instead of throwing on the first
+ * bad table or index, so one corrupt object never hides the state of the others. Methods throw
+ * `SqlConnectionError` when the connection itself is lost (a verdict about the data would be wrong
+ * then) and `SqlQueryError` when a whole observation could not be made.
+ */
+import type { SchemaDescription, TableRef } from '../domain/manifest.ts';
+
+/** How one connection of the probe is secured, as the server sees it (`pg_stat_ssl`). */
+export interface ConnectionSecurity {
+  /** Backend process id of the connection. */
+  readonly pid: number;
+  /** True when the connection is encrypted with TLS. */
+  readonly ssl: boolean;
+  /** Protocol version (`TLSv1.3`), null when not encrypted. */
+  readonly version: string | null;
+  /** Cipher suite name, null when not encrypted. */
+  readonly cipher: string | null;
+  /** Key length in bits, null when not encrypted. */
+  readonly bits: number | null;
+}
+
+/**
+ * The outcome of reading one table in full. `rows` is an exact `count(*)` made by the same scan
+ * that read every value, so counting needs no second scan.
+ */
+export type TableReadOutcome =
+  | {
+      readonly table: TableRef;
+      readonly ok: true;
+      /** Rows read (exact). */
+      readonly rows: number;
+      /** Bytes of the text form of every value read (what the type output functions produced). */
+      readonly bytes: number;
+    }
+  | {
+      readonly table: TableRef;
+      readonly ok: false;
+      /** Why the table could not be read in full (the server's message, with its SQLSTATE). */
+      readonly error: string;
+    };
+
+/** A B-tree index, named by its table's schema (index names are unique per schema). */
+export interface IndexRef {
+  /** Schema of the index and its table. */
+  readonly schema: string;
+  /** Table the index belongs to. */
+  readonly table: string;
+  /** Index name. */
+  readonly name: string;
+}
+
+/** The outcome of checking one index. */
+export interface IndexCheckOutcome {
+  /** The index checked. */
+  readonly index: IndexRef;
+  /**
+   * `passed`: no problem found; `failed`: amcheck found corruption or could not check the index;
+   * `skipped`: the index cannot be checked by design (e.g. not valid after a failed
+   * `CREATE INDEX CONCURRENTLY`), which says nothing about corruption.
+   */
+  readonly status: 'passed' | 'failed' | 'skipped';
+  /** Empty when passed; otherwise the server's message or the reason for skipping. */
+  readonly message: string;
+}
+
+/** What running amcheck over the indexes gave: either it could not run at all, or one outcome per index. */
+export type BtreeCheckRun =
+  | {
+      readonly available: false;
+      /** Why amcheck could not be used (e.g. no privilege to create the extension). */
+      readonly reason: string;
+    }
+  | {
+      readonly available: true;
+      /** Which amcheck was used and how, e.g. `amcheck 1.3 (created for this run, then dropped)`. */
+      readonly detail: string;
+      /** One outcome per requested index, in request order. */
+      readonly outcomes: readonly IndexCheckOutcome[];
+    };
+
+/** The result of a user assertion query: its shape and its first value. */
+export interface AssertionObservation {
+  /** Rows returned. */
+  readonly rows: number;
+  /** Columns returned. */
+  readonly columns: number;
+  /**
+   * The first column of the first row: booleans as booleans, everything else in PostgreSQL's text
+   * form (so `bigint` and `numeric` keep every digit), null for SQL NULL or when there is no row.
+   */
+  readonly value: string | boolean | null;
+}
+
+/** Read-only SQL observations of one (restored) database. */
+export interface VerificationProbe {
+  /** The security of every connection the probe uses. */
+  connectionSecurity(): Promise<readonly ConnectionSecurity[]>;
+
+  /** The schema, described exactly as a manifest describes it (see `DatabaseInspector`). */
+  describeSchema(): Promise<SchemaDescription>;
+
+  /**
+   * Reads every row and every value of each table (TOASTed values fetched and decompressed, every
+   * value through its type's output function) and counts the rows, all tables in one snapshot.
+   * One outcome per table, in request order.
+   */
+  readTables(tables: readonly TableRef[]): Promise<readonly TableReadOutcome[]>;
+
+  /**
+   * Runs amcheck's `bt_index_check` with `heapallindexed` on each index: the index structure and
+   * order, and that every heap row has its index entry. Reports amcheck as unavailable (rather
+   * than failing) when the extension cannot be created or used.
+   */
+  checkBtreeIndexes(indexes: readonly IndexRef[]): Promise<BtreeCheckRun>;
+
+  /** Newest heartbeat, ISO 8601 UTC with microseconds, or null (see `DatabaseInspector.latestHeartbeat`). */
+  latestHeartbeat(): Promise<string | null>;
+
+  /**
+   * Runs one user query in a read-only transaction that is always rolled back, bounded by
+   * `timeoutMs` server-side; a single statement only.
+   *
+   * @throws SqlQueryError when the server refuses or cancels it (a write, a timeout, a syntax error)
+   */
+  runAssertion(query: string, timeoutMs: number): Promise<AssertionObservation>;
+}

@@ -1,0 +1,297 @@
+import { RDSClient } from '@aws-sdk/client-rds';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import validator from 'asl-validator';
+import { openSession, type DbSession } from '../../functions/adapters/pg/connect.ts';
+import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
+import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
+import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
+import { restoresFor } from '../../functions/adapters/rds/restore.ts';
+import { archiveManifest } from '../../functions/domain/manifest-archive.ts';
+import type { VerifyDeps } from '../../functions/handlers/verify.ts';
+import { SqlConnectionError } from '../../functions/shared/errors.ts';
+import { aslText, execute, substitute, substitutionKeys, type Execution, type LocalFunction } from '../support/asl.ts';
+import { setHandlerEnv } from '../support/handler-env.ts';
+import { MemoryArchive } from '../support/memory-archive.ts';
+import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
+import { RdsFake, rdsFault, VirtualClock, type RdsFakeDurations } from '../support/rds-fake.ts';
+
+const WEST = 'eu-west-1';
+const CENTRAL = 'eu-central-1';
+const FN = {
+  restore: 'arn:aws:lambda:eu-west-1:123456789012:function:swifteats-restore',
+  verify: 'arn:aws:lambda:eu-west-1:123456789012:function:swifteats-verify',
+};
+const SUBSTITUTIONS = { RestoreFunctionArn: FN.restore, VerifyFunctionArn: FN.verify };
+const SNAPSHOT = 'swifteats-weekly-202611290200';
+const TEMP = 'swifteats-vfy-w202611290200';
+const MANAGED = [
+  { Key: 'dr:managed', Value: 'true' },
+  { Key: 'dr:database', Value: 'swifteats' },
+];
+const SCHEMA = `
+  CREATE TABLE orders (id bigserial PRIMARY KEY, total numeric(10,2) NOT NULL CHECK (total >= 0), placed_at timestamptz NOT NULL);
+  CREATE INDEX orders_placed_at_idx ON orders (placed_at);
+  INSERT INTO orders (total, placed_at) SELECT g, '2026-11-01T00:00:00Z'::timestamptz + g * interval '1 hour' FROM generate_series(1, 200) g;
+  CREATE SCHEMA dr;
+  CREATE TABLE dr.heartbeat (id bigserial PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now(), writer text NOT NULL);
+`;
+
+setHandlerEnv({ DB_TLS_MODE: 'require' });
+let restoreCore: typeof import('../../functions/handlers/restore.ts').core;
+let verifyCore: typeof import('../../functions/handlers/verify.ts').core;
+beforeAll(async () => {
+  ({ core: restoreCore } = await import('../../functions/handlers/restore.ts'));
+  ({ core: verifyCore } = await import('../../functions/handlers/verify.ts'));
+});
+
+let clock: VirtualClock;
+let rds: RdsFake;
+let stub: AwsClientStub<RDSClient>;
+let archive: MemoryArchive;
+let databases: TempDatabase[];
+let restored: TempDatabase;
+let connect: VerifyDeps['connect'];
+
+/**
+ * A real database standing in for what RDS restored: built, its manifest archived as the
+ * backup workflow does, then optionally damaged. The RDS fake plays the control plane;
+ * the checks run real SQL, over TLS, against this database.
+ */
+async function restoredDatabase(heartbeatAt: string, damage = ''): Promise<TempDatabase> {
+  const db = await createTempDatabase('verify_sm');
+  databases.push(db);
+  const admin = await db.connect();
+  await admin.query(SCHEMA);
+  await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [heartbeatAt, 'probe']);
+  await archiveManifest(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, now: () => new Date('2026-11-29T01:59:50Z') });
+  if (damage !== '') await admin.query(damage);
+  await admin.end();
+  return db;
+}
+
+beforeEach(async () => {
+  clock = new VirtualClock('2026-11-29T06:00:00Z');
+  rds = new RdsFake({ clock });
+  stub = rds.install();
+  seed(rds);
+  archive = new MemoryArchive();
+  databases = [];
+  restored = await restoredDatabase('2026-11-29T01:59:30Z');
+  connect = async () => {
+    const sessions: DbSession[] = [];
+    for (let i = 0; i < 2; i += 1) sessions.push(await openSession({ host: '127.0.0.1', port: 5432, database: restored.name, user: 'postgres', password: '', tls: 'require' }));
+    return { probe: new PgVerificationProbe(sessions.map((s) => s.client)), close: async () => void (await Promise.all(sessions.map((s) => s.close()))) };
+  };
+});
+
+afterEach(async () => {
+  stub.restore();
+  await Promise.all(databases.map((d) => d.drop()));
+});
+
+function seed(fake: RdsFake): void {
+  fake.addInstance({ id: 'swifteats', region: WEST, BackupRetentionPeriod: 14, InstanceCreateTime: new Date('2026-01-01T00:00:00Z'), DeletionProtection: true });
+  fake.addSnapshot({ id: SNAPSHOT, region: WEST, instanceId: 'swifteats', SnapshotCreateTime: new Date('2026-11-29T02:00:00Z'), tags: MANAGED });
+  fake.addSnapshot({ id: SNAPSHOT, region: CENTRAL, instanceId: 'swifteats', SnapshotCreateTime: new Date('2026-11-29T02:20:00Z'), tags: MANAGED });
+}
+
+function rebuild(durations: Partial<RdsFakeDurations>): void {
+  stub.restore();
+  rds = new RdsFake({ clock, durations });
+  stub = rds.install();
+  seed(rds);
+}
+
+function functions(): Record<string, LocalFunction> {
+  const client = (region: string): RDSClient => new RDSClient({ region, maxAttempts: 1 });
+  const now = (): Date => clock.now();
+  const deps = {
+    primary: controlPlaneFor('multi-az-instance', client(WEST), WEST),
+    dr: controlPlaneFor('multi-az-instance', client(CENTRAL), CENTRAL),
+    restores: restoresFor('multi-az-instance', client(WEST), '18.3'),
+    archive,
+    now,
+  };
+  return {
+    [FN.restore]: (payload) => restoreCore(payload, deps),
+    [FN.verify]: (payload) => verifyCore(payload, { connect: (target) => connect(target), archive, now }),
+  };
+}
+
+function run(name: 'verify' | 'pitr-restore', input: unknown): Promise<Execution> {
+  return execute(name, substitute(aslText(name), SUBSTITUTIONS), input, { functions: functions(), clock });
+}
+
+function tagsOf(region: string, id: string): Record<string, string | undefined> {
+  return Object.fromEntries((rds.snapshot(region, id)?.TagList ?? []).map((t) => [t.Key, t.Value]));
+}
+
+/** The temporary database is gone or going: deleted without a final snapshot. */
+function expectTemporaryDeleted(): void {
+  expect(rds.calls({ command: 'DeleteDBInstance' }).filter((c) => c.outcome === 'ok').map((c) => c.input)).toEqual([{ DBInstanceIdentifier: TEMP, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }]);
+}
+
+function verdicts(): { result: string; details: Record<string, unknown>; documents: unknown[] }[] {
+  return (archive.json('audit/swifteats/') as { action: string; result: string; details: Record<string, unknown>; documents: unknown[] }[]).filter((r) => r.action === 'verify.verdict');
+}
+
+describe('verify.asl.json and pitr-restore.asl.json', () => {
+  it('are valid ASL with exactly the substitutions the stack provides', () => {
+    for (const name of ['verify', 'pitr-restore']) {
+      const result = validator(JSON.parse(aslText(name)));
+      expect(result.errorsText()).toBe('');
+      expect(substitutionKeys(aslText(name))).toEqual(['RestoreFunctionArn', 'VerifyFunctionArn']);
+    }
+  });
+});
+
+describe('restore test (verify.asl.json)', () => {
+  it('proves a faithful backup: every check passes, the snapshot and its copy are tagged, the temporary database is deleted', async () => {
+    // Act
+    const result = await run('verify', {});
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path.filter((s) => !/^(Wait for|Check restore|Restore available)/.test(s))).toEqual([
+      'Select snapshot',
+      'Anything to prove?',
+      'Restore temporary database',
+      'Start polling restore',
+      'Run checks',
+      'Record verdict',
+      'Delete temporary database',
+      'Passed?',
+      'Verified',
+    ]);
+    expectTemporaryDeleted();
+    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:15:00.000Z' });
+    const [report] = archive.json(`reports/swifteats/${SNAPSHOT}/`) as { passed: boolean; checks: { id: string; status: string }[] }[];
+    expect(report?.checks.map((c) => [c.id, c.status])).toEqual([
+      ['tls', 'passed'],
+      ['schema-fingerprint', 'passed'],
+      ['row-counts', 'passed'],
+      ['tables-readable', 'passed'],
+      ['btree-indexes', expect.stringMatching(/^(passed|skipped)$/)],
+      ['heartbeat', 'passed'],
+    ]);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 900 }) })]);
+  });
+
+  it('catches a backup that lost rows: VerificationFailedError, snapshot tagged failed, temporary database deleted', async () => {
+    restored = await restoredDatabase('2026-11-29T01:59:30Z', 'DELETE FROM orders WHERE id > 190');
+    const result = await run('verify', { snapshotId: SNAPSHOT });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'VerificationFailedError' });
+    expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBe('failed');
+    expect(tagsOf(CENTRAL, SNAPSHOT)['dr:verified']).toBe('failed');
+    expectTemporaryDeleted();
+    const [report] = archive.json(`reports/swifteats/${SNAPSHOT}/`) as { checks: { id: string; status: string; evidence: string }[] }[];
+    expect(report?.checks.find((c) => c.id === 'row-counts')?.status).toBe('failed');
+  });
+
+  it('deletes the temporary database and records an inconclusive test when the restore fails', async () => {
+    rds.failNext('RestoreDBInstanceFromDBSnapshot', rdsFault('InstanceQuotaExceeded', 'Cannot create more than 40 DB instances.'));
+    const result = await run('verify', {});
+    expect(result).toMatchObject({ status: 'FAILED', error: 'InstanceQuotaExceededError' });
+    expect(result.path.slice(-3)).toEqual(['Delete temporary database after failure', 'Record inconclusive', 'Restore test failed']);
+    expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBeUndefined();
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'failed', details: expect.objectContaining({ inconclusive: true, tagged: [] }) })]);
+  });
+
+  it('deletes the temporary database when the restore never becomes available (bounded poll)', async () => {
+    rebuild({ instanceCreateMs: 10 * 3_600_000 });
+    const result = await run('verify', {});
+    expect(result).toMatchObject({ status: 'FAILED', error: 'WaitTimeoutError' });
+    expect(result.invocations.filter((i) => i.state === 'Check restore')).toHaveLength(180);
+    expectTemporaryDeleted();
+  });
+
+  it('deletes the temporary database when the checks cannot connect, after retrying', async () => {
+    let attempts = 0;
+    connect = async () => {
+      attempts += 1;
+      throw new SqlConnectionError('connect to temp: ECONNREFUSED');
+    };
+    const result = await run('verify', {});
+    expect(result).toMatchObject({ status: 'FAILED', error: 'SqlConnectionError' });
+    expect(attempts).toBe(4);
+    expectTemporaryDeleted();
+    expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBeUndefined();
+  });
+
+  it('deletes the temporary database when the report cannot be written', async () => {
+    const put = archive.put.bind(archive);
+    archive.put = async (key, body, type) => {
+      if (key.startsWith('reports/')) throw Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError' });
+      return put(key, body, type);
+    };
+    const result = await run('verify', {});
+    expect(result).toMatchObject({ status: 'FAILED', error: 'InternalError' });
+    expectTemporaryDeleted();
+  });
+
+  it('names an unknown snapshot and creates nothing', async () => {
+    const result = await run('verify', { snapshotId: 'swifteats-daily-202001010200' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'SnapshotNotFoundError' });
+    expect(result.path).toEqual(['Select snapshot', 'Not started']);
+    expect(rds.callCount('RestoreDBInstanceFromDBSnapshot')).toBe(0);
+  });
+
+  it('refuses a malformed input before creating anything', async () => {
+    const result = await run('verify', { snapshotId: 42 });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ValidationError', cause: '1 problem(s): request.snapshotId: 42 is not a string matching /^[a-z][a-z0-9-]{0,254}$/' });
+    expect(rds.callCount('RestoreDBInstanceFromDBSnapshot')).toBe(0);
+  });
+
+  it('ends quietly when every snapshot is verified', async () => {
+    await controlPlaneFor('multi-az-instance', new RDSClient({ region: WEST, maxAttempts: 1 }), WEST).addTags(rds.snapshotArn(WEST, SNAPSHOT), { 'dr:verified': 'passed' });
+    const result = await run('verify', {});
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toEqual(['Select snapshot', 'Anything to prove?', 'Nothing to prove']);
+  });
+});
+
+describe('point-in-time restore (pitr-restore.asl.json)', () => {
+  it('restores to the latest restorable time and outputs the endpoint, the new secret and the proven recovered time', async () => {
+    // LatestRestorableTime in the fake trails the clock by 5 minutes: 05:55.
+    restored = await restoredDatabase('2026-11-29T05:54:30Z');
+    const result = await run('pitr-restore', { targetTime: 'latest', name: 'swifteats-pitr-incident-42' });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({
+      identifier: 'swifteats-pitr-incident-42',
+      requestedTime: 'latest',
+      recoveredPointInTime: '2026-11-29T05:54:30.000000Z',
+      checksPassed: true,
+      failedChecks: [],
+      restoreSeconds: 900,
+    });
+    expect((result.output as { secretArn: string }).secretArn).toMatch(/secret:rds!db-swifteats-pitr-incident-42/);
+    // Nothing switches traffic and nothing deletes the new database.
+    expect(rds.callCount('DeleteDBInstance')).toBe(0);
+    expect(rds.instance(WEST, 'swifteats-pitr-incident-42')?.DBInstanceStatus).toBe('available');
+  });
+
+  it('refuses a time outside the window, naming it, and creates nothing', async () => {
+    const result = await run('pitr-restore', { targetTime: '2026-10-01T00:00:00Z', name: 'swifteats-pitr-old' });
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'RestoreWindowError',
+      cause: '2026-10-01T00:00:00.000Z is outside the restorable window of swifteats: 2026-11-15T05:55:00.000Z to 2026-11-29T05:55:00.000Z',
+    });
+    expect(rds.callCount('RestoreDBInstanceToPointInTime')).toBe(0);
+  });
+
+  it('refuses malformed input before creating anything', async () => {
+    const result = await run('pitr-restore', { targetTime: 'last tuesday', name: 'swifteats-x' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ValidationError' });
+    const missing = await run('pitr-restore', { targetTime: 'latest' });
+    expect(missing).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(rds.callCount('RestoreDBInstanceToPointInTime')).toBe(0);
+  });
+
+  it('keeps the new database for inspection when it never becomes available', async () => {
+    rebuild({ instanceCreateMs: 10 * 3_600_000 });
+    const result = await run('pitr-restore', { targetTime: 'latest', name: 'swifteats-pitr-slow' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'WaitTimeoutError' });
+    expect(rds.callCount('DeleteDBInstance')).toBe(0);
+  });
+});
