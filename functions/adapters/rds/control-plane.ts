@@ -16,6 +16,9 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  FailoverDBClusterCommand,
+  PromoteReadReplicaCommand,
+  RebootDBInstanceCommand,
   paginateDescribeDBInstanceAutomatedBackups,
   paginateDescribeDBClusterSnapshots,
   paginateDescribeDBSnapshots,
@@ -31,8 +34,10 @@ import type {
   Snapshot,
   SnapshotQuota,
   Topology,
+  WriterState,
 } from '../../ports/database-control-plane.ts';
 import {
+  ConfigurationError,
   DatabaseAlreadyExistsError,
   DatabaseNotAvailableError,
   InstanceQuotaExceededError,
@@ -163,6 +168,9 @@ abstract class RdsControlPlane implements DatabaseControlPlane {
   abstract deleteSnapshot(snapshotId: string): Promise<void>;
   abstract copySnapshot(request: CopySnapshotRequest): Promise<Snapshot>;
   abstract replicatedBackupRestorableTime(sourceArn: string): Promise<Date | null>;
+  abstract describeWriter(identifier: string): Promise<WriterState>;
+  abstract forceFailover(identifier: string): Promise<void>;
+  abstract promoteReadReplica(identifier: string): Promise<void>;
 
   async addTags(arn: string, tags: Readonly<Record<string, string>>): Promise<void> {
     await call('AddTagsToResource', () => this.rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) })));
@@ -242,6 +250,35 @@ export class RdsInstanceControlPlane extends RdsControlPlane {
       ),
     );
     return fromDbSnapshot({ ...out.DBSnapshot, TagList: out.DBSnapshot?.TagList ?? tagList(request.tags) });
+  }
+
+  /**
+   * The primary's AZ is the writer's location: a forced failover swaps it with the standby's
+   * (`SecondaryAvailabilityZone`), which is how the workflow sees the failover has happened.
+   */
+  async describeWriter(identifier: string): Promise<WriterState> {
+    const out = await call('DescribeDBInstances', () => this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
+    const db = out.DBInstances?.[0];
+    if (!db) throw new DatabaseNotFoundError(`DescribeDBInstances: DB instance ${identifier} not found`);
+    return {
+      identifier,
+      arn: db.DBInstanceArn ?? '',
+      status: db.DBInstanceStatus ?? 'unknown',
+      writer: db.AvailabilityZone ?? null,
+      standbys: db.MultiAZ === true && db.SecondaryAvailabilityZone !== undefined ? 1 : 0,
+      replicaSource: db.ReadReplicaSourceDBInstanceIdentifier ?? null,
+      endpoint: db.Endpoint?.Address === undefined ? null : { address: db.Endpoint.Address, port: db.Endpoint.Port ?? 5432 },
+    };
+  }
+
+  /** RebootDBInstance with ForceFailover: RDS refuses it (InvalidDBInstanceState) unless the instance is Multi-AZ and available. */
+  async forceFailover(identifier: string): Promise<void> {
+    await call('RebootDBInstance', () => this.rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: identifier, ForceFailover: true })));
+  }
+
+  /** PromoteReadReplica; RDS refuses it (InvalidDBInstanceState) unless the instance is an available read replica. */
+  async promoteReadReplica(identifier: string): Promise<void> {
+    await call('PromoteReadReplica', () => this.rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: identifier })));
   }
 
   /**
@@ -328,6 +365,33 @@ export class RdsClusterControlPlane extends RdsControlPlane {
       ),
     );
     return fromClusterSnapshot({ ...out.DBClusterSnapshot, TagList: out.DBClusterSnapshot?.TagList ?? tagList(request.tags) });
+  }
+
+  /** The writer member's identifier is the writer's location; the other members are the readable standbys. */
+  async describeWriter(identifier: string): Promise<WriterState> {
+    const out = await call('DescribeDBClusters', () => this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
+    const db = out.DBClusters?.[0];
+    if (!db) throw new DatabaseNotFoundError(`DescribeDBClusters: DB cluster ${identifier} not found`);
+    const members = db.DBClusterMembers ?? [];
+    return {
+      identifier,
+      arn: db.DBClusterArn ?? '',
+      status: db.Status ?? 'unknown',
+      writer: members.find((m) => m.IsClusterWriter === true)?.DBInstanceIdentifier ?? null,
+      standbys: members.filter((m) => m.IsClusterWriter !== true).length,
+      replicaSource: db.ReplicationSourceIdentifier ?? null,
+      endpoint: db.Endpoint === undefined ? null : { address: db.Endpoint, port: db.Port ?? 5432 },
+    };
+  }
+
+  /** FailoverDBCluster without a target: RDS promotes a readable standby (InvalidDBClusterState unless available). */
+  async forceFailover(identifier: string): Promise<void> {
+    await call('FailoverDBCluster', () => this.rds.send(new FailoverDBClusterCommand({ DBClusterIdentifier: identifier })));
+  }
+
+  /** RDS has no cross-region read replica of a Multi-AZ DB cluster (configuration validation refuses one). */
+  async promoteReadReplica(identifier: string): Promise<void> {
+    throw new ConfigurationError(`promoting ${identifier}: Multi-AZ DB clusters have no cross-region read replica to promote`);
   }
 
   /** RDS does not replicate a Multi-AZ DB cluster's automated backups to another region. */
