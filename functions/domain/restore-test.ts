@@ -106,11 +106,14 @@ export interface RestoreProgress {
 }
 
 /**
- * One bounded poll of a restored database: ready once available with an endpoint and its
- * secret. WaitTimeoutError when `attempt` reaches `maxAttempts` first.
+ * One bounded poll of a restored database: ready once available with an endpoint and a
+ * secret of its own (requested here where the restore could not). WaitTimeoutError when
+ * `attempt` reaches `maxAttempts` first.
  */
-export async function checkRestored(restores: RestoreControlPlane, id: string, attempt: number, maxAttempts: number, now: Date): Promise<RestoreProgress> {
-  const db = await restores.describe(id);
+export async function checkRestored(restores: RestoreControlPlane, id: string, attempt: number, maxAttempts: number, now: Date, secretKmsKeyId: string): Promise<RestoreProgress> {
+  let db = await restores.describe(id);
+  // A database without a secret of its own is not usable yet: it would take the source's password.
+  if (db.status === 'available' && db.secretArn === null && (await restores.ensureOwnSecret(id, secretKmsKeyId))) db = await restores.describe(id);
   const ready = db.status === 'available' && db.endpoint !== null && db.secretArn !== null;
   const progress: RestoreProgress = {
     identifier: db.identifier,

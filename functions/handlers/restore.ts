@@ -133,7 +133,7 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       const attempt = input.integer('attempt', 0, 10_000);
       const maxAttempts = input.integer('maxAttempts', 1, 10_000);
       input.done();
-      const progress = await checkRestored(deps.restores, identifier, attempt, maxAttempts, now);
+      const progress = await checkRestored(deps.restores, identifier, attempt, maxAttempts, now, env.SECRET_KMS_KEY_ID);
       logger.info(`${identifier} ${progress.status}, poll ${progress.attempt}/${maxAttempts}`);
       return progress;
     }

@@ -275,6 +275,10 @@ export class AutomationStack extends Stack {
       }),
     );
     res.addToPolicy(new iam.PolicyStatement({ actions: [cluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances'], resources: [dbArns(`${db.name}*`)] }));
+    if (cluster) {
+      // A restored cluster gets its own RDS-managed secret after the restore (see RdsClusterRestores.ensureOwnSecret).
+      res.addToPolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [dbArns(`${db.name}-*`)], conditions: { StringLike: { 'aws:ResourceTag/dr:database': db.name } } }));
+    }
     res.addToPolicy(
       new iam.PolicyStatement({
         actions: [cluster ? 'rds:DeleteDBCluster' : 'rds:DeleteDBInstance'],

@@ -7,6 +7,7 @@ import {
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  ModifyDBClusterCommand,
   paginateDescribeDBClusters,
   paginateDescribeDBInstances,
   RestoreDBClusterFromSnapshotCommand,
@@ -124,6 +125,11 @@ export class RdsInstanceRestores implements RestoreControlPlane {
     );
   }
 
+  /** Instances were restored with ManageMasterUserPassword: nothing to do. */
+  async ensureOwnSecret(): Promise<boolean> {
+    return false;
+  }
+
   async restoreWindow(sourceId: string): Promise<RestoreWindow> {
     const db = (await call('DescribeDBInstances', () => this.#rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: sourceId })))).DBInstances?.[0];
     if (!db) throw new DatabaseNotFoundError(`DescribeDBInstances: DB instance ${sourceId} not found`);
@@ -202,6 +208,20 @@ export class RdsClusterRestores implements RestoreControlPlane {
 
   async delete(identifier: string): Promise<void> {
     await call('DeleteDBCluster', () => this.#rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: identifier, SkipFinalSnapshot: true })));
+  }
+
+  /**
+   * RestoreDBClusterFromSnapshot has no ManageMasterUserPassword: the restored cluster would
+   * accept the production password. ModifyDBCluster with ManageMasterUserPassword makes RDS
+   * generate a new password in a new secret, so the checks never use production credentials.
+   */
+  async ensureOwnSecret(identifier: string, kmsKeyId: string): Promise<boolean> {
+    const db = await this.describe(identifier);
+    if (db.secretArn !== null || db.status !== 'available') return false;
+    await call('ModifyDBCluster', () =>
+      this.#rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: identifier, ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: kmsKeyId, ApplyImmediately: true })),
+    );
+    return true;
   }
 
   async restoreWindow(sourceId: string): Promise<RestoreWindow> {
