@@ -18,8 +18,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { writeAudit } from '../domain/audit.ts';
-import { checkSnapshot, copySnapshotOffsite, planSnapshot, takeSnapshot, type CopyResult, type SnapshotPlan, type SnapshotProgress, type TakeSnapshotResult } from '../domain/backup.ts';
-import type { TierRules } from '../domain/snapshot-naming.ts';
+import { checkSnapshot, copySnapshotOffsite, planSnapshot, takeSnapshot, type CopyResult, type SnapshotPlan, type SnapshotProgress, type TakeSnapshotRequest, type TakeSnapshotResult } from '../domain/backup.ts';
+import type { Tier, TierRules } from '../domain/snapshot-naming.ts';
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import { requireEnv } from '../shared/env.ts';
@@ -74,14 +74,7 @@ export async function core(event: unknown, deps: SnapshotDeps = defaults): Promi
     const scheduledAt = request.has('scheduledAt') ? request.instant('scheduledAt') : input.instant('startedAt');
     const tier = request.optionalTier('tier');
     input.done();
-    const plan = await planSnapshot(deps.primary, {
-      database: env.DATABASE_ID,
-      scheduledAt,
-      tier,
-      policy: env.POLICY_NAME,
-      timeZone: env.SCHEDULE_TIMEZONE,
-      tierRules,
-    });
+    const plan = await planSnapshot(deps.primary, runRequest(scheduledAt, tier));
     logger.appendKeys({ snapshotId: plan.snapshotId });
     logger.info(`run planned: ${plan.snapshotId}${plan.exists ? ' (exists already)' : ''}`);
     return { ...plan, copyOffsite: deps.dr !== null };
@@ -91,14 +84,7 @@ export async function core(event: unknown, deps: SnapshotDeps = defaults): Promi
     const scheduledAt = input.instant('scheduledAt');
     const tier = input.optionalTier('tier');
     input.done();
-    const result = await takeSnapshot(deps.primary, {
-      database: env.DATABASE_ID,
-      scheduledAt,
-      tier,
-      policy: env.POLICY_NAME,
-      timeZone: env.SCHEDULE_TIMEZONE,
-      tierRules,
-    });
+    const result = await takeSnapshot(deps.primary, runRequest(scheduledAt, tier));
     logger.appendKeys({ snapshotId: result.snapshotId });
     logger.info(result.created ? 'snapshot creation started' : 'snapshot already exists: nothing to do', { ...result });
     return result;
@@ -153,6 +139,11 @@ export async function core(event: unknown, deps: SnapshotDeps = defaults): Promi
   });
   logger.info(`backup ${outcome} in ${durationSeconds} s`, { snapshotId, audit: audit.key });
   return { outcome, durationSeconds, audit };
+}
+
+/** The run's request: the instant and tier from the event, the rest from configuration. */
+function runRequest(scheduledAt: Date, tier: Tier | undefined): TakeSnapshotRequest {
+  return { database: env.DATABASE_ID, scheduledAt, tier, policy: env.POLICY_NAME, timeZone: env.SCHEDULE_TIMEZONE, tierRules };
 }
 
 function requireDr(deps: SnapshotDeps): DatabaseControlPlane {
