@@ -2,6 +2,7 @@ import { Validations, type IPolicyValidationContext, type IPolicyValidationPlugi
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { DrApp } from './build-app.ts';
+import { MONITORING_WILDCARDS } from './constructs/monitoring.ts';
 import { MultiAzInstanceDatabase } from './constructs/protected-database.ts';
 
 /**
@@ -55,7 +56,7 @@ export const WILDCARDS: readonly WildcardRule[] = [
   {
     finding: /^Resource::\*$/,
     reason:
-      'Only actions without resource-level permissions: rds:DescribeAccountAttributes (quota check), X-Ray tracing and sampling, CloudWatch Logs delivery for state machine logging, and the EC2 network-interface actions of VPC placement (limited to this region). test/infra/automation-stack.test.ts holds every Resource "*" statement to that action list.',
+      'Only actions without resource-level permissions: rds:DescribeAccountAttributes (quota check), X-Ray tracing and sampling, CloudWatch Logs delivery for state machine logging, cloudwatch:GetMetricData (the RPO monitor reads the probe\'s replica heartbeat age), and the EC2 network-interface actions of VPC placement (limited to this region). test/infra/automation-stack.test.ts holds every Resource "*" statement to that action list.',
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:rds:[a-z0-9-]+:<AWS::AccountId>:(cluster-)?snapshot:[a-z0-9-]+-\*$/,
@@ -83,6 +84,7 @@ export const WILDCARDS: readonly WildcardRule[] = [
     finding: /^Resource::<[A-Za-z0-9]+\.Arn>:\*$/,
     reason: 'The state machine invokes its own functions; the :* suffix covers their versions and aliases (CDK grantInvoke).',
   },
+  ...MONITORING_WILDCARDS,
 ];
 
 /** True when a violation is an IAM5 wildcard finding that one of the rules explains. */

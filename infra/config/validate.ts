@@ -1,3 +1,4 @@
+import { verifiedCopyAgeFloorSeconds } from '../../functions/domain/rpo.ts';
 import { longestGapSeconds, parseSchedule } from '../../functions/domain/schedule.ts';
 import { parseAssertions } from '../../functions/domain/verification.ts';
 import { ValidationError } from '../../functions/shared/errors.ts';
@@ -357,10 +358,30 @@ function checkObjectives(p: Problems, config: DrConfig): void {
     }
     if (p.integer(`${path}.rpoSeconds`, objective.rpoSeconds, 0, 31_536_000) && objective.rpoSeconds < floor.rpoSeconds) {
       p.add(`${path}.rpoSeconds`, `${objective.rpoSeconds} is below what ${floor.path} can reach (${floor.rpoSeconds}: ${floor.rpoReason})`);
+    } else if (mode === 'snapshotLoss' && typeof objective.rpoSeconds === 'number') {
+      checkVerifiedCopyFloor(p, config, objective.rpoSeconds);
     }
     if (p.integer(`${path}.rtoSeconds`, objective.rtoSeconds, 1, 31_536_000) && objective.rtoSeconds < floor.rtoSeconds) {
       p.add(`${path}.rtoSeconds`, `${objective.rtoSeconds} is below what ${floor.path} can reach (${floor.rtoSeconds}: ${floor.rtoReason})`);
     }
+  }
+}
+
+/**
+ * The snapshot-loss RPO is measured on the newest offsite copy that passed a restore test, so it
+ * also depends on when restore tests run: just before a test proves a newer backup, the newest
+ * verified one is the previous test's (functions/domain/rpo.ts, verifiedCopyAgeFloorSeconds).
+ */
+function checkVerifiedCopyFloor(p: Problems, config: DrConfig, rpoSeconds: number): void {
+  const backup = typeof config.schedules.backup === 'string' ? parseSchedule(config.schedules.backup) : null;
+  const restoreTest = typeof config.schedules.restoreTest === 'string' ? parseSchedule(config.schedules.restoreTest) : null;
+  if (!backup?.ok || !restoreTest?.ok) return; // reported under schedules.*
+  const floor = verifiedCopyAgeFloorSeconds(backup.schedule, restoreTest.schedule);
+  if (rpoSeconds < floor) {
+    p.add(
+      'objectives.snapshotLoss.rpoSeconds',
+      `${rpoSeconds} is below what verified offsite copies can reach (${floor}: the newest copy that passed a restore test ages that long between restore tests, with schedules.backup ${config.schedules.backup} and schedules.restoreTest ${config.schedules.restoreTest})`,
+    );
   }
 }
 

@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { DrConfig } from '../config/types.ts';
 import { DrFunction } from '../constructs/dr-function.ts';
+import { Monitoring } from '../constructs/monitoring.ts';
 import type { Network } from '../constructs/network.ts';
 import type { ProtectedDatabase } from '../constructs/protected-database.ts';
 import { drKeyAlias } from './dr-region-stack.ts';
@@ -57,6 +58,8 @@ export class AutomationStack extends Stack {
   readonly backupStateMachine: sfn.StateMachine;
   readonly verifyStateMachine: sfn.StateMachine;
   readonly pitrStateMachine: sfn.StateMachine;
+  readonly probeFunction: DrFunction;
+  readonly monitoring: Monitoring;
 
 
   constructor(scope: Construct, id: string, props: AutomationStackProps) {
@@ -351,6 +354,52 @@ export class AutomationStack extends Stack {
       description: `${db.name}: delete temporary restored databases past their expiry`,
       schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
       target: new targets.LambdaInvoke(this.restoreFunction.fn, { input: scheduler.ScheduleTargetInput.fromObject({ action: 'sweep' }), retryAttempts: 2 }),
+    });
+    // probe λ (in the VPC): writes a heartbeat every minute; WriterHealthy feeds WriterDown.
+    this.probeFunction = new DrFunction(this, 'Probe', {
+      handler: 'probe',
+      description: 'Writer probe: connect over TLS, write a heartbeat, measure latency, every minute',
+      timeout: Duration.seconds(40),
+      memorySize: 256,
+      vpc: { vpc: props.network.vpc, securityGroup: props.network.functionsSecurityGroup },
+      environment: {
+        DATABASE_ID: db.name,
+        DB_HOST: database.endpoint,
+        DB_PORT: String(db.port),
+        DB_NAME: db.name.replaceAll('-', '_'),
+        DB_SECRET_ARN: database.secretArn,
+        DB_TLS_MODE: 'verify-full',
+        REPLICA_HOST: 'none',
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      },
+    });
+    this.probeFunction.role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [database.secretArn] }));
+    props.databaseKey.grantDecrypt(this.probeFunction.role);
+    // A missed minute is superseded by the next: no retries piling up behind a hung writer.
+    this.probeFunction.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    new scheduler.Schedule(this, 'ProbeSchedule', {
+      description: `${db.name}: writer probe, every minute`,
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
+      target: new targets.LambdaInvoke(this.probeFunction.fn, { input: scheduler.ScheduleTargetInput.fromObject({ mode: 'monitor' }), retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+    });
+
+    // Monitoring: RPO monitor, alarms with runbook sections, composite alarm, dashboard, topic.
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      config,
+      databaseArn: database.arn,
+      functions: [
+        { name: 'snapshot', function: this.snapshotFunction.fn },
+        { name: 'manifest', function: this.manifestFunction.fn },
+        { name: 'retention', function: this.retentionFunction.fn },
+        { name: 'restore', function: this.restoreFunction.fn },
+        { name: 'verify', function: this.verifyFunction.fn },
+        { name: 'probe', function: this.probeFunction.fn },
+      ],
+      stateMachines: [
+        { name: 'backup', stateMachine: this.backupStateMachine },
+        { name: 'verify', stateMachine: this.verifyStateMachine },
+        { name: 'pitr-restore', stateMachine: this.pitrStateMachine },
+      ],
     });
     Tags.of(this).add('dr:database', db.name);
   }

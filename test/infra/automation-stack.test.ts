@@ -57,7 +57,7 @@ describe('automation stack, multi-az-instance', () => {
 
   it('runs every function on nodejs24.x, arm64, with tracing and its own log group', () => {
     const functions = Object.values(automation.findResources('AWS::Lambda::Function')) as { Properties: Record<string, unknown> }[];
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(7);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogGroup: expect.anything() } });
     }
@@ -110,9 +110,10 @@ describe('automation stack, multi-az-instance', () => {
   it('lets the verify function read only the secrets RDS generated for restored <db>-… databases', () => {
     const reads = statements(automation).filter(({ statement }) => actions(statement).includes('secretsmanager:GetSecretValue'));
     const byPolicy = Object.fromEntries(reads.map(({ policy, statement }) => [policy.replace(/[0-9A-F]{8}$/, ''), statement]));
-    expect(Object.keys(byPolicy).sort()).toEqual(['ManifestRoleDefaultPolicy', 'VerifyRoleDefaultPolicy']);
-    // The manifest function reads the production secret (by exact ARN); the verify function never can.
+    expect(Object.keys(byPolicy).sort()).toEqual(['ManifestRoleDefaultPolicy', 'ProbeRoleDefaultPolicy', 'VerifyRoleDefaultPolicy']);
+    // The manifest and probe functions read the production secret (by exact ARN); the verify function never can.
     expect(byPolicy.ManifestRoleDefaultPolicy?.Condition).toBeUndefined();
+    expect(byPolicy.ProbeRoleDefaultPolicy?.Condition).toBeUndefined();
     expect(JSON.stringify(byPolicy.VerifyRoleDefaultPolicy?.Resource)).toContain(':secret:rds!*');
     expect(Object.keys(byPolicy.VerifyRoleDefaultPolicy?.Condition?.StringLike ?? {})).toEqual(['secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn']);
     expect(JSON.stringify(byPolicy.VerifyRoleDefaultPolicy?.Condition)).toContain(':db:swifteats-*');
@@ -134,6 +135,18 @@ describe('automation stack, multi-az-instance', () => {
     expect(kms.map(({ statement }) => statement.Condition)).toEqual([
       { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/swifteats-dr' }, StringEquals: { 'kms:ViaService': 'rds.eu-central-1.amazonaws.com' } },
     ]);
+  });
+
+  it('alarms on every function and every state machine of the deployment, notifying the DR topic', () => {
+    const alarms = Object.values(automation.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmName: string; AlarmActions: unknown[] } }[];
+    const names = alarms.map((a) => a.Properties.AlarmName);
+    expect(names.filter((n) => n.startsWith('swifteats-LambdaErrors-')).sort()).toEqual(
+      ['manifest', 'probe', 'restore', 'retention', 'rpo-monitor', 'snapshot', 'verify'].map((n) => `swifteats-LambdaErrors-${n}`),
+    );
+    expect(Object.keys(automation.findResources('AWS::Lambda::Function'))).toHaveLength(7);
+    expect(names.filter((n) => n.startsWith('swifteats-StateMachineFailed-')).sort()).toEqual(['backup', 'pitr-restore', 'verify'].map((n) => `swifteats-StateMachineFailed-${n}`));
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    automation.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)', Target: { Input: JSON.stringify({ mode: 'monitor' }) } });
   });
 
   it('has no unacknowledged cdk-nag AwsSolutions error', () => {

@@ -26,6 +26,8 @@ export const HANDLER_ENV: Readonly<Record<string, string>> = {
   SECRET_KMS_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555',
   TEMP_TTL_HOURS: '6',
   STORAGE_TYPE: 'gp3',
+  OFFSITE_PATHS: 'backup-replication,snapshot-copy',
+  OBJECTIVES: JSON.stringify({ az: { rpoSeconds: 0, rtoSeconds: 300 }, region: { rpoSeconds: 900, rtoSeconds: 3600 }, corruption: { rpoSeconds: 600, rtoSeconds: 7200 }, snapshotLoss: { rpoSeconds: 108000, rtoSeconds: 14400 } }),
   REPLICA_HOST: 'none',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',

@@ -168,3 +168,24 @@ describe('configuration validation', () => {
     expect(validateConfig(defaultConfig('us-east-1', 'multi-az-cluster'))).toEqual([]);
   });
 });
+
+describe('configuration validation: recovery targets that make no sense', () => {
+  it.each([
+    [{ objectives: { corruption: { rpoSeconds: 600, rtoSeconds: -60 } } }, ['objectives.corruption.rtoSeconds: -60 must be an integer from 1 to 31536000']],
+    [{ objectives: { region: { rpoSeconds: -900, rtoSeconds: 0 } } }, ['objectives.region.rpoSeconds: -900 must be an integer from 0 to 31536000', 'objectives.region.rtoSeconds: 0 must be an integer from 1 to 31536000']],
+    [{ objectives: { corruption: { rpoSeconds: 599.5, rtoSeconds: 7200 } } }, ['objectives.corruption.rpoSeconds: 599.5 must be an integer from 0 to 31536000']],
+    [{ objectives: { region: { rpoSeconds: 120, rtoSeconds: 3600 } } }, ['objectives.region.rpoSeconds: 120 is below what replicated automated backups can reach (300: replicated backups trail the source by at least the PITR lag of about 5 minutes)']],
+    [{ objectives: { snapshotLoss: { rpoSeconds: 3600, rtoSeconds: 14400 } } }, ['objectives.snapshotLoss.rpoSeconds: 3600 is below what offsite snapshot copies can reach (86400: the backup schedule runs at most every 86400 s)']],
+    // Above the backup gap, yet unreachable: the RPO is measured on the newest *verified* copy, and
+    // with the 06:00 restore test the newest verified backup is 28 h old just before each test.
+    [{ objectives: { snapshotLoss: { rpoSeconds: 100_000, rtoSeconds: 14400 } } }, [
+      'objectives.snapshotLoss.rpoSeconds: 100000 is below what verified offsite copies can reach (100800: the newest copy that passed a restore test ages that long between restore tests, with schedules.backup cron(0 2 * * ? *) and schedules.restoreTest cron(0 6 * * ? *))',
+    ]],
+    [{ schedules: { restoreTest: 'cron(0 6 ? * SUN *)' } }, [
+      'objectives.snapshotLoss.rpoSeconds: 108000 is below what verified offsite copies can reach (619200: the newest copy that passed a restore test ages that long between restore tests, with schedules.backup cron(0 2 * * ? *) and schedules.restoreTest cron(0 6 ? * SUN *))',
+    ]],
+    [{ schedules: { restoreTest: 'cron(0 6 ? * SUN *)' }, objectives: { snapshotLoss: { rpoSeconds: 619_200, rtoSeconds: 14400 } } }, []],
+  ])('refuses %j with the reason', (input, expected) => {
+    expect(problemsOf(input)).toEqual(expected);
+  });
+});
