@@ -21,6 +21,9 @@ export function buildApp(app: App, config: DrConfig): DrApp {
   // Server access logs are granted by bucket policy, not the legacy LogDeliveryWrite ACL
   // (which would need ACLs enabled on the log bucket). Context must be set before any stack exists.
   app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+  // Strong references protect the producer: the database stack cannot drop an export the
+  // automation still uses, so a change can never orphan the DR automation silently.
+  app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const prefix = `Dr-${config.database.name}`;
   const database = new DatabaseStack(app, `${prefix}-Database`, {
