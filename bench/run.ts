@@ -115,6 +115,19 @@ function coldImportMs(file: string, runs = 5): number {
         ...process.env,
         ...HANDLER_ENV,
         RETENTION_POLICY: JSON.stringify({ daily: 7, weekly: 5, monthly: 12, yearly: 3, minimumCount: 3, quotaHeadroom: 10, deletesPerSecond: 2, maxVerifiedAgeHours: 72 }),
+        // The failover λ's variables (values as the construct sets them).
+        DATABASE_REGION: 'eu-west-1',
+        REPLICA_ID: 'swifteats-dr',
+        LOCK_TABLE: 'swifteats-failover-lock',
+        HOSTED_ZONE_ID: 'Z0123456789ABCDEFGHIJ',
+        RECORD_NAME: 'writer.swifteats.dr.internal',
+        RECORD_TTL_SECONDS: '10',
+        CONNECTION_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:swifteats-connection-AbCdEf',
+        FENCE_SECURITY_GROUP_ID: 'sg-0123456789abcdef0',
+        TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:swifteats-dr-alarms',
+        MAX_LAG_SECONDS: '60',
+        COOLDOWN_SECONDS: '1800',
+        LOCK_LEASE_SECONDS: '3600',
         POWERTOOLS_TRACE_ENABLED: 'false',
       },
     });
@@ -157,3 +170,4 @@ benchSynth();
 await benchBundles();
 await (await import('./retention.ts')).benchRetention();
 await (await import('./verify.ts')).benchVerify();
+await (await import('./failover.ts')).benchFailover();

@@ -56,7 +56,7 @@ export const WILDCARDS: readonly WildcardRule[] = [
   {
     finding: /^Resource::\*$/,
     reason:
-      'Only actions without resource-level permissions: rds:DescribeAccountAttributes (quota check), X-Ray tracing and sampling, CloudWatch Logs delivery for state machine logging, cloudwatch:GetMetricData (the RPO monitor reads the probe\'s replica heartbeat age), and the EC2 network-interface actions of VPC placement (limited to this region). test/infra/automation-stack.test.ts holds every Resource "*" statement to that action list.',
+      'Only actions without resource-level permissions: rds:DescribeAccountAttributes (quota check), X-Ray tracing and sampling, CloudWatch Logs delivery for state machine logging, cloudwatch:GetMetricData (the RPO monitor reads the probe\'s replica heartbeat age), ec2:DescribeSecurityGroupRules (the failover fence reads the old writer\'s rules), and the EC2 network-interface actions of VPC placement (limited to this region). test/infra/automation-stack.test.ts holds every Resource "*" statement to that action list.',
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:rds:[a-z0-9-]+:<AWS::AccountId>:(cluster-)?snapshot:[a-z0-9-]+-\*$/,
@@ -85,6 +85,10 @@ export const WILDCARDS: readonly WildcardRule[] = [
     reason: 'The state machine invokes its own functions; the :* suffix covers their versions and aliases (CDK grantInvoke).',
   },
   ...MONITORING_WILDCARDS,
+  {
+    finding: /^Resource::arn:<AWS::Partition>:route53:::change\/\*$/,
+    reason: 'route53:GetChange polls the endpoint switch until it is INSYNC; a change id exists only once the change is made, so it cannot be named in advance. Read-only.',
+  },
 ];
 
 /** True when a violation is an IAM5 wildcard finding that one of the rules explains. */

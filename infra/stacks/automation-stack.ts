@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { DrConfig } from '../config/types.ts';
 import { DrFunction } from '../constructs/dr-function.ts';
+import { Failover } from '../constructs/failover.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import type { Network } from '../constructs/network.ts';
 import type { ProtectedDatabase } from '../constructs/protected-database.ts';
@@ -60,6 +61,7 @@ export class AutomationStack extends Stack {
   readonly pitrStateMachine: sfn.StateMachine;
   readonly probeFunction: DrFunction;
   readonly monitoring: Monitoring;
+  readonly failover: Failover;
 
 
   constructor(scope: Construct, id: string, props: AutomationStackProps) {
@@ -400,6 +402,21 @@ export class AutomationStack extends Stack {
         { name: 'verify', stateMachine: this.verifyStateMachine },
         { name: 'pitr-restore', stateMachine: this.pitrStateMachine },
       ],
+    });
+    // Failover: lock table, endpoint record and connection secret, the workflow, its triggers.
+    this.failover = new Failover(this, 'Failover', {
+      config,
+      vpc: props.network.vpc,
+      database,
+      probeFunction: this.probeFunction.fn,
+      topic: this.monitoring.topic,
+      topicKey: this.monitoring.topicKey,
+      archiveBucket: props.archiveBucket,
+      archiveKey: props.archiveKey,
+    });
+    this.monitoring.watch({
+      functions: [{ name: 'failover', function: this.failover.function.fn }],
+      stateMachines: [{ name: 'failover', stateMachine: this.failover.stateMachine }],
     });
     Tags.of(this).add('dr:database', db.name);
   }

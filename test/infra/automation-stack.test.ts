@@ -45,6 +45,9 @@ const STAR_ACTIONS = new Set([
   'logs:DescribeLogGroups',
   'xray:GetSamplingRules',
   'xray:GetSamplingTargets',
+  // CloudWatch metric reads and the failover fence's rule listing have no resource-level permissions.
+  'cloudwatch:GetMetricData',
+  'ec2:DescribeSecurityGroupRules',
 ]);
 
 describe('automation stack, multi-az-instance', () => {
@@ -57,7 +60,7 @@ describe('automation stack, multi-az-instance', () => {
 
   it('runs every function on nodejs24.x, arm64, with tracing and its own log group', () => {
     const functions = Object.values(automation.findResources('AWS::Lambda::Function')) as { Properties: Record<string, unknown> }[];
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogGroup: expect.anything() } });
     }
@@ -110,7 +113,9 @@ describe('automation stack, multi-az-instance', () => {
   it('lets the verify function read only the secrets RDS generated for restored <db>-… databases', () => {
     const reads = statements(automation).filter(({ statement }) => actions(statement).includes('secretsmanager:GetSecretValue'));
     const byPolicy = Object.fromEntries(reads.map(({ policy, statement }) => [policy.replace(/[0-9A-F]{8}$/, ''), statement]));
-    expect(Object.keys(byPolicy).sort()).toEqual(['ManifestRoleDefaultPolicy', 'ProbeRoleDefaultPolicy', 'VerifyRoleDefaultPolicy']);
+    expect(Object.keys(byPolicy).sort()).toEqual(['FailoverFunctionRoleDefaultPolicy', 'ManifestRoleDefaultPolicy', 'ProbeRoleDefaultPolicy', 'VerifyRoleDefaultPolicy']);
+    // The failover function reads and writes only the applications' connection secret (no credentials in it).
+    expect(JSON.stringify(byPolicy.FailoverFunctionRoleDefaultPolicy?.Resource)).toMatch(/^\{"Ref":"FailoverConnection[0-9A-F]+"\}$/);
     // The manifest and probe functions read the production secret (by exact ARN); the verify function never can.
     expect(byPolicy.ManifestRoleDefaultPolicy?.Condition).toBeUndefined();
     expect(byPolicy.ProbeRoleDefaultPolicy?.Condition).toBeUndefined();
@@ -141,10 +146,10 @@ describe('automation stack, multi-az-instance', () => {
     const alarms = Object.values(automation.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmName: string; AlarmActions: unknown[] } }[];
     const names = alarms.map((a) => a.Properties.AlarmName);
     expect(names.filter((n) => n.startsWith('swifteats-LambdaErrors-')).sort()).toEqual(
-      ['manifest', 'probe', 'restore', 'retention', 'rpo-monitor', 'snapshot', 'verify'].map((n) => `swifteats-LambdaErrors-${n}`),
+      ['failover', 'manifest', 'probe', 'restore', 'retention', 'rpo-monitor', 'snapshot', 'verify'].map((n) => `swifteats-LambdaErrors-${n}`),
     );
-    expect(Object.keys(automation.findResources('AWS::Lambda::Function'))).toHaveLength(7);
-    expect(names.filter((n) => n.startsWith('swifteats-StateMachineFailed-')).sort()).toEqual(['backup', 'pitr-restore', 'verify'].map((n) => `swifteats-StateMachineFailed-${n}`));
+    expect(Object.keys(automation.findResources('AWS::Lambda::Function'))).toHaveLength(8);
+    expect(names.filter((n) => n.startsWith('swifteats-StateMachineFailed-')).sort()).toEqual(['backup', 'failover', 'pitr-restore', 'verify'].map((n) => `swifteats-StateMachineFailed-${n}`));
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
     automation.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)', Target: { Input: JSON.stringify({ mode: 'monitor' }) } });
   });
