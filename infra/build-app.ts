@@ -26,12 +26,6 @@ export function buildApp(app: App, config: DrConfig): DrApp {
   app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const prefix = `Dr-${config.database.name}`;
-  const database = new DatabaseStack(app, `${prefix}-Database`, {
-    config,
-    env: { account, region: config.region },
-    description: `${config.database.name}: protected PostgreSQL (${config.database.topology}), network and keys`,
-    terminationProtection: true,
-  });
   const drRegion =
     config.dr.region === null
       ? null
@@ -41,6 +35,18 @@ export function buildApp(app: App, config: DrConfig): DrApp {
           description: `${config.database.name}: DR-region key (${config.dr.region})`,
           terminationProtection: true,
         });
+  // Replicated automated backups need the DR key's ARN (RDS takes no alias there), which
+  // lives in another region: CDK passes it through SSM with crossRegionReferences.
+  const replicateBackups = drRegion !== null && config.dr.backupReplication && config.database.topology === 'multi-az-instance';
+  const database = new DatabaseStack(app, `${prefix}-Database`, {
+    config,
+    env: { account, region: config.region },
+    description: `${config.database.name}: protected PostgreSQL (${config.database.topology}), network and keys`,
+    terminationProtection: true,
+    crossRegionReferences: replicateBackups,
+    backupReplication: replicateBackups && drRegion ? { region: drRegion.region, kmsKeyArn: drRegion.key.keyArn } : null,
+  });
+  if (drRegion && replicateBackups) database.addStackDependency(drRegion);
   const automation = new AutomationStack(app, `${prefix}-Automation`, {
     config,
     env: { account, region: config.region },

@@ -91,6 +91,12 @@ function logGroups(scope: Construct, kind: 'instance' | 'cluster', identifier: s
  * both AZs; a Multi-AZ instance cannot be pinned to one), plus optional read replicas
  * placed in the third configured AZ.
  */
+/** Props of {@link MultiAzInstanceDatabase}. */
+export interface MultiAzInstanceDatabaseProps extends ProtectedDatabaseProps {
+  /** Cross-region replication of the automated backups; null for none. @default null */
+  readonly backupReplication?: { readonly region: string; readonly kmsKeyArn: string } | null;
+}
+
 export class MultiAzInstanceDatabase extends Construct implements ProtectedDatabase {
   readonly topology = 'multi-az-instance' as const;
   readonly identifier: string;
@@ -105,7 +111,7 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
   readonly instance: rds.DatabaseInstance;
   readonly replicas: rds.DatabaseInstanceReadReplica[] = [];
 
-  constructor(scope: Construct, id: string, props: ProtectedDatabaseProps) {
+  constructor(scope: Construct, id: string, props: MultiAzInstanceDatabaseProps) {
     super(scope, id);
     const c = props.config;
     const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(c.engineVersion, majorOf(c.engineVersion)) });
@@ -153,6 +159,14 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
     });
     for (const group of logs) this.instance.node.addDependency(group);
     Tags.of(this.instance).add('dr:role', 'primary');
+    if (props.backupReplication) {
+      // Point-in-time restore in the DR region: RDS replicates snapshots and transaction logs
+      // there, encrypted with the DR region's key, kept as long as the local backups.
+      const cfn = this.instance.node.defaultChild as rds.CfnDBInstance;
+      cfn.automaticBackupReplicationRegion = props.backupReplication.region;
+      cfn.automaticBackupReplicationKmsKeyId = props.backupReplication.kmsKeyArn;
+      cfn.automaticBackupReplicationRetentionPeriod = c.backupRetentionDays;
+    }
 
     const replicaAz = props.availabilityZones[2];
     for (let i = 1; i <= c.readReplicas; i += 1) {

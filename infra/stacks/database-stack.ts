@@ -10,6 +10,12 @@ import { MultiAzClusterDatabase, MultiAzInstanceDatabase, type ProtectedDatabase
 /** Props of {@link DatabaseStack}. */
 export interface DatabaseStackProps extends StackProps {
   readonly config: DrConfig;
+  /**
+   * Where RDS replicates the automated backups (and transaction logs) for point-in-time
+   * restores in the DR region; null for none.
+   * @default null
+   */
+  readonly backupReplication?: { readonly region: string; readonly kmsKeyArn: string } | null;
 }
 
 /**
@@ -45,7 +51,7 @@ export class DatabaseStack extends Stack {
     this.database =
       config.database.topology === 'multi-az-cluster'
         ? new MultiAzClusterDatabase(this, 'Database', databaseProps)
-        : new MultiAzInstanceDatabase(this, 'Database', databaseProps);
+        : new MultiAzInstanceDatabase(this, 'Database', { ...databaseProps, backupReplication: props.backupReplication ?? null });
 
     // Restore tests get their own group so a restored copy is reachable by the verify
     // function and nothing else, whatever the production database's group allows.

@@ -39,6 +39,17 @@ describe('database stack, multi-az-instance (default configuration)', () => {
     synth.database.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
   });
 
+  it('replicates automated backups and transaction logs to the DR region with the DR key, for PITR there', () => {
+    synth.database.hasResourceProperties('AWS::RDS::DBInstance', {
+      AutomaticBackupReplicationRegion: 'eu-central-1',
+      AutomaticBackupReplicationRetentionPeriod: 14,
+      // The DR key's ARN crosses regions through CDK's cross-region references (SSM in the DR region).
+      AutomaticBackupReplicationKmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ExportsReader'), Match.stringLikeRegexp('DrKey')] },
+    });
+    const off = synthesize({ dr: { backupReplication: false }, objectives: { region: { rpoSeconds: 108000, rtoSeconds: 3600 } } });
+    off.database.hasResourceProperties('AWS::RDS::DBInstance', { AutomaticBackupReplicationRegion: Match.absent() });
+  });
+
   it('forces TLS in the parameter group', () => {
     synth.database.hasResourceProperties('AWS::RDS::DBParameterGroup', {
       Family: 'postgres18',
