@@ -1,4 +1,4 @@
-import { Tags, Validations, type App } from 'aws-cdk-lib';
+import { Annotations, Tags, Validations, type App } from 'aws-cdk-lib';
 import type { DrConfig } from './config/types.ts';
 import { acknowledgeFindings, DrAwsSolutionsChecks } from './nag.ts';
 import { AutomationStack } from './stacks/automation-stack.ts';
@@ -60,6 +60,13 @@ export function buildApp(app: App, config: DrConfig): DrApp {
   });
   automation.addStackDependency(database);
   if (drRegion) automation.addStackDependency(drRegion);
+  if (config.dr.readReplica && config.dr.region !== null) {
+    // Said at every synth until the stacks create the replica themselves (see the issue notes).
+    Annotations.of(automation).addWarningV2(
+      'rds-dr:cross-region-replica-not-created',
+      `dr.readReplica: this version does not create the cross-region read replica. Create ${config.database.name}-dr in ${config.dr.region} (encrypted with alias/${config.database.name}-dr); until it exists, region failover stops at its pre-check and ReplicaLagHigh alarms.`,
+    );
+  }
   Tags.of(app).add('dr:app', 'rds-dr');
   const stacks = { database, drRegion, automation };
   acknowledgeFindings(stacks);

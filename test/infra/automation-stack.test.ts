@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { Capture, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Capture, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aslText, substitutionKeys } from '../support/asl.ts';
 import { synthesize, unacknowledgedNagErrors, type Synthesized } from '../support/synth.ts';
@@ -157,6 +157,14 @@ describe('automation stack, multi-az-instance', () => {
   it('has no unacknowledged cdk-nag AwsSolutions error', () => {
     expect(JSON.stringify(manifestHost(automation))).toMatch(/DatabasePrimary[0-9A-F]+EndpointAddress/);
     expect(unacknowledgedNagErrors(synth)).toEqual([]);
+  });
+});
+
+describe('cross-region read replica', () => {
+  it('warns at synth that this version does not create the replica, and only when one is configured', () => {
+    const withReplica = synthesize({ dr: { readReplica: true }, objectives: { region: { rpoSeconds: 60, rtoSeconds: 3600 } } });
+    Annotations.fromStack(withReplica.stacks.automation).hasWarning('*', Match.stringLikeRegexp('^dr.readReplica: this version does not create the cross-region read replica. Create swifteats-dr in eu-central-1'));
+    Annotations.fromStack(synthesize({}).stacks.automation).hasNoWarning('*', Match.stringLikeRegexp('dr.readReplica'));
   });
 });
 
