@@ -76,6 +76,11 @@ export const WILDCARDS: readonly WildcardRule[] = [
       'Restored databases are named <db>-… (restore tests <db>-vfy-…), so a name prefix scopes restores, describes and deletes to this database\'s restores; the production database is never a target, and deletes also require the tag dr:temporary=true.',
   },
   {
+    finding: /^Resource::arn:<AWS::Partition>:rds:[a-z0-9-]+:<AWS::AccountId>:(db|cluster|snapshot|cluster-snapshot):\*$/,
+    reason:
+      'Read-only Describe list calls (the sweeper lists databases, retention and the RPO monitor list snapshots): RDS authorizes a list against all resources of the type in the account and region, so a narrower pattern would deny it. Nothing that changes a database or snapshot uses these.',
+  },
+  {
     finding: /^Resource::arn:<AWS::Partition>:secretsmanager:[a-z0-9-]+:<AWS::AccountId>:secret:rds!\*$/,
     reason:
       'RDS names the master secrets it generates rds!db-<uuid>, unknown before the restore: RDS creates them on the caller\'s behalf, and reading them is further restricted by the aws:rds:primaryDBInstanceArn tag to databases named <db>-….',

@@ -14,7 +14,7 @@
  */
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Snapshot } from '../ports/database-control-plane.ts';
-import { SnapshotNotAvailableError, SnapshotNotFoundError, ThrottledError } from '../shared/errors.ts';
+import { AccessDeniedError, SnapshotNotAvailableError, SnapshotNotFoundError, ThrottledError } from '../shared/errors.ts';
 import type { MetricName } from '../shared/metric-names.ts';
 import { writeAudit, type AuditRecord } from './audit.ts';
 import {
@@ -319,6 +319,13 @@ async function applyDeletes(ids: readonly string[], intervalMs: number, progress
         if (error instanceof SnapshotNotFoundError) {
           progress.alreadyGone.push(id);
           log?.info('snapshot already deleted by someone else: converged', { region: plane.region, snapshotId: id });
+          break;
+        }
+        // IAM refused this one delete, e.g. a legal hold tagged after the listing (the retention
+        // role denies deleting held snapshots): keep it, report it, go on with the others.
+        if (error instanceof AccessDeniedError) {
+          progress.skipped.push({ id, reason: error.message });
+          log?.warn('delete refused by IAM (a legal hold set after the listing?): kept', { region: plane.region, snapshotId: id, reason: error.message });
           break;
         }
         if (error instanceof SnapshotNotAvailableError) {

@@ -137,3 +137,6 @@ export class EndpointSwitchError extends DrError {}
 
 /** A notification could not be published (topic missing, access or key refused). */
 export class NotificationError extends DrError {}
+
+/** IAM refused the call (e.g. a deny on snapshots under legal hold); nothing was changed by it. */
+export class AccessDeniedError extends DrError {}

@@ -276,11 +276,9 @@ export class Monitoring extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: [cluster ? 'rds:DescribeDBClusterSnapshots' : 'rds:DescribeDBSnapshots'],
-        resources: [
-          databaseArn,
-          arn(stack.region, snapshotKind, `${db}-*`),
-          ...(drRegion === null ? [] : [arn(drRegion, cluster ? 'cluster' : 'db', db), arn(drRegion, snapshotKind, `${db}-*`)]),
-        ],
+        // A list call is authorized against the list's resource types in each region, not
+        // only the snapshots it returns (as retention's listing). Read-only.
+        resources: [stack.region, ...(drRegion === null ? [] : [drRegion])].flatMap((region) => [arn(region, snapshotKind, '*'), arn(region, cluster ? 'cluster' : 'db', '*')]),
       }),
     );
     if (drRegion !== null && paths.backupReplication) {
@@ -415,12 +413,13 @@ export class Monitoring extends Construct {
       },
       {
         name: 'LeakedTemporaryInstance',
-        description: 'The sweeper found a temporary restore database past its expiry (LeakedTemporaryInstances >= 1): a restore test did not clean up after itself.',
+        description:
+          'The sweeper found a temporary restore database past its expiry (LeakedTemporaryInstances >= 1): a restore test did not clean up after itself. Also fires when the hourly sweeper reported nothing: a sweeper that cannot run cannot find leaks.',
         metric: metric('LeakedTemporaryInstances', 'Maximum', hour),
         threshold: 1,
         comparison: GE,
         evaluationPeriods: 1,
-        treatMissingData: NOT_BREACHING,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         critical: false,
       },
     );

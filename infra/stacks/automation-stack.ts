@@ -188,10 +188,15 @@ export class AutomationStack extends Stack {
     });
     const ret = this.retentionFunction.role;
     const regions = [this.region, ...(drRegion ? [drRegion] : [])];
+    // Listing a database's snapshots is authorized against the list's resource types in each
+    // region (databases and snapshots), not only against the snapshots it returns. Read-only.
     ret.addToPolicy(
       new iam.PolicyStatement({
         actions: [cluster ? 'rds:DescribeDBClusterSnapshots' : 'rds:DescribeDBSnapshots'],
-        resources: [...regions.map(snapshotArns), database.arn],
+        resources: regions.flatMap((region) => [
+          `arn:${this.partition}:rds:${region}:${this.account}:${snapshotKind}:*`,
+          `arn:${this.partition}:rds:${region}:${this.account}:${cluster ? 'cluster' : 'db'}:*`,
+        ]),
       }),
     );
     ret.addToPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeAccountAttributes'], resources: ['*'] }));
@@ -279,7 +284,9 @@ export class AutomationStack extends Stack {
         ],
       }),
     );
-    res.addToPolicy(new iam.PolicyStatement({ actions: [cluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances'], resources: [dbArns(`${db.name}*`)] }));
+    // The sweeper lists every database (no identifier): RDS authorizes such a list call
+    // against all databases of the account and region, so a name prefix would deny it.
+    res.addToPolicy(new iam.PolicyStatement({ actions: [cluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances'], resources: [dbArns('*')] }));
     if (cluster) {
       // A restored cluster gets its own RDS-managed secret after the restore (see RdsClusterRestores.ensureOwnSecret).
       res.addToPolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [dbArns(`${db.name}-*`)], conditions: { StringLike: { 'aws:ResourceTag/dr:database': db.name } } }));

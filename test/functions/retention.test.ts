@@ -1,4 +1,4 @@
-import { RDSClient } from '@aws-sdk/client-rds';
+import { RDSClient, RDSServiceException } from '@aws-sdk/client-rds';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
@@ -364,6 +364,18 @@ describe('retention λ: concurrent changes and interruptions', () => {
     // Assess
     expect(next.deleted).toEqual([OLDEST]);
     expect(remaining()).toEqual(EXPECTED_KEPT);
+  });
+
+  it('keeps a snapshot IAM refuses to delete (a legal hold set after the listing) and goes on with the others', async () => {
+    // Prepare: the retention role's deny on dr:legal-hold answers AccessDenied for the oldest.
+    seedHistory();
+    rds.failNext('DeleteDBSnapshot', new RDSServiceException({ name: 'AccessDenied', $fault: 'client', message: `not authorized to perform: rds:DeleteDBSnapshot on ${OLDEST} with an explicit deny`, $metadata: {} }));
+    // Act
+    const report = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(report.skipped).toEqual([{ id: OLDEST, reason: `DeleteDBSnapshot: AccessDenied: not authorized to perform: rds:DeleteDBSnapshot on ${OLDEST} with an explicit deny` }]);
+    expect(report.deleted).toEqual(report.planned.slice(1));
+    expect(remaining()).toEqual([...EXPECTED_KEPT, OLDEST].sort());
   });
 
   it('converges after a crash at the 5th delete: the re-run deletes exactly the rest', async () => {

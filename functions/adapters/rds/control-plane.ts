@@ -37,6 +37,7 @@ import type {
   WriterState,
 } from '../../ports/database-control-plane.ts';
 import {
+  AccessDeniedError,
   ConfigurationError,
   DatabaseAlreadyExistsError,
   DatabaseNotAvailableError,
@@ -79,6 +80,8 @@ const FAULTS: Record<string, ErrorClass> = {
   DBClusterQuotaExceeded: InstanceQuotaExceededError,
   PointInTimeRestoreNotEnabled: RestoreWindowError,
   InvalidRestore: RestoreWindowError,
+  AccessDenied: AccessDeniedError,
+  AccessDeniedException: AccessDeniedError,
   Throttling: ThrottledError,
   ThrottlingException: ThrottledError,
   RequestLimitExceeded: ThrottledError,
