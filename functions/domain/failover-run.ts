@@ -10,12 +10,14 @@
  *   not act twice;
  * - a dry run makes no changing call: it reads, probes and reports what it would do;
  * - the switch changes only what does not already point at the new writer, and its rollback
- *   restores only what still holds the switch's value.
+ *   restores only what still holds the switch's value, under the lock, and only where the old
+ *   writer is still the writer (az, observe): after a promotion (region) traffic never goes back
+ *   to the old writer.
  */
 import { createHash } from 'node:crypto';
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology, WriterState } from '../ports/database-control-plane.ts';
-import type { ChangeStatus, ConnectionSecret, ConnectionSettings, WriterDns } from '../ports/endpoint-switch.ts';
+import type { ChangeStatus, ConnectionSecret, ConnectionSettings, WriterDns, WriterRecord } from '../ports/endpoint-switch.ts';
 import type { FailoverLock } from '../ports/failover-lock.ts';
 import type { Fence, IngressRule } from '../ports/fence.ts';
 import type { Notification, Notifier } from '../ports/notifier.ts';
@@ -24,6 +26,7 @@ import {
   AlreadyArchivedError,
   DatabaseNotAvailableError,
   FailoverLockedError,
+  FailoverLockLostError,
   FenceFailedError,
   FenceUnreachableError,
   PostCheckFailedError,
@@ -40,7 +43,9 @@ import {
   mayProceedAfterFence,
   newWriterReady,
   postCheckVerdict,
+  primaryUnreachable,
   RDS_FAILING_OVER,
+  sameHost,
   waitPlan,
   type CheckResult,
   type Confirmation,
@@ -50,7 +55,7 @@ import {
   type Verdict,
   type WaitPlan,
 } from './failover.ts';
-import { rollbackPlan, switchPlan, type RollbackPlan, type SwitchPlan } from './failover-endpoint.ts';
+import { rollbackPlan, switchPlan, type EndpointValues, type RollbackPlan, type SwitchPlan } from './failover-endpoint.ts';
 import { heldRecord, lockExit, lockKey, lockRefusal, lockStatus } from './failover-lock.ts';
 import { dataLoss, failoverTimeline, type DataLoss, type Timeline } from './failover-measure.ts';
 
@@ -173,6 +178,8 @@ export interface PrecheckResult {
   readonly targetPort: number;
   /** The confirmation's replica heartbeat (region data loss), or null. */
   readonly replicaNewestHeartbeatAt: string | null;
+  /** Region mode: why the primary could not be described (its region unreachable), or null when it was. */
+  readonly primaryUnreachable: string | null;
   readonly at: string;
 }
 
@@ -180,23 +187,37 @@ export interface PrecheckResult {
  * Gathers the facts and applies {@link evaluatePrechecks}: the protected database (and, in region
  * mode, the replica) as RDS reports them, the writer record and the connection secret.
  *
+ * 1. Region mode: the DR side must be configured.
+ * 2. Describe the primary. In region mode a primary whose region cannot be reached
+ *    ({@link primaryUnreachable}) is not a reason to stop (it is why one fails over): its checks
+ *    are skipped, the writer record is matched against the configured instance's endpoint, and the
+ *    result says so. In az and observe mode the primary is what we act on: any failure stops.
+ * 3. Region mode: describe the replica. 4. Read the endpoint; measure the lag. 5. Judge.
+ *
  * @throws ReplicaLagTooHighError when only the lag gate stops a region failover
  * @throws PrecheckFailedError when any other check fails (every failure in the message)
  */
 export async function runPrechecks(ports: FailoverPorts, settings: FailoverSettings, request: FailoverRequest, confirmation: Confirmation | null): Promise<PrecheckResult> {
   const region = request.mode === 'region';
-  const primary = await ports.primary.describeWriter(settings.database);
-  let target: WriterState = primary;
-  if (region) {
-    if (ports.dr === null || settings.replicaId === null) throw new PrecheckFailedError('region mode: no DR region or cross-region replica is configured');
-    target = await ports.dr.describeWriter(settings.replicaId);
+  if (region && (ports.dr === null || settings.replicaId === null)) throw new PrecheckFailedError('region mode: no DR region or cross-region replica is configured');
+  let primary: WriterState | null = null;
+  let unreachable: string | null = null;
+  try {
+    primary = await ports.primary.describeWriter(settings.database);
+  } catch (error) {
+    if (!region || !primaryUnreachable(error)) throw error;
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    unreachable = `${settings.database} in ${ports.primary.region} could not be described (${why}): the checks that need the primary were skipped`;
   }
+  const target: WriterState | null = region && ports.dr !== null && settings.replicaId !== null ? await ports.dr.describeWriter(settings.replicaId) : primary;
+  if (target === null) throw new PrecheckFailedError(`${settings.database}: not described`);
   const [record, secret] = await Promise.all([ports.dns.read(), ports.secret.read()]);
   const replicationLag = region && target.replicaSource !== null ? await measuredLag(ports, request, confirmation) : null;
   const outcome = evaluatePrechecks({
     request,
     confirmation,
     primary,
+    configuredPrimary: unreachable === null ? null : { identifier: settings.database, region: ports.primary.region },
     target,
     endpoint: { record: record?.value ?? null, secretHost: secret?.host ?? null },
     replicationLag,
@@ -227,6 +248,7 @@ export async function runPrechecks(ports: FailoverPorts, settings: FailoverSetti
     targetHost: endpoint?.address ?? '',
     targetPort: endpoint?.port ?? 0,
     replicaNewestHeartbeatAt: confirmation?.replicaNewestHeartbeatAt ?? null,
+    primaryUnreachable: unreachable,
     at: ports.now().toISOString(),
   };
 }
@@ -456,24 +478,73 @@ export async function switchStatus(ports: FailoverPorts, changeId: string | null
 
 /** Output of {@link rollBackSwitch}. */
 export interface RollbackResult {
-  readonly plan: RollbackPlan;
+  /**
+   * `rolled-back`: az or observe, restored where the switch's value still holds; `kept-new-writer`:
+   * region, the replica was promoted, nothing is pointed back at the old writer; `skipped`: this
+   * execution no longer holds the lock, nothing is written.
+   */
+  readonly verdict: 'rolled-back' | 'kept-new-writer' | 'skipped';
+  /** What was judged per place (`rolled-back` only). */
+  readonly plan: RollbackPlan | null;
   /** Places restored to their value before the switch. */
   readonly restored: readonly ('record' | 'secret')[];
+  /** The endpoint as this step found it, or null when it did not read it. */
+  readonly found: EndpointValues | null;
+  readonly detail: string;
   readonly at: string;
 }
 
 /**
- * Restores the endpoint's values from before the switch where they still hold the switch's value.
+ * Handles a failure after the switch (the switch itself, the DNS wait, the verification).
+ *
+ * 1. The failure is FailoverLockLostError: another execution may be acting; write nothing.
+ * 2. Region mode: the switch runs only after the promotion was requested, so the replica is (or is
+ *    becoming) a writer of its own. Pointing traffic back at the old writer would be an outage if it
+ *    was fenced, and split-brain if it was not and its region returns: keep the endpoint as it is
+ *    and report it; the notification says the old writer must stay fenced and out of service.
+ * 3. Otherwise (az, observe: the old and the new writer are one RDS endpoint) re-assert the lock
+ *    (mark `rollback`; FailoverLockLostError skips as in 1), then restore each place still holding
+ *    the switch's value to its value before the switch.
+ *
  * Neither the promotion nor the fence is undone: a promoted replica cannot be demoted, and opening
  * the old writer again is a decision for an operator (runbook, "Fail back").
+ *
+ * @param failure the name of the error that led here, or null
  */
-export async function rollBackSwitch(ports: FailoverPorts, settings: FailoverSettings, precheck: PrecheckResult, owner: string): Promise<RollbackResult> {
-  const [record, secret] = await Promise.all([ports.dns.read(), ports.secret.read()]);
-  const plan = rollbackPlan(
-    { record: precheck.recordBefore, secretHost: precheck.secretHostBefore },
-    precheck.targetHost,
-    { record: record?.value ?? null, secretHost: secret?.host ?? null },
-  );
+export async function rollBackSwitch(
+  ports: FailoverPorts,
+  settings: FailoverSettings,
+  request: FailoverRequest,
+  precheck: PrecheckResult,
+  owner: string,
+  failure: string | null,
+): Promise<RollbackResult> {
+  const at = (): string => ports.now().toISOString();
+  const skipped = (why: string): RollbackResult => ({ verdict: 'skipped', plan: null, restored: [], found: null, detail: `${why}; the endpoint is left as it is`, at: at() });
+  if (failure === FailoverLockLostError.name) return skipped('the run lost its failover lock (another execution may be acting): not rolling back');
+  const read = async (): Promise<{ record: WriterRecord | null; found: EndpointValues }> => {
+    const [record, secret] = await Promise.all([ports.dns.read(), ports.secret.read()]);
+    return { record, found: { record: record?.value ?? null, secretHost: secret?.host ?? null } };
+  };
+  if (request.mode === 'region') {
+    const { found } = await read();
+    return {
+      verdict: 'kept-new-writer',
+      plan: null,
+      restored: [],
+      found,
+      detail: `${precheck.targetId} was promoted: traffic is not pointed back at the old writer ${settings.database}, which must stay fenced and out of service`,
+      at: at(),
+    };
+  }
+  try {
+    await ports.lock.markStep(lockKey(settings.database), owner, 'rollback', ports.now());
+  } catch (error) {
+    if (error instanceof FailoverLockLostError) return skipped(error.message);
+    throw error;
+  }
+  const { record, found } = await read();
+  const plan = rollbackPlan({ record: precheck.recordBefore, secretHost: precheck.secretHostBefore }, precheck.targetHost, found);
   const restored: ('record' | 'secret')[] = [];
   if (plan.record === 'restore') {
     await ports.dns.upsert(precheck.recordBefore, record?.ttlSeconds ?? settings.recordTtlSeconds, `rollback of the failover by ${owner}`);
@@ -484,7 +555,7 @@ export async function rollBackSwitch(ports: FailoverPorts, settings: FailoverSet
     await ports.secret.write(before, requestToken(owner, 'rollback'));
     restored.push('secret');
   }
-  return { plan, restored, at: ports.now().toISOString() };
+  return { verdict: 'rolled-back', plan, restored, found, detail: `record ${plan.record}, secret ${plan.secret}`, at: at() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -544,12 +615,39 @@ function duration(totalSeconds: number | null): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
+const ROLLBACK_SUBJECT: Record<RollbackResult['verdict'], string> = {
+  'rolled-back': ' (switch rolled back)',
+  'kept-new-writer': ' (new writer kept)',
+  skipped: ' (lock lost: not rolled back)',
+};
+
+/**
+ * What a failed region run leaves once the promotion was requested: the replica is the only
+ * writer, the old one must stay out of service (fenced, or to be fenced when its region is back),
+ * and where the endpoint points. Empty for any other run.
+ */
+function promotedState(database: string, run: RunRecord): string[] {
+  const promoted = run.request.mode === 'region' && (run.act?.called === true || run.act?.alreadyDone === true);
+  if (!promoted || run.precheck === null) return [];
+  const target = run.precheck.targetHost;
+  const old =
+    run.fence?.verdict === 'fenced'
+      ? `The old writer ${database} is fenced: it must stay fenced and out of service; never point traffic back at it.`
+      : `The old writer ${database} is NOT fenced (${run.fence?.verdict ?? 'unknown'}): fence or stop it before its region comes back, and keep it out of service; never point traffic back at it.`;
+  const lines = [`State: ${run.precheck.targetId} was promoted and is the only writer. ${old}`];
+  const found = run.rollback?.found ?? null;
+  if (found === null) lines.push(`Endpoint: not switched by this run: switch the record and the secret to ${target} once it takes writes (runbook, "Switch by hand").`);
+  else if (sameHost(found.record, target) && sameHost(found.secretHost, target)) lines.push(`Endpoint now: record ${found.record ?? '-'}, secret ${found.secretHost ?? '-'} (the new writer).`);
+  else lines.push(`Endpoint now: record ${found.record ?? '-'}, secret ${found.secretHost ?? '-'}: point both at ${target} (runbook, "Switch by hand"), never back at the old writer.`);
+  return lines;
+}
+
 /** The notification of a run: a subject of at most 100 characters and a plain-text body. */
 export function runNotification(database: string, run: RunRecord, timeline: Timeline, loss: DataLoss): Notification {
   const mode = run.request.mode;
   const subjects: Record<RunOutcome, string> = {
     succeeded: `[${database}] ${mode} failover succeeded: writer back in ${duration(timeline.detectionToPostCheckSeconds)}`,
-    failed: `[${database}] ${mode} failover FAILED: ${run.error?.name ?? 'error'}${run.rollback !== null ? ' (switch rolled back)' : ''}`,
+    failed: `[${database}] ${mode} failover FAILED: ${run.error?.name ?? 'error'}${run.rollback === null ? '' : ROLLBACK_SUBJECT[run.rollback.verdict]}`,
     'false-alarm': `[${database}] no failover: the writer answered (false alarm)`,
     'dry-run': `[${database}] ${mode} failover dry run: ${run.precheck?.verdict ?? 'checked'}`,
   };
@@ -562,11 +660,16 @@ export function runNotification(database: string, run: RunRecord, timeline: Time
     `Execution: ${run.owner}`,
   ];
   if (run.error !== null) lines.push(`Error: ${run.error.name}: ${run.error.cause}`);
+  if (run.outcome === 'failed') lines.push(...promotedState(database, run));
+  if (run.precheck?.primaryUnreachable) lines.push(`Primary: unreachable: ${run.precheck.primaryUnreachable}`);
   for (const check of run.precheck?.checks ?? []) lines.push(`Check ${check.passed ? 'passed' : check.forced === true ? 'forced' : 'failed'}: ${check.name}: ${check.detail}`);
   if (run.fence !== null) lines.push(`Fence: ${run.fence.verdict}: ${run.fence.detail}`);
   if (run.act !== null) lines.push(`Action: ${run.act.action}${run.act.called ? '' : run.act.alreadyDone ? ' (already done)' : ' (not called)'}`);
   if (run.switched !== null) lines.push(`Endpoint: ${run.switched.plan.record || run.switched.plan.secret ? `switched to ${run.switched.targetHost}` : `unchanged (${run.switched.targetHost})`}`);
-  if (run.rollback !== null) lines.push(`Rollback: record ${run.rollback.plan.record}, secret ${run.rollback.plan.secret}; restored ${run.rollback.restored.join(', ') || 'nothing'}`);
+  if (run.rollback !== null) {
+    const restored = run.rollback.verdict === 'rolled-back' ? `; restored ${run.rollback.restored.join(', ') || 'nothing'}` : '';
+    lines.push(`Rollback: ${run.rollback.verdict}: ${run.rollback.detail}${restored}`);
+  }
   lines.push(
     `Timeline (s): trigger ${timeline.triggerSeconds}, confirmation ${timeline.confirmationSeconds ?? '-'}, action ${timeline.actionSeconds ?? '-'}, wait ${timeline.waitSeconds ?? '-'}, switch ${timeline.switchSeconds ?? '-'}; detection to post-check ${timeline.detectionToPostCheckSeconds ?? '-'}`,
   );
@@ -621,6 +724,7 @@ export async function recordRun(
       act: run.act,
       switch: run.switched,
       rollback: run.rollback,
+      primaryUnreachable: run.precheck?.primaryUnreachable ?? null,
       error: run.error,
     },
     documents: [],

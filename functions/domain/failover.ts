@@ -8,7 +8,7 @@
  * ports; the state machine only routes on the decisions.
  */
 import type { Topology, WriterState } from '../ports/database-control-plane.ts';
-import { ValidationError } from '../shared/errors.ts';
+import { DrError, PrecheckFailedError, ThrottledError, ValidationError } from '../shared/errors.ts';
 import { EventReader } from '../shared/validate.ts';
 
 /** How the workflow recovers: force a Multi-AZ failover, promote the cross-region replica, or measure RDS's own failover. */
@@ -294,8 +294,13 @@ export interface PrecheckFacts {
   readonly request: FailoverRequest;
   /** Null in observe mode: there is nothing to confirm, RDS failed over. */
   readonly confirmation: Confirmation | null;
-  /** The protected database as RDS reports it. */
-  readonly primary: WriterState;
+  /**
+   * The protected database as RDS reports it; null in region mode when its region could not be
+   * reached ({@link primaryUnreachable}), and then {@link PrecheckFacts.configuredPrimary} is set.
+   */
+  readonly primary: WriterState | null;
+  /** Region mode with the primary not described: its configured identifier and region, which the writer-record check matches the record against. */
+  readonly configuredPrimary?: { readonly identifier: string; readonly region: string } | null;
   /** The cross-region replica in region mode; otherwise the primary again. */
   readonly target: WriterState;
   readonly endpoint: EndpointFacts;
@@ -320,6 +325,40 @@ export function sameHost(a: string | null, b: string | null): boolean {
   return norm(a) === norm(b);
 }
 
+/** Node's error codes of a connection that got no answer (DNS, refused, reset, timed out, no route). */
+const NETWORK_CODES: readonly string[] = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE'];
+
+/** SDK error names of a request that got no usable answer. */
+const NO_ANSWER_NAMES: readonly string[] = ['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError', 'InternalFailure', 'ServiceUnavailable'];
+
+/**
+ * Whether a failed describe of the primary means its region's RDS API could not be reached: no
+ * HTTP response (a network error or timeout), a 5xx, or throttling still there after the SDK's
+ * own retries (standard mode: 3 attempts with backoff). That is what a region outage looks like,
+ * and the reason for a region failover, so it must not stop one. An answer that refuses (the
+ * database not found, access denied, a bad parameter) is a misconfiguration the operator has to
+ * see: it still fails the run, as does anything else (a bug is not an outage).
+ */
+export function primaryUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof DrError) return error instanceof ThrottledError;
+  const raw = error as Error & { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string };
+  const status = raw.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || raw.$fault === 'server';
+  return NO_ANSWER_NAMES.includes(raw.name) || (raw.code !== undefined && NETWORK_CODES.includes(raw.code));
+}
+
+/**
+ * Whether a host is the endpoint RDS gives the configured DB instance: `<identifier>.<account
+ * hash>.<region>.rds.amazonaws.com` (`.com.cn` in China). Region mode exists only for the instance
+ * topology, so the cluster endpoint form is not accepted.
+ */
+export function isConfiguredPrimaryEndpoint(host: string, identifier: string, region: string): boolean {
+  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${escape(identifier.toLowerCase())}\\.[a-z0-9]+\\.${escape(region)}\\.rds\\.amazonaws\\.com(\\.cn)?$`);
+  return pattern.test(host.trim().toLowerCase().replace(/\.$/, ''));
+}
+
 /** The check that gates a region failover on the replica's measured lag. */
 export const LAG_CHECK = 'replica lag within maxLagOnFailover';
 
@@ -334,10 +373,17 @@ export const LAG_CHECK = 'replica lag within maxLagOnFailover';
  *    unless forced (unknown lag fails closed);
  * 4. the endpoint: the writer record points at the primary (az/observe; else a region failover is in
  *    effect and failing over the old primary would move traffic back to it), or at the primary or
- *    the already-promoted replica (region); the connection secret names a host.
+ *    the already-promoted replica (region); the connection secret names a host. In region mode with
+ *    the primary's region unreachable, "the primary" is the endpoint of the configured instance.
+ *
+ * @throws PrecheckFailedError when the primary is missing outside region mode (the caller's error)
  */
 export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome {
-  const { request, confirmation, primary, target, endpoint } = facts;
+  const { request, confirmation, target, endpoint } = facts;
+  if (facts.primary === null && request.mode !== 'region') throw new PrecheckFailedError(`mode ${request.mode}: the primary must be described; only a region failover goes on without it`);
+  const configured = facts.primary === null ? (facts.configuredPrimary ?? null) : null;
+  // Checked above: only region mode, which does not read it before the endpoint check, may lack it.
+  const primary = facts.primary as WriterState;
   const checks: CheckResult[] = [];
   let verdict: Verdict = 'proceed';
 
@@ -391,16 +437,23 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome {
     checks.push({ name: 'target available', passed: true, detail: `${primary.identifier} is ${primary.status}; RDS failed over on its own` });
   }
 
-  const primaryHost = primary.endpoint?.address ?? null;
+  const primaryHost = facts.primary?.endpoint?.address ?? null;
   const targetHost = target.endpoint?.address ?? null;
+  const expected = facts.primary !== null ? (primaryHost ?? '(no endpoint)') : configured !== null ? `endpoint of ${configured.identifier} in ${configured.region} (configured)` : '(not described)';
   if (endpoint.record === null) checks.push({ name: 'writer record', passed: false, detail: 'the writer record does not exist' });
   else if (sameHost(endpoint.record, primaryHost)) checks.push({ name: 'writer record', passed: true, detail: `points at the primary ${endpoint.record}` });
-  else if (request.mode === 'region' && sameHost(endpoint.record, targetHost)) checks.push({ name: 'writer record', passed: true, detail: `already points at the replica ${endpoint.record}` });
+  else if (configured !== null && isConfiguredPrimaryEndpoint(endpoint.record, configured.identifier, configured.region)) {
+    checks.push({
+      name: 'writer record',
+      passed: true,
+      detail: `points at ${endpoint.record}, the endpoint of the configured primary ${configured.identifier} in ${configured.region} (not described: its region is unreachable)`,
+    });
+  } else if (request.mode === 'region' && sameHost(endpoint.record, targetHost)) checks.push({ name: 'writer record', passed: true, detail: `already points at the replica ${endpoint.record}` });
   else {
     checks.push({
       name: 'writer record',
       passed: false,
-      detail: `points at ${endpoint.record}, not at the primary ${primaryHost ?? '(no endpoint)'}: a region failover is in effect or someone changed it; fail back first`,
+      detail: `points at ${endpoint.record}, not at the primary ${expected}: a region failover is in effect or someone changed it; fail back first`,
     });
   }
   checks.push(

@@ -16,7 +16,9 @@
  * - `assess` `{ probe, attempt, phase }`: judge one post-check probe;
  * - `switch` `{ request, precheck }`: point the writer record and the connection secret at the new writer;
  * - `switch-status` `{ changeId, attempt }`: one bounded poll of the DNS change;
- * - `rollback` `{ precheck }`: restore the endpoint switched by this execution;
+ * - `rollback` `{ request, precheck, failure }`: after a failure past the switch (`failure` names its
+ *   error): restore the endpoint switched by this execution (az, observe), under the lock; keep the
+ *   new writer after a promotion (region); skip on a lost lock;
  * - `record` `{ outcome, run }`: audit record, metrics, lock release or cooldown; returns the notification;
  * - `notify` `{ notification }`: publish it.
  * Every event carries `executionArn` (the lock's owner). Errors are thrown typed (shared/errors.ts).
@@ -309,6 +311,7 @@ function readPrecheck(r: StateReader): PrecheckResult {
     targetHost: r.string('targetHost'),
     targetPort: r.integer('targetPort', 0, 65_535),
     replicaNewestHeartbeatAt: r.textOrNull('replicaNewestHeartbeatAt'),
+    primaryUnreachable: r.textOrNull('primaryUnreachable'),
     at: r.instant('at').toISOString(),
   };
 }
@@ -336,7 +339,7 @@ function readRun(run: StateReader, owner: string, outcome: RunOutcome) {
     postCheckedAt: postCheck?.rawValue('passed') === true ? postCheck.instant('at').toISOString() : null,
     switched: (payload(run, 'switch')?.rawValue('plan') === undefined ? null : (run.childOf('switch', false)?.rawValue('Payload') as SwitchResult)) ?? null,
     verifiedAt: verify?.rawValue('passed') === true ? verify.instant('at').toISOString() : null,
-    rollback: (payload(run, 'rollback')?.rawValue('plan') === undefined ? null : (run.childOf('rollback', false)?.rawValue('Payload') as RollbackResult)) ?? null,
+    rollback: (payload(run, 'rollback')?.rawValue('verdict') === undefined ? null : (run.childOf('rollback', false)?.rawValue('Payload') as RollbackResult)) ?? null,
     error: error === null ? null : { name: error.string('Error'), cause: typeof error.rawValue('Cause') === 'string' ? (error.rawValue('Cause') as string) : '' },
   };
 }
@@ -457,10 +460,12 @@ export async function core(event: unknown, deps: FailoverDeps = defaults, cfg: F
       return switchStatus(deps, changeId, attempt, 60);
     }
     case 'rollback': {
+      const r = request();
       const p = precheck();
+      const failure = input.textOrNull('failure');
       input.done();
-      const result = await rollBackSwitch(deps, settings, p, owner);
-      logger.warn(`endpoint rolled back: restored ${result.restored.join(', ') || 'nothing'}`, { plan: result.plan });
+      const result = await rollBackSwitch(deps, settings, r, p, owner, failure);
+      logger.warn(`endpoint rollback: ${result.verdict}: ${result.detail}; restored ${result.restored.join(', ') || 'nothing'}`, { plan: result.plan, found: result.found, failure });
       return result;
     }
     case 'record': {

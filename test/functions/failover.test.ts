@@ -159,6 +159,26 @@ describe('idempotency of the changing steps', () => {
     expect(world.rds.callCount('RebootDBInstance')).toBe(0);
   });
 
+  it('rollback after FailoverLockLostError reads nothing, writes nothing and says why', async () => {
+    // Prepare: the switch found the lock taken by another execution.
+    build();
+    const precheck = await lockAndPrecheck();
+    world.clock.advance(3601_000);
+    await world.deps().lock.acquire(heldRecord('swifteats', OTHER, 'az', world.clock.now(), 3600), world.clock.now());
+    // Act
+    const result = await modules.failover.core({ action: 'rollback', executionArn: EXEC, request, precheck, failure: 'FailoverLockLostError' }, world.deps(), world.config());
+    // Assess
+    expect(result).toMatchObject({
+      verdict: 'skipped',
+      plan: null,
+      restored: [],
+      found: null,
+      detail: 'the run lost its failover lock (another execution may be acting): not rolling back; the endpoint is left as it is',
+    });
+    expect(world.mutations()).toEqual(['dynamodb:PutItem', 'dynamodb:PutItem']);
+    expect(world.lockItem()).toMatchObject({ owner: OTHER, steps: [] });
+  });
+
   it('record retried publishes the metrics and writes the audit record once', async () => {
     // Prepare
     build();

@@ -58,6 +58,7 @@ const AZ_PATH = [
 ];
 
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:failover:local';
+const OTHER = 'arn:aws:states:eu-west-1:123456789012:execution:failover:other';
 /** 2026-11-29T02:00:00Z plus the 30-minute cooldown, in epoch seconds. */
 const COOLDOWN_END = Date.parse('2026-11-29T02:00:00Z') / 1000 + 1800;
 
@@ -365,7 +366,7 @@ describe('refusals and failures', () => {
     expect(world.published).toEqual([]);
   });
 
-  it('the new writer fails after the switch: the switch is rolled back and the failure notified', async () => {
+  it('region: the new writer fails after the switch: traffic stays on the promoted replica, never back on the old writer; the page says so', async () => {
     // Prepare: the promoted replica takes the post-check, then stops taking writes once traffic moves to it.
     build();
     world.writer.rows?.push({ writtenAt: '2026-11-29T01:59:30.000000Z', writer: 'monitor' });
@@ -383,13 +384,137 @@ describe('refusals and failures', () => {
     );
     expect(result.path.slice(-7)).toEqual(['Pause before verification', 'Verify new writer', 'Assess verification', 'Roll back switch', 'Record failure', 'Notify failure', 'Failover failed']);
     expect(result.invocations.filter((i) => i.state === 'Assess verification')).toHaveLength(6);
-    expect(world.route53.record('Z0000000000001FAKE', WORLD.recordName, 'CNAME')?.ResourceRecords).toEqual([{ Value: world.primaryEndpoint }]);
-    expect(JSON.parse(world.secrets.current('swifteats-connection') ?? '{}').host).toBe(world.primaryEndpoint);
-    expect(world.route53.mutatingCalls()).toHaveLength(2);
-    expect(world.secrets.versionCount('swifteats-connection')).toBe(3);
-    expect(world.sns.published[0]?.subject).toBe('[swifteats] region failover FAILED: PostCheckFailedError (switch rolled back)');
+    // Only the switch wrote: the record and the secret still name the promoted replica.
+    expect(world.route53.record('Z0000000000001FAKE', WORLD.recordName, 'CNAME')?.ResourceRecords).toEqual([{ Value: world.replicaEndpoint }]);
+    expect(JSON.parse(world.secrets.current('swifteats-connection') ?? '{}').host).toBe(world.replicaEndpoint);
+    expect(world.route53.mutatingCalls()).toHaveLength(1);
+    expect(world.secrets.versionCount('swifteats-connection')).toBe(2);
+    expect(world.audits()[0]?.details.rollback).toMatchObject({ verdict: 'kept-new-writer', plan: null, restored: [], found: { record: world.replicaEndpoint, secretHost: world.replicaEndpoint } });
+    const page = world.sns.published[0];
+    expect(page?.subject).toBe('[swifteats] region failover FAILED: PostCheckFailedError (new writer kept)');
+    expect(page?.message).toContain(
+      'State: swifteats-dr was promoted and is the only writer. The old writer swifteats is fenced: it must stay fenced and out of service; never point traffic back at it.',
+    );
+    expect(page?.message).toContain(`Endpoint now: record ${world.replicaEndpoint}, secret ${world.replicaEndpoint} (the new writer).`);
     expect(world.published).toEqual([]);
     expect(world.lockItem()?.state).toBe('cooldown');
+  });
+
+  it('region, old region unreachable: a failure after the switch keeps the new writer and says the old writer is not fenced', async () => {
+    // Prepare: the fence could not reach eu-west-1; the Route 53 change never gets in sync.
+    build({ dnsPropagationMs: 3_600_000 });
+    world.ec2.unreachable = true;
+    world.breakWriter();
+    // Act
+    const result = await world.run({ mode: 'region', reason: 'eu-west-1 outage' });
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'WaitTimeoutError' });
+    expect(steps(result).slice(-4)).toEqual(['Roll back switch', 'Record failure', 'Notify failure', 'Failover failed']);
+    expect(world.route53.record('Z0000000000001FAKE', WORLD.recordName, 'CNAME')?.ResourceRecords).toEqual([{ Value: world.replicaEndpoint }]);
+    expect(JSON.parse(world.secrets.current('swifteats-connection') ?? '{}').host).toBe(world.replicaEndpoint);
+    expect(world.sns.published[0]?.message).toContain(
+      'State: swifteats-dr was promoted and is the only writer. The old writer swifteats is NOT fenced (unreachable): fence or stop it before its region comes back, and keep it out of service; never point traffic back at it.',
+    );
+  });
+
+  it('az: a failure after the switch marks the rollback step under the lock and restores only what this run wrote (nothing: the RDS endpoint did not move)', async () => {
+    // Prepare: the new writer takes the post-check, then fails once the (unchanged) endpoint is "switched".
+    build();
+    world.breakWriter();
+    const functions = world.functions();
+    const failover = functions[WORLD.failoverFunctionArn];
+    if (!failover) throw new Error('failover function not bound');
+    functions[WORLD.failoverFunctionArn] = async (payload) => {
+      const out = await failover(payload);
+      if ((payload as { action: string }).action === 'switch') world.brokenWriter = world.writerLocation();
+      return out;
+    };
+    // Act
+    const result = await world.run({ mode: 'az', reason: 'writer down' }, 'failover', functions);
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'PostCheckFailedError' });
+    expect(steps(result).slice(-4)).toEqual(['Roll back switch', 'Record failure', 'Notify failure', 'Failover failed']);
+    expect(world.route53.mutatingCalls()).toEqual([]);
+    expect(world.secrets.mutatingCalls()).toEqual([]);
+    expect(world.audits()[0]?.details.rollback).toMatchObject({ verdict: 'rolled-back', plan: { record: 'keep', secret: 'keep' }, restored: [] });
+    expect(world.lockItem()).toMatchObject({ state: 'cooldown', steps: ['act', 'rollback'] });
+    expect(world.sns.published[0]?.subject).toBe('[swifteats] az failover FAILED: PostCheckFailedError (switch rolled back)');
+  });
+
+  it('a run that lost the lock after its switch does not roll back, and says so', async () => {
+    // Prepare: the secret named another host, so the switch writes it; during the verification the run's
+    // lease runs out and another execution takes the lock.
+    build();
+    await world.deps().secret.write({ host: 'db.swifteats.internal', port: 5432 }, '11111111-2222-3333-4444-555555555555');
+    world.breakWriter();
+    const functions = world.functions();
+    const failover = functions[WORLD.failoverFunctionArn];
+    if (!failover) throw new Error('failover function not bound');
+    functions[WORLD.failoverFunctionArn] = async (payload) => {
+      const out = await failover(payload);
+      if ((payload as { action: string }).action === 'switch') {
+        world.brokenWriter = world.writerLocation();
+        world.dynamodb.seed(WORLD.lockTable, { pk: { S: 'failover#swifteats' }, owner: { S: OTHER }, mode: { S: 'az' }, state: { S: 'held' }, acquiredAt: { S: '2026-11-29T02:01:00.000Z' }, expiresAt: { N: String(Date.parse('2026-11-29T03:01:00Z') / 1000) }, steps: { M: {} } });
+      }
+      return out;
+    };
+    // Act
+    const result = await world.run({ mode: 'az', reason: 'writer down' }, 'failover', functions);
+    // Assess: the secret keeps what the switch wrote; the other execution's lock is untouched.
+    expect(result).toMatchObject({ status: 'FAILED', error: 'PostCheckFailedError' });
+    expect(result.path).toContain('Roll back switch');
+    expect(JSON.parse(world.secrets.current('swifteats-connection') ?? '{}').host).toBe(world.primaryEndpoint);
+    expect(world.secrets.versionCount('swifteats-connection')).toBe(3);
+    expect(world.audits()[0]?.details.rollback).toMatchObject({ verdict: 'skipped', restored: [] });
+    expect(world.lockItem()).toMatchObject({ owner: OTHER, state: 'held', steps: [] });
+    expect(world.sns.published[0]?.subject).toBe('[swifteats] az failover FAILED: PostCheckFailedError (lock lost: not rolled back)');
+    expect(world.sns.published[0]?.message).toContain(`Rollback: skipped: rollback: the failover lock failover#swifteats is no longer held by ${EXECUTION}: not acting; the endpoint is left as it is`);
+  });
+});
+
+describe('primary region unreachable', () => {
+  it('region: an unreachable primary RDS API does not stop the pre-checks; the record is checked against the configured primary, and the run says so', async () => {
+    // Prepare: eu-west-1 is dark: its RDS and EC2 APIs time out.
+    build();
+    world.writer.rows?.push({ writtenAt: '2026-11-29T01:59:30.000000Z', writer: 'monitor' });
+    world.primaryRdsUnreachable = true;
+    world.ec2.unreachable = true;
+    world.breakWriter();
+    // Act
+    const result = await world.run({ mode: 'region', reason: 'eu-west-1 outage' });
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.rdsMutations()).toEqual(['PromoteReadReplica']);
+    expect(world.route53.record('Z0000000000001FAKE', WORLD.recordName, 'CNAME')?.ResourceRecords).toEqual([{ Value: world.replicaEndpoint }]);
+    const unreachable = 'swifteats in eu-west-1 could not be described (TimeoutError: connect ETIMEDOUT 52.119.0.1:443): the checks that need the primary were skipped';
+    const checks = (world.audits()[0]?.details.checks ?? []) as { name: string; passed: boolean; detail: string }[];
+    expect(checks.find((c) => c.name === 'writer record')).toEqual({
+      name: 'writer record',
+      passed: true,
+      detail: `points at ${world.primaryEndpoint}, the endpoint of the configured primary swifteats in eu-west-1 (not described: its region is unreachable)`,
+    });
+    expect(world.audits()[0]?.details.primaryUnreachable).toBe(unreachable);
+    expect(world.sns.published[0]?.message).toContain(`Primary: unreachable: ${unreachable}`);
+  });
+
+  it('region: a primary that its region reports as not found still fails the pre-checks (a misconfigured id)', async () => {
+    build();
+    world.breakWriter();
+    world.rds.failNext('DescribeDBInstances', rdsFault('DBInstanceNotFound', 'DBInstance swifteats not found.'));
+    const result = await world.run({ mode: 'region', reason: 'eu-west-1 outage' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'DatabaseNotFoundError' });
+    expect(steps(result).slice(-4)).toEqual(['Pre-checks', 'Record failure', 'Notify failure', 'Failover failed']);
+    expect(world.rdsMutations()).toEqual([]);
+  });
+
+  it('az: an unreachable primary RDS API fails the pre-checks: the az failover acts in that region', async () => {
+    build();
+    world.primaryRdsUnreachable = true;
+    world.breakWriter();
+    const result = await world.run({ mode: 'az', reason: 'writer down' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'TimeoutError' });
+    expect(steps(result).slice(-4)).toEqual(['Pre-checks', 'Record failure', 'Notify failure', 'Failover failed']);
+    expect(world.mutations()).toEqual(['dynamodb:PutItem', 'dynamodb:DeleteItem', 'sns:Publish']);
   });
 });
 

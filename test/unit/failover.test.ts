@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   evaluatePrechecks,
+  isConfiguredPrimaryEndpoint,
   mayProceedAfterFence,
   newWriterReady,
   parseFailoverInput,
   postCheckVerdict,
+  primaryUnreachable,
   waitPlan,
   type Confirmation,
   type FailoverRequest,
@@ -18,7 +20,7 @@ import { dataLoss, failoverTimeline } from '../../functions/domain/failover-meas
 import { assessPostCheck, requestToken, runChanged, runNotification, type RunRecord } from '../../functions/domain/failover-run.ts';
 import type { WriterState } from '../../functions/ports/database-control-plane.ts';
 import type { LockRecord } from '../../functions/ports/failover-lock.ts';
-import { FailoverCooldownError, FailoverLockedError, PostCheckFailedError, ValidationError } from '../../functions/shared/errors.ts';
+import { DatabaseNotFoundError, FailoverCooldownError, FailoverLockedError, PostCheckFailedError, PrecheckFailedError, ThrottledError, ValidationError } from '../../functions/shared/errors.ts';
 
 const START = new Date('2026-11-29T02:01:00.000Z');
 const CONTEXT: RequestContext = { database: 'swifteats', topology: 'multi-az-instance', region: 'eu-west-1', hasReplica: true, startedAt: START };
@@ -222,8 +224,45 @@ describe('evaluatePrechecks', () => {
     expect(verdictAndBlocking(facts({ endpoint: { record: 'SWIFTEATS.abc.eu-west-1.rds.amazonaws.com.', secretHost: 'h' } }))).toEqual(['proceed', []]);
   });
 
+  it('region, primary unreachable: the record is matched against the configured primary instance endpoint', () => {
+    const configuredPrimary = { identifier: 'swifteats', region: 'eu-west-1' };
+    expect(verdictAndBlocking(facts({ mode: 'region', primary: null, configuredPrimary }))).toEqual(['proceed', []]);
+    expect(evaluatePrechecks(facts({ mode: 'region', primary: null, configuredPrimary })).checks.find((c) => c.name === 'writer record')?.detail).toBe(
+      'points at swifteats.abc.eu-west-1.rds.amazonaws.com, the endpoint of the configured primary swifteats in eu-west-1 (not described: its region is unreachable)',
+    );
+    expect(verdictAndBlocking(facts({ mode: 'region', primary: null, configuredPrimary, endpoint: { record: 'other.abc.eu-west-1.rds.amazonaws.com', secretHost: 'h' } }))[1]).toEqual([
+      'writer record: points at other.abc.eu-west-1.rds.amazonaws.com, not at the primary endpoint of swifteats in eu-west-1 (configured): a region failover is in effect or someone changed it; fail back first',
+    ]);
+    expect(() => evaluatePrechecks(facts({ mode: 'az', primary: null, configuredPrimary }))).toThrow(PrecheckFailedError);
+  });
+
   it('observe: needs no confirmation and no availability', () => {
     expect(verdictAndBlocking(facts({ mode: 'observe', primary: { ...AVAILABLE, status: 'rebooting' } }))).toEqual(['proceed', []]);
+  });
+});
+
+describe('primary region unreachable', () => {
+  const sdkError = (name: string, extra: Record<string, unknown>): Error => Object.assign(new Error('x'), { name, ...extra });
+
+  it('counts no answer, a 5xx and throttling after the SDK retries; not an answer that refuses, nor a bug', () => {
+    expect(primaryUnreachable(sdkError('TimeoutError', { code: 'ETIMEDOUT' }))).toBe(true);
+    expect(primaryUnreachable(sdkError('Error', { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(primaryUnreachable(sdkError('InternalFailure', { $metadata: { httpStatusCode: 500 }, $fault: 'server' }))).toBe(true);
+    expect(primaryUnreachable(sdkError('ServiceUnavailable', { $metadata: { httpStatusCode: 503 } }))).toBe(true);
+    expect(primaryUnreachable(new ThrottledError('DescribeDBInstances: Throttling: Rate exceeded'))).toBe(true);
+    expect(primaryUnreachable(new DatabaseNotFoundError('DescribeDBInstances: DBInstanceNotFoundFault: DBInstance swifteats not found.'))).toBe(false);
+    expect(primaryUnreachable(sdkError('AccessDenied', { $metadata: { httpStatusCode: 403 }, $fault: 'client' }))).toBe(false);
+    expect(primaryUnreachable(new TypeError("Cannot read properties of undefined (reading 'DBInstances')"))).toBe(false);
+    expect(primaryUnreachable('boom')).toBe(false);
+  });
+
+  it('recognises the configured instance endpoint only', () => {
+    expect(isConfiguredPrimaryEndpoint('SwiftEats.cabc123.eu-west-1.rds.amazonaws.com.', 'swifteats', 'eu-west-1')).toBe(true);
+    expect(isConfiguredPrimaryEndpoint('swifteats.cabc123.cn-north-1.rds.amazonaws.com.cn', 'swifteats', 'cn-north-1')).toBe(true);
+    expect(isConfiguredPrimaryEndpoint('swifteats-dr.cabc123.eu-central-1.rds.amazonaws.com', 'swifteats', 'eu-west-1')).toBe(false);
+    expect(isConfiguredPrimaryEndpoint('swifteats.cabc123.eu-central-1.rds.amazonaws.com', 'swifteats', 'eu-west-1')).toBe(false);
+    expect(isConfiguredPrimaryEndpoint('swifteats.cluster-cabc123.eu-west-1.rds.amazonaws.com', 'swifteats', 'eu-west-1')).toBe(false);
+    expect(isConfiguredPrimaryEndpoint('swifteats.example.com', 'swifteats', 'eu-west-1')).toBe(false);
   });
 });
 
