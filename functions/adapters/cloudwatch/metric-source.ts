@@ -4,7 +4,8 @@
  */
 import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { MetricReading, MetricSource } from '../../ports/metric-source.ts';
-import { DIMENSIONS, METRIC_NAMESPACE, METRIC_SERVICE, type MetricName } from '../../shared/metric-names.ts';
+import type { MetricName } from '../../shared/metric-names.ts';
+import { databaseMetricQuery } from './query.ts';
 
 /** Reads one database's metrics from CloudWatch. */
 export class CloudWatchMetricSource implements MetricSource {
@@ -26,24 +27,7 @@ export class CloudWatchMetricSource implements MetricSource {
         StartTime: since,
         EndTime: until,
         ScanBy: 'TimestampDescending',
-        MetricDataQueries: [
-          {
-            Id: 'newest',
-            ReturnData: true,
-            MetricStat: {
-              Period: 60,
-              Stat: 'Maximum',
-              Metric: {
-                Namespace: METRIC_NAMESPACE,
-                MetricName: name,
-                Dimensions: [
-                  { Name: DIMENSIONS.service, Value: METRIC_SERVICE },
-                  { Name: DIMENSIONS.database, Value: this.#databaseId },
-                ],
-              },
-            },
-          },
-        ],
+        MetricDataQueries: [databaseMetricQuery('newest', name, 'Maximum', this.#databaseId)],
       }),
     );
     const result = out.MetricDataResults?.find((r) => r.Id === 'newest');

@@ -7,7 +7,8 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { LagSample, ReplicationHistory } from '../../ports/replication-history.ts';
 import { ThrottledError } from '../../shared/errors.ts';
-import { DIMENSIONS, METRIC_NAMESPACE, METRIC_SERVICE, type MetricName } from '../../shared/metric-names.ts';
+import type { MetricName } from '../../shared/metric-names.ts';
+import { databaseMetricQuery } from './query.ts';
 
 const RETRYABLE = new Set(['Throttling', 'ThrottlingException', 'LimitExceeded', 'LimitExceededException', 'InternalServiceFault']);
 
@@ -22,22 +23,7 @@ export class CloudWatchReplicationHistory implements ReplicationHistory {
   }
 
   #query(id: string, name: MetricName, stat: 'Minimum' | 'Maximum'): MetricDataQuery {
-    return {
-      Id: id,
-      ReturnData: true,
-      MetricStat: {
-        Period: 60,
-        Stat: stat,
-        Metric: {
-          Namespace: METRIC_NAMESPACE,
-          MetricName: name,
-          Dimensions: [
-            { Name: DIMENSIONS.service, Value: METRIC_SERVICE },
-            { Name: DIMENSIONS.database, Value: this.#databaseId },
-          ],
-        },
-      },
-    };
+    return databaseMetricQuery(id, name, stat, this.#databaseId);
   }
 
   async lastHealthyLag(since: Date, until: Date): Promise<LagSample | null> {
