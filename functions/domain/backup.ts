@@ -11,6 +11,7 @@ import {
   SnapshotNotFoundError,
   SnapshotQuotaExceededError,
   WaitTimeoutError,
+  orNull,
 } from '../shared/errors.ts';
 import { managedSnapshotTags, snapshotId, TAG, tierFor, type Tier, type TierRules } from './snapshot-naming.ts';
 
@@ -62,13 +63,8 @@ function result(snapshot: Snapshot, tier: Tier, created: boolean): TakeSnapshotR
   return { snapshotId: snapshot.id, snapshotArn: snapshot.arn, tier, status: snapshot.status, created };
 }
 
-async function existing(plane: DatabaseControlPlane, id: string): Promise<Snapshot | null> {
-  try {
-    return await plane.getSnapshot(id);
-  } catch (error) {
-    if (error instanceof SnapshotNotFoundError) return null;
-    throw error;
-  }
+function existing(plane: DatabaseControlPlane, id: string): Promise<Snapshot | null> {
+  return orNull(() => plane.getSnapshot(id), SnapshotNotFoundError);
 }
 
 function requireManaged(snapshot: Snapshot): void {

@@ -5,7 +5,7 @@
  */
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseInspector } from '../ports/database-inspector.ts';
-import { AlreadyArchivedError, NotArchivedError } from '../shared/errors.ts';
+import { AlreadyArchivedError, NotArchivedError, orNull } from '../shared/errors.ts';
 import { sha256 } from './audit.ts';
 import { captureManifest, parseManifest, serializeManifest, type DatabaseManifest } from './manifest.ts';
 
@@ -67,11 +67,6 @@ export async function archiveManifest(
 }
 
 async function readArchived(archive: ArchiveStore, key: string): Promise<ArchivedManifest | null> {
-  try {
-    const text = await archive.get(key);
-    return summary(parseManifest(text), { key, sha256: sha256(text), versionId: null }, false);
-  } catch (error) {
-    if (error instanceof NotArchivedError) return null;
-    throw error;
-  }
+  const text = await orNull(() => archive.get(key), NotArchivedError);
+  return text === null ? null : summary(parseManifest(text), { key, sha256: sha256(text), versionId: null }, false);
 }

@@ -15,6 +15,7 @@ import {
   UnsafeDeleteError,
   ValidationError,
   WaitTimeoutError,
+  orNull,
 } from '../shared/errors.ts';
 import { parseSnapshotId, TAG } from './snapshot-naming.ts';
 
@@ -49,13 +50,8 @@ export function selectSnapshot(snapshots: readonly Snapshot[], requested: string
   return candidates[0] ?? null;
 }
 
-async function find(restores: RestoreControlPlane, id: string): Promise<RestoredDatabase | null> {
-  try {
-    return await restores.describe(id);
-  } catch (error) {
-    if (error instanceof DatabaseNotFoundError) return null;
-    throw error;
-  }
+function find(restores: RestoreControlPlane, id: string): Promise<RestoredDatabase | null> {
+  return orNull(() => restores.describe(id), DatabaseNotFoundError);
 }
 
 /** Input of {@link startTemporaryRestore}. */
@@ -192,14 +188,11 @@ export async function tagVerdict(primary: DatabaseControlPlane, dr: DatabaseCont
   const snapshot = await primary.getSnapshot(snapshotId);
   await primary.addTags(snapshot.arn, tags);
   tagged.push(snapshot.arn);
-  if (dr) {
-    try {
-      const copy = await dr.getSnapshot(snapshotId);
-      await dr.addTags(copy.arn, tags);
-      tagged.push(copy.arn);
-    } catch (error) {
-      if (!(error instanceof SnapshotNotFoundError)) throw error;
-    }
+  // No copy yet (copying failed, or no DR region for this run): nothing to tag there.
+  const copy = dr ? await orNull(() => dr.getSnapshot(snapshotId), SnapshotNotFoundError) : null;
+  if (dr && copy) {
+    await dr.addTags(copy.arn, tags);
+    tagged.push(copy.arn);
   }
   return tagged;
 }

@@ -140,3 +140,17 @@ export class NotificationError extends DrError {}
 
 /** IAM refused the call (e.g. a deny on snapshots under legal hold); nothing was changed by it. */
 export class AccessDeniedError extends DrError {}
+
+/**
+ * Runs a lookup and turns the "it does not exist" error into null: the one place where
+ * absence is an answer rather than a failure (an idempotent step asking "did I do this
+ * already?"). Every other error propagates.
+ */
+export async function orNull<T>(lookup: () => Promise<T>, absent: abstract new (...args: never[]) => Error): Promise<T | null> {
+  try {
+    return await lookup();
+  } catch (error) {
+    if (error instanceof absent) return null;
+    throw error;
+  }
+}
