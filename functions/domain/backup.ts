@@ -3,7 +3,9 @@
  * until it is usable, copy it offsite. Each is idempotent, because EventBridge Scheduler
  * and Step Functions retries may run any step twice.
  */
+import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Snapshot } from '../ports/database-control-plane.ts';
+import { writeAudit } from './audit.ts';
 import {
   DatabaseNotAvailableError,
   SnapshotAlreadyExistsError,
@@ -192,4 +194,42 @@ export async function copySnapshotOffsite(source: DatabaseControlPlane, target: 
     requireManaged(raced);
     return { copyId: raced.id, copyArn: raced.arn, region: target.region, status: raced.status, created: false };
   }
+}
+
+/** A finished backup run, as the workflow reports it. */
+export interface BackupRun {
+  readonly database: string;
+  readonly outcome: 'succeeded' | 'failed';
+  readonly startedAt: Date;
+  readonly now: Date;
+  /** The run's snapshot, or `none` when the run failed before naming one. */
+  readonly snapshotId: string;
+  readonly executionArn: string;
+  readonly error?: string;
+  /** The manifest archived for the snapshot, named in the audit record with its SHA-256. */
+  readonly manifest: StoredDocument | null;
+}
+
+/** Output of {@link recordBackupRun}. */
+export interface RecordedRun {
+  readonly outcome: BackupRun['outcome'];
+  readonly durationSeconds: number;
+  readonly audit: StoredDocument;
+}
+
+/** Records a backup run: its measured duration and one audit record. */
+export async function recordBackupRun(archive: ArchiveStore, run: BackupRun): Promise<RecordedRun> {
+  const durationSeconds = Math.max(0, Math.round((run.now.getTime() - run.startedAt.getTime()) / 1000));
+  const audit = await writeAudit(archive, {
+    formatVersion: 1,
+    action: 'backup.run',
+    database: run.database,
+    resource: run.snapshotId,
+    at: run.now.toISOString(),
+    executionArn: run.executionArn,
+    result: run.outcome,
+    details: { startedAt: run.startedAt.toISOString(), durationSeconds, ...(run.error === undefined ? {} : { error: run.error }) },
+    documents: run.manifest ? [run.manifest] : [],
+  });
+  return { outcome: run.outcome, durationSeconds, audit };
 }

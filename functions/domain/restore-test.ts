@@ -4,6 +4,7 @@
  * verdict, and delete the temporary database on every path (plus a sweeper for any that
  * escaped). Point-in-time restores reuse the same steps into a database that is kept.
  */
+import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Snapshot } from '../ports/database-control-plane.ts';
 import type { RestoreControlPlane, RestoredDatabase, RestorePlacement } from '../ports/restore-control-plane.ts';
 import {
@@ -17,6 +18,7 @@ import {
   WaitTimeoutError,
   orNull,
 } from '../shared/errors.ts';
+import { writeAudit } from './audit.ts';
 import { parseSnapshotId, TAG } from './snapshot-naming.ts';
 
 /** Tag on point-in-time restores: the requested target (ISO time or `latest`). */
@@ -247,4 +249,58 @@ export async function startPointInTimeRestore(restores: RestoreControlPlane, req
     targetId: request.name,
     tags: { [PITR_TAG]: target, [TAG.database]: request.database },
   });
+}
+
+/** A restore test's verdict, as the workflow reports it. */
+export interface Verdict {
+  readonly database: string;
+  readonly snapshotId: string;
+  readonly passed: boolean;
+  /** The checks could not run (restore or connection failed): nothing was proven either way. */
+  readonly inconclusive: boolean;
+  readonly restoreSeconds: number | null;
+  readonly dataAgeSeconds: number | null;
+  readonly reason?: string;
+  /** The report archived by the checks, named in the audit record with its SHA-256. */
+  readonly report: StoredDocument | null;
+  readonly now: Date;
+  readonly executionArn: string;
+}
+
+/** Output of {@link recordVerdict}. */
+export interface RecordedVerdict {
+  readonly snapshotId: string;
+  readonly passed: boolean;
+  readonly inconclusive: boolean;
+  readonly tagged: readonly string[];
+  readonly audit: StoredDocument;
+  /** Age of the snapshot just proven good, null unless it passed. */
+  readonly verifiedSnapshotAgeSeconds: number | null;
+}
+
+/**
+ * Records a restore test's verdict.
+ *
+ * 1. Tag the snapshot and its offsite copy (not when inconclusive: an inconclusive test
+ *    proves nothing, and the untagged snapshot stays first in line for the next test).
+ * 2. Write one audit record naming the report.
+ * 3. Return what the metrics need.
+ */
+export async function recordVerdict(primary: DatabaseControlPlane, dr: DatabaseControlPlane | null, archive: ArchiveStore, v: Verdict): Promise<RecordedVerdict> {
+  const snapshot = await primary.getSnapshot(v.snapshotId);
+  const passed = v.passed && !v.inconclusive;
+  const tagged = v.inconclusive ? [] : await tagVerdict(primary, dr, v.snapshotId, v.passed, v.now);
+  const audit = await writeAudit(archive, {
+    formatVersion: 1,
+    action: 'verify.verdict',
+    database: v.database,
+    resource: v.snapshotId,
+    at: v.now.toISOString(),
+    executionArn: v.executionArn,
+    result: passed ? 'succeeded' : 'failed',
+    details: { passed, inconclusive: v.inconclusive, restoreSeconds: v.restoreSeconds, dataAgeSeconds: v.dataAgeSeconds, tagged, ...(v.reason === undefined ? {} : { reason: v.reason }) },
+    documents: v.report ? [v.report] : [],
+  });
+  const verifiedSnapshotAgeSeconds = passed && snapshot.createdAt ? Math.round((v.now.getTime() - snapshot.createdAt.getTime()) / 1000) : null;
+  return { snapshotId: v.snapshotId, passed, inconclusive: v.inconclusive, tagged, audit, verifiedSnapshotAgeSeconds };
 }

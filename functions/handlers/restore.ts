@@ -20,18 +20,17 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
 import { restoresFor } from '../adapters/rds/restore.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
-import { writeAudit } from '../domain/audit.ts';
 import {
   checkRestored,
   deleteTemporary,
   selectSnapshot,
   startPointInTimeRestore,
+  recordVerdict,
   startTemporaryRestore,
   sweepTemporary,
-  tagVerdict,
   temporaryId,
 } from '../domain/restore-test.ts';
-import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
+import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import type { RestoreControlPlane, RestorePlacement } from '../ports/restore-control-plane.ts';
 import { requireEnv } from '../shared/env.ts';
@@ -147,32 +146,17 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       // Inconclusive: the checks could not run (restore or connection failed). That proves
       // nothing about the snapshot, so it is not tagged and stays first in line for the next test.
       const inconclusive = input.boolean('inconclusive', false);
-      const documents: StoredDocument[] = [];
-      if (input.has('report')) {
-        const report = input.object('report');
-        documents.push({ key: report.string('key'), sha256: report.string('sha256', /^[0-9a-f]{64}$/), versionId: report.nullableString('versionId') });
-      }
+      const report = input.storedDocument('report');
       input.done();
       logger.appendKeys({ snapshotId });
-      const snapshot = await deps.primary.getSnapshot(snapshotId);
-      const tagged = inconclusive ? [] : await tagVerdict(deps.primary, deps.dr, snapshotId, passed, now);
-      metrics.addMetric('VerificationPassed', MetricUnit.Count, passed && !inconclusive ? 1 : 0);
+      const recorded = await recordVerdict(deps.primary, deps.dr, deps.archive, { database: env.DATABASE_ID, snapshotId, passed, inconclusive, restoreSeconds, dataAgeSeconds, reason, report, now, executionArn });
+      metrics.addMetric('VerificationPassed', MetricUnit.Count, recorded.passed ? 1 : 0);
       if (restoreSeconds !== null) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
-      if (passed && snapshot.createdAt) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, Math.round((now.getTime() - snapshot.createdAt.getTime()) / 1000));
+      if (recorded.verifiedSnapshotAgeSeconds !== null) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, recorded.verifiedSnapshotAgeSeconds);
       if (dataAgeSeconds !== null) metrics.addMetric('RecoveredDataAgeSeconds', MetricUnit.Seconds, dataAgeSeconds);
-      const audit = await writeAudit(deps.archive, {
-        formatVersion: 1,
-        action: 'verify.verdict',
-        database: env.DATABASE_ID,
-        resource: snapshotId,
-        at: now.toISOString(),
-        executionArn,
-        result: passed && !inconclusive ? 'succeeded' : 'failed',
-        details: { passed: passed && !inconclusive, inconclusive, restoreSeconds, dataAgeSeconds, tagged, ...(reason === undefined ? {} : { reason }) },
-        documents,
-      });
-      logger.info(`restore test of ${snapshotId}: ${inconclusive ? 'INCONCLUSIVE' : passed ? 'passed' : 'FAILED'}`, { tagged, audit: audit.key });
-      return { snapshotId, passed: passed && !inconclusive, inconclusive, tagged, audit };
+      logger.info(`restore test of ${snapshotId}: ${inconclusive ? 'INCONCLUSIVE' : passed ? 'passed' : 'FAILED'}`, { tagged: recorded.tagged, audit: recorded.audit.key });
+      const { verifiedSnapshotAgeSeconds: _age, ...result } = recorded;
+      return result;
     }
     case 'delete': {
       // By snapshot id on failure paths, where the restore may not have returned its identifier.

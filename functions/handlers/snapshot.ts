@@ -17,10 +17,9 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
-import { writeAudit } from '../domain/audit.ts';
-import { checkSnapshot, copySnapshotOffsite, planSnapshot, takeSnapshot, type CopyResult, type SnapshotPlan, type SnapshotProgress, type TakeSnapshotRequest, type TakeSnapshotResult } from '../domain/backup.ts';
+import { checkSnapshot, copySnapshotOffsite, planSnapshot, recordBackupRun, takeSnapshot, type CopyResult, type RecordedRun, type SnapshotPlan, type SnapshotProgress, type TakeSnapshotRequest, type TakeSnapshotResult } from '../domain/backup.ts';
 import type { Tier, TierRules } from '../domain/snapshot-naming.ts';
-import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
+import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import { requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
@@ -49,17 +48,11 @@ const defaults: SnapshotDeps = {
   now: () => new Date(),
 };
 
-/** Output of `record`. */
-export interface RecordResult {
-  readonly outcome: 'succeeded' | 'failed';
-  readonly durationSeconds: number;
-  readonly audit: StoredDocument;
-}
 
 const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
 
 /** Validates the event and runs its action. */
-export async function core(event: unknown, deps: SnapshotDeps = defaults): Promise<(SnapshotPlan & { copyOffsite: boolean }) | TakeSnapshotResult | SnapshotProgress | CopyResult | RecordResult> {
+export async function core(event: unknown, deps: SnapshotDeps = defaults): Promise<(SnapshotPlan & { copyOffsite: boolean }) | TakeSnapshotResult | SnapshotProgress | CopyResult | RecordedRun> {
   const input = new EventReader(event);
   const action = input.oneOf('action', ['plan', 'create', 'check', 'copy', 'record']);
   input.done(); // without a valid action the other fields cannot be judged
@@ -116,29 +109,13 @@ export async function core(event: unknown, deps: SnapshotDeps = defaults): Promi
   const startedAt = input.instant('startedAt');
   const snapshotId = input.optionalString('snapshotId') ?? 'none';
   const error = input.optionalString('error');
-  const documents: StoredDocument[] = [];
-  if (input.has('manifest')) {
-    const manifest = input.object('manifest');
-    documents.push({ key: manifest.string('key'), sha256: manifest.string('sha256', /^[0-9a-f]{64}$/), versionId: manifest.nullableString('versionId') });
-  }
+  const manifest = input.storedDocument('manifest');
   input.done();
-  const now = deps.now();
-  const durationSeconds = Math.max(0, Math.round((now.getTime() - startedAt.getTime()) / 1000));
+  const recorded = await recordBackupRun(deps.archive, { database: env.DATABASE_ID, outcome, startedAt, now: deps.now(), snapshotId, executionArn, error, manifest });
   metrics.addMetric(outcome === 'succeeded' ? 'BackupSucceeded' : 'BackupFailed', MetricUnit.Count, 1);
-  metrics.addMetric('BackupDurationSeconds', MetricUnit.Seconds, durationSeconds);
-  const audit = await writeAudit(deps.archive, {
-    formatVersion: 1,
-    action: 'backup.run',
-    database: env.DATABASE_ID,
-    resource: snapshotId,
-    at: now.toISOString(),
-    executionArn,
-    result: outcome,
-    details: { startedAt: startedAt.toISOString(), durationSeconds, ...(error === undefined ? {} : { error }) },
-    documents,
-  });
-  logger.info(`backup ${outcome} in ${durationSeconds} s`, { snapshotId, audit: audit.key });
-  return { outcome, durationSeconds, audit };
+  metrics.addMetric('BackupDurationSeconds', MetricUnit.Seconds, recorded.durationSeconds);
+  logger.info(`backup ${outcome} in ${recorded.durationSeconds} s`, { snapshotId, audit: recorded.audit.key });
+  return recorded;
 }
 
 /** The run's request: the instant and tier from the event, the rest from configuration. */

@@ -32,6 +32,13 @@ export class EventReader {
     return new EventReader(this.#event[field], `${this.#prefix}${field}`, this.problems);
   }
 
+  /** A stored document `{ key, sha256, versionId? }` (an archive reference), or null when absent. */
+  storedDocument(field: string): { key: string; sha256: string; versionId: string | null } | null {
+    if (!this.has(field)) return null;
+    const doc = this.object(field);
+    return { key: doc.string('key'), sha256: doc.string('sha256', /^[0-9a-f]{64}$/), versionId: doc.nullableString('versionId') };
+  }
+
   /** True when the field is present (not undefined). */
   has(field: string): boolean {
     return this.#event[field] !== undefined;
