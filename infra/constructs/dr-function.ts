@@ -66,6 +66,8 @@ export class DrFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'rds-dr',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
+        // In-VPC functions speak TLS to RDS; Node 20+ Lambda runtimes trust the RDS CA bundle only when told to.
+        ...(props.vpc ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
         ...props.environment,
       },
       tracing: lambda.Tracing.ACTIVE,

@@ -18,7 +18,7 @@ import { ALARM_DETAIL_TYPE, RDS_EVENT_DETAIL_TYPE, RDS_FAILOVER_EVENT_IDS, write
 import type { DrConfig } from '../config/types.ts';
 import { acknowledge } from '../nag.ts';
 import { DrFunction } from './dr-function.ts';
-import type { ProtectedDatabase } from './protected-database.ts';
+import { postgresDatabaseName, type ProtectedDatabase } from './protected-database.ts';
 
 const STATEMACHINES = fileURLToPath(new URL('../../statemachines/', import.meta.url));
 
@@ -136,7 +136,7 @@ export class Failover extends Construct {
     this.writerRecord = new route53.CnameRecord(this, 'Writer', { zone: this.zone, recordName: 'writer', domainName: database.endpoint, ttl, comment: `${db.name} writer` });
     this.connectionSecret = new secretsmanager.Secret(this, 'Connection', {
       description: `${db.name}: writer host and port for applications (no credentials; switched by the failover workflow)`,
-      secretStringValue: SecretValue.unsafePlainText(stack.toJsonString({ engine: 'postgres', host: database.endpoint, port: db.port, dbname: db.name.replaceAll('-', '_') })),
+      secretStringValue: SecretValue.unsafePlainText(stack.toJsonString({ engine: 'postgres', host: database.endpoint, port: db.port, dbname: postgresDatabaseName(db.name) })),
     });
     acknowledge(
       this.connectionSecret,

@@ -52,6 +52,11 @@ export const DATABASE_PARAMETERS: Readonly<Record<string, string>> = {
   log_min_duration_statement: '1000',
 };
 
+/** The PostgreSQL database inside the instance: the configured name, with `-` (not allowed unquoted) as `_`. */
+export function postgresDatabaseName(name: string): string {
+  return name.replaceAll('-', '_');
+}
+
 /** Log types exported to CloudWatch Logs. */
 export const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
 
@@ -126,7 +131,7 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
     const logs = logGroups(this, 'instance', c.name);
     this.instance = new rds.DatabaseInstance(this, 'Primary', {
       instanceIdentifier: c.name,
-      databaseName: c.name.replaceAll('-', '_'),
+      databaseName: postgresDatabaseName(c.name),
       engine,
       instanceType: new ec2.InstanceType(c.instanceClass.replace(/^db\./, '')),
       vpc: props.vpc,
@@ -239,7 +244,7 @@ export class MultiAzClusterDatabase extends Construct implements ProtectedDataba
     const logs = logGroups(this, 'cluster', c.name);
     this.cluster = new rds.CfnDBCluster(this, 'Cluster', {
       dbClusterIdentifier: c.name,
-      databaseName: c.name.replaceAll('-', '_'),
+      databaseName: postgresDatabaseName(c.name),
       engine: 'postgres',
       engineVersion: c.engineVersion,
       dbClusterInstanceClass: c.instanceClass,

@@ -14,7 +14,8 @@ import { DrFunction } from '../constructs/dr-function.ts';
 import { Failover } from '../constructs/failover.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import type { Network } from '../constructs/network.ts';
-import type { ProtectedDatabase } from '../constructs/protected-database.ts';
+import { postgresDatabaseName, type ProtectedDatabase } from '../constructs/protected-database.ts';
+import type { RetentionSettings } from '../../functions/domain/retention-run.ts';
 import { drKeyAlias } from './dr-region-stack.ts';
 
 const STATEMACHINES = fileURLToPath(new URL('../../statemachines/', import.meta.url));
@@ -154,10 +155,8 @@ export class AutomationStack extends Stack {
         // then trail the writer by the replica lag, which the manifest's heartbeat records.
         DB_HOST: database.readerEndpoint,
         DB_PORT: String(db.port),
-        DB_NAME: db.name.replaceAll('-', '_'),
+        DB_NAME: postgresDatabaseName(db.name),
         DB_SECRET_ARN: database.secretArn,
-        // Node 20+ Lambda runtimes trust the RDS CA bundle only when told to.
-        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
     });
     const man = this.manifestFunction.role;
@@ -174,16 +173,8 @@ export class AutomationStack extends Stack {
       environment: {
         ...common,
         DR_REGION: drRegion ?? 'none',
-        RETENTION_POLICY: JSON.stringify({
-          daily: config.retention.daily,
-          weekly: config.retention.weekly,
-          monthly: config.retention.monthly,
-          yearly: config.retention.yearly,
-          minimumCount: config.retention.minimumCount,
-          quotaHeadroom: config.retention.quotaHeadroom,
-          deletesPerSecond: config.retention.deletesPerSecond,
-          maxVerifiedAgeHours: config.retention.maxVerifiedAgeHours,
-        }),
+        // The handler refuses any key it does not know, so the two shapes cannot drift apart silently.
+        RETENTION_POLICY: JSON.stringify(config.retention satisfies RetentionSettings),
       },
     });
     const ret = this.retentionFunction.role;
@@ -318,10 +309,9 @@ export class AutomationStack extends Stack {
       vpc: { vpc: props.network.vpc, securityGroup: props.network.functionsSecurityGroup },
       environment: {
         ...common,
-        DB_NAME: db.name.replaceAll('-', '_'),
+        DB_NAME: postgresDatabaseName(db.name),
         DB_TLS_MODE: 'verify-full',
         ASSERTIONS: JSON.stringify(config.restoreTest.assertions),
-        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
     });
     const ver = this.verifyFunction.role;
@@ -375,11 +365,10 @@ export class AutomationStack extends Stack {
         DATABASE_ID: db.name,
         DB_HOST: database.endpoint,
         DB_PORT: String(db.port),
-        DB_NAME: db.name.replaceAll('-', '_'),
+        DB_NAME: postgresDatabaseName(db.name),
         DB_SECRET_ARN: database.secretArn,
         DB_TLS_MODE: 'verify-full',
         REPLICA_HOST: 'none',
-        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
     });
     this.probeFunction.role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [database.secretArn] }));

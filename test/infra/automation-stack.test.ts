@@ -66,6 +66,15 @@ describe('automation stack, multi-az-instance', () => {
     }
   });
 
+  it('trusts the RDS CA bundle in the in-VPC functions that speak TLS to PostgreSQL, and passes retention its policy', () => {
+    const fns = Object.values(automation.findResources('AWS::Lambda::Function')) as { Properties: { Description: string; VpcConfig?: unknown; Environment: { Variables: Record<string, unknown> } } }[];
+    const withCa = fns.filter((f) => f.Properties.Environment.Variables.NODE_EXTRA_CA_CERTS === '/var/runtime/ca-cert.pem').map((f) => f.Properties.Description.split(' ')[0]);
+    expect(withCa.sort()).toEqual(['Capture', 'Restore-test', 'Writer']);
+    expect(fns.filter((f) => f.Properties.VpcConfig !== undefined)).toHaveLength(3);
+    const retention = fns.find((f) => f.Properties.Description.startsWith('GFS retention'));
+    expect(JSON.parse(String(retention?.Properties.Environment.Variables.RETENTION_POLICY))).toEqual({ daily: 7, weekly: 5, monthly: 12, yearly: 3, minimumCount: 3, quotaHeadroom: 10, deletesPerSecond: 2, maxVerifiedAgeHours: 72 });
+  });
+
   it('gives the backup state machine exactly the substitutions its ASL file uses', () => {
     const substitutions = new Capture();
     automation.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'swifteats-backup', DefinitionSubstitutions: substitutions });
