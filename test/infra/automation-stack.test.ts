@@ -160,6 +160,10 @@ describe('automation stack, multi-az-instance', () => {
     expect(Object.keys(automation.findResources('AWS::Lambda::Function'))).toHaveLength(8);
     expect(names.filter((n) => n.startsWith('swifteats-StateMachineFailed-')).sort()).toEqual(['backup', 'failover', 'pitr-restore', 'verify'].map((n) => `swifteats-StateMachineFailed-${n}`));
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    // The counts the README's cost table states for the default deployment.
+    expect(alarms).toHaveLength(27);
+    automation.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
+    automation.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     automation.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)', Target: { Input: JSON.stringify({ mode: 'monitor' }) } });
   });
 
