@@ -1,15 +1,12 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
-import { restoresFor } from '../../functions/adapters/rds/restore.ts';
 import type { RestoreDeps } from '../../functions/handlers/restore.ts';
 import { setHandlerEnv } from '../support/handler-env.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
 import { RdsFake, VirtualClock } from '../support/rds-fake.ts';
+import { CENTRAL, WEST, instancePlanes } from '../support/rds-planes.ts';
 
-const WEST = 'eu-west-1';
-const CENTRAL = 'eu-central-1';
 const MANAGED = [
   { Key: 'dr:managed', Value: 'true' },
   { Key: 'dr:database', Value: 'swifteats' },
@@ -38,11 +35,8 @@ beforeEach(() => {
   rds.addSnapshot({ id: 'swifteats-weekly-202611290200', region: CENTRAL, instanceId: 'swifteats', SnapshotCreateTime: new Date('2026-11-29T02:20:00Z'), tags: MANAGED });
   rds.addSnapshot({ id: 'before-migration', region: WEST, instanceId: 'swifteats', SnapshotCreateTime: new Date('2026-11-29T05:00:00Z') });
   archive = new MemoryArchive();
-  const client = (region: string): RDSClient => new RDSClient({ region, maxAttempts: 1 });
   deps = {
-    primary: controlPlaneFor('multi-az-instance', client(WEST), WEST),
-    dr: controlPlaneFor('multi-az-instance', client(CENTRAL), CENTRAL),
-    restores: restoresFor('multi-az-instance', client(WEST), '18.3'),
+    ...instancePlanes(),
     archive,
     now: () => clock.now(),
   };

@@ -1,16 +1,14 @@
 import { RDSClient, RDSServiceException } from '@aws-sdk/client-rds';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
 import { managedSnapshotTags, snapshotId, tierFor } from '../../functions/domain/snapshot-naming.ts';
 import type { RetentionDeps, RetentionRunReport } from '../../functions/handlers/retention.ts';
 import type { DatabaseControlPlane } from '../../functions/ports/database-control-plane.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
 import { setHandlerEnv } from '../support/handler-env.ts';
 import { RdsFake, rdsFault, VirtualClock } from '../support/rds-fake.ts';
+import { CENTRAL, WEST, instancePlanes } from '../support/rds-planes.ts';
 
-const WEST = 'eu-west-1';
-const CENTRAL = 'eu-central-1';
 const DAY = 86_400_000;
 // A Sunday, half an hour after the day's backup: retention runs at the end of the backup workflow.
 const NOW = '2026-11-29T02:30:00Z';
@@ -83,11 +81,10 @@ beforeEach(() => {
   archive = new MemoryArchive();
   sleeps = [];
   atSleep = new Map();
-  // maxAttempts 1: the SDK's own retries would sleep in real time; the handler's back-off is under test.
-  const client = (region: string): RDSClient => new RDSClient({ region, maxAttempts: 1 });
+  const planes = instancePlanes();
   deps = {
-    primary: controlPlaneFor('multi-az-instance', client(WEST), WEST),
-    dr: controlPlaneFor('multi-az-instance', client(CENTRAL), CENTRAL),
+    primary: planes.primary,
+    dr: planes.dr,
     archive,
     now: () => clock.now(),
     sleep: async (ms) => {

@@ -3,7 +3,6 @@ import { DeleteDBInstanceCommand, DescribeDBInstanceAutomatedBackupsCommand, RDS
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CloudWatchMetricSource } from '../../functions/adapters/cloudwatch/metric-source.ts';
-import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
 import type { RpoDatapoint } from '../../functions/domain/rpo.ts';
 import type { RpoMonitorDeps } from '../../functions/handlers/rpo-monitor.ts';
 import type { DatabaseControlPlane } from '../../functions/ports/database-control-plane.ts';
@@ -12,9 +11,8 @@ import { ConfigurationError } from '../../functions/shared/errors.ts';
 import type { MetricName } from '../../functions/shared/metric-names.ts';
 import { setHandlerEnv } from '../support/handler-env.ts';
 import { RdsFake, VirtualClock } from '../support/rds-fake.ts';
+import { CENTRAL, WEST, fakeRdsClient, instancePlanes } from '../support/rds-planes.ts';
 
-const WEST = 'eu-west-1';
-const CENTRAL = 'eu-central-1';
 const DB_ARN = 'arn:aws:rds:eu-west-1:123456789012:db:swifteats';
 
 /** The sample configuration's objectives, as the construct passes them. */
@@ -90,10 +88,7 @@ beforeEach(() => {
   replicated = new Map();
   replicatedBackups(stub, replicated);
   published = [];
-  // maxAttempts 1: the SDK's own retries would sleep in real time.
-  const client = (region: string): RDSClient => new RDSClient({ region, maxAttempts: 1 });
-  primary = controlPlaneFor('multi-az-instance', client(WEST), WEST);
-  dr = controlPlaneFor('multi-az-instance', client(CENTRAL), CENTRAL);
+  ({ primary, dr } = instancePlanes());
   deps = { primary, dr, metricSource: null, now: () => clock.now(), publish: (point) => published.push(point) };
 });
 
@@ -158,7 +153,7 @@ describe('rpo-monitor λ against the RDS fake', () => {
     clock.advance(24 * 3600_000 - rds.durations.snapshotCreateMs - rds.durations.crossRegionCopyMs); // 2026-11-20T02:00
     await backup('swifteats-daily-202611200200', false);
     replicated.set(DB_ARN, new Date('2026-11-20T02:00:00Z'));
-    await new RDSClient({ region: WEST, maxAttempts: 1 }).send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'swifteats', SkipFinalSnapshot: true }));
+    await fakeRdsClient(WEST).send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'swifteats', SkipFinalSnapshot: true }));
     clock.advance(60_000); // 02:06
 
     // Act

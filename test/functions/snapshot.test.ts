@@ -1,14 +1,12 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
 import type { SnapshotDeps } from '../../functions/handlers/snapshot.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
 import { setHandlerEnv } from '../support/handler-env.ts';
 import { RdsFake, rdsFault, VirtualClock } from '../support/rds-fake.ts';
+import { CENTRAL, WEST, instancePlanes } from '../support/rds-planes.ts';
 
-const WEST = 'eu-west-1';
-const CENTRAL = 'eu-central-1';
 // A Sunday: the run is the weekly tier.
 const SUNDAY = '2026-11-29T02:00:00Z';
 
@@ -30,11 +28,10 @@ beforeEach(() => {
   stub = rds.install();
   rds.addInstance({ id: 'swifteats', region: WEST });
   archive = new MemoryArchive();
-  // maxAttempts 1: the SDK's own retries would sleep in real time; the state machine retries.
-  const client = (region: string): RDSClient => new RDSClient({ region, maxAttempts: 1 });
+  const planes = instancePlanes();
   deps = {
-    primary: controlPlaneFor('multi-az-instance', client(WEST), WEST),
-    dr: controlPlaneFor('multi-az-instance', client(CENTRAL), CENTRAL),
+    primary: planes.primary,
+    dr: planes.dr,
     archive,
     now: () => clock.now(),
   };

@@ -2,7 +2,6 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import validator from 'asl-validator';
-import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
 import { sha256 } from '../../functions/domain/audit.ts';
 import { openSession } from '../../functions/adapters/pg/connect.ts';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
@@ -12,9 +11,8 @@ import { setHandlerEnv } from '../support/handler-env.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
 import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
 import { RdsFake, rdsFault, VirtualClock, type RdsFakeDurations } from '../support/rds-fake.ts';
+import { CENTRAL, WEST, instancePlanes } from '../support/rds-planes.ts';
 
-const WEST = 'eu-west-1';
-const CENTRAL = 'eu-central-1';
 const FN = {
   snapshot: 'arn:aws:lambda:eu-west-1:123456789012:function:swifteats-snapshot',
   manifest: 'arn:aws:lambda:eu-west-1:123456789012:function:swifteats-manifest',
@@ -72,9 +70,7 @@ beforeEach(() => {
   stub = rds.install();
   rds.addInstance({ id: 'swifteats', region: WEST });
   archive = new MemoryArchive();
-  const client = (region: string): RDSClient => new RDSClient({ region, maxAttempts: 1 });
-  primary = controlPlaneFor('multi-az-instance', client(WEST), WEST);
-  dr = controlPlaneFor('multi-az-instance', client(CENTRAL), CENTRAL);
+  ({ primary, dr } = instancePlanes());
   manifestConnect = async () => {
     const session = await openSession({ host: '127.0.0.1', port: 5432, database: database.name, user: 'postgres', password: '', tls: 'disable' });
     return { inspector: new PgDatabaseInspector(session.client), close: session.close };

@@ -5,8 +5,6 @@ import validator from 'asl-validator';
 import { openSession, type DbSession } from '../../functions/adapters/pg/connect.ts';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
-import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
-import { restoresFor } from '../../functions/adapters/rds/restore.ts';
 import { archiveManifest } from '../../functions/domain/manifest-archive.ts';
 import type { VerifyDeps } from '../../functions/handlers/verify.ts';
 import { SqlConnectionError } from '../../functions/shared/errors.ts';
@@ -15,9 +13,8 @@ import { setHandlerEnv } from '../support/handler-env.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
 import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
 import { RdsFake, rdsFault, VirtualClock, type RdsFakeDurations } from '../support/rds-fake.ts';
+import { CENTRAL, WEST, instancePlanes } from '../support/rds-planes.ts';
 
-const WEST = 'eu-west-1';
-const CENTRAL = 'eu-central-1';
 const FN = {
   restore: 'arn:aws:lambda:eu-west-1:123456789012:function:swifteats-restore',
   verify: 'arn:aws:lambda:eu-west-1:123456789012:function:swifteats-verify',
@@ -104,12 +101,9 @@ function rebuild(durations: Partial<RdsFakeDurations>): void {
 }
 
 function functions(): Record<string, LocalFunction> {
-  const client = (region: string): RDSClient => new RDSClient({ region, maxAttempts: 1 });
   const now = (): Date => clock.now();
   const deps = {
-    primary: controlPlaneFor('multi-az-instance', client(WEST), WEST),
-    dr: controlPlaneFor('multi-az-instance', client(CENTRAL), CENTRAL),
-    restores: restoresFor('multi-az-instance', client(WEST), '18.3'),
+    ...instancePlanes(),
     archive,
     now,
   };
@@ -243,7 +237,7 @@ describe('restore test (verify.asl.json)', () => {
   });
 
   it('ends quietly when every snapshot is verified', async () => {
-    await controlPlaneFor('multi-az-instance', new RDSClient({ region: WEST, maxAttempts: 1 }), WEST).addTags(rds.snapshotArn(WEST, SNAPSHOT), { 'dr:verified': 'passed' });
+    await instancePlanes().primary.addTags(rds.snapshotArn(WEST, SNAPSHOT), { 'dr:verified': 'passed' });
     const result = await run('verify', {});
     expect(result.status).toBe('SUCCEEDED');
     expect(result.path).toEqual(['Select snapshot', 'Anything to prove?', 'Nothing to prove']);
