@@ -67,7 +67,7 @@ import {
   type SwitchResult,
 } from '../domain/failover-run.ts';
 import type { Topology } from '../ports/database-control-plane.ts';
-import { requireEnv } from '../shared/env.ts';
+import { envInteger, envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError, ValidationError } from '../shared/errors.ts';
 import { DIMENSIONS, METRICS } from '../shared/metric-names.ts';
 import { logger, metrics } from '../shared/powertools.ts';
@@ -135,21 +135,16 @@ export function failoverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Fai
     env,
   );
   const problems: string[] = [];
-  const topology = e.TOPOLOGY as Topology;
-  if (topology !== 'multi-az-instance' && topology !== 'multi-az-cluster') problems.push(`TOPOLOGY: ${JSON.stringify(e.TOPOLOGY)} is not multi-az-instance or multi-az-cluster`);
+  const topology: Topology = envTopology(e.TOPOLOGY, problems);
   const numbers: Record<string, number> = {};
-  for (const [name, min, max] of NUMBERS) {
-    const value = /^\d+$/.test(e[name]) ? Number(e[name]) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min || value > max) problems.push(`${name}: ${JSON.stringify(e[name])} is not an integer from ${min} to ${max}`);
-    numbers[name] = value;
-  }
+  for (const [name, min, max] of NUMBERS) numbers[name] = envInteger(e[name], name, min, max, problems);
   const replicaId = e.REPLICA_ID === 'none' ? null : e.REPLICA_ID;
   const drRegion = e.DR_REGION === 'none' ? null : e.DR_REGION;
   if (replicaId !== null && drRegion === null) problems.push('REPLICA_ID: a cross-region replica needs DR_REGION');
   if (replicaId !== null && e.FENCE_SECURITY_GROUP_ID === 'none') problems.push('FENCE_SECURITY_GROUP_ID: required with a cross-region replica (region mode fences the old writer)');
   if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(e.CONNECTION_SECRET_ARN)) problems.push(`CONNECTION_SECRET_ARN: ${JSON.stringify(e.CONNECTION_SECRET_ARN)} is not a Secrets Manager secret ARN`);
   if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/.test(e.TOPIC_ARN)) problems.push(`TOPIC_ARN: ${JSON.stringify(e.TOPIC_ARN)} is not an SNS topic ARN`);
-  if (problems.length > 0) throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
+  failOnProblems(problems);
   return {
     settings: {
       database: e.DATABASE_ID,

@@ -25,7 +25,7 @@ import { measureReplicaHeartbeat, PROBE_DEFAULTS, probeWriter } from '../domain/
 import type { ProbeClock, ProbeResult, ReplicaHeartbeat } from '../domain/probe.ts';
 import type { CredentialsProvider, DatabaseCredentials } from '../ports/database-credentials.ts';
 import type { HeartbeatStore } from '../ports/heartbeat-store.ts';
-import { requireEnv } from '../shared/env.ts';
+import { envInteger, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 import { DIMENSIONS, METRICS } from '../shared/metric-names.ts';
 import type { MetricName } from '../shared/metric-names.ts';
@@ -79,14 +79,6 @@ const TUNABLES = [
   ['REPLICA_CATCH_UP_MS', 'replicaCatchUpMs', 0, 30_000],
 ] as const;
 
-function integer(value: string, name: string, min: number, max: number, problems: string[]): number {
-  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-    problems.push(`${name}: ${JSON.stringify(value)} is not an integer from ${min} to ${max}`);
-    return min;
-  }
-  return parsed;
-}
 
 /**
  * Reads and validates the probe's environment (the writer's variables are named like the manifest
@@ -109,20 +101,20 @@ export function probeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ProbeC
   if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(required.DB_SECRET_ARN)) {
     problems.push(`DB_SECRET_ARN: ${JSON.stringify(required.DB_SECRET_ARN)} is not a Secrets Manager secret ARN`);
   }
-  const writer = { host: required.DB_HOST, port: integer(required.DB_PORT, 'DB_PORT', 1, 65_535, problems) };
+  const writer = { host: required.DB_HOST, port: envInteger(required.DB_PORT, 'DB_PORT', 1, 65_535, problems) };
   let replica: EndpointConfig | null = null;
   if (required.REPLICA_HOST !== 'none') {
     const port = env['REPLICA_PORT'] ?? '';
     if (port === '') problems.push('REPLICA_PORT: required when REPLICA_HOST is set (use REPLICA_HOST=none when there is no replica)');
-    else replica = { host: required.REPLICA_HOST, port: integer(port, 'REPLICA_PORT', 1, 65_535, problems) };
+    else replica = { host: required.REPLICA_HOST, port: envInteger(port, 'REPLICA_PORT', 1, 65_535, problems) };
   }
   const tunables = Object.fromEntries(
     TUNABLES.map(([name, key, min, max]) => {
       const value = env[name] ?? '';
-      return [key, value === '' ? PROBE_DEFAULTS[key] : integer(value, name, min, max, problems)];
+      return [key, value === '' ? PROBE_DEFAULTS[key] : envInteger(value, name, min, max, problems)];
     }),
   ) as Record<(typeof TUNABLES)[number][1], number>;
-  if (problems.length > 0) throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
+  failOnProblems(problems);
   return {
     region: required.AWS_REGION,
     databaseId: required.DATABASE_ID,

@@ -33,7 +33,7 @@ import {
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import type { RestoreControlPlane, RestorePlacement } from '../ports/restore-control-plane.ts';
-import { requireEnv } from '../shared/env.ts';
+import { envInteger, envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 import { DIMENSIONS } from '../shared/metric-names.ts';
 import { logger, metrics } from '../shared/powertools.ts';
@@ -55,10 +55,10 @@ const env = requireEnv([
   'TEMP_TTL_HOURS',
   'STORAGE_TYPE',
 ]);
-const topology = env.TOPOLOGY as Topology;
-if (topology !== 'multi-az-instance' && topology !== 'multi-az-cluster') throw new ConfigurationError(`TOPOLOGY: ${env.TOPOLOGY} is not multi-az-instance or multi-az-cluster`);
-const ttlHours = Number(env.TEMP_TTL_HOURS);
-if (!Number.isInteger(ttlHours) || ttlHours < 1 || ttlHours > 48) throw new ConfigurationError(`TEMP_TTL_HOURS: ${env.TEMP_TTL_HOURS} is not an integer from 1 to 48`);
+const problems: string[] = [];
+const topology: Topology = envTopology(env.TOPOLOGY, problems);
+const ttlHours = envInteger(env.TEMP_TTL_HOURS, 'TEMP_TTL_HOURS', 1, 48, problems);
+failOnProblems(problems);
 const iops = process.env.STORAGE_IOPS ? Number(process.env.STORAGE_IOPS) : undefined;
 
 /** Placement of restored databases (minus id and tags); restore tests and PITR differ in security group. */

@@ -25,7 +25,7 @@ import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { retentionSettingsProblems, runRetention, type RetentionMetricValues, type RetentionRunReport, type RetentionSettings } from '../domain/retention-run.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
-import { requireEnv } from '../shared/env.ts';
+import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 import { DIMENSIONS, METRICS } from '../shared/metric-names.ts';
 import { logger, metrics } from '../shared/powertools.ts';
@@ -34,8 +34,9 @@ import { EventReader } from '../shared/validate.ts';
 export type { RetentionRunReport };
 
 const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 'RETENTION_POLICY', 'DR_REGION', 'ARCHIVE_BUCKET']);
-const topology = env.TOPOLOGY as Topology;
-if (topology !== 'multi-az-instance' && topology !== 'multi-az-cluster') throw new ConfigurationError(`TOPOLOGY: ${env.TOPOLOGY} is not multi-az-instance or multi-az-cluster`);
+const problems: string[] = [];
+const topology: Topology = envTopology(env.TOPOLOGY, problems);
+failOnProblems(problems);
 const settings = readSettings(env.RETENTION_POLICY);
 
 function readSettings(json: string): RetentionSettings {

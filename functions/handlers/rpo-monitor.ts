@@ -43,7 +43,7 @@ import {
 } from '../domain/rpo.ts';
 import type { DatabaseControlPlane, Snapshot, Topology } from '../ports/database-control-plane.ts';
 import type { MetricSource } from '../ports/metric-source.ts';
-import { requireEnv } from '../shared/env.ts';
+import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError, DatabaseNotFoundError, MeasurementIncompleteError } from '../shared/errors.ts';
 import { DIMENSIONS, METRICS } from '../shared/metric-names.ts';
 import { logger, metrics } from '../shared/powertools.ts';
@@ -69,8 +69,7 @@ export interface RpoMonitorConfig {
 export function rpoMonitorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RpoMonitorConfig {
   const e = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'DR_REGION', 'OFFSITE_PATHS', 'OBJECTIVES'], env);
   const problems: string[] = [];
-  const topology = e.TOPOLOGY as Topology;
-  if (topology !== 'multi-az-instance' && topology !== 'multi-az-cluster') problems.push(`TOPOLOGY: ${JSON.stringify(e.TOPOLOGY)} is not multi-az-instance or multi-az-cluster`);
+  const topology: Topology = envTopology(e.TOPOLOGY, problems);
   const paths = parseOffsitePaths(e.OFFSITE_PATHS);
   if (typeof paths === 'string') problems.push(`OFFSITE_PATHS: ${paths}`);
   else if ((paths.backupReplication || paths.snapshotCopy) && e.DR_REGION === 'none') problems.push('DR_REGION: required (not none) with backup-replication or snapshot-copy in OFFSITE_PATHS');
@@ -81,7 +80,7 @@ export function rpoMonitorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): R
   } catch (error) {
     problems.push(`OBJECTIVES: not valid JSON (${(error as Error).message})`);
   }
-  if (problems.length > 0) throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
+  failOnProblems(problems);
   return {
     region: e.AWS_REGION,
     databaseId: e.DATABASE_ID,

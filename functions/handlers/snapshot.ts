@@ -21,15 +21,16 @@ import { checkSnapshot, copySnapshotOffsite, planSnapshot, recordBackupRun, take
 import type { Tier, TierRules } from '../domain/snapshot-naming.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
-import { requireEnv } from '../shared/env.ts';
+import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 import { DIMENSIONS } from '../shared/metric-names.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 'SCHEDULE_TIMEZONE', 'TIER_RULES', 'DR_REGION', 'DR_KMS_KEY_ID', 'ARCHIVE_BUCKET']);
-const topology = env.TOPOLOGY as Topology;
-if (topology !== 'multi-az-instance' && topology !== 'multi-az-cluster') throw new ConfigurationError(`TOPOLOGY: ${env.TOPOLOGY} is not multi-az-instance or multi-az-cluster`);
+const problems: string[] = [];
+const topology: Topology = envTopology(env.TOPOLOGY, problems);
+failOnProblems(problems);
 const tierRules = JSON.parse(env.TIER_RULES) as TierRules;
 
 /** What the handler acts through; module-scope clients by default, injectable in tests. */
