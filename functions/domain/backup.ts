@@ -184,7 +184,7 @@ export async function copySnapshotOffsite(source: DatabaseControlPlane, target: 
     const value = original.tags[key];
     if (value !== undefined) tags[key] = value;
   }
-  tags['dr:copy-of'] = original.arn;
+  tags[TAG.copyOf] = original.arn;
   try {
     const copy = await target.copySnapshot({ sourceArn: original.arn, sourceRegion: source.region, targetId: original.id, kmsKeyId: request.kmsKeyId, tags });
     return { copyId: copy.id, copyArn: copy.arn, region: target.region, status: copy.status, created: true };

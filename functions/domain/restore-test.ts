@@ -22,9 +22,9 @@ import { writeAudit } from './audit.ts';
 import { parseSnapshotId, TAG } from './snapshot-naming.ts';
 
 /** Tag on point-in-time restores: the requested target (ISO time or `latest`). */
-export const PITR_TAG = 'dr:pitr-target';
+export const PITR_TAG = TAG.pitrTarget;
 /** Tag on temporary databases: the snapshot being proven. */
-export const SOURCE_TAG = 'dr:source-snapshot';
+export const SOURCE_TAG = TAG.sourceSnapshot;
 
 /** Identifier of the temporary database that proves `snapshotId` (stable, so a retried restore finds it). */
 export function temporaryId(database: string, snapshotId: string): string {

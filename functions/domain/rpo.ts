@@ -163,7 +163,7 @@ function newest<T>(items: readonly T[], time: (item: T) => Date | null): { item:
 
 /** The source snapshot of a copy: by its `dr:copy-of` ARN, else by the same id (copies keep it). */
 function sourceOf(copy: Snapshot, primary: readonly Snapshot[]): Snapshot | undefined {
-  const arn = copy.tags['dr:copy-of'];
+  const arn = copy.tags[TAG.copyOf];
   return primary.find((s) => (arn !== undefined && s.arn === arn) || s.id === copy.id);
 }
 

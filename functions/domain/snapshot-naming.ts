@@ -22,6 +22,12 @@ export const TAG = {
   database: 'dr:database',
   temporary: 'dr:temporary',
   expiresAt: 'dr:expires-at',
+  /** On an offsite copy: the ARN of the snapshot it copies. */
+  copyOf: 'dr:copy-of',
+  /** On a temporary restore: the snapshot it proves. */
+  sourceSnapshot: 'dr:source-snapshot',
+  /** On a point-in-time restore: the requested target (ISO time or `latest`). */
+  pitrTarget: 'dr:pitr-target',
 } as const;
 
 /** Tier rules from configuration (`schedules.tiers`). */
