@@ -16,6 +16,7 @@ import { Monitoring } from '../constructs/monitoring.ts';
 import type { Network } from '../constructs/network.ts';
 import { postgresDatabaseName, type ProtectedDatabase } from '../constructs/protected-database.ts';
 import type { RetentionSettings } from '../../functions/domain/retention-run.ts';
+import { TAG } from '../../functions/domain/snapshot-naming.ts';
 import { drKeyAlias } from './dr-region-stack.ts';
 
 const STATEMACHINES = fileURLToPath(new URL('../../statemachines/', import.meta.url));
@@ -195,7 +196,7 @@ export class AutomationStack extends Stack {
       new iam.PolicyStatement({
         actions: [cluster ? 'rds:DeleteDBClusterSnapshot' : 'rds:DeleteDBSnapshot'],
         resources: regions.map(snapshotArns),
-        conditions: { StringEquals: { [`rds:${snapshotKind}-tag/dr:managed`]: 'true' } },
+        conditions: { StringEquals: { [`rds:${snapshotKind}-tag/${TAG.managed}`]: 'true' } },
       }),
     );
     // A legal hold set between listing and deleting still wins: IAM refuses the delete.
@@ -206,8 +207,8 @@ export class AutomationStack extends Stack {
         actions: [cluster ? 'rds:DeleteDBClusterSnapshot' : 'rds:DeleteDBSnapshot'],
         resources: ['*'],
         conditions: {
-          Null: { [`rds:${snapshotKind}-tag/dr:legal-hold`]: 'false' },
-          StringNotEquals: { [`rds:${snapshotKind}-tag/dr:legal-hold`]: 'false' },
+          Null: { [`rds:${snapshotKind}-tag/${TAG.legalHold}`]: 'false' },
+          StringNotEquals: { [`rds:${snapshotKind}-tag/${TAG.legalHold}`]: 'false' },
         },
       }),
     );
@@ -280,13 +281,13 @@ export class AutomationStack extends Stack {
     res.addToPolicy(new iam.PolicyStatement({ actions: [cluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances'], resources: [dbArns('*')] }));
     if (cluster) {
       // A restored cluster gets its own RDS-managed secret after the restore (see RdsClusterRestores.ensureOwnSecret).
-      res.addToPolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [dbArns(`${db.name}-*`)], conditions: { StringLike: { 'aws:ResourceTag/dr:database': db.name } } }));
+      res.addToPolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [dbArns(`${db.name}-*`)], conditions: { StringLike: { [`aws:ResourceTag/${TAG.database}`]: db.name } } }));
     }
     res.addToPolicy(
       new iam.PolicyStatement({
         actions: [cluster ? 'rds:DeleteDBCluster' : 'rds:DeleteDBInstance'],
         resources: [dbArns(`${db.name}-vfy-*`)],
-        conditions: { StringEquals: { [`rds:${instanceKind}-tag/dr:temporary`]: 'true' } },
+        conditions: { StringEquals: { [`rds:${instanceKind}-tag/${TAG.temporary}`]: 'true' } },
       }),
     );
     res.addToPolicy(
@@ -414,6 +415,6 @@ export class AutomationStack extends Stack {
       functions: [{ name: 'failover', function: this.failover.function.fn }],
       stateMachines: [{ name: 'failover', stateMachine: this.failover.stateMachine }],
     });
-    Tags.of(this).add('dr:database', db.name);
+    Tags.of(this).add(TAG.database, db.name);
   }
 }

@@ -6,6 +6,7 @@ import type { DrConfig } from '../config/types.ts';
 import { Archive } from '../constructs/archive.ts';
 import { Network } from '../constructs/network.ts';
 import { MultiAzClusterDatabase, MultiAzInstanceDatabase, type ProtectedDatabase } from '../constructs/protected-database.ts';
+import { TAG } from '../../functions/domain/snapshot-naming.ts';
 
 /** Props of {@link DatabaseStack}. */
 export interface DatabaseStackProps extends StackProps {
@@ -68,7 +69,7 @@ export class DatabaseStack extends Stack {
     // Only identifying tags here: with copyTagsToSnapshot on, every snapshot (also a
     // person's manual one) inherits them, so `dr:managed` must never be among them —
     // retention may only ever consider snapshots the backup workflow tagged itself.
-    Tags.of(this).add('dr:database', config.database.name);
+    Tags.of(this).add(TAG.database, config.database.name);
     Tags.of(this).add('dr:topology', config.database.topology);
 
     new CfnOutput(this, 'DatabaseIdentifier', { value: this.database.identifier });

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { DrConfig } from '../config/types.ts';
+import { TAG } from '../../functions/domain/snapshot-naming.ts';
 
 /** Props of {@link DrRegionStack}. */
 export interface DrRegionStackProps extends StackProps {
@@ -40,7 +41,7 @@ export class DrRegionStack extends Stack {
         conditions: { StringEquals: { 'kms:ViaService': `rds.${this.region}.amazonaws.com` } },
       }),
     );
-    Tags.of(this).add('dr:database', name);
+    Tags.of(this).add(TAG.database, name);
     new CfnOutput(this, 'DrKeyArn', { value: this.key.keyArn });
   }
 }
