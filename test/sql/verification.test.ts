@@ -4,7 +4,7 @@ import type { QueryResult } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { HEARTBEAT_TABLE_DDL, PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import type { DbEndpoint } from '../../functions/adapters/pg/connect.ts';
-import { openVerificationProbe, PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
+import { AMCHECK_SCHEMA, openVerificationProbe, PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
 import type { ProbeSession } from '../../functions/adapters/pg/verification-probe.ts';
 import { captureManifest } from '../../functions/domain/manifest.ts';
 import type { DatabaseManifest } from '../../functions/domain/manifest.ts';
@@ -132,6 +132,11 @@ async function amcheckVersion(): Promise<string> {
     );
     return result.rows[0]?.v ?? 'none';
   });
+}
+
+async function schemaCount(client: Client, schema: string): Promise<number> {
+  const result = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1', [schema]);
+  return result.rows[0]?.n ?? -1;
 }
 
 async function installedAmcheck(client: Client): Promise<number> {
@@ -478,7 +483,8 @@ describe('PgVerificationProbe', () => {
       await admin.query(
         `GRANT USAGE ON SCHEMA shop, audit, dr TO ${escapeIdentifier(role)};
          GRANT SELECT ON ALL TABLES IN SCHEMA shop, audit, dr, public TO ${escapeIdentifier(role)};
-         REVOKE SELECT ON audit.log FROM ${escapeIdentifier(role)};`,
+         REVOKE SELECT ON audit.log FROM ${escapeIdentifier(role)};
+         GRANT CREATE ON DATABASE ${escapeIdentifier(database.name)} TO ${escapeIdentifier(role)};`,
       );
       await limited.connect();
       const probe = new PgVerificationProbe([limited]);
@@ -499,9 +505,10 @@ describe('PgVerificationProbe', () => {
       ]);
       const indexes = checkOf(report, 'btree-indexes');
       expect(indexes.evidence).toBe(
-        'amcheck unavailable: CREATE EXTENSION amcheck: permission denied to create extension "amcheck" (SQLSTATE 42501)',
+        'amcheck unavailable: CREATE EXTENSION amcheck SCHEMA dr_amcheck: permission denied to create extension "amcheck" (SQLSTATE 42501)',
       );
       expect(indexes.passed).toBe(false);
+      expect(await schemaCount(admin, AMCHECK_SCHEMA)).toBe(0);
       expect(checkOf(report, 'tables-readable').details).toContain(
         'table audit.log: permission denied for table log (SQLSTATE 42501)',
       );
@@ -511,6 +518,64 @@ describe('PgVerificationProbe', () => {
       await limited.end().catch(() => undefined);
       await database.drop();
       await withServerClient((client) => client.query(`DROP ROLE IF EXISTS ${escapeIdentifier(role)}`));
+    }
+  });
+
+  it('names the statement refused when the role may not even create the probe schema', async () => {
+    // Prepare: a role with no CREATE on the database (the default for a new role).
+    const role = `dr_test_verifier_${randomBytes(6).toString('hex')}`;
+    const { database, manifest } = await restoredCopy('noschema');
+    await withServerClient((client) => client.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN`));
+    const limited = new Client({ ...database.config, user: role });
+    try {
+      const admin = await database.connect();
+      await admin.query(
+        `GRANT USAGE ON SCHEMA shop, audit, dr TO ${escapeIdentifier(role)};
+         GRANT SELECT ON ALL TABLES IN SCHEMA shop, audit, dr, public TO ${escapeIdentifier(role)};`,
+      );
+      await limited.connect();
+
+      // Act
+      const report = await runVerification(new PgVerificationProbe([limited]), snapshotOptions(manifest));
+
+      // Assess
+      expect(checkOf(report, 'btree-indexes').evidence).toBe(
+        `amcheck unavailable: CREATE SCHEMA dr_amcheck: permission denied for database ${database.name} (SQLSTATE 42501)`,
+      );
+    } finally {
+      await limited.end().catch(() => undefined);
+      await database.drop();
+      await withServerClient((client) => client.query(`DROP ROLE IF EXISTS ${escapeIdentifier(role)}`));
+    }
+  });
+
+  it('checks indexes on a hardened database whose search_path names no existing schema (issue 13)', async () => {
+    // Prepare: `search_path = "$user"` for the database (the CVE-2018-1058 hardening; RDS restores
+    // per-database settings with the snapshot), and an index inconsistent with its table. Without an
+    // explicit schema, CREATE EXTENSION fails with 3F000 and the corrupt index would go unchecked.
+    const { database, admin, manifest } = await restoredCopy(
+      'hardened',
+      `DO $do$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = "$user"', current_database()); END $do$;
+       CREATE OR REPLACE FUNCTION shop.email_key(text) RETURNS text IMMUTABLE LANGUAGE sql AS $$ SELECT upper($1) $$;`,
+    );
+    const probe = new PgVerificationProbe([await database.connect(), await database.connect()]);
+    try {
+      const path = await (await database.connect()).query<{ search_path: string }>('SHOW search_path');
+      expect(path.rows[0]?.search_path).toBe('"$user"');
+
+      // Act
+      const report = await runVerification(probe, snapshotOptions(manifest));
+
+      // Assess
+      const indexes = checkOf(report, 'btree-indexes');
+      expect(indexes.status).toBe('failed');
+      expect(indexes.details).toEqual([
+        'index shop.customers_email_key_idx: heap tuple (0,1) from table "customers" lacks matching index tuple within index "customers_email_key_idx" (SQLSTATE XX001)',
+      ]);
+      expect(await installedAmcheck(admin)).toBe(0);
+      expect(await schemaCount(admin, AMCHECK_SCHEMA)).toBe(0);
+    } finally {
+      await database.drop();
     }
   });
 

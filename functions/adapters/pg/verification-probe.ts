@@ -61,6 +61,15 @@ interface ProbeArrayQueryConfig extends QueryArrayConfig {
 /** `concat` takes at most 100 arguments (FUNC_MAX_ARGS); wider tables are read in groups. */
 const CONCAT_MAX_ARGS = 100;
 
+/** The schema the probe creates amcheck in when the database does not have it. */
+export const AMCHECK_SCHEMA = 'dr_amcheck';
+
+/**
+ * The search_path of the probe's own statements (reads and index checks): the catalog only, so
+ * neither a hardened setting (`"$user"`, no schema) nor objects in a user schema change what runs.
+ */
+const PROBE_SEARCH_PATH = 'pg_catalog, pg_temp';
+
 /** SQLSTATEs amcheck uses for corruption: index_corrupted, data_corrupted. */
 const CORRUPTION_SQLSTATES = new Set(['XX002', 'XX001']);
 
@@ -208,7 +217,7 @@ export class PgVerificationProbe implements VerificationProbe {
     try {
       await main.query(begin);
       opened.push(main);
-      await main.query("SELECT set_config('statement_timeout', $1, true)", [timeout]);
+      await main.query("SELECT set_config('statement_timeout', $1, true), set_config('search_path', $2, true)", [timeout, PROBE_SEARCH_PATH]);
       const exported = await main.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
       const snapshot = exported.rows[0]?.id ?? '';
       // allSettled, not all: every BEGIN must have finished before a failure rolls the opened ones back.
@@ -218,7 +227,7 @@ export class PgVerificationProbe implements VerificationProbe {
           opened.push(session);
           // SET TRANSACTION SNAPSHOT takes no parameters; the id is the server's own output, quoted anyway.
           await session.query(`SET TRANSACTION SNAPSHOT '${snapshot.replaceAll("'", "''")}'`);
-          await session.query("SELECT set_config('statement_timeout', $1, true)", [timeout]);
+          await session.query("SELECT set_config('statement_timeout', $1, true), set_config('search_path', $2, true)", [timeout, PROBE_SEARCH_PATH]);
         }),
       );
       const failedImport = imports.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
@@ -300,16 +309,29 @@ export class PgVerificationProbe implements VerificationProbe {
     if (indexes.length === 0) return { available: true, detail: 'amcheck not needed', outcomes: [] };
     const main = this.#main;
     const installed = await this.#amcheck();
-    let created = false;
+    let created: 'nothing' | 'extension' | 'schema and extension' = 'nothing';
     let amcheck = installed;
     if (amcheck === null) {
+      // An explicit schema of the probe's own: CREATE EXTENSION without one takes the first schema
+      // of the session's search_path, and a hardened database (`search_path = "$user"`, restored
+      // with every snapshot as a per-database setting) has none, so it fails with 3F000.
+      const schema = await this.#query<{ exists: boolean }>(
+        'looking up the amcheck schema',
+        'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS exists',
+        [AMCHECK_SCHEMA],
+      );
+      const schemaExisted = schema.rows[0]?.exists === true;
+      let statement = `CREATE SCHEMA ${AMCHECK_SCHEMA}`;
       try {
-        await main.query('CREATE EXTENSION IF NOT EXISTS amcheck');
+        if (!schemaExisted) await main.query(`CREATE SCHEMA ${escapeIdentifier(AMCHECK_SCHEMA)}`);
+        created = schemaExisted ? 'extension' : 'schema and extension';
+        statement = `CREATE EXTENSION amcheck SCHEMA ${AMCHECK_SCHEMA}`;
+        await main.query(`CREATE EXTENSION IF NOT EXISTS amcheck SCHEMA ${escapeIdentifier(AMCHECK_SCHEMA)}`);
       } catch (error) {
         const refused = refusedOrThrow(error, 'creating amcheck');
-        return { available: false, reason: `CREATE EXTENSION amcheck: ${serverMessage(refused)}` };
+        await this.#dropCreated(created);
+        return { available: false, reason: `${statement}: ${serverMessage(refused)}` };
       }
-      created = true;
       amcheck = await this.#amcheck();
     }
     try {
@@ -334,8 +356,20 @@ export class PgVerificationProbe implements VerificationProbe {
         outcomes: indexes.map((_, index) => byIndex.get(index) as IndexCheckOutcome),
       };
     } finally {
-      // Best effort: a leftover amcheck is harmless, and the outcomes above are what matter.
-      if (created) await main.query('DROP EXTENSION IF EXISTS amcheck').catch(() => undefined);
+      await this.#dropCreated(created);
+    }
+  }
+
+  /**
+   * Drops what this run created, leaving the database as it was found (a point-in-time restore may
+   * become production). Best effort: a leftover amcheck is harmless, the outcomes are what matter.
+   */
+  async #dropCreated(created: 'nothing' | 'extension' | 'schema and extension'): Promise<void> {
+    if (created === 'nothing') return;
+    await this.#main.query('DROP EXTENSION IF EXISTS amcheck').catch(() => undefined);
+    // No CASCADE: a schema someone else put objects into since is left alone.
+    if (created === 'schema and extension') {
+      await this.#main.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(AMCHECK_SCHEMA)}`).catch(() => undefined);
     }
   }
 
@@ -382,7 +416,10 @@ export class PgVerificationProbe implements VerificationProbe {
     if (job.skip !== null) return { index: job.ref, status: 'skipped', message: job.skip };
     await session.query('BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY');
     try {
-      await session.query("SELECT set_config('statement_timeout', $1, true)", [`${this.#scanTimeoutMs}ms`]);
+      await session.query("SELECT set_config('statement_timeout', $1, true), set_config('search_path', $2, true)", [
+        `${this.#scanTimeoutMs}ms`,
+        PROBE_SEARCH_PATH,
+      ]);
       const config: ProbeQueryConfig = {
         text: call,
         values: [indexRelation(job.ref)],
