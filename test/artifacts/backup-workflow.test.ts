@@ -11,8 +11,8 @@
  * AWS_ENDPOINT_URL (the wire fake).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { execute, type Execution, type LocalFunction } from '../support/asl.ts';
-import { bundleOf, loadBundle, resolvedEnvironment, resolvedStateMachines, runtimeEnvironment, type HostedBundle } from '../support/bundles.ts';
+import { execute, type Execution } from '../support/asl.ts';
+import { boundFunctions, bundleOf, hostBundles, resolvedEnvironment, resolvedStateMachines, type HostedBundle } from '../support/bundles.ts';
 import { createTempDatabase, withServerClient, type TempDatabase } from '../support/pg.ts';
 import { RdsFake, VirtualClock } from '../support/rds-fake.ts';
 import { SecretsFake } from '../support/secrets-fake.ts';
@@ -29,7 +29,7 @@ let rds: RdsFake;
 let secrets: SecretsFake;
 let wire: WireFake;
 let database: TempDatabase;
-const hosted = new Map<string, HostedBundle>();
+let hosted = new Map<string, HostedBundle>();
 
 /** The manifest's secret: the RDS-managed master secret the template names (DB_SECRET_ARN), holding the test server's login. */
 function addMasterSecret(secretArn: string): void {
@@ -52,18 +52,13 @@ beforeAll(async () => {
   await client.end();
   const certificate = await withServerClient(async (c) => `${(await c.query<{ data_directory: string }>('SHOW data_directory')).rows[0]?.data_directory}/rds-dr-test.crt`);
 
-  wire = new WireFake({ rds: (command, input, region) => rds.handle(command, input, region), secrets: { handle: (c: string, i: object) => secrets.handle(c, i) } as SecretsFake });
+  wire = new WireFake({ rds: (command, input, region) => rds.handle(command, input, region), secrets: (command, input) => secrets.handle(command, input) });
   const endpoint = await wire.start();
-  await Promise.all(
-    ['snapshot', 'manifest', 'retention'].map(async (handler) => {
-      const fn = bundleOf(handler);
-      const env: Record<string, string> = { ...runtimeEnvironment(fn, WEST), ...resolvedEnvironment(fn), POWERTOOLS_TRACE_ENABLED: 'false', AWS_ENDPOINT_URL: endpoint };
-      if (handler === 'manifest') Object.assign(env, { DB_HOST: '127.0.0.1', DB_PORT: '5432', DB_NAME: database.name, NODE_EXTRA_CA_CERTS: certificate });
-      const loaded = await loadBundle(fn, env);
-      if (!loaded.ok) throw new Error(`${handler}: ${loaded.error.name}: ${loaded.error.message}`);
-      hosted.set(handler, loaded.bundle);
-    }),
-  );
+  hosted = await hostBundles({
+    snapshot: { AWS_ENDPOINT_URL: endpoint },
+    manifest: { AWS_ENDPOINT_URL: endpoint, DB_HOST: '127.0.0.1', DB_PORT: '5432', DB_NAME: database.name, NODE_EXTRA_CA_CERTS: certificate },
+    retention: { AWS_ENDPOINT_URL: endpoint },
+  });
 });
 
 afterAll(async () => {
@@ -89,18 +84,8 @@ beforeEach(() => {
   scheduledAt = start.toISOString();
 });
 
-/** The bundles, bound to the Lambda ARNs of the deployed definition. */
-function functions(): Record<string, LocalFunction> {
-  return Object.fromEntries(
-    [...backup.functionsByArn.entries()].flatMap(([arn, fn]) => {
-      const bundle = hosted.get(fn.handler);
-      return bundle ? [[arn, (payload: unknown) => bundle.invoke(payload)] as const] : [];
-    }),
-  );
-}
-
 function run(input: unknown): Promise<Execution> {
-  return execute('backup', backup.definition, input, { functions: functions(), clock });
+  return execute('backup', backup.definition, input, { functions: boundFunctions(backup, hosted), clock });
 }
 
 const archiveBucket = (): string => resolvedEnvironment(bundleOf('snapshot'))['ARCHIVE_BUCKET'] ?? '';

@@ -9,9 +9,25 @@
  * (test/support/bundles.ts).
  */
 import { randomUUID } from 'node:crypto';
+import dns from 'node:dns';
 import { pathToFileURL } from 'node:url';
 
 const [bundle, functionName = 'function'] = process.argv.slice(2);
+
+// `BUNDLE_HOST_RESOLVE` (JSON `{ "<host suffix>": "<ip>" }`) plays /etc/hosts for this process, e.g.
+// the endpoints the RDS fake hands out (`*.rds.amazonaws.com`) pointing at the test server.
+const resolve = JSON.parse(process.env['BUNDLE_HOST_RESOLVE'] ?? '{}') as Record<string, string>;
+if (Object.keys(resolve).length > 0) {
+  const lookup = dns.lookup;
+  const patched = (host: string, options: unknown, callback?: unknown): void => {
+    const [opts, cb] = (typeof options === 'function' ? [{}, options] : [options ?? {}, callback]) as [{ all?: boolean }, (...args: unknown[]) => void];
+    const ip = Object.entries(resolve).find(([suffix]) => host === suffix || host.endsWith(suffix))?.[1];
+    if (ip === undefined) return void (lookup as (...args: unknown[]) => void)(host, opts, cb);
+    const family = ip.includes(':') ? 6 : 4;
+    process.nextTick(() => (opts.all ? cb(null, [{ address: ip, family }]) : cb(null, ip, family)));
+  };
+  (dns as { lookup: unknown }).lookup = patched;
+}
 const send = (message: unknown): void => {
   process.send?.(message);
 };

@@ -132,3 +132,34 @@ export function resolvedStateMachines(dir?: string): ResolvedStateMachine[] {
     return { name: machine.name, definition: substitute(machine.definitionText, substitutions), substitutions, functionsByArn };
   });
 }
+
+/**
+ * Loads the bundles of `handlers` (each with its template environment, the runtime's variables,
+ * Powertools tracing off, and `overrides[handler]`); throws naming the first that fails to load.
+ */
+export async function hostBundles(handlers: Readonly<Record<string, Record<string, string>>>, region = 'eu-west-1'): Promise<Map<string, HostedBundle>> {
+  const hosted = new Map<string, HostedBundle>();
+  const results = await Promise.all(
+    Object.entries(handlers).map(async ([handler, overrides]) => {
+      const fn = bundleOf(handler);
+      return [handler, await loadBundle(fn, { ...runtimeEnvironment(fn, region), ...resolvedEnvironment(fn), POWERTOOLS_TRACE_ENABLED: 'false', ...overrides })] as const;
+    }),
+  );
+  for (const [handler, loaded] of results) if (loaded.ok) hosted.set(handler, loaded.bundle);
+  const failed = results.find(([, loaded]) => !loaded.ok);
+  if (failed && !failed[1].ok) {
+    await Promise.all([...hosted.values()].map((b) => b.stop()));
+    throw new Error(`${failed[0]} did not load: ${failed[1].error.name}: ${failed[1].error.message}`);
+  }
+  return hosted;
+}
+
+/** The hosted bundles bound to the Lambda ARNs of a deployed definition, for test/support/asl.ts. */
+export function boundFunctions(machine: ResolvedStateMachine, hosted: ReadonlyMap<string, HostedBundle>): Record<string, (payload: unknown) => Promise<unknown>> {
+  return Object.fromEntries(
+    [...machine.functionsByArn.entries()].flatMap(([arn, fn]) => {
+      const bundle = hosted.get(fn.handler);
+      return bundle ? [[arn, (payload: unknown) => bundle.invoke(payload)] as const] : [];
+    }),
+  );
+}

@@ -22,10 +22,14 @@ import * as rdsModel from '@aws-sdk/client-rds';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SecretsFake } from './secrets-fake.ts';
+import { sha256 } from '../../functions/domain/audit.ts';
+import type { ArchiveStore } from '../../functions/ports/archive-store.ts';
+import { AlreadyArchivedError, NotArchivedError } from '../../functions/shared/errors.ts';
 
 /** The RDS entry point of the fake (RdsFake.handle). */
 export type RdsHandler = (command: string, input: object, region: string) => Promise<object>;
+/** The entry point of a JSON-protocol fake (e.g. SecretsFake.handle). */
+export type JsonHandler = (command: string, input: object) => Promise<object>;
 
 /** One stored S3 object. */
 export interface StoredObject {
@@ -178,7 +182,7 @@ export interface UnhandledRequest {
 /** The wire fake. */
 export class WireFake {
   readonly #rds: RdsHandler | undefined;
-  readonly #secrets: SecretsFake | undefined;
+  readonly #secrets: JsonHandler | undefined;
   /** The S3 objects, by `bucket/key`. */
   readonly objects = new Map<string, StoredObject>();
   /** Requests answered 501 (not implemented) or 500 (the fake itself threw a non-AWS error). */
@@ -187,7 +191,7 @@ export class WireFake {
   readonly requests: string[] = [];
   #server: Server | undefined;
 
-  constructor(fakes: { rds?: RdsHandler; secrets?: SecretsFake }) {
+  constructor(fakes: { rds?: RdsHandler; secrets?: JsonHandler }) {
     this.#rds = fakes.rds;
     this.#secrets = fakes.secrets;
   }
@@ -217,6 +221,22 @@ export class WireFake {
       .filter(([key]) => key.startsWith(`${bucket}/${prefix}`))
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([, o]) => JSON.parse(o.body) as unknown);
+  }
+
+  /** The bucket as an {@link ArchiveStore}, for a test to seed or read what the bundles see in S3. */
+  archive(bucket: string): ArchiveStore {
+    return {
+      put: async (key, body, contentType) => {
+        if (this.objects.has(`${bucket}/${key}`)) throw new AlreadyArchivedError(`${bucket}/${key} exists`);
+        this.objects.set(`${bucket}/${key}`, { body, contentType, metadata: { sha256: sha256(body) } });
+        return { key, sha256: sha256(body), versionId: `v-${this.objects.size}` };
+      },
+      get: async (key) => {
+        const object = this.objects.get(`${bucket}/${key}`);
+        if (!object) throw new NotArchivedError(`${bucket}/${key} does not exist`);
+        return object.body;
+      },
+    };
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -272,7 +292,7 @@ export class WireFake {
     this.requests.push(`secretsmanager:${region}:${operation}`);
     if (!this.#secrets) return this.#unhandled(res, { service: 'secretsmanager', region, what: operation });
     try {
-      const output = await this.#secrets.handle(operation, JSON.parse(body.toString('utf8') || '{}') as object);
+      const output = await this.#secrets(operation, JSON.parse(body.toString('utf8') || '{}') as object);
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(toAwsJson(output)));
     } catch (error) {
       const e = error as Error & { $fault?: string };
