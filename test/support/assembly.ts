@@ -11,7 +11,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildApp } from '../../infra/build-app.ts';
@@ -46,6 +46,11 @@ export function sourceHash(): string {
 export function synthesizeAssembly(): string {
   const dir = join(tmpdir(), `rds-dr-artifacts-${sourceHash()}`);
   if (existsSync(join(dir, 'manifest.json'))) return dir;
+  // Assemblies of older sources (other worktrees may be using theirs: only those untouched for a day).
+  for (const old of readdirSync(tmpdir()).filter((n) => /^rds-dr-artifacts-[0-9a-f]{16}$/.test(n))) {
+    const path = join(tmpdir(), old);
+    if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true });
+  }
   const staging = `${dir}.${process.pid}.tmp`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
