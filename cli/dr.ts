@@ -37,7 +37,8 @@ export interface Deps {
 
 /** The commands, the state machine each starts, its wait bound and poll interval. */
 export const COMMANDS = {
-  // Bounds are the state machines' own timeouts (infra/): waiting longer can only see TIMED_OUT.
+  // Bounds are the state machines' own timeouts (TimeoutSeconds in statemachines/*.asl.json, tied by
+  // test/artifacts/timeouts.test.ts): waiting longer can only see TIMED_OUT.
   backup: { workflow: 'backup', timeoutMinutes: 1440, pollSeconds: 30, options: ['tier'] },
   verify: { workflow: 'verify', timeoutMinutes: 360, pollSeconds: 30, options: ['snapshot'] },
   pitr: { workflow: 'pitr-restore', timeoutMinutes: 480, pollSeconds: 30, options: ['time', 'name'] },

@@ -521,7 +521,8 @@ export async function rollBackSwitch(
 ): Promise<RollbackResult> {
   const at = (): string => ports.now().toISOString();
   const skipped = (why: string): RollbackResult => ({ verdict: 'skipped', plan: null, restored: [], found: null, detail: `${why}; the endpoint is left as it is`, at: at() });
-  if (failure === FailoverLockLostError.name) return skipped('the run lost its failover lock (another execution may be acting): not rolling back');
+  // The literal, not FailoverLockLostError.name: the bundles are minified and rename classes.
+  if (failure === 'FailoverLockLostError') return skipped('the run lost its failover lock (another execution may be acting): not rolling back');
   const read = async (): Promise<{ record: WriterRecord | null; found: EndpointValues }> => {
     const [record, secret] = await Promise.all([ports.dns.read(), ports.secret.read()]);
     return { record, found: { record: record?.value ?? null, secretHost: secret?.host ?? null } };

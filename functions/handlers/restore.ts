@@ -141,7 +141,8 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       const passed = input.boolean('passed', false);
       if (!input.has('passed') && !input.has('inconclusive')) input.problems.push('passed: required, true or false');
       const restoreSeconds = input.nullableInteger('restoreSeconds', 0, 10 * 86_400);
-      const dataAgeSeconds = input.nullableInteger('dataAgeSeconds', 0, 400 * 86_400);
+      // Fractional: the verify λ measures it to the millisecond (verification.ts, real clock).
+      const dataAgeSeconds = input.nullableNumber('dataAgeSeconds', 0, 400 * 86_400);
       const reason = input.optionalString('reason');
       // Inconclusive: the checks could not run (restore or connection failed). That proves
       // nothing about the snapshot, so it is not tagged and stays first in line for the next test.

@@ -13,14 +13,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import { ALARM_DETAIL_TYPE, RDS_EVENT_DETAIL_TYPE, RDS_FAILOVER_EVENT_IDS, writerDownAlarmName } from '../../functions/domain/failover.ts';
 import type { DrConfig } from '../config/types.ts';
 import { acknowledge } from '../nag.ts';
+import { aslDefinition, aslTimeout } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';
 import { postgresDatabaseName, type ProtectedDatabase } from './protected-database.ts';
-
-const STATEMACHINES = fileURLToPath(new URL('../../statemachines/', import.meta.url));
 
 /** The `definitionSubstitutions` of the failover state machine (keys must match statemachines/failover.asl.json). */
 export function failoverSubstitutions(functions: { failover: string; probe: string }): Record<string, string> {
@@ -75,11 +73,6 @@ export interface FailoverProps {
    * @default Duration.seconds(10)
    */
   readonly recordTtl?: Duration;
-  /**
-   * The state machine's timeout, which is also the lock's lease (a run that dies keeps the lock this long).
-   * @default Duration.hours(1)
-   */
-  readonly timeout?: Duration;
 }
 
 /**
@@ -113,7 +106,9 @@ export class Failover extends Construct {
     const { config, database } = props;
     const db = config.database;
     const replica = props.replica !== undefined ? props.replica : config.dr.readReplica && config.dr.region !== null ? { identifier: crossRegionReplicaId(db.name), region: config.dr.region } : null;
-    const timeout = props.timeout ?? Duration.hours(1);
+    // The state machine's timeout (TimeoutSeconds in failover.asl.json) is also the lock's lease:
+    // a run that dies keeps the lock this long, and no run outlives its lease.
+    const timeout = aslTimeout('failover.asl.json');
     const ttl = props.recordTtl ?? Duration.seconds(10);
     const zoneName = props.zoneName ?? `${db.name}.dr.internal`;
     this.recordName = `writer.${zoneName}`;
@@ -172,11 +167,10 @@ export class Failover extends Construct {
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: `${db.name}-failover`,
-      definitionBody: sfn.DefinitionBody.fromFile(`${STATEMACHINES}failover.asl.json`),
+      definitionBody: aslDefinition('failover.asl.json'),
       definitionSubstitutions: failoverSubstitutions({ failover: this.function.fn.functionArn, probe: props.probeFunction.functionArn }),
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
-      timeout,
     });
     this.function.fn.grantInvoke(this.stateMachine);
     props.probeFunction.grantInvoke(this.stateMachine);

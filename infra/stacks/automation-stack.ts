@@ -8,8 +8,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import type { DrConfig } from '../config/types.ts';
+import { aslDefinition } from '../constructs/asl-definition.ts';
 import { DrFunction } from '../constructs/dr-function.ts';
 import { Failover } from '../constructs/failover.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
@@ -18,8 +18,6 @@ import { postgresDatabaseName, type ProtectedDatabase } from '../constructs/prot
 import type { RetentionSettings } from '../../functions/domain/retention-run.ts';
 import { TAG } from '../../functions/domain/snapshot-naming.ts';
 import { drKeyAlias } from './dr-region-stack.ts';
-
-const STATEMACHINES = fileURLToPath(new URL('../../statemachines/', import.meta.url));
 
 /** Props of {@link AutomationStack}. */
 export interface AutomationStackProps extends StackProps {
@@ -218,7 +216,8 @@ export class AutomationStack extends Stack {
     const logGroup = new logs.LogGroup(this, 'BackupLogs', { retention: logs.RetentionDays.ONE_YEAR });
     this.backupStateMachine = new sfn.StateMachine(this, 'Backup', {
       stateMachineName: `${db.name}-backup`,
-      definitionBody: sfn.DefinitionBody.fromFile(`${STATEMACHINES}backup.asl.json`),
+      // The execution timeout is the file's TimeoutSeconds (asl-definition.ts): a `timeout` prop here would be ignored.
+      definitionBody: aslDefinition('backup.asl.json'),
       definitionSubstitutions: backupSubstitutions({
         snapshot: this.snapshotFunction.fn.functionArn,
         manifest: this.manifestFunction.fn.functionArn,
@@ -226,7 +225,6 @@ export class AutomationStack extends Stack {
       }),
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
-      timeout: Duration.hours(24),
     });
     for (const f of [this.snapshotFunction, this.manifestFunction, this.retentionFunction]) f.fn.grantInvoke(this.backupStateMachine);
 
@@ -328,18 +326,17 @@ export class AutomationStack extends Stack {
     ver.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.archiveBucket.arnForObjects(`manifests/${db.name}/*`)] }));
     archiveWrite(ver, 'reports');
 
-    const stateMachine = (id: string, file: string, name: string, substitutions: Record<string, string>, timeout: Duration): sfn.StateMachine =>
+    const stateMachine = (id: string, file: string, name: string, substitutions: Record<string, string>): sfn.StateMachine =>
       new sfn.StateMachine(this, id, {
         stateMachineName: `${db.name}-${name}`,
-        definitionBody: sfn.DefinitionBody.fromFile(`${STATEMACHINES}${file}`),
+        definitionBody: aslDefinition(file),
         definitionSubstitutions: substitutions,
         logs: { destination: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR }), level: sfn.LogLevel.ALL, includeExecutionData: true },
         tracingEnabled: true,
-        timeout,
       });
     const restoreArns = restoreSubstitutions({ restore: this.restoreFunction.fn.functionArn, verify: this.verifyFunction.fn.functionArn });
-    this.verifyStateMachine = stateMachine('VerifyMachine', 'verify.asl.json', 'verify', restoreArns, Duration.hours(6));
-    this.pitrStateMachine = stateMachine('PitrMachine', 'pitr-restore.asl.json', 'pitr-restore', restoreArns, Duration.hours(8));
+    this.verifyStateMachine = stateMachine('VerifyMachine', 'verify.asl.json', 'verify', restoreArns);
+    this.pitrStateMachine = stateMachine('PitrMachine', 'pitr-restore.asl.json', 'pitr-restore', restoreArns);
     for (const machine of [this.verifyStateMachine, this.pitrStateMachine]) {
       this.restoreFunction.fn.grantInvoke(machine);
       this.verifyFunction.fn.grantInvoke(machine);

@@ -1,0 +1,349 @@
+/**
+ * The project's stateful AWS fakes behind a real HTTP endpoint, for code that carries its own copy
+ * of the AWS SDK (the shipped bundles), which aws-sdk-client-mock in the test process cannot reach.
+ *
+ * Point a process at it with `AWS_ENDPOINT_URL=http://127.0.0.1:<port>` (SDK v3 honours the global
+ * and the per-service `AWS_ENDPOINT_URL_<SERVICE>` variables:
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html). Each request is routed
+ * by the service and region of its SigV4 credential scope (`Credential=<key>/<date>/<region>/<service>/aws4_request`).
+ *
+ * - `rds` (awsQuery protocol): the form body is decoded into the operation's input with the SDK's own
+ *   schema for RDS (`@aws-sdk/client-rds` exports `<Operation>$`, walked with `NormalizedSchema`), the
+ *   fake's output is written back as XML by the output schema (member names, `xmlName` of list
+ *   members, ISO timestamps), and a fake's RDS error becomes `<ErrorResponse>` with the error's
+ *   `awsQueryError` code from its schema. Every RDS operation the schema knows is routed generically.
+ * - `secretsmanager` (awsJson1_1): JSON in, JSON out (timestamps as epoch seconds), `__type` errors.
+ * - `s3` (restXml, path style as the SDK uses with an IP endpoint): PutObject (create-only with
+ *   `If-None-Match: *`, 412 PreconditionFailed otherwise) and GetObject (404 NoSuchKey), on a
+ *   {@link MemoryArchive}-like map. Only these two: they are what the archive adapter calls.
+ * Anything else is answered 501 and recorded in {@link WireFake.unhandled}, so a test sees it.
+ */
+import * as rdsModel from '@aws-sdk/client-rds';
+import { NormalizedSchema } from '@smithy/core/schema';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sha256 } from '../../functions/domain/audit.ts';
+import type { ArchiveStore } from '../../functions/ports/archive-store.ts';
+import { AlreadyArchivedError, NotArchivedError } from '../../functions/shared/errors.ts';
+
+/** The RDS entry point of the fake (RdsFake.handle). */
+export type RdsHandler = (command: string, input: object, region: string) => Promise<object>;
+/** The entry point of a JSON-protocol fake (e.g. SecretsFake.handle). */
+export type JsonHandler = (command: string, input: object) => Promise<object>;
+
+/** One stored S3 object. */
+export interface StoredObject {
+  readonly body: string;
+  readonly contentType: string;
+  readonly metadata: Record<string, string>;
+}
+
+type Schema = ReturnType<typeof NormalizedSchema.of>;
+type Json = Record<string, unknown>;
+
+const RDS_XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
+let requestCounter = 0;
+const requestId = (): string => `wire-${String((requestCounter += 1)).padStart(8, '0')}`;
+
+/** The RDS operation schema `<Operation>$` of the SDK's model, or undefined. */
+function rdsOperation(action: string): { input: Schema; output: Schema } | undefined {
+  const schema = (rdsModel as unknown as Record<string, unknown>)[`${action}$`];
+  if (!Array.isArray(schema) || schema[0] !== 9) return undefined;
+  const [, , , , input, output] = schema as [number, string, string, number, () => unknown, () => unknown];
+  return { input: NormalizedSchema.of(input() as never), output: NormalizedSchema.of(output() as never) };
+}
+
+/** The awsQuery error code of an RDS error name (`DBSnapshotAlreadyExistsFault` -> `DBSnapshotAlreadyExists`). */
+function rdsErrorCode(name: string): { code: string; status: number } {
+  const schema = (rdsModel as unknown as Record<string, unknown>)[`${name}$`];
+  if (Array.isArray(schema) && schema[0] === -3) {
+    const traits = schema[3] as { awsQueryError?: [string, number]; httpError?: number };
+    if (traits.awsQueryError) return { code: traits.awsQueryError[0], status: traits.awsQueryError[1] };
+    return { code: name, status: traits.httpError ?? 400 };
+  }
+  return { code: name, status: 400 };
+}
+
+// ---------------------------------------------------------------- awsQuery decoding
+
+type Tree = { [key: string]: Tree | string };
+
+/** `A.B.1.C=v` pairs as a nested tree of strings. */
+function formTree(params: URLSearchParams): Tree {
+  const root: Tree = {};
+  for (const [key, value] of params) {
+    if (key === 'Action' || key === 'Version') continue;
+    const parts = key.split('.');
+    let node = root;
+    parts.forEach((part, i) => {
+      if (i === parts.length - 1) node[part] = value;
+      else {
+        const next = node[part];
+        node = typeof next === 'object' ? next : (node[part] = {});
+      }
+    });
+  }
+  return root;
+}
+
+/** Converts a form tree node to the input shape the schema describes. */
+function fromForm(node: Tree | string | undefined, schema: Schema): unknown {
+  if (node === undefined) return undefined;
+  if (schema.isStructSchema()) {
+    if (typeof node !== 'object') throw new Error(`form: expected a structure for ${schema.getName()}`);
+    const out: Json = {};
+    for (const [name, member] of schema.structIterator()) {
+      const key = (member.getMergedTraits() as { xmlName?: string }).xmlName ?? name;
+      const value = fromForm(node[key], member);
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
+  }
+  if (schema.isListSchema()) {
+    if (node === '') return [];
+    if (typeof node !== 'object') throw new Error('form: expected a list');
+    const flattened = (schema.getMergedTraits() as { xmlFlattened?: unknown }).xmlFlattened !== undefined;
+    const memberName = (schema.getValueSchema().getMergedTraits() as { xmlName?: string }).xmlName ?? 'member';
+    const items = flattened ? node : node[memberName];
+    if (items === undefined || typeof items !== 'object') return [];
+    return Object.keys(items)
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((i) => fromForm(items[String(i)], schema.getValueSchema()));
+  }
+  if (schema.isMapSchema()) throw new Error('form: map members are not supported');
+  if (typeof node !== 'string') throw new Error(`form: expected a scalar for ${schema.getName() ?? 'member'}`);
+  if (schema.isTimestampSchema()) return new Date(node);
+  if (schema.isBooleanSchema()) return node === 'true';
+  if (schema.isNumericSchema()) return Number(node);
+  if (schema.isBlobSchema()) return Buffer.from(node, 'base64');
+  return node;
+}
+
+// ---------------------------------------------------------------- XML encoding
+
+const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function scalarXml(value: unknown, schema: Schema): string {
+  if (schema.isTimestampSchema()) return value instanceof Date ? value.toISOString() : escapeXml(String(value));
+  if (schema.isBlobSchema()) return Buffer.from(value as Uint8Array).toString('base64');
+  return escapeXml(String(value));
+}
+
+/** The members of a structure as XML elements, by the schema. */
+function membersXml(value: Json, schema: Schema): string {
+  let out = '';
+  for (const [name, member] of schema.structIterator()) {
+    const v = value[name];
+    if (v === undefined || v === null) continue;
+    out += elementXml(v, member, (member.getMergedTraits() as { xmlName?: string }).xmlName ?? name);
+  }
+  return out;
+}
+
+function elementXml(value: unknown, schema: Schema, name: string): string {
+  if (schema.isStructSchema()) return `<${name}>${membersXml(value as Json, schema)}</${name}>`;
+  if (schema.isListSchema()) {
+    const item = schema.getValueSchema();
+    const items = value as unknown[];
+    if ((schema.getMergedTraits() as { xmlFlattened?: unknown }).xmlFlattened !== undefined) return items.map((v) => elementXml(v, item, name)).join('');
+    const memberName = (item.getMergedTraits() as { xmlName?: string }).xmlName ?? 'member';
+    return `<${name}>${items.map((v) => elementXml(v, item, memberName)).join('')}</${name}>`;
+  }
+  if (schema.isMapSchema()) {
+    const entries = Object.entries(value as Json);
+    return `<${name}>${entries.map(([k, v]) => `<entry><key>${escapeXml(k)}</key>${elementXml(v, schema.getValueSchema(), 'value')}</entry>`).join('')}</${name}>`;
+  }
+  return `<${name}>${scalarXml(value, schema)}</${name}>`;
+}
+
+// ---------------------------------------------------------------- JSON encoding
+
+/** SDK-shaped output as awsJson: Dates as epoch seconds, bytes as base64, `$metadata` dropped. */
+function toAwsJson(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map(toAwsJson);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Json).filter(([k, v]) => k !== '$metadata' && v !== undefined).map(([k, v]) => [k, toAwsJson(v)]));
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------- the server
+
+/** A request the fake could not answer. */
+export interface UnhandledRequest {
+  readonly service: string;
+  readonly region: string;
+  readonly what: string;
+}
+
+/** The wire fake. */
+export class WireFake {
+  readonly #rds: RdsHandler | undefined;
+  readonly #secrets: JsonHandler | undefined;
+  /** The S3 objects, by `bucket/key`. */
+  readonly objects = new Map<string, StoredObject>();
+  /** Requests answered 501 (not implemented) or 500 (the fake itself threw a non-AWS error). */
+  readonly unhandled: UnhandledRequest[] = [];
+  /** Every request, as `service:region:operation`. */
+  readonly requests: string[] = [];
+  #server: Server | undefined;
+
+  constructor(fakes: { rds?: RdsHandler; secrets?: JsonHandler }) {
+    this.#rds = fakes.rds;
+    this.#secrets = fakes.secrets;
+  }
+
+  /** Starts listening on 127.0.0.1 (a free port); returns the endpoint URL. */
+  async start(): Promise<string> {
+    const server = createServer((req, res) => {
+      this.#serve(req, res).catch((error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+      });
+    });
+    this.#server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The JSON documents under `bucket/prefix`, in key order. */
+  json(bucket: string, prefix: string): unknown[] {
+    return [...this.objects.entries()]
+      .filter(([key]) => key.startsWith(`${bucket}/${prefix}`))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, o]) => JSON.parse(o.body) as unknown);
+  }
+
+  /** The bucket as an {@link ArchiveStore}, for a test to seed or read what the bundles see in S3. */
+  archive(bucket: string): ArchiveStore {
+    return {
+      put: async (key, body, contentType) => {
+        if (this.objects.has(`${bucket}/${key}`)) throw new AlreadyArchivedError(`${bucket}/${key} exists`);
+        this.objects.set(`${bucket}/${key}`, { body, contentType, metadata: { sha256: sha256(body) } });
+        return { key, sha256: sha256(body), versionId: `v-${this.objects.size}` };
+      },
+      get: async (key) => {
+        const object = this.objects.get(`${bucket}/${key}`);
+        if (!object) throw new NotArchivedError(`${bucket}/${key} does not exist`);
+        return object.body;
+      },
+    };
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''));
+    const [region, service] = [scope?.[1] ?? 'unknown', scope?.[2] ?? 'unknown'];
+    if (service === 'rds') return this.#serveRds(region, body, res);
+    if (service === 'secretsmanager') return this.#serveJson(region, String(req.headers['x-amz-target'] ?? ''), body, res);
+    if (service === 's3') return this.#serveS3(region, req, body, res);
+    this.#unhandled(res, { service, region, what: `${req.method} ${req.url}` });
+  }
+
+  #unhandled(res: ServerResponse, request: UnhandledRequest): void {
+    this.unhandled.push(request);
+    res.writeHead(501, { 'content-type': 'text/plain' }).end(`wire fake: ${request.service} ${request.what} is not implemented`);
+  }
+
+  async #serveRds(region: string, body: Buffer, res: ServerResponse): Promise<void> {
+    const params = new URLSearchParams(body.toString('utf8'));
+    const action = params.get('Action') ?? '';
+    this.requests.push(`rds:${region}:${action}`);
+    const operation = rdsOperation(action);
+    if (!operation || !this.#rds) return this.#unhandled(res, { service: 'rds', region, what: action });
+    const input = fromForm(formTree(params), operation.input) as Json;
+    let output: object;
+    try {
+      output = await this.#rds(action, input, region);
+    } catch (error) {
+      const e = error as Error & { $fault?: string };
+      if (e.$fault === undefined) {
+        // Not an RDS error: a fake that cannot answer. Loud, and recorded.
+        this.unhandled.push({ service: 'rds', region, what: `${action}: ${e.message}` });
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(e.message);
+        return;
+      }
+      const { code, status } = rdsErrorCode(e.name);
+      const type = e.$fault === 'server' ? 'Receiver' : 'Sender';
+      res
+        .writeHead(status, { 'content-type': 'text/xml' })
+        .end(`<ErrorResponse xmlns="${RDS_XMLNS}"><Error><Type>${type}</Type><Code>${escapeXml(code)}</Code><Message>${escapeXml(e.message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`);
+      return;
+    }
+    const result = membersXml(output as Json, operation.output);
+    res
+      .writeHead(200, { 'content-type': 'text/xml' })
+      .end(`<${action}Response xmlns="${RDS_XMLNS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`);
+  }
+
+  async #serveJson(region: string, target: string, body: Buffer, res: ServerResponse): Promise<void> {
+    const operation = target.split('.').at(-1) ?? '';
+    this.requests.push(`secretsmanager:${region}:${operation}`);
+    if (!this.#secrets) return this.#unhandled(res, { service: 'secretsmanager', region, what: operation });
+    try {
+      const output = await this.#secrets(operation, JSON.parse(body.toString('utf8') || '{}') as object);
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(toAwsJson(output)));
+    } catch (error) {
+      const e = error as Error & { $fault?: string };
+      if (e.$fault === undefined) {
+        this.unhandled.push({ service: 'secretsmanager', region, what: `${operation}: ${e.message}` });
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(e.message);
+        return;
+      }
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': e.name }).end(JSON.stringify({ __type: e.name, message: e.message }));
+    }
+  }
+
+  #serveS3(region: string, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const [, bucket = '', ...rest] = url.pathname.split('/');
+    const key = rest.map(decodeURIComponent).join('/');
+    const id = `${bucket}/${key}`;
+    const error = (status: number, code: string, message: string): void => {
+      res.writeHead(status, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${escapeXml(message)}</Message><Key>${escapeXml(key)}</Key><RequestId>${requestId()}</RequestId></Error>`);
+    };
+    if (req.method === 'PUT' && key !== '' && [...url.searchParams.keys()].filter((k) => k !== 'x-id').length === 0) {
+      this.requests.push(`s3:${region}:PutObject`);
+      if (req.headers['if-none-match'] === '*' && this.objects.has(id)) return error(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      const metadata = Object.fromEntries(Object.entries(req.headers).filter(([h]) => h.startsWith('x-amz-meta-')).map(([h, v]) => [h.slice('x-amz-meta-'.length), String(v)]));
+      this.objects.set(id, { body: decodeAwsChunked(body, req).toString('utf8'), contentType: String(req.headers['content-type'] ?? ''), metadata });
+      res.writeHead(200, { etag: `"${requestId()}"`, 'x-amz-version-id': `v-${this.objects.size}` }).end();
+      return;
+    }
+    if (req.method === 'GET' && key !== '' && [...url.searchParams.keys()].filter((k) => k !== 'x-id').length === 0) {
+      this.requests.push(`s3:${region}:GetObject`);
+      const object = this.objects.get(id);
+      if (!object) return error(404, 'NoSuchKey', 'The specified key does not exist.');
+      res.writeHead(200, { 'content-type': object.contentType, 'content-length': Buffer.byteLength(object.body) }).end(object.body);
+      return;
+    }
+    this.#unhandled(res, { service: 's3', region, what: `${req.method} ${req.url}` });
+  }
+}
+
+/** The payload of an `aws-chunked` body (streaming uploads with trailing checksums); other bodies as they are. */
+function decodeAwsChunked(body: Buffer, req: IncomingMessage): Buffer {
+  if (!String(req.headers['content-encoding'] ?? '').includes('aws-chunked')) return body;
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', offset);
+    if (lineEnd < 0) break;
+    const size = parseInt(body.subarray(offset, lineEnd).toString('latin1').split(';')[0] ?? '0', 16);
+    if (!size) break;
+    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
+    offset = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
