@@ -39,7 +39,7 @@ afterEach(() => {
 });
 
 /** Every warning the metrics instance gives goes through the one logger (functions/shared/powertools.ts). */
-function dimensionWarnings(warn: ReturnType<typeof vi.spyOn>): string[] {
+function dimensionWarnings(warn: { mock: { calls: readonly (readonly unknown[])[] } }): string[] {
   return warn.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('has already been added'));
 }
 
