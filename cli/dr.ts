@@ -1,6 +1,7 @@
 /**
  * Operator CLI: starts the deployed DR state machines with validated input and waits, bounded, for
- * the result. Run as `node cli/dr.ts <command> [options]` (docs/operations.md).
+ * the result. Run as `npm run dr -- <command> [options]` (docs/operations.md): npm runs it on the
+ * project's pinned Node 24, which runs TypeScript; the machines' own Node 20 does not.
  *
  * 1. Parse and validate the arguments; any problem is bad usage (exit 2) and nothing is started.
  * 2. Build the state machine ARN (`<db>-<workflow>` in `--region` / `--account`), or take `--state-machine-arn`.
@@ -8,13 +9,47 @@
  * 4. Unless `--no-wait`: poll DescribeExecution until a terminal status or the wait bound, printing
  *    one progress line per poll; print the output, or the error and cause.
  *
- * Exit codes: 0 SUCCEEDED (or started, with `--no-wait`); 1 FAILED, TIMED_OUT, ABORTED, or an AWS error;
- * 2 bad usage; 3 still running when the wait bound ran out (the execution goes on; its ARN is printed).
+ * Every AWS call has a per-attempt request timeout and a per-call abort, and the whole run an
+ * overall deadline (the wait bound plus {@link LIMITS}.graceMs): an endpoint that accepts a
+ * connection and never answers cannot keep the CLI waiting for ever.
+ *
+ * Exit codes ({@link EXIT}; the table in docs/operations.md): each outcome its own.
  */
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
 
-/** Exit codes of {@link run}. */
-export const EXIT = { succeeded: 0, failed: 1, usage: 2, stillRunning: 3 } as const;
+/**
+ * Exit codes of {@link run}, one per outcome (docs/operations.md, "CLI exit codes").
+ * - `succeeded` 0: the execution SUCCEEDED (or, with `--no-wait`, was started).
+ * - `failed` 1: the execution FAILED (its error and cause are printed).
+ * - `usage` 2: bad usage; nothing was started.
+ * - `stillRunning` 3: still RUNNING when the wait bound ran out; the execution goes on.
+ * - `timedOut` 4: the execution TIMED_OUT (its state machine's TimeoutSeconds).
+ * - `aborted` 5: the execution was ABORTED (stopped by someone or something).
+ * - `notStarted` 6: StartExecution was refused by the service or no connection could be made: nothing started.
+ * - `unknown` 7: Step Functions stopped answering (timeout, deadline, lost connection, or an error while
+ *   polling): the execution may have started, or may still be running; the CLI says what it knows.
+ */
+export const EXIT = { succeeded: 0, failed: 1, usage: 2, stillRunning: 3, timedOut: 4, aborted: 5, notStarted: 6, unknown: 7 } as const;
+
+/** Time limits on AWS calls; tests shorten them. */
+export interface Limits {
+  /** Connection phase of one attempt. */
+  readonly connectMs: number;
+  /** One attempt, request and response (thrown as TimeoutError: `throwOnRequestTimeout`). */
+  readonly requestMs: number;
+  /** Attempts per call (the SDK retries timeouts and throttling). */
+  readonly maxAttempts: number;
+  /** One call, every attempt and back-off included: aborted after this. */
+  readonly callMs: number;
+  /** Added to the wait bound (zero with `--no-wait`) to make the overall deadline of the run. */
+  readonly graceMs: number;
+}
+
+/**
+ * The production limits. A call ends within `callMs` (30 s) whatever the endpoint does; the run
+ * within the wait bound plus 2 minutes, enough for the last poll and the start.
+ */
+export const LIMITS: Limits = { connectMs: 5_000, requestMs: 10_000, maxAttempts: 3, callMs: 30_000, graceMs: 120_000 };
 
 /** Where the CLI writes: progress and results to `out`, problems to `err`; one line per call. */
 export interface Output {
@@ -24,14 +59,16 @@ export interface Output {
 
 /** What {@link run} needs from the outside world; tests replace all of it. */
 export interface Deps {
-  /** The Step Functions client; default: one created for the resolved region. */
+  /** The Step Functions client; default: {@link sfnClient} for the resolved region. */
   readonly client?: SFNClient;
+  /** Time limits on AWS calls and the run; default {@link LIMITS}. */
+  readonly limits?: Limits;
   /** Milliseconds on a clock that only moves forward (elapsed time and the wait bound). */
   readonly now: () => number;
   /** Waits between polls. */
   readonly sleep: (ms: number) => Promise<void>;
   readonly output: Output;
-  /** Environment: `AWS_ACCOUNT_ID`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
+  /** Environment: `AWS_ACCOUNT_ID`, `AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL_SFN` / `AWS_ENDPOINT_URL`. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -66,7 +103,7 @@ const MAX_TIMEOUT_MINUTES = 1440;
 
 /** The usage text, printed by `help` and after bad usage. */
 export const USAGE = [
-  'usage: node cli/dr.ts <command> [options]',
+  'usage: npm run dr -- <command> [options]',
   '  backup   [--tier daily|weekly|monthly|yearly]',
   '  verify   [--snapshot <id>]',
   '  pitr     --time <ISO time with zone|latest> --name <db>-...',
@@ -90,7 +127,7 @@ export interface Invocation {
 export type Parsed = { readonly ok: true; readonly invocation: Invocation } | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
- * Parses and validates the arguments after `node cli/dr.ts`. Collects every problem rather than
+ * Parses and validates the arguments after `npm run dr --`. Collects every problem rather than
  * stopping at the first, so one correction fixes the command line.
  */
 export function parse(argv: readonly string[], env: Deps['env']): Parsed {
@@ -258,7 +295,7 @@ function show(text: string): string {
 /**
  * Runs one CLI invocation and returns its exit code (see {@link EXIT}); never calls `process.exit`.
  *
- * @param argv the arguments after `node cli/dr.ts`
+ * @param argv the arguments after `npm run dr --`
  */
 export async function run(argv: readonly string[], deps: Deps): Promise<number> {
   const { output } = deps;
@@ -273,19 +310,101 @@ export async function run(argv: readonly string[], deps: Deps): Promise<number> 
     return EXIT.usage;
   }
   const inv = parsed.invocation;
-  const client = deps.client ?? new SFNClient({ region: inv.region });
-  const started = deps.now();
+  const limits = deps.limits ?? LIMITS;
+  const client = deps.client ?? sfnClient(inv.region, deps.env, limits);
+  const run = new Run(inv, deps, limits, client);
+  // The overall deadline is wall-clock time (a hung call does not advance the poll loop's clock).
+  const overallMs = (inv.wait ? inv.timeoutMinutes * 60_000 : 0) + limits.graceMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<number>((resolve) => {
+    timer = setTimeout(() => resolve(run.deadlineReached(overallMs)), overallMs);
+  });
   try {
-    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: inv.stateMachineArn, input: JSON.stringify(inv.input) }));
-    if (executionArn === undefined) throw new Error('StartExecution returned no executionArn');
+    return await Promise.race([run.execute(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A Step Functions client whose calls always end: a connection and a request timeout per attempt
+ * (`throwOnRequestTimeout`: without it @smithy/node-http-handler only logs a warning when
+ * `requestTimeout` is exceeded and keeps waiting), a bounded number of attempts, and the endpoint
+ * of `AWS_ENDPOINT_URL_SFN` / `AWS_ENDPOINT_URL` when set (the SDK's own variables, read from `env`).
+ */
+export function sfnClient(region: string, env: Deps['env'], limits: Limits = LIMITS): SFNClient {
+  const endpoint = env['AWS_ENDPOINT_URL_SFN'] ?? env['AWS_ENDPOINT_URL'];
+  return new SFNClient({
+    region,
+    maxAttempts: limits.maxAttempts,
+    requestHandler: { connectionTimeout: limits.connectMs, requestTimeout: limits.requestMs, throwOnRequestTimeout: true },
+    ...(endpoint === undefined ? {} : { endpoint }),
+  });
+}
+
+/** Error codes of a connection that was never made: the request cannot have reached Step Functions. */
+const NO_CONNECTION = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** One invocation's calls and what it knows so far (for the deadline's message). */
+class Run {
+  private executionArn: string | undefined;
+  private lastStatus: string | undefined;
+  /** Set when the deadline wins: nothing more is printed by the losing side. */
+  private over = false;
+  /** Aborts the call in flight when the deadline is reached. */
+  private readonly abort = new AbortController();
+
+  private readonly inv: Invocation;
+  private readonly deps: Deps;
+  private readonly limits: Limits;
+  private readonly client: SFNClient;
+
+  constructor(inv: Invocation, deps: Deps, limits: Limits, client: SFNClient) {
+    this.inv = inv;
+    this.deps = deps;
+    this.limits = limits;
+    this.client = client;
+  }
+
+  async execute(): Promise<number> {
+    const { inv, deps } = this;
+    const output = this.output();
+    const started = deps.now();
+    let executionArn: string;
+    try {
+      const result = await this.call('StartExecution', (abortSignal) =>
+        this.client.send(new StartExecutionCommand({ stateMachineArn: inv.stateMachineArn, input: JSON.stringify(inv.input) }), { abortSignal }),
+      );
+      if (result.executionArn === undefined) throw new Error('StartExecution returned no executionArn');
+      executionArn = result.executionArn;
+    } catch (error) {
+      const e = error as Error & { code?: string };
+      output.err(`dr: ${e.name}: ${e.message}`);
+      if (error instanceof SFNServiceException || NO_CONNECTION.has(e.code ?? '')) {
+        output.err('dr: nothing was started');
+        return EXIT.notStarted;
+      }
+      output.err(`dr: no answer from Step Functions: the execution may have started; look for it with aws stepfunctions list-executions --state-machine-arn ${inv.stateMachineArn}`);
+      return EXIT.unknown;
+    }
+    this.executionArn = executionArn;
     output.out(`started ${executionArn}`);
     output.out(`input ${JSON.stringify(inv.input)}`);
     if (!inv.wait) return EXIT.succeeded;
 
     const deadline = started + inv.timeoutMinutes * 60_000;
     for (;;) {
-      const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+      let execution;
+      try {
+        execution = await this.call('DescribeExecution', (abortSignal) => this.client.send(new DescribeExecutionCommand({ executionArn }), { abortSignal }));
+      } catch (error) {
+        const e = error as Error;
+        output.err(`dr: ${e.name}: ${e.message}`);
+        output.err(`dr: lost track of the execution${this.lastStatus === undefined ? '' : ` (last seen ${this.lastStatus})`}; it goes on: ${executionArn}`);
+        return EXIT.unknown;
+      }
       const status = execution.status ?? 'UNKNOWN';
+      this.lastStatus = status;
       const now = deps.now();
       output.out(`${elapsed(now - started)} ${status}`);
       if (status === 'SUCCEEDED') {
@@ -295,7 +414,7 @@ export async function run(argv: readonly string[], deps: Deps): Promise<number> 
       if (TERMINAL.has(status)) {
         output.err(`error: ${execution.error ?? '(none)'}`);
         output.err(`cause: ${show(execution.cause ?? '(none)')}`);
-        return EXIT.failed;
+        return status === 'FAILED' ? EXIT.failed : status === 'TIMED_OUT' ? EXIT.timedOut : EXIT.aborted;
       }
       if (now >= deadline) {
         output.err(`still ${status} after the ${inv.timeoutMinutes}-minute wait bound; the execution goes on: ${executionArn}`);
@@ -303,10 +422,45 @@ export async function run(argv: readonly string[], deps: Deps): Promise<number> 
       }
       await deps.sleep(Math.min(inv.pollSeconds * 1000, deadline - now));
     }
-  } catch (error) {
-    const e = error as Error;
-    output.err(`dr: ${e.name}: ${e.message}`);
-    return EXIT.failed;
+  }
+
+  /** Prints why the run ends at its overall deadline, aborts the call in flight, and returns the code. */
+  deadlineReached(overallMs: number): number {
+    this.over = true;
+    this.abort.abort(new Error(`overall deadline of ${overallMs} ms reached`));
+    const { err } = this.deps.output;
+    const bound = overallMs % 60_000 === 0 ? `${overallMs / 60_000}-minute` : `${overallMs / 1000}-second`;
+    if (this.executionArn === undefined) {
+      err(`dr: no answer from Step Functions within the ${bound} deadline: the execution may have started; look for it with aws stepfunctions list-executions --state-machine-arn ${this.inv.stateMachineArn}`);
+    } else {
+      err(`dr: no answer from Step Functions within the ${bound} deadline${this.lastStatus === undefined ? '' : ` (last seen ${this.lastStatus})`}; the execution goes on: ${this.executionArn}`);
+    }
+    return EXIT.unknown;
+  }
+
+  /** One SDK call, aborted after `callMs` or at the overall deadline, whichever comes first. */
+  private async call<T>(name: string, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.limits.callMs)]);
+    try {
+      return await send(signal);
+    } catch (error) {
+      if (signal.aborted && !this.abort.signal.aborted) {
+        throw Object.assign(new Error(`${name} did not answer within ${this.limits.callMs} ms (${this.limits.maxAttempts} attempts)`), { name: 'TimeoutError', cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** The CLI's output until the deadline has spoken; silent afterwards. */
+  private output(): Output {
+    return {
+      out: (line) => {
+        if (!this.over) this.deps.output.out(line);
+      },
+      err: (line) => {
+        if (!this.over) this.deps.output.err(line);
+      },
+    };
   }
 }
 
@@ -318,4 +472,6 @@ if (import.meta.main) {
     env: process.env,
   });
   process.exitCode = code;
+  // Whatever a cancelled request may have left open, the CLI ends (unref: never delays a clean exit).
+  setTimeout(() => process.exit(code), 1_000).unref();
 }

@@ -27,9 +27,9 @@ import type { CredentialsProvider, DatabaseCredentials } from '../ports/database
 import type { HeartbeatStore } from '../ports/heartbeat-store.ts';
 import { envInteger, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
-import { DIMENSIONS, METRICS } from '../shared/metric-names.ts';
+import { METRICS } from '../shared/metric-names.ts';
 import type { MetricName } from '../shared/metric-names.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { logger, metrics, setDatabaseDimension } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 /** Why the probe runs; decides what it measures and whether it publishes. */
@@ -129,7 +129,7 @@ export function probeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ProbeC
 
 const config = probeConfigFromEnv();
 // A default dimension survives each invocation's flush: set once, it is on every metric of this function.
-metrics.setDefaultDimensions({ [DIMENSIONS.database]: config.databaseId });
+setDatabaseDimension(config.databaseId);
 
 /** Opens the heartbeat table of one endpoint with a login. */
 export type StoreFactory = (login: DatabaseCredentials) => HeartbeatStore;

@@ -35,8 +35,7 @@ import type { DatabaseControlPlane, Topology } from '../ports/database-control-p
 import type { RestoreControlPlane, RestorePlacement } from '../ports/restore-control-plane.ts';
 import { envInteger, envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
-import { DIMENSIONS } from '../shared/metric-names.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { logger, metrics, setDatabaseDimension } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 const env = requireEnv([
@@ -59,6 +58,8 @@ const problems: string[] = [];
 const topology: Topology = envTopology(env.TOPOLOGY, problems);
 const ttlHours = envInteger(env.TEMP_TTL_HOURS, 'TEMP_TTL_HOURS', 1, 48, problems);
 failOnProblems(problems);
+// Set once: every metric of this function carries the `Database` dimension (functions/shared/powertools.ts).
+setDatabaseDimension(env.DATABASE_ID);
 const iops = process.env.STORAGE_IOPS ? Number(process.env.STORAGE_IOPS) : undefined;
 
 /** Placement of restored databases (minus id and tags); restore tests and PITR differ in security group. */
@@ -101,7 +102,6 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
   input.done();
   const executionArn = input.optionalString('executionArn') ?? 'manual';
   logger.appendKeys({ database: env.DATABASE_ID, executionArn });
-  metrics.addDimension(DIMENSIONS.database, env.DATABASE_ID);
   const now = deps.now();
 
   switch (action) {

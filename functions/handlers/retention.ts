@@ -27,8 +27,8 @@ import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
-import { DIMENSIONS, METRICS } from '../shared/metric-names.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { METRICS } from '../shared/metric-names.ts';
+import { logger, metrics, setDatabaseDimension } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 export type { RetentionRunReport };
@@ -37,6 +37,8 @@ const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 
 const problems: string[] = [];
 const topology: Topology = envTopology(env.TOPOLOGY, problems);
 failOnProblems(problems);
+// Set once: every metric of this function carries the `Database` dimension (functions/shared/powertools.ts).
+setDatabaseDimension(env.DATABASE_ID);
 const settings = readSettings(env.RETENTION_POLICY);
 
 function readSettings(json: string): RetentionSettings {
@@ -86,7 +88,6 @@ export async function core(event: unknown, deps: RetentionDeps = defaults): Prom
   input.done();
   const plane = region === 'primary' ? deps.primary : requireDr(deps);
   logger.appendKeys({ database: env.DATABASE_ID, executionArn });
-  metrics.addDimension(DIMENSIONS.database, env.DATABASE_ID);
 
   const report = await runRetention(
     { database: env.DATABASE_ID, policyName: env.POLICY_NAME, settings, dryRun, executionArn },

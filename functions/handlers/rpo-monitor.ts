@@ -46,7 +46,7 @@ import type { MetricSource } from '../ports/metric-source.ts';
 import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError, DatabaseNotFoundError, MeasurementIncompleteError } from '../shared/errors.ts';
 import { DIMENSIONS, METRICS } from '../shared/metric-names.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { logger, metrics, setDatabaseDimension } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 /** The monitor's configuration, from its environment. */
@@ -93,7 +93,7 @@ export function rpoMonitorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): R
 
 const config = rpoMonitorConfigFromEnv();
 // A default dimension survives each invocation's flush and is inherited by single metrics.
-metrics.setDefaultDimensions({ [DIMENSIONS.database]: config.databaseId });
+setDatabaseDimension(config.databaseId);
 
 /** What the handler acts through; module-scope clients by default, injectable in tests. */
 export interface RpoMonitorDeps {

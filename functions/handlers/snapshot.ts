@@ -23,14 +23,15 @@ import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
-import { DIMENSIONS } from '../shared/metric-names.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { logger, metrics, setDatabaseDimension } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 'SCHEDULE_TIMEZONE', 'TIER_RULES', 'DR_REGION', 'DR_KMS_KEY_ID', 'ARCHIVE_BUCKET']);
 const problems: string[] = [];
 const topology: Topology = envTopology(env.TOPOLOGY, problems);
 failOnProblems(problems);
+// Set once: every metric of this function carries the `Database` dimension (functions/shared/powertools.ts).
+setDatabaseDimension(env.DATABASE_ID);
 const tierRules = JSON.parse(env.TIER_RULES) as TierRules;
 
 /** What the handler acts through; module-scope clients by default, injectable in tests. */
@@ -59,7 +60,6 @@ export async function core(event: unknown, deps: SnapshotDeps = defaults): Promi
   input.done(); // without a valid action the other fields cannot be judged
   const executionArn = input.optionalString('executionArn') ?? 'manual';
   logger.appendKeys({ database: env.DATABASE_ID, executionArn });
-  metrics.addDimension(DIMENSIONS.database, env.DATABASE_ID);
 
   if (action === 'plan') {
     // The workflow's input: `scheduledAt` from EventBridge Scheduler, absent on a manual

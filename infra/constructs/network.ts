@@ -63,12 +63,16 @@ export class Network extends Construct {
     this.functionsSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs through VPC endpoints (no internet route exists)');
 
     this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [functionSubnets] });
-    for (const [name, service] of [
-      ['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
-      ['CloudWatch', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING],
-    ] as const) {
-      this.vpc.addInterfaceEndpoint(name, { service, subnets: functionSubnets, securityGroups: [endpointSg], open: false, privateDnsEnabled: true });
-    }
+    // One interface endpoint per AWS API an in-VPC function calls: the functions there (manifest,
+    // verify, probe) read their login from Secrets Manager and publish metrics as EMF log lines,
+    // which need no endpoint. test/infra/network.test.ts derives the list from their bundles.
+    this.vpc.addInterfaceEndpoint('SecretsManager', {
+      service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      subnets: functionSubnets,
+      securityGroups: [endpointSg],
+      open: false,
+      privateDnsEnabled: true,
+    });
   }
 }
 

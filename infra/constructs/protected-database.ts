@@ -271,7 +271,11 @@ export class MultiAzClusterDatabase extends Construct implements ProtectedDataba
       performanceInsightsRetentionPeriod: 7,
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
-      enableIamDatabaseAuthentication: true,
+      // No EnableIAMDatabaseAuthentication: the CloudFormation reference documents it as "Valid for:
+      // Aurora DB clusters only" (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html#cfn-rds-dbcluster-enableiamdatabaseauthentication),
+      // while the CreateDBCluster API reference (@aws-sdk/client-rds 3.1169 model) now says "Aurora DB clusters
+      // and Multi-AZ DB clusters" (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html).
+      // Nothing in this project signs IAM database tokens (no rds-db:connect grant), so the flag would serve no function.
     });
     this.cluster.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
     for (const group of logs) this.cluster.node.addDependency(group);

@@ -1,9 +1,10 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, SFNServiceException, StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { run, USAGE } from '../../cli/dr.ts';
-import type { Deps } from '../../cli/dr.ts';
+import type { Deps, Limits } from '../../cli/dr.ts';
 
 const ACCOUNT = '123456789012';
 const SM = (name: string): string => `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:${name}`;
@@ -142,13 +143,17 @@ describe('cli: waiting for the result', () => {
     );
   });
 
-  it.each(['FAILED', 'TIMED_OUT', 'ABORTED'] as const)('%s: prints the error and the cause; exit 1', async (status) => {
+  it.each([
+    ['FAILED', 1],
+    ['TIMED_OUT', 4],
+    ['ABORTED', 5],
+  ] as const)('%s: prints the error and the cause; exit %i', async (status, exit) => {
     // Prepare
     const h = harness({ afterMs: 10_000, status, error: 'FailoverLockedError', cause: '{"errorMessage":"held by run-0"}' });
     // Act
     const code = await run(['failover', '--mode', 'az', '--reason', 'INC-1', ...COMMON], h.deps);
     // Assess
-    expect(code).toBe(1);
+    expect(code).toBe(exit);
     expect(h.out.slice(2)).toEqual(['[0:00:00] RUNNING', '[0:00:05] RUNNING', `[0:00:10] ${status}`]);
     expect(h.err).toEqual(['error: FailoverLockedError', 'cause: {\n  "errorMessage": "held by run-0"\n}']);
   });
@@ -189,15 +194,29 @@ describe('cli: waiting for the result', () => {
     expect(h.sleeps).toEqual([]);
   });
 
-  it('an AWS error on start is printed by name; exit 1', async () => {
+  it('an AWS error on start is printed by name, nothing started; exit 6', async () => {
     // Prepare
     const h = harness(SUCCEEDS);
     h.sfn.on(StartExecutionCommand).rejects(new StateMachineDoesNotExist({ message: 'State Machine Does Not Exist', $metadata: {} }));
     // Act
     const code = await run(['backup', ...COMMON], h.deps);
     // Assess
-    expect(code).toBe(1);
-    expect(h.err).toEqual(['dr: StateMachineDoesNotExist: State Machine Does Not Exist']);
+    expect(code).toBe(6);
+    expect(h.err).toEqual(['dr: StateMachineDoesNotExist: State Machine Does Not Exist', 'dr: nothing was started']);
+  });
+
+  it('an AWS error while polling: the execution goes on, its ARN printed; exit 7', async () => {
+    // Prepare
+    const h = harness(SUCCEEDS);
+    h.sfn.on(DescribeExecutionCommand).rejects(new SFNServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform states:DescribeExecution', $metadata: {} }));
+    // Act
+    const code = await run(['backup', ...COMMON], h.deps);
+    // Assess
+    expect(code).toBe(7);
+    expect(h.err).toEqual([
+      'dr: AccessDeniedException: not authorized to perform states:DescribeExecution',
+      `dr: lost track of the execution; it goes on: arn:aws:states:eu-west-1:${ACCOUNT}:execution:swifteats-backup:run-1`,
+    ]);
   });
 });
 
@@ -254,4 +273,121 @@ describe('cli: bad usage starts nothing; exit 2', () => {
     expect(h.out).toEqual([]);
     expect(h.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
+});
+
+/**
+ * A local endpoint that accepts TCP connections and never answers (a black-holed load balancer,
+ * a proxy that stalls), unless `answer` replies to a request's X-Amz-Target. Counts connections
+ * and notices when the client closes them.
+ */
+async function silentEndpoint(answer: (target: string) => string | null = () => null) {
+  const sockets: Socket[] = [];
+  let closed = 0;
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('close', () => closed++);
+    socket.on('error', () => {});
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      const target = /x-amz-target:\s*(\S+)/i.exec(buffer)?.[1];
+      if (target === undefined || !buffer.includes('\r\n\r\n')) return;
+      const body = answer(target);
+      buffer = '';
+      if (body !== null) socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => sockets.length,
+    closed: () => closed,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('cli: an endpoint that accepts the connection and never answers', () => {
+  let endpoint: Awaited<ReturnType<typeof silentEndpoint>>;
+  const out: string[] = [];
+  const err: string[] = [];
+  /** The real client (sfnClient, from the CLI's environment) against the silent endpoint, real clock. */
+  const deps = (limits: Limits): Deps => {
+    // The SDK reads AWS_ENDPOINT_URL_SFN from process.env too: a CLI that ignored `env` would still land here.
+    vi.stubEnv('AWS_ENDPOINT_URL_SFN', endpoint.url);
+    return {
+    limits,
+    now: () => performance.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    output: { out: (line) => out.push(line), err: (line) => err.push(line) },
+    env: { AWS_ENDPOINT_URL_SFN: endpoint.url },
+    };
+  };
+  beforeEach(() => {
+    out.length = 0;
+    err.length = 0;
+    // Static credentials: the default chain must not go looking for an instance role.
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+    vi.stubEnv('AWS_SESSION_TOKEN', '');
+  });
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    await endpoint.close();
+  });
+
+  it('each attempt times out, the attempts are bounded: exit 7, and says the execution may have started', async () => {
+    // Prepare
+    endpoint = await silentEndpoint();
+    const started = performance.now();
+    // Act
+    const code = await run(['failover', '--mode', 'observe', '--reason', 'x', '--timeout-minutes', '1', ...COMMON], deps({ connectMs: 1_000, requestMs: 300, maxAttempts: 2, callMs: 20_000, graceMs: 20_000 }));
+    // Assess
+    const tookMs = performance.now() - started;
+    expect(code).toBe(7);
+    expect(out).toEqual([]);
+    expect(err).toEqual([
+      'dr: TimeoutError: @smithy/node-http-handler - [ERROR] a request has exceeded the configured 300 ms requestTimeout.',
+      `dr: no answer from Step Functions: the execution may have started; look for it with aws stepfunctions list-executions --state-machine-arn ${SM('swifteats-failover')}`,
+    ]);
+    expect(endpoint.connections()).toBe(2);
+    expect(tookMs).toBeGreaterThanOrEqual(600);
+    expect(tookMs).toBeLessThan(10_000);
+  }, 30_000);
+
+  it('a call that outlasts its abort bound ends with the call: exit 7', async () => {
+    endpoint = await silentEndpoint();
+    const started = performance.now();
+    const code = await run(['backup', '--no-wait', ...COMMON], deps({ connectMs: 1_000, requestMs: 60_000, maxAttempts: 3, callMs: 500, graceMs: 20_000 }));
+    expect(code).toBe(7);
+    expect(err[0]).toBe('dr: TimeoutError: StartExecution did not answer within 500 ms (3 attempts)');
+    expect(performance.now() - started).toBeLessThan(10_000);
+    // The aborted request's connection is closed, not left hanging.
+    await vi.waitFor(() => expect(endpoint.closed()).toBe(1), { timeout: 5_000, interval: 20 });
+  }, 30_000);
+
+  it('the overall deadline ends the run whatever the call limits: exit 7 and one message', async () => {
+    endpoint = await silentEndpoint();
+    const started = performance.now();
+    const code = await run(['backup', '--no-wait', ...COMMON], deps({ connectMs: 60_000, requestMs: 60_000, maxAttempts: 3, callMs: 60_000, graceMs: 400 }));
+    expect(code).toBe(7);
+    expect(err).toEqual([`dr: no answer from Step Functions within the 0.4-second deadline: the execution may have started; look for it with aws stepfunctions list-executions --state-machine-arn ${SM('swifteats-backup')}`]);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await vi.waitFor(() => expect(endpoint.closed()).toBe(1), { timeout: 5_000, interval: 20 });
+  }, 30_000);
+
+  it('started, then the polls never answer: exit 7 with the execution ARN', async () => {
+    // Prepare: StartExecution answers; DescribeExecution never does.
+    const arn = `arn:aws:states:eu-west-1:${ACCOUNT}:execution:swifteats-verify:run-1`;
+    endpoint = await silentEndpoint((target) => (target === 'AWSStepFunctions.StartExecution' ? JSON.stringify({ executionArn: arn, startDate: 1_796_000_000 }) : null));
+    // Act
+    const code = await run(['verify', ...COMMON], deps({ connectMs: 1_000, requestMs: 200, maxAttempts: 2, callMs: 20_000, graceMs: 20_000 }));
+    // Assess
+    expect(code).toBe(7);
+    expect(out).toEqual([`started ${arn}`, 'input {}']);
+    expect(err).toEqual(['dr: TimeoutError: @smithy/node-http-handler - [ERROR] a request has exceeded the configured 200 ms requestTimeout.', `dr: lost track of the execution; it goes on: ${arn}`]);
+  }, 30_000);
 });
