@@ -1,4 +1,4 @@
-import { RDSClient, RDSServiceException } from '@aws-sdk/client-rds';
+import { DescribeDBSnapshotsCommand, RDSClient, RDSServiceException, type DescribeDBSnapshotsMessage, type DBSnapshotMessage } from '@aws-sdk/client-rds';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { managedSnapshotTags, snapshotId, tierFor } from '../../functions/domain/snapshot-naming.ts';
@@ -7,7 +7,8 @@ import type { DatabaseControlPlane } from '../../functions/ports/database-contro
 import { MemoryArchive } from '../support/memory-archive.ts';
 import { setHandlerEnv } from '../support/handler-env.ts';
 import { RdsFake, rdsFault, VirtualClock } from '../support/rds-fake.ts';
-import { CENTRAL, WEST, instancePlanes } from '../support/rds-planes.ts';
+import { restoresFor } from '../../functions/adapters/rds/restore.ts';
+import { CENTRAL, WEST, fakeRdsClient, instancePlanes } from '../support/rds-planes.ts';
 
 const DAY = 86_400_000;
 // A Sunday, half an hour after the day's backup: retention runs at the end of the backup workflow.
@@ -85,6 +86,7 @@ beforeEach(() => {
   deps = {
     primary: planes.primary,
     dr: planes.dr,
+    databases: { primary: planes.restores, dr: restoresFor('multi-az-instance', fakeRdsClient(CENTRAL), '18.3') },
     archive,
     now: () => clock.now(),
     sleep: async (ms) => {
@@ -171,7 +173,12 @@ describe('retention λ: a 400-day history', () => {
     // Act
     const report = await core({ region: 'primary', executionArn: EXECUTION }, deps);
     // Assess
-    expect(rds.callCountsByCommand()).toEqual({ DescribeDBSnapshots: 5, DescribeAccountAttributes: 1, DeleteDBSnapshot: EXPECTED_DELETES });
+    // 5 list pages, 1 list of the DR copies (none), 95 re-checks of the anchor (one per 4 deletes, one second of deletes).
+    // One DescribeDBInstances: the region's databases, for restore tests in progress.
+    expect(rds.callCountsByCommand()).toEqual({ DescribeDBSnapshots: 101, DescribeAccountAttributes: 1, DescribeDBInstances: 1, DeleteDBSnapshot: EXPECTED_DELETES });
+    expect(rds.callCount('DescribeDBSnapshots', CENTRAL)).toBe(1);
+    expect(report.premiseChecks).toBe(Math.ceil(EXPECTED_DELETES / SETTINGS.deletesPerSecond));
+    expect(report.premiseChanged).toBeNull();
     expect(rds.callCount('ListTagsForResource')).toBe(0);
     expect(remaining()).toEqual(EXPECTED_KEPT);
     expect(report.planned).toHaveLength(EXPECTED_DELETES);
@@ -252,7 +259,8 @@ describe('retention λ: dry run', () => {
     const waitsOfDryRun = sleeps.length;
     const real = await core({ region: 'primary' }, deps);
     // Assess
-    expect(callsOfDryRun).toEqual({ DescribeDBSnapshots: 5, DescribeAccountAttributes: 1 });
+    // 5 list pages in the primary region, 1 in the DR region (the copies' status); no anchor re-check without deletes.
+    expect(callsOfDryRun).toEqual({ DescribeDBSnapshots: 6, DescribeAccountAttributes: 1, DescribeDBInstances: 1 });
     expect(dry.dryRun).toBe(true);
     expect(dry.deleted).toEqual([]);
     expect(waitsOfDryRun).toBe(0);
@@ -445,7 +453,7 @@ describe('retention λ: safety', () => {
     // Act
     const report = await core({ region: 'dr' }, deps);
     // Assess
-    expect(rds.calls().map((c) => c.region)).toEqual(Array.from({ length: 2 }, () => CENTRAL));
+    expect(rds.calls().map((c) => c.region)).toEqual(Array.from({ length: 3 }, () => CENTRAL));
     expect(report.region).toBe(CENTRAL);
     expect(report.planned).toEqual([]);
     expect(report.alarms).toEqual([

@@ -166,7 +166,7 @@ describe('planRetention, worked examples', () => {
       ['swifteats-daily-202603060200', 'keep', ['newer-than-verified', 'tier-daily']],
     ]);
     expect(byId(plan, 'swifteats-daily-202603030200').reasons).toEqual([
-      'newer-than-verified: created at or after swifteats-daily-202603020200, the newest verified snapshot of swifteats',
+      'newer-than-verified: data taken at or after that of swifteats-daily-202603020200, the newest verified snapshot of swifteats',
     ]);
     expect(plan.deletes).toEqual(['swifteats-daily-202603010200']);
   });
@@ -595,8 +595,10 @@ const caseArb = fc.tuple(historyArb, policyArb, fc.integer({ min: -48, max: 48 }
 });
 
 function timeOf(s: SnapshotRecord): number {
-  if (s.createdAt instanceof Date) return s.createdAt.getTime();
-  return /(Z|[+-]\d\d:\d\d)$/.test(s.createdAt) ? Date.parse(s.createdAt) : Number.NaN;
+  const value = s.dataTime ?? s.createdAt;
+  if (value instanceof Date) return value.getTime();
+  if (value === null) return Number.NaN;
+  return /(Z|[+-]\d\d:\d\d)$/.test(value) ? Date.parse(value) : Number.NaN;
 }
 const isRestorable = (s: SnapshotRecord) => s.tags['dr:managed'] === 'true' && s.type === 'manual' && s.status === 'available';
 const isHeld = (s: SnapshotRecord) => s.tags['dr:legal-hold'] !== undefined && s.tags['dr:legal-hold'] !== 'false';
