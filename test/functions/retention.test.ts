@@ -512,13 +512,20 @@ const THIRD_OLDEST = 'swifteats-daily-202510270200';
  * `SnapshotCreateTime` (RDS sets it once the snapshot is available). Local to these tests, over
  * the fake's own answer, so that it holds whatever the fake does.
  */
-function withoutCreateTimeUntilAvailable(): void {
+function withoutCreateTimeUntilAvailable(options: { creatingHasNoTime?: boolean } = {}): void {
   stub.on(DescribeDBSnapshotsCommand).callsFake((input: DescribeDBSnapshotsMessage, getClient: () => RDSClient) => {
     const client = getClient(); // synchronously: see RdsFake.install
     return (async () => {
       const region = await client.config.region();
       const out = (await rds.handle('DescribeDBSnapshots', input, region)) as DBSnapshotMessage;
-      return { ...out, DBSnapshots: out.DBSnapshots?.map((s) => (s.Status === 'available' ? s : { ...s, SnapshotCreateTime: undefined })) };
+      return {
+        ...out,
+        DBSnapshots: out.DBSnapshots?.map((s) =>
+          s.Status === 'available'
+            ? s
+            : { ...s, SnapshotCreateTime: undefined, ...(options.creatingHasNoTime === true && s.Status === 'creating' ? { OriginalSnapshotCreateTime: undefined } : {}) },
+        ),
+      };
     })();
   });
 }
@@ -612,6 +619,26 @@ describe('retention λ: snapshots in use (issue 10 fix 4, issue 9 defect 8)', ()
     expect(decision?.action).toBe('keep');
     expect(decision?.codes).toEqual(['not-available']);
     expect(decision?.reasons[0]).toMatch(/^not-available: status is "(pending|copying)", not "available": in progress, kept until available/);
+  });
+
+  it('keeps a snapshot being created, which RDS reports with no time at all, without the unclassifiable alarm', async () => {
+    // Prepare: a verified history and today's snapshot still `creating` (no SnapshotCreateTime nor OriginalSnapshotCreateTime yet).
+    withoutCreateTimeUntilAvailable({ creatingHasNoTime: true });
+    rds.addInstance({ id: 'swifteats', region: WEST });
+    backup(WEST, 2);
+    backup(WEST, 1, { 'dr:verified': 'passed' });
+    await deps.primary.createSnapshot('swifteats', 'swifteats-daily-202611290230', managedSnapshotTags('swifteats', 'daily', 'swifteats-gfs'));
+    // Act
+    const report = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(report.alarms).toEqual([]);
+    expect(report.decisions.find((d) => d.id === 'swifteats-daily-202611290230')).toEqual({
+      id: 'swifteats-daily-202611290230',
+      database: 'swifteats',
+      action: 'keep',
+      codes: ['not-available'],
+      reasons: ['not-available: status is "creating", not "available": in progress, kept until available (RDS reports no creation time before)'],
+    });
   });
 });
 
