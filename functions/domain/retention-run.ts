@@ -430,8 +430,9 @@ async function restoreTestsBySnapshot(restores: DatabaseLister, database: string
   const bySnapshot = new Map<string, string>();
   for (const db of await restores.list()) {
     const source = db.tags[RETENTION_TAGS.sourceSnapshot];
-    // A database being deleted is past its verdict (the verify workflow deletes it last).
-    if (db.tags[RETENTION_TAGS.temporary] !== 'true' || db.tags[RETENTION_TAGS.database] !== database || source === undefined || db.status === 'deleting') continue;
+    // Also while `deleting`: on its failure path the verify workflow records the (inconclusive)
+    // verdict after starting the delete, and that record reads the snapshot.
+    if (db.tags[RETENTION_TAGS.temporary] !== 'true' || db.tags[RETENTION_TAGS.database] !== database || source === undefined) continue;
     bySnapshot.set(source, db.identifier);
   }
   return bySnapshot;

@@ -9,6 +9,10 @@
  * - `DR_REGION`: the DR region, or `none`;
  * - `RETENTION_POLICY`: JSON `{ daily, weekly, monthly, yearly, minimumCount,
  *   quotaHeadroom, deletesPerSecond, maxVerifiedAgeHours }` (see {@link RetentionSettings}).
+ * Reads besides the region's snapshots: the region's databases (a `dr:temporary` one tagged
+ * `dr:source-snapshot` is a restore test using that snapshot) and, for the primary region, the
+ * DR region's copies (a source whose copy is still in progress is kept). A failing read fails
+ * the run before any delete: retention cannot prove those snapshots expendable.
  * Returns a {@link RetentionRunReport}; throws typed errors (shared/errors.ts) for the state
  * machine's Retry/Catch: ValidationError (bad event, nothing done), ThrottledError (safe
  * to retry: a re-run resumes), RetentionSafetyError (the planner refused, nothing deleted).

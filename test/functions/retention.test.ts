@@ -539,7 +539,8 @@ async function copyOffsite(id: string): Promise<void> {
 
 describe('retention λ: snapshots in use (issue 10 fix 4, issue 9 defect 8)', () => {
   it('keeps the snapshot a restore test is restoring from, and only while its temporary database is alive', async () => {
-    // Prepare: a restore test of the oldest snapshot is running; a finished one (deleting) and another database's test are not ours to honour.
+    // Prepare: a restore test of the oldest snapshot is running, one of the second oldest is deleting its temporary
+    // database (the failure path records its verdict after that), and another database's test is not ours to honour.
     seedHistory();
     const temporary = (id: string, source: string, database: string, status?: string) =>
       rds.addInstance({
@@ -554,7 +555,9 @@ describe('retention λ: snapshots in use (issue 10 fix 4, issue 9 defect 8)', ()
         ],
       });
     temporary('swifteats-vfy-d202510250200', OLDEST, 'swifteats');
-    temporary('swifteats-vfy-w202510260200', SECOND_OLDEST, 'swifteats', 'deleting');
+    temporary('swifteats-vfy-w202510260200', SECOND_OLDEST, 'swifteats');
+    await rds.handle('DeleteDBInstance', { DBInstanceIdentifier: 'swifteats-vfy-w202510260200', SkipFinalSnapshot: true }, WEST);
+    expect(rds.instance(WEST, 'swifteats-vfy-w202510260200')?.DBInstanceStatus).toBe('deleting');
     temporary('orders-vfy-d202510270200', THIRD_OLDEST, 'orders');
     // Act
     const report = await core({ region: 'primary' }, deps);
@@ -566,15 +569,16 @@ describe('retention λ: snapshots in use (issue 10 fix 4, issue 9 defect 8)', ()
         'restore-test-in-progress: temporary database swifteats-vfy-d202510250200 is being restored from it for a restore test: kept while that database exists (this rule wins over expiry)',
       ],
     });
-    expect(report.planned).toHaveLength(EXPECTED_DELETES - 1);
+    expect(decisionOf(report, SECOND_OLDEST)).toEqual({ action: 'keep', codes: ['restore-test-in-progress'] });
+    expect(report.planned).toHaveLength(EXPECTED_DELETES - 2);
     expect(deleteCalls()).not.toContain(OLDEST);
-    expect(deleteCalls()).toContain(SECOND_OLDEST);
+    expect(deleteCalls()).not.toContain(SECOND_OLDEST);
     expect(deleteCalls()).toContain(THIRD_OLDEST);
-    // Act: the test ended and its temporary database is gone; the next run expires the snapshot.
+    // Act: the tests ended and their temporary databases are gone; the next run expires the snapshots.
     await rds.handle('DeleteDBInstance', { DBInstanceIdentifier: 'swifteats-vfy-d202510250200', SkipFinalSnapshot: true }, WEST);
     clock.advance(rds.durations.instanceDeleteMs);
     const next = await core({ region: 'primary' }, deps);
-    expect(next.deleted).toEqual([OLDEST]);
+    expect(next.deleted).toEqual([OLDEST, SECOND_OLDEST]);
     expect(remaining()).toEqual(EXPECTED_KEPT);
   });
 
