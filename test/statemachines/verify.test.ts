@@ -68,13 +68,14 @@ async function restoredDatabase(heartbeatAt: string, damage = ''): Promise<TempD
 }
 
 beforeEach(async () => {
-  clock = new VirtualClock('2026-11-29T06:00:00Z');
+  // Production-like times: a sub-second clock, microsecond heartbeats (timestamptz).
+  clock = new VirtualClock('2026-11-29T06:00:00.250Z');
   rds = new RdsFake({ clock });
   stub = rds.install();
   seed(rds);
   archive = new MemoryArchive();
   databases = [];
-  restored = await restoredDatabase('2026-11-29T01:59:30Z');
+  restored = await restoredDatabase('2026-11-29T01:59:30.123456Z');
   connect = async () => {
     const sessions: DbSession[] = [];
     for (let i = 0; i < 2; i += 1) sessions.push(await openSession({ host: '127.0.0.1', port: 5432, database: restored.name, user: 'postgres', password: '', tls: 'require' }));
@@ -158,7 +159,7 @@ describe('restore test (verify.asl.json)', () => {
       'Verified',
     ]);
     expectTemporaryDeleted();
-    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:15:00.000Z' });
+    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:15:00.250Z' });
     const [report] = archive.json(`reports/swifteats/${SNAPSHOT}/`) as { passed: boolean; checks: { id: string; status: string }[] }[];
     expect(report?.checks.map((c) => [c.id, c.status])).toEqual([
       ['tls', 'passed'],
@@ -168,11 +169,11 @@ describe('restore test (verify.asl.json)', () => {
       ['btree-indexes', expect.stringMatching(/^(passed|skipped)$/)],
       ['heartbeat', 'passed'],
     ]);
-    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 900 }) })]);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 900, dataAgeSeconds: 15_331 }) })]);
   });
 
   it('catches a backup that lost rows: VerificationFailedError, snapshot tagged failed, temporary database deleted', async () => {
-    restored = await restoredDatabase('2026-11-29T01:59:30Z', 'DELETE FROM orders WHERE id > 190');
+    restored = await restoredDatabase('2026-11-29T01:59:30.123456Z', 'DELETE FROM orders WHERE id > 190');
     const result = await run('verify', { snapshotId: SNAPSHOT });
     expect(result).toMatchObject({ status: 'FAILED', error: 'VerificationFailedError' });
     expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBe('failed');
@@ -247,13 +248,13 @@ describe('restore test (verify.asl.json)', () => {
 describe('point-in-time restore (pitr-restore.asl.json)', () => {
   it('restores to the latest restorable time and outputs the endpoint, the new secret and the proven recovered time', async () => {
     // LatestRestorableTime in the fake trails the clock by 5 minutes: 05:55.
-    restored = await restoredDatabase('2026-11-29T05:54:30Z');
+    restored = await restoredDatabase('2026-11-29T05:54:30.654321Z');
     const result = await run('pitr-restore', { targetTime: 'latest', name: 'swifteats-pitr-incident-42' });
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toMatchObject({
       identifier: 'swifteats-pitr-incident-42',
       requestedTime: 'latest',
-      recoveredPointInTime: '2026-11-29T05:54:30.000000Z',
+      recoveredPointInTime: '2026-11-29T05:54:30.654321Z',
       checksPassed: true,
       failedChecks: [],
       restoreSeconds: 900,
@@ -269,7 +270,7 @@ describe('point-in-time restore (pitr-restore.asl.json)', () => {
     expect(result).toMatchObject({
       status: 'FAILED',
       error: 'RestoreWindowError',
-      cause: '2026-10-01T00:00:00.000Z is outside the restorable window of swifteats: 2026-11-15T05:55:00.000Z to 2026-11-29T05:55:00.000Z',
+      cause: '2026-10-01T00:00:00.000Z is outside the restorable window of swifteats: 2026-11-15T05:55:00.250Z to 2026-11-29T05:55:00.250Z',
     });
     expect(rds.callCount('RestoreDBInstanceToPointInTime')).toBe(0);
   });

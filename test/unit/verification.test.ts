@@ -663,7 +663,8 @@ describe('runVerification', () => {
       finishedAt: '2026-03-01T12:30:00.170Z',
       passed: true,
       recoveredPointInTime: '2026-03-01T12:04:30.123456Z',
-      dataAgeSeconds: 1530.047,
+      // 12:30:00.170 - 12:04:30.123456 = 1530.046544 s: whole seconds, rounded up.
+      dataAgeSeconds: 1531,
     });
     expect(probe.calls).toEqual([
       'connectionSecurity',
