@@ -185,7 +185,7 @@ export async function sweepTemporary(restores: RestoreControlPlane, database: st
  * Returns the ARNs tagged.
  */
 export async function tagVerdict(primary: DatabaseControlPlane, dr: DatabaseControlPlane | null, snapshotId: string, passed: boolean, at: Date): Promise<string[]> {
-  const tags = { [TAG.verified]: passed ? 'passed' : 'failed', [TAG.verifiedAt]: at.toISOString() };
+  const tags = verdictTags(passed, at);
   const tagged: string[] = [];
   const snapshot = await primary.getSnapshot(snapshotId);
   await primary.addTags(snapshot.arn, tags);
@@ -272,24 +272,27 @@ export interface RecordedVerdict {
   readonly snapshotId: string;
   readonly passed: boolean;
   readonly inconclusive: boolean;
-  readonly tagged: readonly string[];
+  /** The tags the verdict puts on the snapshot and its copy next (null when inconclusive: none). */
+  readonly tags: Readonly<Record<string, string>> | null;
   readonly audit: StoredDocument;
-  /** Age of the snapshot just proven good, null unless it passed. */
-  readonly verifiedSnapshotAgeSeconds: number | null;
+}
+
+/** The tags a passed or failed verdict writes (`dr:verified`, `dr:verified-at`). */
+export function verdictTags(passed: boolean, at: Date): Record<string, string> {
+  return { [TAG.verified]: passed ? 'passed' : 'failed', [TAG.verifiedAt]: at.toISOString() };
 }
 
 /**
- * Records a restore test's verdict.
+ * Records a restore test's verdict: one audit record naming the report and the tags the verdict
+ * will put on the snapshot (the workflow tags only after this record is stored, so no tag ever
+ * lacks its record).
  *
- * 1. Tag the snapshot and its offsite copy (not when inconclusive: an inconclusive test
- *    proves nothing, and the untagged snapshot stays first in line for the next test).
- * 2. Write one audit record naming the report.
- * 3. Return what the metrics need.
+ * Reads nothing from RDS: the record of a test must not depend on the snapshot still existing
+ * (retention may expire it while the test runs, and the failure path records that too).
  */
-export async function recordVerdict(primary: DatabaseControlPlane, dr: DatabaseControlPlane | null, archive: ArchiveStore, v: Verdict): Promise<RecordedVerdict> {
-  const snapshot = await primary.getSnapshot(v.snapshotId);
+export async function recordVerdict(archive: ArchiveStore, v: Verdict): Promise<RecordedVerdict> {
   const passed = v.passed && !v.inconclusive;
-  const tagged = v.inconclusive ? [] : await tagVerdict(primary, dr, v.snapshotId, v.passed, v.now);
+  const tags = v.inconclusive ? null : verdictTags(v.passed, v.now);
   const audit = await writeAudit(archive, {
     formatVersion: 1,
     action: 'verify.verdict',
@@ -298,9 +301,30 @@ export async function recordVerdict(primary: DatabaseControlPlane, dr: DatabaseC
     at: v.now.toISOString(),
     executionArn: v.executionArn,
     result: passed ? 'succeeded' : 'failed',
-    details: { passed, inconclusive: v.inconclusive, restoreSeconds: v.restoreSeconds, dataAgeSeconds: v.dataAgeSeconds, tagged, ...(v.reason === undefined ? {} : { reason: v.reason }) },
+    details: { passed, inconclusive: v.inconclusive, restoreSeconds: v.restoreSeconds, dataAgeSeconds: v.dataAgeSeconds, tags, ...(v.reason === undefined ? {} : { reason: v.reason }) },
     documents: v.report ? [v.report] : [],
   });
-  const verifiedSnapshotAgeSeconds = passed && snapshot.createdAt ? Math.round((v.now.getTime() - snapshot.createdAt.getTime()) / 1000) : null;
-  return { snapshotId: v.snapshotId, passed, inconclusive: v.inconclusive, tagged, audit, verifiedSnapshotAgeSeconds };
+  return { snapshotId: v.snapshotId, passed, inconclusive: v.inconclusive, tags, audit };
+}
+
+/** Output of {@link applyVerdict}. */
+export interface AppliedVerdict {
+  readonly snapshotId: string;
+  readonly passed: boolean;
+  /** ARNs tagged: the snapshot, and its offsite copy where there is one. */
+  readonly tagged: readonly string[];
+  /** Age of the snapshot just proven good, null unless it passed. */
+  readonly verifiedSnapshotAgeSeconds: number | null;
+}
+
+/**
+ * Tags a recorded verdict on the snapshot and its offsite copy (after {@link recordVerdict}).
+ *
+ * @throws SnapshotNotFoundError when the snapshot is gone (the workflow records that as inconclusive)
+ */
+export async function applyVerdict(primary: DatabaseControlPlane, dr: DatabaseControlPlane | null, snapshotId: string, passed: boolean, at: Date): Promise<AppliedVerdict> {
+  const snapshot = await primary.getSnapshot(snapshotId);
+  const tagged = await tagVerdict(primary, dr, snapshotId, passed, at);
+  const verifiedSnapshotAgeSeconds = passed && snapshot.createdAt ? Math.round((at.getTime() - snapshot.createdAt.getTime()) / 1000) : null;
+  return { snapshotId, passed, tagged, verifiedSnapshotAgeSeconds };
 }

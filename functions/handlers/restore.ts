@@ -6,7 +6,8 @@
  * - `select`: the snapshot to prove (`snapshotId` given, or the newest unverified);
  * - `restore`: restore it into its temporary, isolated database (idempotent);
  * - `check`: one bounded poll of a restored database;
- * - `verdict`: tag the snapshot and its offsite copy, publish metrics, audit record;
+ * - `verdict`: the verdict's audit record (first: nothing is tagged without its record), metrics;
+ * - `tag`: tag the recorded verdict on the snapshot and its offsite copy;
  * - `delete`: delete a temporary database (refuses anything else);
  * - `sweep`: delete temporary databases past their expiry (scheduled);
  * - `pitr`: restore the database to a point in time into a new, kept database.
@@ -21,6 +22,7 @@ import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
 import { restoresFor } from '../adapters/rds/restore.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import {
+  applyVerdict,
   checkRestored,
   deleteTemporary,
   selectSnapshot,
@@ -97,7 +99,7 @@ const DB_ID = /^[a-z][a-z0-9-]{0,62}$/;
 /** Validates the event and runs its action. */
 export async function core(event: unknown, deps: RestoreDeps = defaults): Promise<unknown> {
   const input = new EventReader(event);
-  const action = input.oneOf('action', ['select', 'restore', 'check', 'verdict', 'delete', 'sweep', 'pitr']);
+  const action = input.oneOf('action', ['select', 'restore', 'check', 'verdict', 'tag', 'delete', 'sweep', 'pitr']);
   input.done();
   const executionArn = input.optionalString('executionArn') ?? 'manual';
   logger.appendKeys({ database: env.DATABASE_ID, executionArn });
@@ -141,6 +143,7 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       const passed = input.boolean('passed', false);
       if (!input.has('passed') && !input.has('inconclusive')) input.problems.push('passed: required, true or false');
       const restoreSeconds = input.nullableInteger('restoreSeconds', 0, 10 * 86_400);
+      // Whole seconds, as the verify λ reports it (functions/domain/verification.ts).
       const dataAgeSeconds = input.nullableInteger('dataAgeSeconds', 0, 400 * 86_400);
       const reason = input.optionalString('reason');
       // Inconclusive: the checks could not run (restore or connection failed). That proves
@@ -149,13 +152,23 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       const report = input.storedDocument('report');
       input.done();
       logger.appendKeys({ snapshotId });
-      const recorded = await recordVerdict(deps.primary, deps.dr, deps.archive, { database: env.DATABASE_ID, snapshotId, passed, inconclusive, restoreSeconds, dataAgeSeconds, reason, report, now, executionArn });
+      const recorded = await recordVerdict(deps.archive, { database: env.DATABASE_ID, snapshotId, passed, inconclusive, restoreSeconds, dataAgeSeconds, reason, report, now, executionArn });
       metrics.addMetric('VerificationPassed', MetricUnit.Count, recorded.passed ? 1 : 0);
       if (restoreSeconds !== null) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
-      if (recorded.verifiedSnapshotAgeSeconds !== null) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, recorded.verifiedSnapshotAgeSeconds);
       if (dataAgeSeconds !== null) metrics.addMetric('RecoveredDataAgeSeconds', MetricUnit.Seconds, dataAgeSeconds);
-      logger.info(`restore test of ${snapshotId}: ${inconclusive ? 'INCONCLUSIVE' : passed ? 'passed' : 'FAILED'}`, { tagged: recorded.tagged, audit: recorded.audit.key });
-      const { verifiedSnapshotAgeSeconds: _age, ...result } = recorded;
+      logger.info(`restore test of ${snapshotId}: ${inconclusive ? 'INCONCLUSIVE' : passed ? 'passed' : 'FAILED'}`, { audit: recorded.audit.key });
+      return recorded;
+    }
+    case 'tag': {
+      const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
+      const passed = input.boolean('passed', false);
+      if (!input.has('passed')) input.problems.push('passed: required, true or false');
+      input.done();
+      logger.appendKeys({ snapshotId });
+      const applied = await applyVerdict(deps.primary, deps.dr, snapshotId, passed, now);
+      if (applied.verifiedSnapshotAgeSeconds !== null) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, applied.verifiedSnapshotAgeSeconds);
+      logger.info(`tagged ${snapshotId} ${passed ? 'passed' : 'failed'}`, { tagged: applied.tagged });
+      const { verifiedSnapshotAgeSeconds: _age, ...result } = applied;
       return result;
     }
     case 'delete': {

@@ -168,8 +168,8 @@ describe('restore λ: delete and sweep', () => {
 });
 
 describe('restore λ: verdict', () => {
-  it('tags the snapshot and its offsite copy, and writes the audit record with the report digest', async () => {
-    const result = await core(
+  it('records the verdict first (naming the report and the tags to come), then tags the snapshot and its offsite copy', async () => {
+    const verdict = await core(
       {
         action: 'verdict',
         snapshotId: 'swifteats-weekly-202611290200',
@@ -181,10 +181,9 @@ describe('restore λ: verdict', () => {
       },
       deps,
     );
-    expect(result).toMatchObject({ snapshotId: 'swifteats-weekly-202611290200', passed: true, tagged: [rds.snapshotArn(WEST, 'swifteats-weekly-202611290200'), rds.snapshotArn(CENTRAL, 'swifteats-weekly-202611290200')] });
-    for (const region of [WEST, CENTRAL]) {
-      expect(tags(region, 'snapshot', 'swifteats-weekly-202611290200')).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:00:00.000Z' });
-    }
+    // The record reads nothing from RDS and tags nothing.
+    expect(verdict).toMatchObject({ snapshotId: 'swifteats-weekly-202611290200', passed: true, tags: { 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:00:00.000Z' } });
+    expect(rds.callCount('AddTagsToResource')).toBe(0);
     expect(archive.json('audit/swifteats/')).toEqual([
       expect.objectContaining({
         action: 'verify.verdict',
@@ -193,6 +192,17 @@ describe('restore λ: verdict', () => {
         documents: [{ key: 'reports/swifteats/swifteats-weekly-202611290200.json', sha256: 'a'.repeat(64), versionId: 'v1' }],
       }),
     ]);
+    const result = await core({ action: 'tag', snapshotId: 'swifteats-weekly-202611290200', passed: true, executionArn: 'arn:exec:verify' }, deps);
+    expect(result).toMatchObject({ snapshotId: 'swifteats-weekly-202611290200', passed: true, tagged: [rds.snapshotArn(WEST, 'swifteats-weekly-202611290200'), rds.snapshotArn(CENTRAL, 'swifteats-weekly-202611290200')] });
+    for (const region of [WEST, CENTRAL]) {
+      expect(tags(region, 'snapshot', 'swifteats-weekly-202611290200')).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:00:00.000Z' });
+    }
+  });
+
+  it('records an inconclusive verdict of a snapshot that no longer exists', async () => {
+    const result = await core({ action: 'verdict', snapshotId: 'swifteats-daily-202001010200', inconclusive: true, reason: 'SnapshotNotFoundError: gone', executionArn: 'arn:exec:verify' }, deps);
+    expect(result).toMatchObject({ passed: false, inconclusive: true, tags: null });
+    expect(archive.json('audit/swifteats/')).toEqual([expect.objectContaining({ action: 'verify.verdict', resource: 'swifteats-daily-202001010200', result: 'failed' })]);
   });
 
   it('requires the verdict, naming the field', async () => {

@@ -154,6 +154,7 @@ describe('restore test (verify.asl.json)', () => {
       'Start polling restore',
       'Run checks',
       'Record verdict',
+      'Tag verdict',
       'Delete temporary database',
       'Passed?',
       'Verified',
@@ -189,7 +190,7 @@ describe('restore test (verify.asl.json)', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'InstanceQuotaExceededError' });
     expect(result.path.slice(-3)).toEqual(['Delete temporary database after failure', 'Record inconclusive', 'Restore test failed']);
     expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBeUndefined();
-    expect(verdicts()).toEqual([expect.objectContaining({ result: 'failed', details: expect.objectContaining({ inconclusive: true, tagged: [] }) })]);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'failed', details: expect.objectContaining({ inconclusive: true, tags: null }) })]);
   });
 
   it('deletes the temporary database when the restore never becomes available (bounded poll)', async () => {
@@ -222,6 +223,43 @@ describe('restore test (verify.asl.json)', () => {
     const result = await run('verify', {});
     expect(result).toMatchObject({ status: 'FAILED', error: 'InternalError' });
     expectTemporaryDeleted();
+  });
+
+  it('retries a verdict record the archive did not confirm, then tags: the run passes', async () => {
+    archive.failPutsMatching = /^audit\//;
+    archive.failPuts = 2;
+    const result = await run('verify', {});
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.invocations.filter((i) => i.state === 'Record verdict')).toHaveLength(3);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, tags: { 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:15:00.250Z' } }) })]);
+    expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBe('passed');
+  });
+
+  it('never tags a verdict that has no record: the archive down for good leaves the snapshot untagged', async () => {
+    archive.failPutsMatching = /^audit\//;
+    archive.failPuts = 1_000;
+    const result = await run('verify', {});
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ArchiveWriteError' });
+    expect(result.path).not.toContain('Tag verdict');
+    expect(rds.callCount('AddTagsToResource')).toBe(0);
+    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)['dr:verified']).toBeUndefined();
+    expectTemporaryDeleted();
+  });
+
+  it('records an inconclusive test when retention expires the snapshot mid-test', async () => {
+    // Prepare: the snapshot is deleted right after the restore test selected it.
+    const fns = functions();
+    const restore = fns[FN.restore]!;
+    fns[FN.restore] = async (payload) => {
+      if ((payload as { action: string }).action === 'restore') await instancePlanes().primary.deleteSnapshot(SNAPSHOT);
+      return restore(payload);
+    };
+    // Act
+    const result = await execute('verify', substitute(aslText('verify'), SUBSTITUTIONS), {}, { functions: fns, clock });
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'SnapshotNotFoundError' });
+    expect(result.path.slice(-2)).toEqual(['Record inconclusive', 'Restore test failed']);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'failed', details: expect.objectContaining({ inconclusive: true, tags: null, reason: expect.stringMatching(/^SnapshotNotFoundError: /) }) })]);
   });
 
   it('names an unknown snapshot and creates nothing', async () => {
