@@ -161,11 +161,26 @@ export interface SweepResult {
   readonly unreadable: readonly string[];
 }
 
-/** Deletes every temporary database of `database` past its `dr:expires-at`. */
-export async function sweepTemporary(restores: RestoreControlPlane, database: string, now: Date): Promise<SweepResult> {
+/** Where the sweeper's records go, and whose run they are. */
+export interface SweepAudit {
+  readonly archive: ArchiveStore;
+  /** `schedule` for the scheduled sweeper. */
+  readonly executionArn: string;
+}
+
+/**
+ * Deletes every temporary database of `database` past its `dr:expires-at`.
+ *
+ * Each delete is preceded by its record (`sweep.delete`, result `intent`: the database, its source
+ * snapshot and expiry): a failed archive write stops the sweep before that delete, so no sweep
+ * deletion is ever without a record. When anything leaked, one `sweep.run` record follows with the
+ * outcome, naming the intent records.
+ */
+export async function sweepTemporary(restores: RestoreControlPlane, database: string, now: Date, audit: SweepAudit): Promise<SweepResult> {
   const temporary = (await restores.list()).filter((db) => db.tags[TAG.temporary] === 'true' && db.tags[TAG.database] === database);
   const deleted: string[] = [];
   const unreadable: string[] = [];
+  const intents: StoredDocument[] = [];
   for (const db of temporary) {
     const expires = Date.parse(db.tags[TAG.expiresAt] ?? '');
     if (Number.isNaN(expires)) {
@@ -173,8 +188,34 @@ export async function sweepTemporary(restores: RestoreControlPlane, database: st
       continue;
     }
     if (expires > now.getTime() || db.status === 'deleting') continue;
+    intents.push(
+      await writeAudit(audit.archive, {
+        formatVersion: 1,
+        action: 'sweep.delete',
+        database,
+        resource: db.identifier,
+        at: now.toISOString(),
+        executionArn: audit.executionArn,
+        result: 'intent',
+        details: { reason: `temporary database past its ${TAG.expiresAt}`, expiresAt: db.tags[TAG.expiresAt], sourceSnapshot: db.tags[SOURCE_TAG] ?? null, status: db.status },
+        documents: [],
+      }),
+    );
     const result = await deleteTemporary(restores, database, db.identifier);
     if (result.outcome === 'deleted') deleted.push(db.identifier);
+  }
+  if (deleted.length + unreadable.length > 0) {
+    await writeAudit(audit.archive, {
+      formatVersion: 1,
+      action: 'sweep.run',
+      database,
+      resource: database,
+      at: now.toISOString(),
+      executionArn: audit.executionArn,
+      result: 'succeeded',
+      details: { deleted, unreadable, leaked: deleted.length + unreadable.length },
+      documents: intents,
+    });
   }
   return { leaked: deleted.length + unreadable.length, deleted, unreadable };
 }
@@ -211,6 +252,10 @@ export interface PitrRequest {
   readonly name: string;
   readonly placement: Omit<RestorePlacement, 'targetId' | 'tags'>;
   readonly database: string;
+  /** Where the intent record goes before the restore call, and whose run it is. */
+  readonly archive: ArchiveStore;
+  readonly executionArn: string;
+  readonly now: Date;
 }
 
 /**
@@ -219,7 +264,7 @@ export interface PitrRequest {
  * 1. Validate the new name: RDS identifier rules, and `<db>-` as its prefix.
  * 2. Refuse a time outside the restorable window, naming the window.
  * 3. If the database exists from an earlier attempt of the same request, return it.
- * 4. Restore, tagged with the requested target.
+ * 4. Write the intent record (`pitr.restore`, result `intent`), then restore, tagged with the requested target.
  */
 export async function startPointInTimeRestore(restores: RestoreControlPlane, request: PitrRequest): Promise<RestoredDatabase> {
   const problems: string[] = [];
@@ -244,6 +289,18 @@ export async function startPointInTimeRestore(restores: RestoreControlPlane, req
     if (existing.tags[PITR_TAG] === target && existing.tags[TAG.database] === request.database) return existing;
     throw new DatabaseAlreadyExistsError(`${request.name} already exists and is not this point-in-time restore: choose another name`);
   }
+  // The record comes before the change: a restore never exists without one.
+  await writeAudit(request.archive, {
+    formatVersion: 1,
+    action: 'pitr.restore',
+    database: request.database,
+    resource: request.name,
+    at: request.now.toISOString(),
+    executionArn: request.executionArn,
+    result: 'intent',
+    details: { sourceId: request.sourceId, targetTime: target, restorableWindow: { earliest: window.earliest?.toISOString() ?? null, latest: window.latest.toISOString() } },
+    documents: [],
+  });
   return restores.restoreToPointInTime(request.sourceId, request.at, {
     ...request.placement,
     targetId: request.name,
@@ -327,4 +384,48 @@ export async function applyVerdict(primary: DatabaseControlPlane, dr: DatabaseCo
   const tagged = await tagVerdict(primary, dr, snapshotId, passed, at);
   const verifiedSnapshotAgeSeconds = passed && snapshot.createdAt ? Math.round((at.getTime() - snapshot.createdAt.getTime()) / 1000) : null;
   return { snapshotId, passed, tagged, verifiedSnapshotAgeSeconds };
+}
+
+/** A point-in-time restore's end, as the workflow reports it. */
+export interface PitrOutcome {
+  readonly database: string;
+  /** The new database. */
+  readonly identifier: string;
+  /** `latest` or the ISO time asked for. */
+  readonly requestedTime: string;
+  readonly resolvedTargetTime: string | null;
+  /** The checks' verdict; null when they did not run (the run failed before them). */
+  readonly checksPassed: boolean | null;
+  readonly failedChecks: readonly string[];
+  readonly recoveredPointInTime: string | null;
+  readonly restoreSeconds: number | null;
+  /** Why the run failed (`<error>: <cause>`), when it did. */
+  readonly reason?: string;
+  readonly report: StoredDocument | null;
+  readonly now: Date;
+  readonly executionArn: string;
+}
+
+/** Writes the outcome record of a point-in-time restore (`pitr.restore`), naming the report. Reads nothing from RDS. */
+export async function recordPointInTimeRestore(archive: ArchiveStore, o: PitrOutcome): Promise<StoredDocument> {
+  const failed = o.reason !== undefined || o.checksPassed !== true;
+  return writeAudit(archive, {
+    formatVersion: 1,
+    action: 'pitr.restore',
+    database: o.database,
+    resource: o.identifier,
+    at: o.now.toISOString(),
+    executionArn: o.executionArn,
+    result: failed ? 'failed' : 'succeeded',
+    details: {
+      requestedTime: o.requestedTime,
+      resolvedTargetTime: o.resolvedTargetTime,
+      checksPassed: o.checksPassed,
+      failedChecks: o.failedChecks,
+      recoveredPointInTime: o.recoveredPointInTime,
+      restoreSeconds: o.restoreSeconds,
+      ...(o.reason === undefined ? {} : { reason: o.reason }),
+    },
+    documents: o.report ? [o.report] : [],
+  });
 }

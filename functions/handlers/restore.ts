@@ -9,8 +9,9 @@
  * - `verdict`: the verdict's audit record (first: nothing is tagged without its record), metrics;
  * - `tag`: tag the recorded verdict on the snapshot and its offsite copy;
  * - `delete`: delete a temporary database (refuses anything else);
- * - `sweep`: delete temporary databases past their expiry (scheduled);
- * - `pitr`: restore the database to a point in time into a new, kept database.
+ * - `sweep`: delete temporary databases past their expiry (scheduled), each after its record;
+ * - `pitr`: restore the database to a point in time into a new, kept database (intent record first);
+ * - `pitr-record`: the outcome record of a point-in-time restore.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -30,6 +31,7 @@ import {
   recordVerdict,
   startTemporaryRestore,
   sweepTemporary,
+  recordPointInTimeRestore,
   temporaryId,
 } from '../domain/restore-test.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
@@ -99,7 +101,7 @@ const DB_ID = /^[a-z][a-z0-9-]{0,62}$/;
 /** Validates the event and runs its action. */
 export async function core(event: unknown, deps: RestoreDeps = defaults): Promise<unknown> {
   const input = new EventReader(event);
-  const action = input.oneOf('action', ['select', 'restore', 'check', 'verdict', 'tag', 'delete', 'sweep', 'pitr']);
+  const action = input.oneOf('action', ['select', 'restore', 'check', 'verdict', 'tag', 'delete', 'sweep', 'pitr', 'pitr-record']);
   input.done();
   const executionArn = input.optionalString('executionArn') ?? 'manual';
   logger.appendKeys({ database: env.DATABASE_ID, executionArn });
@@ -181,10 +183,40 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
     }
     case 'sweep': {
       input.done();
-      const result = await sweepTemporary(deps.restores, env.DATABASE_ID, now);
+      const result = await sweepTemporary(deps.restores, env.DATABASE_ID, now, { archive: deps.archive, executionArn: input.optionalString('executionArn') ?? 'schedule' });
       metrics.addMetric('LeakedTemporaryInstances', MetricUnit.Count, result.leaked);
       if (result.leaked > 0) logger.warn(`leaked temporary databases: deleted ${result.deleted.join(', ') || 'none'}; unreadable expiry (kept): ${result.unreadable.join(', ') || 'none'}`);
       return result;
+    }
+    case 'pitr-record': {
+      const identifier = input.string('identifier', DB_ID);
+      const requestedTime = input.string('requestedTime');
+      const resolvedTargetTime = input.nullableString('resolvedTargetTime');
+      const checksPassed = input.has('checksPassed') ? input.boolean('checksPassed', false) : null;
+      const failedChecks: unknown = (event as Record<string, unknown>)['failedChecks'] ?? [];
+      const recoveredPointInTime = input.has('recoveredPointInTime') ? input.nullableString('recoveredPointInTime') : null;
+      const restoreSeconds = input.nullableInteger('restoreSeconds', 0, 10 * 86_400);
+      const reason = input.optionalString('reason');
+      const report = input.storedDocument('report');
+      if (!Array.isArray(failedChecks) || !failedChecks.every((c) => typeof c === 'string')) input.problems.push('failedChecks: an array of check ids');
+      input.done();
+      logger.appendKeys({ identifier });
+      const audit = await recordPointInTimeRestore(deps.archive, {
+        database: env.DATABASE_ID,
+        identifier,
+        requestedTime,
+        resolvedTargetTime,
+        checksPassed,
+        failedChecks: failedChecks as string[],
+        recoveredPointInTime,
+        restoreSeconds,
+        ...(reason === undefined ? {} : { reason }),
+        report,
+        now,
+        executionArn,
+      });
+      logger.info(`point-in-time restore ${identifier} recorded`, { audit: audit.key });
+      return { audit };
     }
     case 'pitr': {
       const targetTime = input.string('targetTime');
@@ -197,7 +229,7 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       // For `latest`, the restore reaches LatestRestorableTime as of the request: read it
       // first, so the checks know where the heartbeat should be.
       const resolved = at === 'latest' ? (await deps.restores.restoreWindow(env.DATABASE_ID)).latest : at;
-      const db = await startPointInTimeRestore(deps.restores, { sourceId: env.DATABASE_ID, at: at as Date | 'latest', name, database: env.DATABASE_ID, placement: placement(env.PITR_SECURITY_GROUP_ID) });
+      const db = await startPointInTimeRestore(deps.restores, { sourceId: env.DATABASE_ID, at: at as Date | 'latest', name, database: env.DATABASE_ID, placement: placement(env.PITR_SECURITY_GROUP_ID), archive: deps.archive, executionArn, now });
       logger.info(`point-in-time restore ${db.identifier} (${targetTime}) is ${db.status}`);
       return { identifier: db.identifier, status: db.status, targetTime, resolvedTargetTime: resolved?.toISOString() ?? null };
     }

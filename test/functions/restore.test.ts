@@ -167,6 +167,32 @@ describe('restore λ: delete and sweep', () => {
   });
 });
 
+describe('restore λ: sweeper records', () => {
+  const temp = (id: string, expires: string) =>
+    rds.addInstance({ id, region: WEST, tags: [{ Key: 'dr:temporary', Value: 'true' }, { Key: 'dr:database', Value: 'swifteats' }, { Key: 'dr:expires-at', Value: expires }, { Key: 'dr:source-snapshot', Value: 'swifteats-daily-202611250200' }] });
+
+  it('records each sweeper deletion before it, then the sweep', async () => {
+    temp('swifteats-vfy-d202611250200', '2026-11-25T12:00:00.000Z');
+    temp('swifteats-vfy-d202611290200', '2026-11-29T12:00:00.000Z');
+    await core({ action: 'sweep' }, deps);
+    const records = archive.json('audit/swifteats/') as { action: string; resource: string; result: string; executionArn: string; details: Record<string, unknown>; documents: unknown[] }[];
+    expect(records.map((r) => [r.action, r.resource, r.result, r.executionArn])).toEqual([
+      ['sweep.delete', 'swifteats-vfy-d202611250200', 'intent', 'schedule'],
+      ['sweep.run', 'swifteats', 'succeeded', 'schedule'],
+    ]);
+    expect(records[0]?.details).toMatchObject({ expiresAt: '2026-11-25T12:00:00.000Z', sourceSnapshot: 'swifteats-daily-202611250200' });
+    expect(records[1]?.details).toEqual({ deleted: ['swifteats-vfy-d202611250200'], unreadable: [], leaked: 1 });
+    expect(records[1]?.documents).toHaveLength(1);
+  });
+
+  it('deletes nothing it could not record first', async () => {
+    temp('swifteats-vfy-d202611250200', '2026-11-25T12:00:00.000Z');
+    archive.failPuts = 1;
+    await expect(core({ action: 'sweep' }, deps)).rejects.toMatchObject({ name: 'ArchiveWriteError' });
+    expect(rds.callCount('DeleteDBInstance')).toBe(0);
+  });
+});
+
 describe('restore λ: verdict', () => {
   it('records the verdict first (naming the report and the tags to come), then tags the snapshot and its offsite copy', async () => {
     const verdict = await core(

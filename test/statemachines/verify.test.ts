@@ -303,6 +303,38 @@ describe('point-in-time restore (pitr-restore.asl.json)', () => {
     expect(rds.instance(WEST, 'swifteats-pitr-incident-42')?.DBInstanceStatus).toBe('available');
   });
 
+  it('records the restore: an intent record before the restore call, the outcome naming the report after the checks', async () => {
+    restored = await restoredDatabase('2026-11-29T05:54:30.654321Z');
+    const put = archive.put.bind(archive);
+    const restoresWhenRecorded: number[] = [];
+    archive.put = async (key, body, type) => {
+      if (key.startsWith('audit/')) restoresWhenRecorded.push(rds.callCount('RestoreDBInstanceToPointInTime'));
+      return put(key, body, type);
+    };
+    const result = await run('pitr-restore', { targetTime: 'latest', name: 'swifteats-pitr-incident-42' });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(restoresWhenRecorded).toEqual([0, 1]);
+    const records = archive.json('audit/swifteats/') as { action: string; resource: string; result: string; details: Record<string, unknown>; documents: { key: string }[] }[];
+    expect(records.map((r) => [r.action, r.resource, r.result])).toEqual([
+      ['pitr.restore', 'swifteats-pitr-incident-42', 'intent'],
+      ['pitr.restore', 'swifteats-pitr-incident-42', 'succeeded'],
+    ]);
+    expect(records[1]?.details).toMatchObject({ requestedTime: 'latest', resolvedTargetTime: '2026-11-29T05:55:00.250Z', checksPassed: true, failedChecks: [], recoveredPointInTime: '2026-11-29T05:54:30.654321Z', restoreSeconds: 900 });
+    expect(records[1]?.documents.map((d) => d.key)).toEqual([expect.stringMatching(/^reports\/swifteats\/swifteats-pitr-incident-42\//)]);
+  });
+
+  it('records a failed restore, and retries a record the archive did not confirm', async () => {
+    rebuild({ instanceCreateMs: 10 * 3_600_000 });
+    archive.failPutsMatching = /^audit\//;
+    archive.failPuts = 2;
+    const result = await run('pitr-restore', { targetTime: 'latest', name: 'swifteats-pitr-slow' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'WaitTimeoutError' });
+    expect(result.path.slice(-2)).toEqual(['Record failed restore', 'Restore failed']);
+    const records = archive.json('audit/swifteats/') as { result: string; details: { reason?: string } }[];
+    expect(records.map((r) => r.result)).toEqual(['intent', 'failed']);
+    expect(records[1]?.details.reason).toMatch(/^WaitTimeoutError: /);
+  });
+
   it('refuses a time outside the window, naming it, and creates nothing', async () => {
     const result = await run('pitr-restore', { targetTime: '2026-10-01T00:00:00Z', name: 'swifteats-pitr-old' });
     expect(result).toMatchObject({
