@@ -785,6 +785,19 @@ describe('runVerification', () => {
     expect(report.passed).toBe(false);
   });
 
+  it('reports the data age in whole seconds, rounded up, and 0 for a heartbeat ahead of the clock (skew)', async () => {
+    // Prepare: heartbeats with microseconds, a clock on milliseconds.
+    const probe = new FakeProbe();
+    const ages: (number | null)[] = [];
+    // Act
+    for (const heartbeat of ['2026-03-01T12:29:59.999999Z', '2026-03-01T12:30:00.000001Z', '2026-03-01T12:31:00.000000Z']) {
+      probe.heartbeat = heartbeat;
+      ages.push((await runVerification(probe, options({ assertions: [], now: () => new Date('2026-03-01T12:30:00.000Z') }))).dataAgeSeconds);
+    }
+    // Assess: 0.000001 s -> 1; -0.000001 s -> 0; -60 s -> 0.
+    expect(ages).toEqual([1, 0, 0]);
+  });
+
   it('refuses invalid options before querying anything', async () => {
     // Prepare
     const probe = new FakeProbe();
