@@ -16,7 +16,12 @@ export interface AuditRecord {
   readonly at: string;
   /** Step Functions execution ARN, or `manual`/`schedule` when none. */
   readonly executionArn: string;
-  readonly result: 'succeeded' | 'failed' | 'skipped' | 'dry-run';
+  /**
+   * `intent`: written before a change it names (e.g. `retention.intent`, the snapshots about to be
+   * deleted), so that a change whose outcome record is lost still has a record; the outcome record
+   * that follows names the intent record.
+   */
+  readonly result: 'succeeded' | 'failed' | 'skipped' | 'dry-run' | 'intent';
   readonly details: Readonly<Record<string, unknown>>;
   /** Documents this action stored, with their SHA-256. */
   readonly documents: readonly StoredDocument[];

@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology, WriterState } from '../ports/database-control-plane.ts';
 import type { ChangeStatus, ConnectionSecret, ConnectionSettings, WriterDns, WriterRecord } from '../ports/endpoint-switch.ts';
-import type { FailoverLock } from '../ports/failover-lock.ts';
+import type { FailoverLock, LockRecord } from '../ports/failover-lock.ts';
 import type { Fence, IngressRule } from '../ports/fence.ts';
 import type { Notification, Notifier } from '../ports/notifier.ts';
 import type { ReplicationHistory } from '../ports/replication-history.ts';
@@ -584,6 +584,12 @@ export interface RunRecord {
   readonly rollback: RollbackResult | null;
   /** The error that failed the run: its name and message. */
   readonly error: { readonly name: string; readonly cause: string } | null;
+  /**
+   * Set when the audit record could not be written (the archive's retries ran out): this closing
+   * step then skips the archive and still measures, exits the lock and carries the record in the
+   * notification. Absent (or null) on the normal record step.
+   */
+  readonly unrecorded?: { readonly name: string; readonly cause: string } | null;
 }
 
 /** Output of {@link recordRun}. */
@@ -595,9 +601,30 @@ export interface RecordResult {
   /** Whether anything was changed (decides the cooldown). */
   readonly changed: boolean;
   readonly lock: 'released' | 'cooldown' | 'not held';
-  /** Null when a retry found the record already written (its metrics were published then). */
+  /** Null when a retry found the record already written (its metrics were published then), or when it could not be written. */
   readonly audit: StoredDocument | null;
-  readonly notification: Notification;
+  /** Why the audit record could not be written (the notification carries the record instead); null when it was. */
+  readonly auditError: string | null;
+  /** What to page; null for a dry run, which notifies no one whatever its outcome (docs/failover.md). */
+  readonly notification: Notification | null;
+}
+
+/**
+ * Errors of the act step by which RDS (or the lock) refused the action: nothing was changed. Any other
+ * failure of a step that started (a timeout, a lost response) may have changed the database.
+ */
+const ACT_REFUSALS: ReadonlySet<string> = new Set(['DatabaseNotAvailableError', 'DatabaseNotFoundError', 'FailoverLockLostError', 'PrecheckFailedError', 'AccessDeniedError']);
+
+/**
+ * When the lock records that this run started `act` but the run has no act result (the step timed
+ * out or its answer was lost after RDS may have accepted the call), the start time: the database
+ * must be taken as failed over. Null otherwise, and when RDS refused the call by name.
+ */
+export function actOutcomeUnknown(run: RunRecord, lock: LockRecord | null): string | null {
+  if (run.act !== null || lock === null || lock.owner !== run.owner) return null;
+  const started = lock.steps?.['act'];
+  if (started === undefined) return null;
+  return run.error !== null && ACT_REFUSALS.has(run.error.name) ? null : started;
 }
 
 const AUDIT_RESULT: Record<RunOutcome, AuditRecord['result']> = { succeeded: 'succeeded', failed: 'failed', 'false-alarm': 'skipped', 'dry-run': 'dry-run' };
@@ -644,7 +671,7 @@ function promotedState(database: string, run: RunRecord): string[] {
 }
 
 /** The notification of a run: a subject of at most 100 characters and a plain-text body. */
-export function runNotification(database: string, run: RunRecord, timeline: Timeline, loss: DataLoss): Notification {
+export function runNotification(database: string, run: RunRecord, timeline: Timeline, loss: DataLoss, actStartedAt: string | null = null): Notification {
   const mode = run.request.mode;
   const subjects: Record<RunOutcome, string> = {
     succeeded: `[${database}] ${mode} failover succeeded: writer back in ${duration(timeline.detectionToPostCheckSeconds)}`,
@@ -666,6 +693,7 @@ export function runNotification(database: string, run: RunRecord, timeline: Time
   for (const check of run.precheck?.checks ?? []) lines.push(`Check ${check.passed ? 'passed' : check.forced === true ? 'forced' : 'failed'}: ${check.name}: ${check.detail}`);
   if (run.fence !== null) lines.push(`Fence: ${run.fence.verdict}: ${run.fence.detail}`);
   if (run.act !== null) lines.push(`Action: ${run.act.action}${run.act.called ? '' : run.act.alreadyDone ? ' (already done)' : ' (not called)'}`);
+  if (actStartedAt !== null) lines.push(`Action: started at ${actStartedAt}, its answer was lost: the database may have failed over (cooldown kept).`);
   if (run.switched !== null) lines.push(`Endpoint: ${run.switched.plan.record || run.switched.plan.secret ? `switched to ${run.switched.targetHost}` : `unchanged (${run.switched.targetHost})`}`);
   if (run.rollback !== null) {
     const restored = run.rollback.verdict === 'rolled-back' ? `; restored ${run.rollback.restored.join(', ') || 'nothing'}` : '';
@@ -694,6 +722,9 @@ export async function recordRun(
   publish: (name: 'FailoverDurationSeconds' | 'FailoverDataLossSeconds', value: number, failureMode: 'az' | 'region') => void,
 ): Promise<RecordResult> {
   const now = ports.now();
+  // The lock item says which changing steps this run started, whatever their answers were.
+  const lockRecord = run.locked ? await ports.lock.read(lockKey(settings.database)) : null;
+  const actStartedAt = actOutcomeUnknown(run, lockRecord);
   const acted = run.act !== null && (run.act.called || run.act.alreadyDone) ? run.act.at : null;
   const timeline = failoverTimeline({
     detectedAt: run.request.detectedAt,
@@ -705,7 +736,7 @@ export async function recordRun(
   });
   const fencedAt = run.fence?.verdict === 'fenced' ? run.fence.at : null;
   const loss = dataLoss(run.request.mode, run.precheck?.replicaNewestHeartbeatAt ?? null, fencedAt ?? acted, fencedAt !== null ? 'fence' : 'promotion');
-  const changed = runChanged(run);
+  const changed = runChanged(run) || actStartedAt !== null;
   const target = run.precheck?.targetId ?? settings.database;
   const record: AuditRecord = {
     formatVersion: 1,
@@ -723,6 +754,7 @@ export async function recordRun(
       checks: run.precheck?.checks ?? [],
       fence: run.fence,
       act: run.act,
+      ...(actStartedAt === null ? {} : { actStartedAt, actOutcome: 'unknown' }),
       switch: run.switched,
       rollback: run.rollback,
       primaryUnreachable: run.precheck?.primaryUnreachable ?? null,
@@ -730,16 +762,21 @@ export async function recordRun(
     },
     documents: [],
   };
-  // One key per execution and outcome, whatever time the record step runs at.
-  const key = auditKey({ ...record, at: run.request.startedAt }, requestToken(run.owner, run.outcome));
-  let audit: StoredDocument | null;
-  try {
-    audit = await ports.archive.put(key, `${JSON.stringify(record, null, 2)}\n`, 'application/json');
-  } catch (error) {
-    if (!(error instanceof AlreadyArchivedError)) throw error;
-    audit = null;
+  const unrecorded = run.unrecorded ?? null;
+  let audit: StoredDocument | null = null;
+  if (unrecorded === null) {
+    // One key per execution and outcome, whatever time the record step runs at. The write comes
+    // first: when S3 does not confirm it (ArchiveWriteError) the step is retried from here, and
+    // when the retries run out the workflow closes the run without it (`unrecorded`).
+    const key = auditKey({ ...record, at: run.request.startedAt }, requestToken(run.owner, run.outcome));
+    try {
+      audit = await ports.archive.put(key, `${JSON.stringify(record, null, 2)}\n`, 'application/json');
+    } catch (error) {
+      if (!(error instanceof AlreadyArchivedError)) throw error;
+    }
   }
-  if (audit !== null && run.outcome === 'succeeded') {
+  // Measured once: by the step that wrote the record, or by the closing step when none could be written.
+  if ((audit !== null || unrecorded !== null) && run.outcome === 'succeeded') {
     const failureMode = failureModeOf(run.request.mode);
     if (timeline.detectionToPostCheckSeconds !== null) publish('FailoverDurationSeconds', timeline.detectionToPostCheckSeconds, failureMode);
     if (loss.seconds !== null) publish('FailoverDataLossSeconds', loss.seconds, failureMode);
@@ -752,7 +789,20 @@ export async function recordRun(
     if (exit.kind === 'cooldown') lock = (await ports.lock.cooldown(key, run.owner, exit.until)) ? 'cooldown' : 'not held';
     else lock = (await ports.lock.release(key, run.owner)) ? 'released' : 'not held';
   }
-  return { outcome: run.outcome, mode: run.request.mode, timeline, dataLoss: loss, changed, lock, audit, notification: runNotification(settings.database, run, timeline, loss) };
+  const notification = runNotification(settings.database, run, timeline, loss, actStartedAt);
+  const auditError = unrecorded === null ? null : `${unrecorded.name}: ${unrecorded.cause}`;
+  return {
+    outcome: run.outcome,
+    mode: run.request.mode,
+    timeline,
+    dataLoss: loss,
+    changed,
+    lock,
+    audit,
+    auditError,
+    // Without an archived record, the page carries it: the on-call's mail is then its only copy.
+    notification: run.request.dryRun ? null : auditError === null ? notification : { subject: notification.subject, message: `${notification.message}\nAudit record: NOT ARCHIVED (${auditError}); the record follows.\n${JSON.stringify(record)}` },
+  };
 }
 
 /** Publishes a run's notification; returns the message id. */

@@ -161,11 +161,26 @@ export interface SweepResult {
   readonly unreadable: readonly string[];
 }
 
-/** Deletes every temporary database of `database` past its `dr:expires-at`. */
-export async function sweepTemporary(restores: RestoreControlPlane, database: string, now: Date): Promise<SweepResult> {
+/** Where the sweeper's records go, and whose run they are. */
+export interface SweepAudit {
+  readonly archive: ArchiveStore;
+  /** `schedule` for the scheduled sweeper. */
+  readonly executionArn: string;
+}
+
+/**
+ * Deletes every temporary database of `database` past its `dr:expires-at`.
+ *
+ * Each delete is preceded by its record (`sweep.delete`, result `intent`: the database, its source
+ * snapshot and expiry): a failed archive write stops the sweep before that delete, so no sweep
+ * deletion is ever without a record. When anything leaked, one `sweep.run` record follows with the
+ * outcome, naming the intent records.
+ */
+export async function sweepTemporary(restores: RestoreControlPlane, database: string, now: Date, audit: SweepAudit): Promise<SweepResult> {
   const temporary = (await restores.list()).filter((db) => db.tags[TAG.temporary] === 'true' && db.tags[TAG.database] === database);
   const deleted: string[] = [];
   const unreadable: string[] = [];
+  const intents: StoredDocument[] = [];
   for (const db of temporary) {
     const expires = Date.parse(db.tags[TAG.expiresAt] ?? '');
     if (Number.isNaN(expires)) {
@@ -173,8 +188,34 @@ export async function sweepTemporary(restores: RestoreControlPlane, database: st
       continue;
     }
     if (expires > now.getTime() || db.status === 'deleting') continue;
+    intents.push(
+      await writeAudit(audit.archive, {
+        formatVersion: 1,
+        action: 'sweep.delete',
+        database,
+        resource: db.identifier,
+        at: now.toISOString(),
+        executionArn: audit.executionArn,
+        result: 'intent',
+        details: { reason: `temporary database past its ${TAG.expiresAt}`, expiresAt: db.tags[TAG.expiresAt], sourceSnapshot: db.tags[SOURCE_TAG] ?? null, status: db.status },
+        documents: [],
+      }),
+    );
     const result = await deleteTemporary(restores, database, db.identifier);
     if (result.outcome === 'deleted') deleted.push(db.identifier);
+  }
+  if (deleted.length + unreadable.length > 0) {
+    await writeAudit(audit.archive, {
+      formatVersion: 1,
+      action: 'sweep.run',
+      database,
+      resource: database,
+      at: now.toISOString(),
+      executionArn: audit.executionArn,
+      result: 'succeeded',
+      details: { deleted, unreadable, leaked: deleted.length + unreadable.length },
+      documents: intents,
+    });
   }
   return { leaked: deleted.length + unreadable.length, deleted, unreadable };
 }
@@ -185,7 +226,7 @@ export async function sweepTemporary(restores: RestoreControlPlane, database: st
  * Returns the ARNs tagged.
  */
 export async function tagVerdict(primary: DatabaseControlPlane, dr: DatabaseControlPlane | null, snapshotId: string, passed: boolean, at: Date): Promise<string[]> {
-  const tags = { [TAG.verified]: passed ? 'passed' : 'failed', [TAG.verifiedAt]: at.toISOString() };
+  const tags = verdictTags(passed, at);
   const tagged: string[] = [];
   const snapshot = await primary.getSnapshot(snapshotId);
   await primary.addTags(snapshot.arn, tags);
@@ -211,6 +252,10 @@ export interface PitrRequest {
   readonly name: string;
   readonly placement: Omit<RestorePlacement, 'targetId' | 'tags'>;
   readonly database: string;
+  /** Where the intent record goes before the restore call, and whose run it is. */
+  readonly archive: ArchiveStore;
+  readonly executionArn: string;
+  readonly now: Date;
 }
 
 /**
@@ -219,7 +264,7 @@ export interface PitrRequest {
  * 1. Validate the new name: RDS identifier rules, and `<db>-` as its prefix.
  * 2. Refuse a time outside the restorable window, naming the window.
  * 3. If the database exists from an earlier attempt of the same request, return it.
- * 4. Restore, tagged with the requested target.
+ * 4. Write the intent record (`pitr.restore`, result `intent`), then restore, tagged with the requested target.
  */
 export async function startPointInTimeRestore(restores: RestoreControlPlane, request: PitrRequest): Promise<RestoredDatabase> {
   const problems: string[] = [];
@@ -244,6 +289,18 @@ export async function startPointInTimeRestore(restores: RestoreControlPlane, req
     if (existing.tags[PITR_TAG] === target && existing.tags[TAG.database] === request.database) return existing;
     throw new DatabaseAlreadyExistsError(`${request.name} already exists and is not this point-in-time restore: choose another name`);
   }
+  // The record comes before the change: a restore never exists without one.
+  await writeAudit(request.archive, {
+    formatVersion: 1,
+    action: 'pitr.restore',
+    database: request.database,
+    resource: request.name,
+    at: request.now.toISOString(),
+    executionArn: request.executionArn,
+    result: 'intent',
+    details: { sourceId: request.sourceId, targetTime: target, restorableWindow: { earliest: window.earliest?.toISOString() ?? null, latest: window.latest.toISOString() } },
+    documents: [],
+  });
   return restores.restoreToPointInTime(request.sourceId, request.at, {
     ...request.placement,
     targetId: request.name,
@@ -272,24 +329,27 @@ export interface RecordedVerdict {
   readonly snapshotId: string;
   readonly passed: boolean;
   readonly inconclusive: boolean;
-  readonly tagged: readonly string[];
+  /** The tags the verdict puts on the snapshot and its copy next (null when inconclusive: none). */
+  readonly tags: Readonly<Record<string, string>> | null;
   readonly audit: StoredDocument;
-  /** Age of the snapshot just proven good, null unless it passed. */
-  readonly verifiedSnapshotAgeSeconds: number | null;
+}
+
+/** The tags a passed or failed verdict writes (`dr:verified`, `dr:verified-at`). */
+export function verdictTags(passed: boolean, at: Date): Record<string, string> {
+  return { [TAG.verified]: passed ? 'passed' : 'failed', [TAG.verifiedAt]: at.toISOString() };
 }
 
 /**
- * Records a restore test's verdict.
+ * Records a restore test's verdict: one audit record naming the report and the tags the verdict
+ * will put on the snapshot (the workflow tags only after this record is stored, so no tag ever
+ * lacks its record).
  *
- * 1. Tag the snapshot and its offsite copy (not when inconclusive: an inconclusive test
- *    proves nothing, and the untagged snapshot stays first in line for the next test).
- * 2. Write one audit record naming the report.
- * 3. Return what the metrics need.
+ * Reads nothing from RDS: the record of a test must not depend on the snapshot still existing
+ * (retention may expire it while the test runs, and the failure path records that too).
  */
-export async function recordVerdict(primary: DatabaseControlPlane, dr: DatabaseControlPlane | null, archive: ArchiveStore, v: Verdict): Promise<RecordedVerdict> {
-  const snapshot = await primary.getSnapshot(v.snapshotId);
+export async function recordVerdict(archive: ArchiveStore, v: Verdict): Promise<RecordedVerdict> {
   const passed = v.passed && !v.inconclusive;
-  const tagged = v.inconclusive ? [] : await tagVerdict(primary, dr, v.snapshotId, v.passed, v.now);
+  const tags = v.inconclusive ? null : verdictTags(v.passed, v.now);
   const audit = await writeAudit(archive, {
     formatVersion: 1,
     action: 'verify.verdict',
@@ -298,9 +358,74 @@ export async function recordVerdict(primary: DatabaseControlPlane, dr: DatabaseC
     at: v.now.toISOString(),
     executionArn: v.executionArn,
     result: passed ? 'succeeded' : 'failed',
-    details: { passed, inconclusive: v.inconclusive, restoreSeconds: v.restoreSeconds, dataAgeSeconds: v.dataAgeSeconds, tagged, ...(v.reason === undefined ? {} : { reason: v.reason }) },
+    details: { passed, inconclusive: v.inconclusive, restoreSeconds: v.restoreSeconds, dataAgeSeconds: v.dataAgeSeconds, tags, ...(v.reason === undefined ? {} : { reason: v.reason }) },
     documents: v.report ? [v.report] : [],
   });
-  const verifiedSnapshotAgeSeconds = passed && snapshot.createdAt ? Math.round((v.now.getTime() - snapshot.createdAt.getTime()) / 1000) : null;
-  return { snapshotId: v.snapshotId, passed, inconclusive: v.inconclusive, tagged, audit, verifiedSnapshotAgeSeconds };
+  return { snapshotId: v.snapshotId, passed, inconclusive: v.inconclusive, tags, audit };
+}
+
+/** Output of {@link applyVerdict}. */
+export interface AppliedVerdict {
+  readonly snapshotId: string;
+  readonly passed: boolean;
+  /** ARNs tagged: the snapshot, and its offsite copy where there is one. */
+  readonly tagged: readonly string[];
+  /** Age of the snapshot just proven good, null unless it passed. */
+  readonly verifiedSnapshotAgeSeconds: number | null;
+}
+
+/**
+ * Tags a recorded verdict on the snapshot and its offsite copy (after {@link recordVerdict}).
+ *
+ * @throws SnapshotNotFoundError when the snapshot is gone (the workflow records that as inconclusive)
+ */
+export async function applyVerdict(primary: DatabaseControlPlane, dr: DatabaseControlPlane | null, snapshotId: string, passed: boolean, at: Date): Promise<AppliedVerdict> {
+  const snapshot = await primary.getSnapshot(snapshotId);
+  const tagged = await tagVerdict(primary, dr, snapshotId, passed, at);
+  const verifiedSnapshotAgeSeconds = passed && snapshot.createdAt ? Math.round((at.getTime() - snapshot.createdAt.getTime()) / 1000) : null;
+  return { snapshotId, passed, tagged, verifiedSnapshotAgeSeconds };
+}
+
+/** A point-in-time restore's end, as the workflow reports it. */
+export interface PitrOutcome {
+  readonly database: string;
+  /** The new database. */
+  readonly identifier: string;
+  /** `latest` or the ISO time asked for. */
+  readonly requestedTime: string;
+  readonly resolvedTargetTime: string | null;
+  /** The checks' verdict; null when they did not run (the run failed before them). */
+  readonly checksPassed: boolean | null;
+  readonly failedChecks: readonly string[];
+  readonly recoveredPointInTime: string | null;
+  readonly restoreSeconds: number | null;
+  /** Why the run failed (`<error>: <cause>`), when it did. */
+  readonly reason?: string;
+  readonly report: StoredDocument | null;
+  readonly now: Date;
+  readonly executionArn: string;
+}
+
+/** Writes the outcome record of a point-in-time restore (`pitr.restore`), naming the report. Reads nothing from RDS. */
+export async function recordPointInTimeRestore(archive: ArchiveStore, o: PitrOutcome): Promise<StoredDocument> {
+  const failed = o.reason !== undefined || o.checksPassed !== true;
+  return writeAudit(archive, {
+    formatVersion: 1,
+    action: 'pitr.restore',
+    database: o.database,
+    resource: o.identifier,
+    at: o.now.toISOString(),
+    executionArn: o.executionArn,
+    result: failed ? 'failed' : 'succeeded',
+    details: {
+      requestedTime: o.requestedTime,
+      resolvedTargetTime: o.resolvedTargetTime,
+      checksPassed: o.checksPassed,
+      failedChecks: o.failedChecks,
+      recoveredPointInTime: o.recoveredPointInTime,
+      restoreSeconds: o.restoreSeconds,
+      ...(o.reason === undefined ? {} : { reason: o.reason }),
+    },
+    documents: o.report ? [o.report] : [],
+  });
 }

@@ -215,6 +215,8 @@ export interface RetentionRunReport {
   readonly alarms: readonly RetentionAlarm[];
   readonly quota: RetentionQuota;
   readonly metrics: RetentionMetricValues;
+  /** The intent record written before the first delete, naming every planned delete; null when nothing was to be deleted (or dry run). */
+  readonly intent: StoredDocument | null;
   /** The run's audit record. */
   readonly audit: StoredDocument;
 }
@@ -270,7 +272,28 @@ export async function runRetention(request: RetentionRunRequest, deps: Retention
   });
   for (const alarm of plan.alarms) deps.log?.warn(`retention alarm ${alarm.code}: ${alarm.message}`, { region: plane.region, alarm: alarm.code });
 
-  // 4.
+  // 4. Intent first: a record naming every snapshot about to be deleted, before the first delete,
+  // so no delete is ever without a record even if the outcome record below is lost. A failed
+  // write (ArchiveWriteError, retried by the workflow) stops the run before any delete.
+  const intent =
+    request.dryRun || plan.deletes.length === 0
+      ? null
+      : await writeAudit(deps.archive, {
+          formatVersion: 1,
+          action: 'retention.intent',
+          database: request.database,
+          resource: request.database,
+          at: now.toISOString(),
+          executionArn: request.executionArn,
+          result: 'intent',
+          details: {
+            region: plane.region,
+            policy: request.policyName,
+            plannedAt: now.toISOString(),
+            deletes: plan.deletes.map((id) => ({ id, reasons: plan.decisions.find((d) => d.id === id)?.reasons ?? [] })),
+          },
+          documents: [],
+        });
   const progress: Progress = { deleted: [], alreadyGone: [], skipped: [], deferred: [], throttledRetries: 0, premiseChanged: null, premiseChecks: 0 };
   let failure: unknown = null;
   if (!request.dryRun) {
@@ -303,6 +326,7 @@ export async function runRetention(request: RetentionRunRequest, deps: Retention
     alarms: plan.alarms,
     quota: plan.quota,
     metrics,
+    intent,
   };
   const record = (result: AuditRecord['result'], extra: Record<string, unknown>): Promise<StoredDocument> =>
     writeAudit(deps.archive, {
@@ -314,7 +338,7 @@ export async function runRetention(request: RetentionRunRequest, deps: Retention
       executionArn: request.executionArn,
       result,
       details: { ...report, ...extra },
-      documents: [],
+      documents: intent === null ? [] : [intent],
     });
   if (failure !== null) {
     try {

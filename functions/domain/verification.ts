@@ -201,7 +201,12 @@ export interface VerificationReport {
    * Null when there is no heartbeat.
    */
   readonly recoveredPointInTime: string | null;
-  /** Seconds from {@link recoveredPointInTime} to `finishedAt`: how old the restored data is. */
+  /**
+   * Whole seconds (an integer, never negative) from {@link recoveredPointInTime} to `finishedAt`:
+   * how old the restored data is, rounded up (an age is never understated) and 0 when the heartbeat
+   * is ahead of this function's clock (skew). The workflow passes it on to the restore λ and a
+   * CloudWatch metric, whose contract is an integer.
+   */
   readonly dataAgeSeconds: number | null;
 }
 
@@ -825,6 +830,6 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     checks,
     recoveredPointInTime: recovered,
     dataAgeSeconds:
-      recoveredMicros === null ? null : Number(((finishedAt.getTime() * 1000 - recoveredMicros) / 1e6).toFixed(3)),
+      recoveredMicros === null ? null : Math.max(0, Math.ceil((finishedAt.getTime() * 1000 - recoveredMicros) / 1e6)),
   };
 }

@@ -468,12 +468,23 @@ export async function core(event: unknown, deps: FailoverDeps = defaults, cfg: F
       const state = input.childOf('run', true);
       input.done();
       const run = readRun(state as StateReader, owner, outcome);
+      // Set by the closing step that runs when the record step's archive retries ran out.
+      const lost = (state as StateReader).childOf('recordError', false);
       input.done();
-      const result = await recordRun(deps, settings, { ...run, error: run.error === null ? null : { name: run.error.name, cause: causeMessage(run.error.cause) } }, deps.publish);
-      logger.info(`failover ${outcome}; lock ${result.lock}`, { timeline: result.timeline, dataLoss: result.dataLoss, audit: result.audit?.key ?? 'already recorded' });
+      const unrecorded = lost === null ? null : { name: lost.string('Error'), cause: causeMessage(typeof lost.rawValue('Cause') === 'string' ? (lost.rawValue('Cause') as string) : '') };
+      input.done();
+      const result = await recordRun(deps, settings, { ...run, error: run.error === null ? null : { name: run.error.name, cause: causeMessage(run.error.cause) }, unrecorded }, deps.publish);
+      if (result.auditError !== null) logger.error(`failover ${outcome}: the audit record could not be written (${result.auditError}); lock ${result.lock}`, { record: result.notification?.message ?? null });
+      else logger.info(`failover ${outcome}; lock ${result.lock}`, { timeline: result.timeline, dataLoss: result.dataLoss, audit: result.audit?.key ?? 'already recorded' });
       return result;
     }
     case 'notify': {
+      // A dry run's record step returns no notification: a dry run notifies no one.
+      if (input.rawValue('notification') === null) {
+        input.done();
+        logger.info('dry run: no notification');
+        return { messageId: null };
+      }
       const n = input.childOf('notification', true);
       const subject = n?.string('subject') ?? '';
       const message = n?.string('message') ?? '';

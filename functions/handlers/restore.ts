@@ -6,10 +6,12 @@
  * - `select`: the snapshot to prove (`snapshotId` given, or the newest unverified);
  * - `restore`: restore it into its temporary, isolated database (idempotent);
  * - `check`: one bounded poll of a restored database;
- * - `verdict`: tag the snapshot and its offsite copy, publish metrics, audit record;
+ * - `verdict`: the verdict's audit record (first: nothing is tagged without its record), metrics;
+ * - `tag`: tag the recorded verdict on the snapshot and its offsite copy;
  * - `delete`: delete a temporary database (refuses anything else);
- * - `sweep`: delete temporary databases past their expiry (scheduled);
- * - `pitr`: restore the database to a point in time into a new, kept database.
+ * - `sweep`: delete temporary databases past their expiry (scheduled), each after its record;
+ * - `pitr`: restore the database to a point in time into a new, kept database (intent record first);
+ * - `pitr-record`: the outcome record of a point-in-time restore.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -21,6 +23,7 @@ import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
 import { restoresFor } from '../adapters/rds/restore.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import {
+  applyVerdict,
   checkRestored,
   deleteTemporary,
   selectSnapshot,
@@ -28,6 +31,7 @@ import {
   recordVerdict,
   startTemporaryRestore,
   sweepTemporary,
+  recordPointInTimeRestore,
   temporaryId,
 } from '../domain/restore-test.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
@@ -98,7 +102,7 @@ const DB_ID = /^[a-z][a-z0-9-]{0,62}$/;
 /** Validates the event and runs its action. */
 export async function core(event: unknown, deps: RestoreDeps = defaults): Promise<unknown> {
   const input = new EventReader(event);
-  const action = input.oneOf('action', ['select', 'restore', 'check', 'verdict', 'delete', 'sweep', 'pitr']);
+  const action = input.oneOf('action', ['select', 'restore', 'check', 'verdict', 'tag', 'delete', 'sweep', 'pitr', 'pitr-record']);
   input.done();
   const executionArn = input.optionalString('executionArn') ?? 'manual';
   logger.appendKeys({ database: env.DATABASE_ID, executionArn });
@@ -141,8 +145,8 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       const passed = input.boolean('passed', false);
       if (!input.has('passed') && !input.has('inconclusive')) input.problems.push('passed: required, true or false');
       const restoreSeconds = input.nullableInteger('restoreSeconds', 0, 10 * 86_400);
-      // Fractional: the verify λ measures it to the millisecond (verification.ts, real clock).
-      const dataAgeSeconds = input.nullableNumber('dataAgeSeconds', 0, 400 * 86_400);
+      // Whole seconds, as the verify λ reports it (functions/domain/verification.ts).
+      const dataAgeSeconds = input.nullableInteger('dataAgeSeconds', 0, 400 * 86_400);
       const reason = input.optionalString('reason');
       // Inconclusive: the checks could not run (restore or connection failed). That proves
       // nothing about the snapshot, so it is not tagged and stays first in line for the next test.
@@ -150,13 +154,23 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       const report = input.storedDocument('report');
       input.done();
       logger.appendKeys({ snapshotId });
-      const recorded = await recordVerdict(deps.primary, deps.dr, deps.archive, { database: env.DATABASE_ID, snapshotId, passed, inconclusive, restoreSeconds, dataAgeSeconds, reason, report, now, executionArn });
+      const recorded = await recordVerdict(deps.archive, { database: env.DATABASE_ID, snapshotId, passed, inconclusive, restoreSeconds, dataAgeSeconds, reason, report, now, executionArn });
       metrics.addMetric('VerificationPassed', MetricUnit.Count, recorded.passed ? 1 : 0);
       if (restoreSeconds !== null) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
-      if (recorded.verifiedSnapshotAgeSeconds !== null) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, recorded.verifiedSnapshotAgeSeconds);
       if (dataAgeSeconds !== null) metrics.addMetric('RecoveredDataAgeSeconds', MetricUnit.Seconds, dataAgeSeconds);
-      logger.info(`restore test of ${snapshotId}: ${inconclusive ? 'INCONCLUSIVE' : passed ? 'passed' : 'FAILED'}`, { tagged: recorded.tagged, audit: recorded.audit.key });
-      const { verifiedSnapshotAgeSeconds: _age, ...result } = recorded;
+      logger.info(`restore test of ${snapshotId}: ${inconclusive ? 'INCONCLUSIVE' : passed ? 'passed' : 'FAILED'}`, { audit: recorded.audit.key });
+      return recorded;
+    }
+    case 'tag': {
+      const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
+      const passed = input.boolean('passed', false);
+      if (!input.has('passed')) input.problems.push('passed: required, true or false');
+      input.done();
+      logger.appendKeys({ snapshotId });
+      const applied = await applyVerdict(deps.primary, deps.dr, snapshotId, passed, now);
+      if (applied.verifiedSnapshotAgeSeconds !== null) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, applied.verifiedSnapshotAgeSeconds);
+      logger.info(`tagged ${snapshotId} ${passed ? 'passed' : 'failed'}`, { tagged: applied.tagged });
+      const { verifiedSnapshotAgeSeconds: _age, ...result } = applied;
       return result;
     }
     case 'delete': {
@@ -169,10 +183,40 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
     }
     case 'sweep': {
       input.done();
-      const result = await sweepTemporary(deps.restores, env.DATABASE_ID, now);
+      const result = await sweepTemporary(deps.restores, env.DATABASE_ID, now, { archive: deps.archive, executionArn: input.optionalString('executionArn') ?? 'schedule' });
       metrics.addMetric('LeakedTemporaryInstances', MetricUnit.Count, result.leaked);
       if (result.leaked > 0) logger.warn(`leaked temporary databases: deleted ${result.deleted.join(', ') || 'none'}; unreadable expiry (kept): ${result.unreadable.join(', ') || 'none'}`);
       return result;
+    }
+    case 'pitr-record': {
+      const identifier = input.string('identifier', DB_ID);
+      const requestedTime = input.string('requestedTime');
+      const resolvedTargetTime = input.nullableString('resolvedTargetTime');
+      const checksPassed = input.has('checksPassed') ? input.boolean('checksPassed', false) : null;
+      const failedChecks: unknown = (event as Record<string, unknown>)['failedChecks'] ?? [];
+      const recoveredPointInTime = input.has('recoveredPointInTime') ? input.nullableString('recoveredPointInTime') : null;
+      const restoreSeconds = input.nullableInteger('restoreSeconds', 0, 10 * 86_400);
+      const reason = input.optionalString('reason');
+      const report = input.storedDocument('report');
+      if (!Array.isArray(failedChecks) || !failedChecks.every((c) => typeof c === 'string')) input.problems.push('failedChecks: an array of check ids');
+      input.done();
+      logger.appendKeys({ identifier });
+      const audit = await recordPointInTimeRestore(deps.archive, {
+        database: env.DATABASE_ID,
+        identifier,
+        requestedTime,
+        resolvedTargetTime,
+        checksPassed,
+        failedChecks: failedChecks as string[],
+        recoveredPointInTime,
+        restoreSeconds,
+        ...(reason === undefined ? {} : { reason }),
+        report,
+        now,
+        executionArn,
+      });
+      logger.info(`point-in-time restore ${identifier} recorded`, { audit: audit.key });
+      return { audit };
     }
     case 'pitr': {
       const targetTime = input.string('targetTime');
@@ -185,7 +229,7 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       // For `latest`, the restore reaches LatestRestorableTime as of the request: read it
       // first, so the checks know where the heartbeat should be.
       const resolved = at === 'latest' ? (await deps.restores.restoreWindow(env.DATABASE_ID)).latest : at;
-      const db = await startPointInTimeRestore(deps.restores, { sourceId: env.DATABASE_ID, at: at as Date | 'latest', name, database: env.DATABASE_ID, placement: placement(env.PITR_SECURITY_GROUP_ID) });
+      const db = await startPointInTimeRestore(deps.restores, { sourceId: env.DATABASE_ID, at: at as Date | 'latest', name, database: env.DATABASE_ID, placement: placement(env.PITR_SECURITY_GROUP_ID), archive: deps.archive, executionArn, now });
       logger.info(`point-in-time restore ${db.identifier} (${targetTime}) is ${db.status}`);
       return { identifier: db.identifier, status: db.status, targetTime, resolvedTargetTime: resolved?.toISOString() ?? null };
     }

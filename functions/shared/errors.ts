@@ -116,6 +116,16 @@ export class AlreadyArchivedError extends DrError {
   override readonly name: string = 'AlreadyArchivedError';
 }
 
+/**
+ * The archive did not confirm a write (S3 5xx, a request timeout, a lost connection): the document
+ * may or may not be stored, so the write is safe to retry (keys are create-only: a retry of a stored
+ * document ends in AlreadyArchivedError, which callers with a deterministic key take as success).
+ * The ASL files retry it by name wherever a record is written.
+ */
+export class ArchiveWriteError extends DrError {
+  override readonly name = 'ArchiveWriteError';
+}
+
 /** A key is not in the archive. */
 export class NotArchivedError extends DrError {
   override readonly name: string = 'NotArchivedError';

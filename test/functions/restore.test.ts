@@ -167,9 +167,35 @@ describe('restore λ: delete and sweep', () => {
   });
 });
 
+describe('restore λ: sweeper records', () => {
+  const temp = (id: string, expires: string) =>
+    rds.addInstance({ id, region: WEST, tags: [{ Key: 'dr:temporary', Value: 'true' }, { Key: 'dr:database', Value: 'swifteats' }, { Key: 'dr:expires-at', Value: expires }, { Key: 'dr:source-snapshot', Value: 'swifteats-daily-202611250200' }] });
+
+  it('records each sweeper deletion before it, then the sweep', async () => {
+    temp('swifteats-vfy-d202611250200', '2026-11-25T12:00:00.000Z');
+    temp('swifteats-vfy-d202611290200', '2026-11-29T12:00:00.000Z');
+    await core({ action: 'sweep' }, deps);
+    const records = archive.json('audit/swifteats/') as { action: string; resource: string; result: string; executionArn: string; details: Record<string, unknown>; documents: unknown[] }[];
+    expect(records.map((r) => [r.action, r.resource, r.result, r.executionArn])).toEqual([
+      ['sweep.delete', 'swifteats-vfy-d202611250200', 'intent', 'schedule'],
+      ['sweep.run', 'swifteats', 'succeeded', 'schedule'],
+    ]);
+    expect(records[0]?.details).toMatchObject({ expiresAt: '2026-11-25T12:00:00.000Z', sourceSnapshot: 'swifteats-daily-202611250200' });
+    expect(records[1]?.details).toEqual({ deleted: ['swifteats-vfy-d202611250200'], unreadable: [], leaked: 1 });
+    expect(records[1]?.documents).toHaveLength(1);
+  });
+
+  it('deletes nothing it could not record first', async () => {
+    temp('swifteats-vfy-d202611250200', '2026-11-25T12:00:00.000Z');
+    archive.failPuts = 1;
+    await expect(core({ action: 'sweep' }, deps)).rejects.toMatchObject({ name: 'ArchiveWriteError' });
+    expect(rds.callCount('DeleteDBInstance')).toBe(0);
+  });
+});
+
 describe('restore λ: verdict', () => {
-  it('tags the snapshot and its offsite copy, and writes the audit record with the report digest', async () => {
-    const result = await core(
+  it('records the verdict first (naming the report and the tags to come), then tags the snapshot and its offsite copy', async () => {
+    const verdict = await core(
       {
         action: 'verdict',
         snapshotId: 'swifteats-weekly-202611290200',
@@ -181,10 +207,9 @@ describe('restore λ: verdict', () => {
       },
       deps,
     );
-    expect(result).toMatchObject({ snapshotId: 'swifteats-weekly-202611290200', passed: true, tagged: [rds.snapshotArn(WEST, 'swifteats-weekly-202611290200'), rds.snapshotArn(CENTRAL, 'swifteats-weekly-202611290200')] });
-    for (const region of [WEST, CENTRAL]) {
-      expect(tags(region, 'snapshot', 'swifteats-weekly-202611290200')).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:00:00.000Z' });
-    }
+    // The record reads nothing from RDS and tags nothing.
+    expect(verdict).toMatchObject({ snapshotId: 'swifteats-weekly-202611290200', passed: true, tags: { 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:00:00.000Z' } });
+    expect(rds.callCount('AddTagsToResource')).toBe(0);
     expect(archive.json('audit/swifteats/')).toEqual([
       expect.objectContaining({
         action: 'verify.verdict',
@@ -193,6 +218,17 @@ describe('restore λ: verdict', () => {
         documents: [{ key: 'reports/swifteats/swifteats-weekly-202611290200.json', sha256: 'a'.repeat(64), versionId: 'v1' }],
       }),
     ]);
+    const result = await core({ action: 'tag', snapshotId: 'swifteats-weekly-202611290200', passed: true, executionArn: 'arn:exec:verify' }, deps);
+    expect(result).toMatchObject({ snapshotId: 'swifteats-weekly-202611290200', passed: true, tagged: [rds.snapshotArn(WEST, 'swifteats-weekly-202611290200'), rds.snapshotArn(CENTRAL, 'swifteats-weekly-202611290200')] });
+    for (const region of [WEST, CENTRAL]) {
+      expect(tags(region, 'snapshot', 'swifteats-weekly-202611290200')).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:00:00.000Z' });
+    }
+  });
+
+  it('records an inconclusive verdict of a snapshot that no longer exists', async () => {
+    const result = await core({ action: 'verdict', snapshotId: 'swifteats-daily-202001010200', inconclusive: true, reason: 'SnapshotNotFoundError: gone', executionArn: 'arn:exec:verify' }, deps);
+    expect(result).toMatchObject({ passed: false, inconclusive: true, tags: null });
+    expect(archive.json('audit/swifteats/')).toEqual([expect.objectContaining({ action: 'verify.verdict', resource: 'swifteats-daily-202001010200', result: 'failed' })]);
   });
 
   it('requires the verdict, naming the field', async () => {

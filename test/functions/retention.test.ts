@@ -106,6 +106,11 @@ afterEach(() => {
   metrics.clearDimensions();
 });
 
+/** The runs' outcome records (`retention.run`), without the intent records written before deletes. */
+function runRecords(): unknown[] {
+  return archive.json('audit/').filter((r) => (r as { action: string }).action === 'retention.run');
+}
+
 /** A backup taken `daysAgo` days before NOW at 02:00 UTC, named and tagged as the backup workflow does. */
 function backup(region: string, daysAgo: number, extraTags: Record<string, string> = {}): string {
   const at = new Date(Date.parse('2026-11-29T02:00:00Z') - daysAgo * DAY);
@@ -231,7 +236,7 @@ describe('retention λ: a 400-day history', () => {
     const report = await core({ region: 'primary', executionArn: EXECUTION }, deps);
     // Assess
     const { audit, ...details } = report;
-    expect(archive.json('audit/')).toEqual([
+    expect(archive.json('audit/').filter((r) => (r as { action: string }).action === 'retention.run')).toEqual([
       {
         formatVersion: 1,
         action: 'retention.run',
@@ -242,10 +247,42 @@ describe('retention λ: a 400-day history', () => {
         executionArn: EXECUTION,
         result: 'succeeded',
         details: JSON.parse(JSON.stringify(details)),
-        documents: [],
+        // The intent record written before the first delete.
+        documents: [report.intent],
       },
     ]);
     expect(audit.key).toMatch(/^audit\/swifteats\/2026\/11\/29\/2026-11-29T02:31:34\.500Z-retention\.run-[0-9a-f-]{36}\.json$/);
+  });
+});
+
+describe('retention λ: no delete without its record', () => {
+  it('writes an intent record naming every planned snapshot before the first delete, so a lost outcome record loses nothing', async () => {
+    // Prepare: the outcome record cannot be written.
+    seedHistory();
+    const deletesWhenIntentWritten: number[] = [];
+    const put = archive.put.bind(archive);
+    archive.put = async (key, body, type) => {
+      if (key.includes('-retention.intent-')) deletesWhenIntentWritten.push(rds.callCount('DeleteDBSnapshot'));
+      if (key.includes('-retention.run-')) throw Object.assign(new Error('We encountered an internal error.'), { name: 'ArchiveWriteError' });
+      return put(key, body, type);
+    };
+    // Act
+    await expect(core({ region: 'primary', executionArn: EXECUTION }, deps)).rejects.toMatchObject({ name: 'ArchiveWriteError' });
+    // Assess: every deleted snapshot is named by a record written before any delete.
+    const deleted = rds.calls({ command: 'DeleteDBSnapshot' }).filter((c) => c.outcome === 'ok').map((c) => c.input.DBSnapshotIdentifier);
+    expect(deleted).toHaveLength(EXPECTED_DELETES);
+    expect(deletesWhenIntentWritten).toEqual([0]);
+    const [intent] = archive.json('audit/') as { action: string; result: string; executionArn: string; details: { deletes: { id: string; reasons: string[] }[] } }[];
+    expect(intent).toMatchObject({ action: 'retention.intent', result: 'intent', executionArn: EXECUTION });
+    expect(intent?.details.deletes.map((d) => d.id)).toEqual(deleted);
+    expect(intent?.details.deletes[0]?.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('deletes nothing when the intent record cannot be written (ArchiveWriteError, retried by the workflow)', async () => {
+    seedHistory();
+    archive.failPuts = 1;
+    await expect(core({ region: 'primary', executionArn: EXECUTION }, deps)).rejects.toMatchObject({ name: 'ArchiveWriteError' });
+    expect(rds.callCount('DeleteDBSnapshot')).toBe(0);
   });
 });
 
@@ -267,7 +304,8 @@ describe('retention λ: dry run', () => {
     expect(dry.decisions).toEqual(real.decisions);
     expect(dry.planned).toEqual(real.planned);
     expect(dry.metrics).toEqual({ ManagedSnapshotCount: 403, SnapshotQuotaUsedRatio: 0.404, LatestSnapshotAgeSeconds: 1800, RetentionDeletedSnapshots: 0, RetentionSafetyHold: 0 });
-    expect(archive.json('audit/').map((r) => (r as { result: string }).result)).toEqual(['dry-run', 'succeeded']);
+    // Same virtual time for both runs: key order says nothing here.
+    expect(archive.json('audit/').map((r) => (r as { result: string }).result).sort()).toEqual(['dry-run', 'intent', 'succeeded']);
   });
 });
 
@@ -318,7 +356,7 @@ describe('retention λ: throttling', () => {
       message: `DeleteSnapshot ${SECOND_OLDEST}: still throttled after 4 retries; 1 deleted so far, a re-run resumes`,
     });
     expect(sleeps).toEqual([250, 750, 1500, 3000, 6000]);
-    const [record] = archive.json('audit/') as { result: string; details: { deleted: string[]; error: unknown } }[];
+    const [record] = runRecords() as { result: string; details: { deleted: string[]; error: unknown } }[];
     expect(record?.result).toBe('failed');
     expect(record?.details.deleted).toEqual([OLDEST]);
     expect(record?.details.error).toEqual({ name: 'ThrottledError', message: `DeleteSnapshot ${SECOND_OLDEST}: still throttled after 4 retries; 1 deleted so far, a re-run resumes` });
@@ -389,7 +427,7 @@ describe('retention λ: concurrent changes and interruptions', () => {
     atSleep.set(4, () => rds.failNext('DeleteDBSnapshot', Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalFailure' })));
     // Act
     await expect(core({ region: 'primary' }, deps)).rejects.toMatchObject({ name: 'InternalFailure' });
-    const [crashed] = archive.json('audit/') as { result: string; details: { planned: string[]; deleted: string[] } }[];
+    const [crashed] = runRecords() as { result: string; details: { planned: string[]; deleted: string[] } }[];
     const rerun = await core({ region: 'primary' }, deps);
     // Assess
     expect(crashed?.result).toBe('failed');

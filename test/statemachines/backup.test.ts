@@ -145,6 +145,20 @@ describe('backup.asl.json', () => {
     ]);
   });
 
+  it('retries archive writes S3 did not confirm (ArchiveWriteError): the manifest and the run record are still written', async () => {
+    archive.failPuts = 2;
+    const result = await run({ scheduledAt: SCHEDULED });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(archive.failedPuts).toEqual([`manifests/swifteats/${ID}.json`, `manifests/swifteats/${ID}.json`]);
+    archive.failPutsMatching = /^audit\/swifteats\/.*-backup\.run-/;
+    archive.failPuts = 2;
+    const rerun = await run({ scheduledAt: SCHEDULED });
+    expect(rerun.status).toBe('SUCCEEDED');
+    expect(result.invocations.filter((i) => i.state === 'Capture manifest')).toHaveLength(3);
+    expect(rerun.invocations.filter((i) => i.state === 'Record success')).toHaveLength(3);
+    expect(backupAudits().map((r) => r.result)).toEqual(['succeeded', 'succeeded']);
+  });
+
   it('is idempotent: a duplicate delivery of the same schedule creates and copies nothing new', async () => {
     await run({ scheduledAt: SCHEDULED });
     const second = await run({ scheduledAt: SCHEDULED });

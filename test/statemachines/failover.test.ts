@@ -472,6 +472,76 @@ describe('refusals and failures', () => {
   });
 });
 
+describe('records under faults', () => {
+  it('retries an audit record the archive did not confirm: one record, measured once', async () => {
+    build();
+    world.breakWriter();
+    world.archive.failPutsMatching = /^audit\//;
+    world.archive.failPuts = 2;
+    const result = await world.run({ mode: 'az', reason: 'writer down' });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.invocations.filter((i) => i.state === 'Record success')).toHaveLength(3);
+    expect(world.audits().map((a) => a.result)).toEqual(['succeeded']);
+    expect(world.published).toEqual([{ name: 'FailoverDurationSeconds', value: 90, failureMode: 'az' }]);
+  });
+
+  it('archive down after a failover that acted: still measured, cooldown entered, on-call paged with the record; the run fails', async () => {
+    // Prepare
+    build();
+    world.breakWriter();
+    world.archive.failPutsMatching = /^audit\//;
+    world.archive.failPuts = 1_000;
+    // Act
+    const result = await world.run({ mode: 'az', reason: 'writer down' });
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ArchiveWriteError' });
+    expect(steps(result).slice(-4)).toEqual(['Record success', 'Close success without record', 'Notify success without record', 'Recording failed']);
+    expect(world.audits()).toEqual([]);
+    expect(world.published).toEqual([{ name: 'FailoverDurationSeconds', value: 90, failureMode: 'az' }]);
+    expect(world.lockItem()).toEqual({ owner: EXECUTION, state: 'cooldown', expiresAt: COOLDOWN_END + 90, steps: ['act'] });
+    expect(world.sns.published.map((m) => m.subject)).toEqual(['[swifteats] az failover succeeded: writer back in 1m30s']);
+    const message = world.sns.published[0]?.message ?? '';
+    expect(message).toMatch(/\nAudit record: NOT ARCHIVED \(ArchiveWriteError: PutObject audit\/swifteats\/.*\); the record follows\.\n\{"formatVersion":1,"action":"failover\.az"/);
+  });
+
+  it('archive down after a failed run: the lock still leaves and the failure is still paged', async () => {
+    build();
+    world.breakWriter();
+    world.rds.failNext('RebootDBInstance', rdsFault('InvalidDBInstanceState', 'DB instance swifteats is not in available state (status: storage-optimization).'));
+    world.archive.failPutsMatching = /^audit\//;
+    world.archive.failPuts = 1_000;
+    const result = await world.run({ mode: 'az', reason: 'writer down' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'DatabaseNotAvailableError' });
+    expect(steps(result).slice(-4)).toEqual(['Record failure', 'Close failure without record', 'Notify failure', 'Failover failed']);
+    expect(world.lockItem()).toBeUndefined();
+    expect(world.sns.published.map((m) => m.subject)).toEqual(['[swifteats] az failover FAILED: DatabaseNotAvailableError']);
+  });
+
+  it('a lost act response (the step timed out after RDS accepted): cooldown, so a second failover 9 minutes later is refused', async () => {
+    // Prepare: the act step's answer never comes back, though RDS took the call.
+    build();
+    world.breakWriter();
+    const functions = world.functions();
+    const failover = functions[WORLD.failoverFunctionArn]!;
+    functions[WORLD.failoverFunctionArn] = async (payload) => {
+      const result = await failover(payload);
+      if ((payload as { action: string }).action === 'act') throw Object.assign(new Error('Task timed out after 60.00 seconds'), { name: 'States.Timeout' });
+      return result;
+    };
+    // Act
+    const first = await world.run({ mode: 'az', reason: 'writer down' }, 'failover', functions);
+    world.clock.advance(9 * 60_000);
+    world.breakWriter();
+    const second = await world.run({ mode: 'az', reason: 'writer down again' }, 'failover');
+    // Assess
+    expect(first).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(world.rds.calls({ command: 'RebootDBInstance' }).map((c) => c.outcome)).toEqual(['ok']);
+    expect(world.audits()[0]?.details).toMatchObject({ changed: true, act: null, actOutcome: 'unknown', actStartedAt: '2026-11-29T02:00:00.000Z' });
+    expect(world.sns.published[0]?.message).toContain('Action: started at 2026-11-29T02:00:00.000Z, its answer was lost');
+    expect(second).toMatchObject({ status: 'FAILED', error: 'FailoverCooldownError' });
+  });
+});
+
 describe('primary region unreachable', () => {
   it('region: an unreachable primary RDS API does not stop the pre-checks; the record is checked against the configured primary, and the run says so', async () => {
     // Prepare: eu-west-1 is dark: its RDS and EC2 APIs time out.
@@ -536,6 +606,17 @@ describe('dry run', () => {
     expect(result.path).toContain('Pre-checks');
     expect(result.path.slice(-3)).toEqual(['Plan endpoint switch', 'Record dry run', 'Dry run done']);
     expect(world.audits().map((a) => a.result)).toEqual(['dry-run']);
+    expect(world.sns.published).toEqual([]);
+  });
+
+  it('a dry run refused by a pre-check notifies no one', async () => {
+    build();
+    world.replicaLagMs = 5 * 60_000;
+    world.breakWriter();
+    const result = await world.run({ mode: 'region', reason: 'rehearsal', dryRun: true });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ReplicaLagTooHighError' });
+    expect(world.audits().map((a) => a.result)).toEqual(['failed']);
+    expect(world.mutations()).toEqual([]);
     expect(world.sns.published).toEqual([]);
   });
 

@@ -68,13 +68,14 @@ async function restoredDatabase(heartbeatAt: string, damage = ''): Promise<TempD
 }
 
 beforeEach(async () => {
-  clock = new VirtualClock('2026-11-29T06:00:00Z');
+  // Production-like times: a sub-second clock, microsecond heartbeats (timestamptz).
+  clock = new VirtualClock('2026-11-29T06:00:00.250Z');
   rds = new RdsFake({ clock });
   stub = rds.install();
   seed(rds);
   archive = new MemoryArchive();
   databases = [];
-  restored = await restoredDatabase('2026-11-29T01:59:30Z');
+  restored = await restoredDatabase('2026-11-29T01:59:30.123456Z');
   connect = async () => {
     const sessions: DbSession[] = [];
     for (let i = 0; i < 2; i += 1) sessions.push(await openSession({ host: '127.0.0.1', port: 5432, database: restored.name, user: 'postgres', password: '', tls: 'require' }));
@@ -153,12 +154,13 @@ describe('restore test (verify.asl.json)', () => {
       'Start polling restore',
       'Run checks',
       'Record verdict',
+      'Tag verdict',
       'Delete temporary database',
       'Passed?',
       'Verified',
     ]);
     expectTemporaryDeleted();
-    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:15:00.000Z' });
+    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:15:00.250Z' });
     const [report] = archive.json(`reports/swifteats/${SNAPSHOT}/`) as { passed: boolean; checks: { id: string; status: string }[] }[];
     expect(report?.checks.map((c) => [c.id, c.status])).toEqual([
       ['tls', 'passed'],
@@ -168,11 +170,11 @@ describe('restore test (verify.asl.json)', () => {
       ['btree-indexes', expect.stringMatching(/^(passed|skipped)$/)],
       ['heartbeat', 'passed'],
     ]);
-    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 900 }) })]);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 900, dataAgeSeconds: 15_331 }) })]);
   });
 
   it('catches a backup that lost rows: VerificationFailedError, snapshot tagged failed, temporary database deleted', async () => {
-    restored = await restoredDatabase('2026-11-29T01:59:30Z', 'DELETE FROM orders WHERE id > 190');
+    restored = await restoredDatabase('2026-11-29T01:59:30.123456Z', 'DELETE FROM orders WHERE id > 190');
     const result = await run('verify', { snapshotId: SNAPSHOT });
     expect(result).toMatchObject({ status: 'FAILED', error: 'VerificationFailedError' });
     expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBe('failed');
@@ -188,7 +190,7 @@ describe('restore test (verify.asl.json)', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'InstanceQuotaExceededError' });
     expect(result.path.slice(-3)).toEqual(['Delete temporary database after failure', 'Record inconclusive', 'Restore test failed']);
     expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBeUndefined();
-    expect(verdicts()).toEqual([expect.objectContaining({ result: 'failed', details: expect.objectContaining({ inconclusive: true, tagged: [] }) })]);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'failed', details: expect.objectContaining({ inconclusive: true, tags: null }) })]);
   });
 
   it('deletes the temporary database when the restore never becomes available (bounded poll)', async () => {
@@ -223,6 +225,43 @@ describe('restore test (verify.asl.json)', () => {
     expectTemporaryDeleted();
   });
 
+  it('retries a verdict record the archive did not confirm, then tags: the run passes', async () => {
+    archive.failPutsMatching = /^audit\//;
+    archive.failPuts = 2;
+    const result = await run('verify', {});
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.invocations.filter((i) => i.state === 'Record verdict')).toHaveLength(3);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, tags: { 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:15:00.250Z' } }) })]);
+    expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBe('passed');
+  });
+
+  it('never tags a verdict that has no record: the archive down for good leaves the snapshot untagged', async () => {
+    archive.failPutsMatching = /^audit\//;
+    archive.failPuts = 1_000;
+    const result = await run('verify', {});
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ArchiveWriteError' });
+    expect(result.path).not.toContain('Tag verdict');
+    expect(rds.callCount('AddTagsToResource')).toBe(0);
+    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)['dr:verified']).toBeUndefined();
+    expectTemporaryDeleted();
+  });
+
+  it('records an inconclusive test when retention expires the snapshot mid-test', async () => {
+    // Prepare: the snapshot is deleted right after the restore test selected it.
+    const fns = functions();
+    const restore = fns[FN.restore]!;
+    fns[FN.restore] = async (payload) => {
+      if ((payload as { action: string }).action === 'restore') await instancePlanes().primary.deleteSnapshot(SNAPSHOT);
+      return restore(payload);
+    };
+    // Act
+    const result = await execute('verify', substitute(aslText('verify'), SUBSTITUTIONS), {}, { functions: fns, clock });
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'SnapshotNotFoundError' });
+    expect(result.path.slice(-2)).toEqual(['Record inconclusive', 'Restore test failed']);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'failed', details: expect.objectContaining({ inconclusive: true, tags: null, reason: expect.stringMatching(/^SnapshotNotFoundError: /) }) })]);
+  });
+
   it('names an unknown snapshot and creates nothing', async () => {
     const result = await run('verify', { snapshotId: 'swifteats-daily-202001010200' });
     expect(result).toMatchObject({ status: 'FAILED', error: 'SnapshotNotFoundError' });
@@ -247,13 +286,13 @@ describe('restore test (verify.asl.json)', () => {
 describe('point-in-time restore (pitr-restore.asl.json)', () => {
   it('restores to the latest restorable time and outputs the endpoint, the new secret and the proven recovered time', async () => {
     // LatestRestorableTime in the fake trails the clock by 5 minutes: 05:55.
-    restored = await restoredDatabase('2026-11-29T05:54:30Z');
+    restored = await restoredDatabase('2026-11-29T05:54:30.654321Z');
     const result = await run('pitr-restore', { targetTime: 'latest', name: 'swifteats-pitr-incident-42' });
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toMatchObject({
       identifier: 'swifteats-pitr-incident-42',
       requestedTime: 'latest',
-      recoveredPointInTime: '2026-11-29T05:54:30.000000Z',
+      recoveredPointInTime: '2026-11-29T05:54:30.654321Z',
       checksPassed: true,
       failedChecks: [],
       restoreSeconds: 900,
@@ -264,12 +303,44 @@ describe('point-in-time restore (pitr-restore.asl.json)', () => {
     expect(rds.instance(WEST, 'swifteats-pitr-incident-42')?.DBInstanceStatus).toBe('available');
   });
 
+  it('records the restore: an intent record before the restore call, the outcome naming the report after the checks', async () => {
+    restored = await restoredDatabase('2026-11-29T05:54:30.654321Z');
+    const put = archive.put.bind(archive);
+    const restoresWhenRecorded: number[] = [];
+    archive.put = async (key, body, type) => {
+      if (key.startsWith('audit/')) restoresWhenRecorded.push(rds.callCount('RestoreDBInstanceToPointInTime'));
+      return put(key, body, type);
+    };
+    const result = await run('pitr-restore', { targetTime: 'latest', name: 'swifteats-pitr-incident-42' });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(restoresWhenRecorded).toEqual([0, 1]);
+    const records = archive.json('audit/swifteats/') as { action: string; resource: string; result: string; details: Record<string, unknown>; documents: { key: string }[] }[];
+    expect(records.map((r) => [r.action, r.resource, r.result])).toEqual([
+      ['pitr.restore', 'swifteats-pitr-incident-42', 'intent'],
+      ['pitr.restore', 'swifteats-pitr-incident-42', 'succeeded'],
+    ]);
+    expect(records[1]?.details).toMatchObject({ requestedTime: 'latest', resolvedTargetTime: '2026-11-29T05:55:00.250Z', checksPassed: true, failedChecks: [], recoveredPointInTime: '2026-11-29T05:54:30.654321Z', restoreSeconds: 900 });
+    expect(records[1]?.documents.map((d) => d.key)).toEqual([expect.stringMatching(/^reports\/swifteats\/swifteats-pitr-incident-42\//)]);
+  });
+
+  it('records a failed restore, and retries a record the archive did not confirm', async () => {
+    rebuild({ instanceCreateMs: 10 * 3_600_000 });
+    archive.failPutsMatching = /^audit\//;
+    archive.failPuts = 2;
+    const result = await run('pitr-restore', { targetTime: 'latest', name: 'swifteats-pitr-slow' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'WaitTimeoutError' });
+    expect(result.path.slice(-2)).toEqual(['Record failed restore', 'Restore failed']);
+    const records = archive.json('audit/swifteats/') as { result: string; details: { reason?: string } }[];
+    expect(records.map((r) => r.result)).toEqual(['intent', 'failed']);
+    expect(records[1]?.details.reason).toMatch(/^WaitTimeoutError: /);
+  });
+
   it('refuses a time outside the window, naming it, and creates nothing', async () => {
     const result = await run('pitr-restore', { targetTime: '2026-10-01T00:00:00Z', name: 'swifteats-pitr-old' });
     expect(result).toMatchObject({
       status: 'FAILED',
       error: 'RestoreWindowError',
-      cause: '2026-10-01T00:00:00.000Z is outside the restorable window of swifteats: 2026-11-15T05:55:00.000Z to 2026-11-29T05:55:00.000Z',
+      cause: '2026-10-01T00:00:00.000Z is outside the restorable window of swifteats: 2026-11-15T05:55:00.250Z to 2026-11-29T05:55:00.250Z',
     });
     expect(rds.callCount('RestoreDBInstanceToPointInTime')).toBe(0);
   });

@@ -1,5 +1,5 @@
 import { sha256 } from '../../functions/domain/audit.ts';
-import { AlreadyArchivedError, NotArchivedError } from '../../functions/shared/errors.ts';
+import { AlreadyArchivedError, ArchiveWriteError, NotArchivedError } from '../../functions/shared/errors.ts';
 import type { ArchiveStore, StoredDocument } from '../../functions/ports/archive-store.ts';
 
 /** In-memory {@link ArchiveStore} with the same create-only semantics as the S3 adapter. */
@@ -7,11 +7,17 @@ export class MemoryArchive implements ArchiveStore {
   readonly documents = new Map<string, { body: string; contentType: string }>();
   /** Number of puts to fail before succeeding (fault injection). */
   failPuts = 0;
+  /** Only puts whose key matches fail (default: every key). */
+  failPutsMatching: RegExp = /./;
+  /** Keys of the puts that failed, in order. */
+  readonly failedPuts: string[] = [];
 
   async put(key: string, body: string, contentType: string): Promise<StoredDocument> {
-    if (this.failPuts > 0) {
+    if (this.failPuts > 0 && this.failPutsMatching.test(key)) {
       this.failPuts -= 1;
-      throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError' });
+      this.failedPuts.push(key);
+      // What the S3 adapter makes of a 500 InternalError.
+      throw new ArchiveWriteError(`PutObject ${key}: InternalError: We encountered an internal error. Please try again.`);
     }
     if (this.documents.has(key)) throw new AlreadyArchivedError(`${key} already exists`);
     this.documents.set(key, { body, contentType });

@@ -663,7 +663,8 @@ describe('runVerification', () => {
       finishedAt: '2026-03-01T12:30:00.170Z',
       passed: true,
       recoveredPointInTime: '2026-03-01T12:04:30.123456Z',
-      dataAgeSeconds: 1530.047,
+      // 12:30:00.170 - 12:04:30.123456 = 1530.046544 s: whole seconds, rounded up.
+      dataAgeSeconds: 1531,
     });
     expect(probe.calls).toEqual([
       'connectionSecurity',
@@ -782,6 +783,19 @@ describe('runVerification', () => {
     expect(report.recoveredPointInTime).toBeNull();
     expect(report.dataAgeSeconds).toBeNull();
     expect(report.passed).toBe(false);
+  });
+
+  it('reports the data age in whole seconds, rounded up, and 0 for a heartbeat ahead of the clock (skew)', async () => {
+    // Prepare: heartbeats with microseconds, a clock on milliseconds.
+    const probe = new FakeProbe();
+    const ages: (number | null)[] = [];
+    // Act
+    for (const heartbeat of ['2026-03-01T12:29:59.999999Z', '2026-03-01T12:30:00.000001Z', '2026-03-01T12:31:00.000000Z']) {
+      probe.heartbeat = heartbeat;
+      ages.push((await runVerification(probe, options({ assertions: [], now: () => new Date('2026-03-01T12:30:00.000Z') }))).dataAgeSeconds);
+    }
+    // Assess: 0.000001 s -> 1; -0.000001 s -> 0; -60 s -> 0.
+    expect(ages).toEqual([1, 0, 0]);
   });
 
   it('refuses invalid options before querying anything', async () => {

@@ -1,7 +1,20 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { sha256 } from '../../domain/audit.ts';
 import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts';
-import { AlreadyArchivedError, NotArchivedError, ThrottledError } from '../../shared/errors.ts';
+import { AlreadyArchivedError, ArchiveWriteError, NotArchivedError, ThrottledError } from '../../shared/errors.ts';
+
+/** Error names of a request that never reached S3 or whose answer was lost (SDK and Node network errors). */
+const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+
+/**
+ * True when S3 (or the way to it) failed, not the request: a 5xx answer (`$fault: 'server'`,
+ * e.g. InternalError, ServiceUnavailable) or a network error. S3 asks for a retry of these
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+ */
+function transient(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  return e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500 || NETWORK.has(e.name ?? '') || NETWORK.has(e.code ?? '');
+}
 
 /**
  * The archive bucket. `If-None-Match: *` makes every put create-only (S3 conditional
@@ -37,6 +50,7 @@ export class S3ArchiveStore implements ArchiveStore {
       const name = (error as Error).name;
       if (name === 'PreconditionFailed') throw new AlreadyArchivedError(`s3://${this.#bucket}/${key} already exists`, { cause: error });
       if (name === 'SlowDown' || name === 'ThrottlingException') throw new ThrottledError(`PutObject ${key}: ${name}`, { cause: error });
+      if (transient(error)) throw new ArchiveWriteError(`PutObject s3://${this.#bucket}/${key}: ${name}: ${(error as Error).message}`, { cause: error });
       throw error;
     }
   }
