@@ -10,6 +10,7 @@
  * (NODE_EXTRA_CA_CERTS is the test server's certificate, not /var/runtime/ca-cert.pem), and
  * AWS_ENDPOINT_URL (the wire fake).
  */
+import * as secretsModel from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execute, type Execution } from '../support/asl.ts';
 import { boundFunctions, bundleOf, hostBundles, resolvedEnvironment, resolvedStateMachines, type HostedBundle } from '../support/bundles.ts';
@@ -52,7 +53,7 @@ beforeAll(async () => {
   await client.end();
   const certificate = await withServerClient(async (c) => `${(await c.query<{ data_directory: string }>('SHOW data_directory')).rows[0]?.data_directory}/rds-dr-test.crt`);
 
-  wire = new WireFake({ rds: (command, input, region) => rds.handle(command, input, region), secrets: (command, input) => secrets.handle(command, input) });
+  wire = new WireFake({ rds: (command, input, region) => rds.handle(command, input, region), json: { secretsmanager: { handle: (command, input) => secrets.handle(command, input), model: secretsModel } } });
   const endpoint = await wire.start();
   hosted = await hostBundles({
     snapshot: { AWS_ENDPOINT_URL: endpoint },

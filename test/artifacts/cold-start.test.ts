@@ -32,14 +32,22 @@ describe('cold start of the shipped bundles', () => {
     for (const fn of functions) expect(statSync(fn.bundle).size, fn.handler).toBeGreaterThan(100_000);
   });
 
-  it.concurrent.each(Object.keys(REQUIRED))('%s loads with its template environment', async (handler) => {
+  // Once loaded, an invalid event must throw ValidationError by that name (Step Functions matches
+  // ErrorEquals on it; error-names.test.ts checks the rest statically). rpo-monitor runs on a
+  // schedule with no input to validate.
+  const cases = Object.keys(REQUIRED).map((h) => [h, h === 'rpo-monitor' ? '(scheduled, no event to validate)' : 'and an invalid event throws ValidationError by name'] as const);
+  it.concurrent.each(cases)('%s loads with its template environment %s', async (handler) => {
     const fn = functions.find((f) => f.handler === handler);
     if (!fn) throw new Error(`no ${handler} bundle`);
     const env = environment(fn);
     expect(env[REQUIRED[handler] ?? '']).toBeDefined();
     const loaded = await loadBundle(fn, env);
-    if (loaded.ok) await loaded.bundle.stop();
-    expect(loaded.ok ? 'ready' : `${loaded.error.name}: ${loaded.error.message}`).toBe('ready');
+    try {
+      expect(loaded.ok ? 'ready' : `${loaded.error.name}: ${loaded.error.message}`).toBe('ready');
+      if (loaded.ok && handler !== 'rpo-monitor') await expect(loaded.bundle.invoke({ bogus: true })).rejects.toMatchObject({ name: 'ValidationError' });
+    } finally {
+      if (loaded.ok) await loaded.bundle.stop();
+    }
   });
 
   it.concurrent.each(Object.entries(REQUIRED))('%s without %s fails at load, naming it', async (handler, variable) => {

@@ -9,6 +9,7 @@
  * names 127.0.0.1, not the RDS endpoint name the fake hands out), the RDS endpoint names resolving
  * to 127.0.0.1 (BUNDLE_HOST_RESOLVE), and AWS_ENDPOINT_URL (the wire fake).
  */
+import * as secretsModel from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { archiveManifest } from '../../functions/domain/manifest-archive.ts';
@@ -48,7 +49,7 @@ let hosted = new Map<string, HostedBundle>();
 
 beforeAll(async () => {
   restored = await createTempDatabase('artifacts_verify');
-  wire = new WireFake({ rds: (command, input, region) => rds.handle(command, input, region), secrets: (command, input) => secrets.handle(command, input) });
+  wire = new WireFake({ rds: (command, input, region) => rds.handle(command, input, region), json: { secretsmanager: { handle: (command, input) => secrets.handle(command, input), model: secretsModel } } });
   const endpoint = await wire.start();
   hosted = await hostBundles({
     restore: { AWS_ENDPOINT_URL: endpoint },

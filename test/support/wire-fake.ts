@@ -12,7 +12,9 @@
  *   fake's output is written back as XML by the output schema (member names, `xmlName` of list
  *   members, ISO timestamps), and a fake's RDS error becomes `<ErrorResponse>` with the error's
  *   `awsQueryError` code from its schema. Every RDS operation the schema knows is routed generically.
- * - `secretsmanager` (awsJson1_1): JSON in, JSON out (timestamps as epoch seconds), `__type` errors.
+ * - awsJson 1.0/1.1 services (Secrets Manager, DynamoDB, CloudWatch), each a {@link JsonService} keyed by
+ *   signing name: JSON in (decoded by the client's schema when given), JSON out (timestamps as epoch
+ *   seconds), `__type` errors.
  * - `s3` (restXml, path style as the SDK uses with an IP endpoint): PutObject (create-only with
  *   `If-None-Match: *`, 412 PreconditionFailed otherwise) and GetObject (404 NoSuchKey), on a
  *   {@link MemoryArchive}-like map. Only these two: they are what the archive adapter calls.
@@ -30,6 +32,16 @@ import { AlreadyArchivedError, NotArchivedError } from '../../functions/shared/e
 export type RdsHandler = (command: string, input: object, region: string) => Promise<object>;
 /** The entry point of a JSON-protocol fake (e.g. SecretsFake.handle). */
 export type JsonHandler = (command: string, input: object) => Promise<object>;
+
+/**
+ * A fake of an awsJson 1.0/1.1 service (Secrets Manager, DynamoDB, CloudWatch in this SDK), keyed by
+ * its SigV4 signing name. With `model` (the client package, which exports `<Operation>$` schemas),
+ * timestamps and blobs of the input are decoded to Date and Uint8Array as the SDK would hand them over.
+ */
+export interface JsonService {
+  readonly handle: JsonHandler;
+  readonly model?: Record<string, unknown>;
+}
 
 /** One stored S3 object. */
 export interface StoredObject {
@@ -159,6 +171,29 @@ function elementXml(value: unknown, schema: Schema, name: string): string {
 
 // ---------------------------------------------------------------- JSON encoding
 
+/** awsJson input to SDK shapes by the schema: epoch-second timestamps to Date, base64 blobs to bytes. */
+function fromAwsJson(value: unknown, schema: Schema): unknown {
+  if (value === undefined || value === null) return value;
+  if (schema.isStructSchema()) {
+    const object = value as Json;
+    const out: Json = {};
+    for (const [name, member] of schema.structIterator()) if (object[name] !== undefined) out[name] = fromAwsJson(object[name], member);
+    return out;
+  }
+  if (schema.isListSchema()) return (value as unknown[]).map((v) => fromAwsJson(v, schema.getValueSchema()));
+  if (schema.isMapSchema()) return Object.fromEntries(Object.entries(value as Json).map(([k, v]) => [k, fromAwsJson(v, schema.getValueSchema())]));
+  if (schema.isTimestampSchema()) return typeof value === 'number' ? new Date(value * 1000) : new Date(String(value));
+  if (schema.isBlobSchema()) return Buffer.from(String(value), 'base64');
+  return value;
+}
+
+/** The input schema of an operation in a client package's model. */
+function inputSchema(model: Record<string, unknown> | undefined, operation: string): Schema | undefined {
+  const schema = model?.[`${operation}$`];
+  if (!Array.isArray(schema) || schema[0] !== 9) return undefined;
+  return NormalizedSchema.of((schema[4] as () => unknown)() as never);
+}
+
 /** SDK-shaped output as awsJson: Dates as epoch seconds, bytes as base64, `$metadata` dropped. */
 function toAwsJson(value: unknown): unknown {
   if (value instanceof Date) return value.getTime() / 1000;
@@ -182,7 +217,7 @@ export interface UnhandledRequest {
 /** The wire fake. */
 export class WireFake {
   readonly #rds: RdsHandler | undefined;
-  readonly #secrets: JsonHandler | undefined;
+  readonly #json: Readonly<Record<string, JsonService>>;
   /** The S3 objects, by `bucket/key`. */
   readonly objects = new Map<string, StoredObject>();
   /** Requests answered 501 (not implemented) or 500 (the fake itself threw a non-AWS error). */
@@ -191,9 +226,9 @@ export class WireFake {
   readonly requests: string[] = [];
   #server: Server | undefined;
 
-  constructor(fakes: { rds?: RdsHandler; secrets?: JsonHandler }) {
+  constructor(fakes: { rds?: RdsHandler; json?: Readonly<Record<string, JsonService>> }) {
     this.#rds = fakes.rds;
-    this.#secrets = fakes.secrets;
+    this.#json = fakes.json ?? {};
   }
 
   /** Starts listening on 127.0.0.1 (a free port); returns the endpoint URL. */
@@ -246,7 +281,7 @@ export class WireFake {
     const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''));
     const [region, service] = [scope?.[1] ?? 'unknown', scope?.[2] ?? 'unknown'];
     if (service === 'rds') return this.#serveRds(region, body, res);
-    if (service === 'secretsmanager') return this.#serveJson(region, String(req.headers['x-amz-target'] ?? ''), body, res);
+    if (String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-')) return this.#serveJson(service, region, String(req.headers['x-amz-target'] ?? ''), body, res);
     if (service === 's3') return this.#serveS3(region, req, body, res);
     this.#unhandled(res, { service, region, what: `${req.method} ${req.url}` });
   }
@@ -287,21 +322,26 @@ export class WireFake {
       .end(`<${action}Response xmlns="${RDS_XMLNS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`);
   }
 
-  async #serveJson(region: string, target: string, body: Buffer, res: ServerResponse): Promise<void> {
+  async #serveJson(service: string, region: string, target: string, body: Buffer, res: ServerResponse): Promise<void> {
     const operation = target.split('.').at(-1) ?? '';
-    this.requests.push(`secretsmanager:${region}:${operation}`);
-    if (!this.#secrets) return this.#unhandled(res, { service: 'secretsmanager', region, what: operation });
+    this.requests.push(`${service}:${region}:${operation}`);
+    const fake = this.#json[service];
+    if (!fake) return this.#unhandled(res, { service, region, what: operation });
+    const contentType = String(res.req.headers['content-type']);
     try {
-      const output = await this.#secrets(operation, JSON.parse(body.toString('utf8') || '{}') as object);
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(toAwsJson(output)));
+      const raw = JSON.parse(body.toString('utf8') || '{}') as object;
+      const schema = inputSchema(fake.model, operation);
+      const output = await fake.handle(operation, (schema ? fromAwsJson(raw, schema) : raw) as object);
+      res.writeHead(200, { 'content-type': contentType }).end(JSON.stringify(toAwsJson(output)));
     } catch (error) {
       const e = error as Error & { $fault?: string };
       if (e.$fault === undefined) {
-        this.unhandled.push({ service: 'secretsmanager', region, what: `${operation}: ${e.message}` });
+        this.unhandled.push({ service, region, what: `${operation}: ${e.message}` });
         res.writeHead(500, { 'content-type': 'text/plain' }).end(e.message);
         return;
       }
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': e.name }).end(JSON.stringify({ __type: e.name, message: e.message }));
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 400;
+      res.writeHead(status >= 400 ? status : 400, { 'content-type': contentType, 'x-amzn-errortype': e.name }).end(JSON.stringify({ __type: e.name, message: e.message }));
     }
   }
 

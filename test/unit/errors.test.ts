@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as errors from '../../functions/shared/errors.ts';
 
 type ErrorClass = new (...args: unknown[]) => Error;
-const classes = Object.entries(errors).filter((entry): entry is [string, ErrorClass] => typeof entry[1] === 'function' && entry[1].prototype instanceof Error);
+const classes = Object.entries(errors as Record<string, unknown>).filter((entry): entry is [string, ErrorClass] => typeof entry[1] === 'function' && entry[1].prototype instanceof Error);
 
 describe('error names', () => {
   it('every error class carries its own name as a literal (the subclass field wins over the base class)', () => {
