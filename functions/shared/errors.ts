@@ -123,7 +123,7 @@ export class AlreadyArchivedError extends DrError {
  * The ASL files retry it by name wherever a record is written.
  */
 export class ArchiveWriteError extends DrError {
-  override readonly name = 'ArchiveWriteError';
+  override readonly name: string = 'ArchiveWriteError';
 }
 
 /** A key is not in the archive. */
