@@ -98,17 +98,6 @@ export class EventReader {
     return value === undefined || value === null ? null : this.integer(field, min, max);
   }
 
-  /** A finite number from `min` to `max` (fractions allowed), or null when the field is absent or null. */
-  nullableNumber(field: string, min: number, max: number): number | null {
-    const value = this.#event[field];
-    if (value === undefined || value === null) return null;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      this.#bad(field, value, `a number from ${min} to ${max}`);
-      return min;
-    }
-    return value;
-  }
-
   boolean(field: string, fallback: boolean): boolean {
     const value = this.#event[field];
     if (value === undefined) return fallback;
