@@ -17,7 +17,7 @@ export default defineConfig({
       { extends: true, test: { name: 'functions', include: ['test/functions/**/*.test.ts'] } },
       { extends: true, test: { name: 'statemachines', include: ['test/statemachines/**/*.test.ts'] } },
       { extends: true, test: { name: 'sql', include: ['test/sql/**/*.test.ts'], testTimeout: 30_000 } },
-      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
       // What `cdk deploy` ships: the default configuration synthesized with bundling (once, in the
       // globalSetup; cached by a hash of the sources), its bundles run in child processes.
       {
