@@ -48,4 +48,13 @@ describe('docs/architecture.md alarm table against the synthesized alarms', () =
     expect(mismatches).toEqual([]);
     expect(alarms.map((a) => a.Properties.AlarmName).filter((n) => !covered.has(n))).toEqual([]);
   });
+
+  it('every metric the runbook finds "on the dashboard" is on the synthesized dashboard (replica widgets with a replica)', () => {
+    const synth = synthesize({ dr: { readReplica: true }, objectives: { region: { rpoSeconds: 60, rtoSeconds: 3600 } } });
+    const dashboards = Object.values(Template.fromStack(synth.stacks.automation).findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboards);
+    const claimed = [...readDoc('docs/runbook.md').matchAll(/`([A-Za-z]+)` on the dashboard/g)].map((m) => m[1] as string);
+    expect(claimed.length).toBeGreaterThan(0);
+    expect(claimed.filter((metric) => !body.includes(`\\"${metric}\\"`))).toEqual([]);
+  });
 });

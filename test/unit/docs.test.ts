@@ -44,4 +44,12 @@ describe('the docs', () => {
     expect([usual, other]).toEqual(['eu-central-1', 'eu-west-1']);
     expect(readDoc('docs/configuration.md')).toContain(`| \`dr.region\` | \`${usual}\` (\`${other}\` when \`region\` is \`${usual}\`) |`);
   });
+
+  it('the runbook restarts backup replication with the DR key ARN, never an alias (RDS takes only the ARN there)', () => {
+    const runbook = readDoc('docs/runbook.md');
+    const calls = runbook.split('\n').filter((l) => l.includes('start-db-instance-automated-backups-replication')).map((l, i, all) => l + (all[i + 1] ?? ''));
+    expect(calls.length).toBeGreaterThan(0);
+    expect(runbook).not.toMatch(/automated-backups-replication[^\n]*(\\\n[^\n]*)*--kms-key-id alias\//);
+    expect(runbook).toContain('aws kms describe-key --region eu-central-1 --key-id alias/swifteats-dr --query KeyMetadata.Arn');
+  });
 });
