@@ -16,12 +16,19 @@
  *    runs are those of every 10th database, because the fake scans the whole region on
  *    every Describe (about 10 ms a call at this size) and 102,000 naive calls would take
  *    the bench past its time budget. Both are dry runs; the deletes, identical for both,
- *    are reported once.
+ *    are reported once. Ours also lists the DR region's copies (their status: a source
+ *    whose copy is in progress is kept) and the region's databases (restore tests in
+ *    progress), one call each, as the λ does in the primary region.
+ * 3. The plan's premise re-check (issue 10 fix 6), on real runs of every 100th database:
+ *    the Describe calls that re-read the newest verified snapshot, against the deletes,
+ *    at `deletesPerSecond` 2 (one re-check per 2 deletes) and at the maximum 10; a check
+ *    before every delete would cost one call per delete.
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { DescribeAccountAttributesCommand, ListTagsForResourceCommand, paginateDescribeDBSnapshots, RDSClient } from '@aws-sdk/client-rds';
 import { controlPlaneFor } from '../functions/adapters/rds/control-plane.ts';
+import { restoresFor } from '../functions/adapters/rds/restore.ts';
 import { planRetention, type RetentionPolicy, type SnapshotRecord } from '../functions/domain/retention.ts';
 import { runRetention, type RetentionSettings } from '../functions/domain/retention-run.ts';
 import { managedSnapshotTags, snapshotId, tierFor, type Tier } from '../functions/domain/snapshot-naming.ts';
@@ -31,6 +38,7 @@ import { RdsFake, VirtualClock } from '../test/support/rds-fake.ts';
 const DATABASES = 1_000;
 const PER_DATABASE = 100;
 const REGION = 'eu-west-1';
+const DR_REGION = 'eu-central-1';
 const NOW = new Date('2026-11-29T02:30:00Z');
 const POLICY_NAME = 'bench-gfs';
 /** The configuration's defaults (infra/config/defaults.ts) plus a 48 h verification window. */
@@ -41,6 +49,8 @@ const RULES = { weeklyOn: 'SUN', monthlyOnDay: 1, yearlyOn: '01-01' };
 const RDS_SUSTAINED_REQUESTS_PER_SECOND = 12;
 /** Every SAMPLE_EVERY-th database is run in step 2. */
 const SAMPLE_EVERY = 10;
+/** Every DELETE_SAMPLE_EVERY-th database is run for real (deleting) in step 3. */
+const DELETE_SAMPLE_EVERY = 100;
 
 /** One generated snapshot, as both the planner and the fake's seed need it. */
 interface Generated {
@@ -165,7 +175,15 @@ async function naiveRun(client: RDSClient, database: string): Promise<string[]> 
 }
 
 /** Step 2 of the module comment. */
-async function apiCalls(): Promise<{ runs: number; ours: Record<string, number>; naive: Record<string, number>; samePlan: boolean; deletes: number }> {
+interface PremiseCost {
+  readonly deletesPerSecond: number;
+  readonly runs: number;
+  readonly deletes: number;
+  readonly checks: number;
+  readonly describeCalls: number;
+}
+
+async function apiCalls(): Promise<{ runs: number; ours: Record<string, number>; naive: Record<string, number>; samePlan: boolean; deletes: number; premise: PremiseCost[] }> {
   const rds = new RdsFake({ clock: new VirtualClock(NOW) });
   const stub = rds.install();
   try {
@@ -175,6 +193,8 @@ async function apiCalls(): Promise<{ runs: number; ours: Record<string, number>;
     }
     const client = new RDSClient({ region: REGION, maxAttempts: 1 });
     const plane = controlPlaneFor('multi-az-instance', client, REGION);
+    const offsite = controlPlaneFor('multi-az-instance', new RDSClient({ region: DR_REGION, maxAttempts: 1 }), DR_REGION);
+    const restores = restoresFor('multi-az-instance', client, 'unused');
     const databases = Array.from({ length: DATABASES / SAMPLE_EVERY }, (_, i) => `db-${String(i * SAMPLE_EVERY).padStart(4, '0')}`);
 
     rds.clearCalls();
@@ -182,7 +202,7 @@ async function apiCalls(): Promise<{ runs: number; ours: Record<string, number>;
     for (const database of databases) {
       const report = await runRetention(
         { database, policyName: POLICY_NAME, settings: SETTINGS, dryRun: true, executionArn: 'bench' },
-        { plane, archive: discard, now: () => NOW, sleep: async () => undefined, random: () => 0.5, publish: () => undefined },
+        { plane, offsite, restores, archive: discard, now: () => NOW, sleep: async () => undefined, random: () => 0.5, publish: () => undefined },
       );
       oursPlans.set(database, report.planned);
     }
@@ -196,7 +216,28 @@ async function apiCalls(): Promise<{ runs: number; ours: Record<string, number>;
       deletes += naive.length;
       samePlan &&= JSON.stringify(naive) === JSON.stringify(oursPlans.get(database));
     }
-    return { runs: databases.length, ours, naive: rds.callCountsByCommand(), samePlan, deletes };
+    const naiveCounts = rds.callCountsByCommand();
+
+    // Step 3: real runs, half of the sample at each rate.
+    const deleting = Array.from({ length: DATABASES / DELETE_SAMPLE_EVERY }, (_, i) => `db-${String(i * DELETE_SAMPLE_EVERY + 1).padStart(4, '0')}`);
+    const premise: PremiseCost[] = [];
+    for (const [half, deletesPerSecond] of [2, 10].entries()) {
+      const sample = deleting.filter((_, i) => i % 2 === half);
+      rds.clearCalls();
+      let planned = 0;
+      let checks = 0;
+      for (const database of sample) {
+        const report = await runRetention(
+          { database, policyName: POLICY_NAME, settings: { ...SETTINGS, deletesPerSecond }, dryRun: false, executionArn: 'bench' },
+          { plane, offsite, restores, archive: discard, now: () => NOW, sleep: async () => undefined, random: () => 0.5, publish: () => undefined },
+        );
+        planned += report.deleted.length;
+        checks += report.premiseChecks;
+      }
+      const describeCalls = rds.calls({ command: 'DescribeDBSnapshots', region: REGION }).filter((c) => c.input.DBSnapshotIdentifier !== undefined).length;
+      premise.push({ deletesPerSecond, runs: sample.length, deletes: planned, checks, describeCalls });
+    }
+    return { runs: databases.length, ours, naive: naiveCounts, samePlan, deletes, premise };
   } finally {
     stub.restore();
   }
@@ -240,6 +281,12 @@ export async function benchRetention(): Promise<void> {
     `  ratio  ${(naive / ours).toFixed(1)}x fewer calls; for all ${DATABASES.toLocaleString('en-US')} databases ${(ours * DATABASES).toLocaleString('en-US')} vs ${(naive * DATABASES).toLocaleString('en-US')} calls, ${minutes(ours)} vs ${minutes(naive)} min of RDS's ~${RDS_SUSTAINED_REQUESTS_PER_SECOND} requests/s`,
   );
   console.log(`  same plans from both: ${calls.samePlan ? 'yes' : 'NO'}; deletes (identical for both, not counted above): ${(calls.deletes / calls.runs).toFixed(0)} per run`);
+  console.log(`anchor re-checks before deleting (real runs of every ${DELETE_SAMPLE_EVERY}th database; a check before every delete would be 1 call per delete):`);
+  for (const p of calls.premise) {
+    console.log(
+      `  deletesPerSecond ${String(p.deletesPerSecond).padStart(2)}: ${p.describeCalls} Describe calls (report: ${p.checks}) for ${p.deletes} deletes over ${p.runs} runs = ${(p.describeCalls / p.deletes).toFixed(2)} per delete, +${((100 * p.describeCalls) / (p.deletes + (total(calls.ours) / calls.runs) * p.runs)).toFixed(0)}% over the run's other calls`,
+    );
+  }
   console.log(`(retention section took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 

@@ -14,10 +14,12 @@
  */
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Snapshot } from '../ports/database-control-plane.ts';
+import type { RestoreControlPlane } from '../ports/restore-control-plane.ts';
 import { AccessDeniedError, SnapshotNotAvailableError, SnapshotNotFoundError, ThrottledError } from '../shared/errors.ts';
 import type { MetricName } from '../shared/metric-names.ts';
 import { writeAudit, type AuditRecord } from './audit.ts';
 import {
+  dataTimeOf,
   planRetention,
   RETENTION_TAGS,
   validateRetentionPolicy,
@@ -147,10 +149,24 @@ export interface RetentionLog {
   warn(message: string, attributes: Record<string, unknown>): void;
 }
 
+/** Lists the databases of a region with their tags (the restore port's `list` fits). */
+export type DatabaseLister = Pick<RestoreControlPlane, 'list'>;
+
 /** What the run acts through. */
 export interface RetentionRunDeps {
   /** The control plane of the region being cleaned. */
   readonly plane: DatabaseControlPlane;
+  /**
+   * The databases of that region: a `dr:temporary` one of this database tagged
+   * `dr:source-snapshot=<id>` means a restore test is using snapshot `<id>`. Absent: no
+   * restore test restores in this region.
+   */
+  readonly restores?: DatabaseLister;
+  /**
+   * When cleaning the primary region: the DR region's control plane, to read the state of
+   * each source's offsite copy. Absent or null: no copies (DR region run, or no DR region).
+   */
+  readonly offsite?: DatabaseControlPlane | null;
   readonly archive: ArchiveStore;
   readonly now: () => Date;
   /** Waits `ms` milliseconds: pacing and back-off go through it, so tests never sleep. */
@@ -188,8 +204,12 @@ export interface RetentionRunReport {
   readonly alreadyGone: readonly string[];
   /** Planned, but RDS refused the delete for the snapshot's state (e.g. a copy from it in progress); the next run retries. */
   readonly skipped: readonly SkippedDelete[];
-  /** Planned, but left for the next run because the time budget ran out. */
+  /** Planned, but left for the next run because the time budget ran out or a premise of the plan changed. */
   readonly deferred: readonly string[];
+  /** Why the deletes stopped early because the plan's premise no longer held (its anchor changed); null when it held. */
+  readonly premiseChanged: string | null;
+  /** Describe calls made to re-check the plan's anchors before the deletes. */
+  readonly premiseChecks: number;
   /** Throttled delete calls that were retried after a back-off. */
   readonly throttledRetries: number;
   readonly alarms: readonly RetentionAlarm[];
@@ -206,17 +226,24 @@ interface Progress {
   readonly skipped: SkippedDelete[];
   deferred: string[];
   throttledRetries: number;
+  premiseChanged: string | null;
+  premiseChecks: number;
 }
 
 /**
  * Runs retention for one database in one region:
  * 1. Lists every manual snapshot of the database: all pages, tags from the list
  *    response (one call per 100 snapshots, no per-snapshot tag call).
- * 2. Reads the region's manual-snapshot quota (used and max).
+ * 2. Reads the region's manual-snapshot quota (used and max); lists the region's databases
+ *    for restore tests in progress (`dr:temporary`, `dr:source-snapshot`); in the primary
+ *    region, lists the DR region's copies of the database's snapshots (their status).
  * 3. Plans. A refusal (ValidationError, RetentionSafetyError) ends the run before any
  *    delete.
  * 4. Unless dry run, deletes `plan.deletes` in plan order, one call every
- *    `1000 / deletesPerSecond` ms: not found counts as done (someone else deleted it),
+ *    `1000 / deletesPerSecond` ms. Before each batch of one second's deletes it re-reads
+ *    the plan's anchors (one Describe each): one gone, unavailable or no longer verified
+ *    stops the deletes and defers the rest (`premiseChanged`; the next run re-plans).
+ *    Not found counts as done (someone else deleted it),
  *    not available is skipped and reported, throttling backs off and retries up to
  *    {@link THROTTLE_RETRIES} times and then throws ThrottledError; when a time budget is
  *    given, stops {@link TIME_RESERVE_MS} before it and defers the rest to the next run.
@@ -229,10 +256,13 @@ export async function runRetention(request: RetentionRunRequest, deps: Retention
   // 1-2.
   const snapshots = await plane.listManualSnapshots(request.database);
   const quota = await plane.manualSnapshotQuota();
+  const restoreTests = deps.restores ? await restoreTestsBySnapshot(deps.restores, request.database) : new Map<string, string>();
+  const copies = deps.offsite ? copiesBySource(await deps.offsite.listManualSnapshots(request.database), deps.offsite.region) : null;
 
   // 3.
   const now = deps.now();
-  const plan = planRetention(snapshots.map(toRecord), toPolicy(request.policyName, request.settings, quota), now);
+  const records = snapshots.map((s) => toRecord(s, restoreTests, copies));
+  const plan = planRetention(records, toPolicy(request.policyName, request.settings, quota), now);
   deps.log?.info(`retention plan: ${plan.deletes.length} delete(s), ${plan.decisions.length - plan.deletes.length} keep(s)`, {
     region: plane.region,
     dryRun: request.dryRun,
@@ -241,11 +271,12 @@ export async function runRetention(request: RetentionRunRequest, deps: Retention
   for (const alarm of plan.alarms) deps.log?.warn(`retention alarm ${alarm.code}: ${alarm.message}`, { region: plane.region, alarm: alarm.code });
 
   // 4.
-  const progress: Progress = { deleted: [], alreadyGone: [], skipped: [], deferred: [], throttledRetries: 0 };
+  const progress: Progress = { deleted: [], alreadyGone: [], skipped: [], deferred: [], throttledRetries: 0, premiseChanged: null, premiseChecks: 0 };
   let failure: unknown = null;
   if (!request.dryRun) {
     try {
-      await applyDeletes(plan.deletes, paceIntervalMs(request.settings.deletesPerSecond), progress, deps);
+      const batch = Math.max(1, Math.ceil(request.settings.deletesPerSecond));
+      await applyDeletes(plan.deletes, plan.anchors.map((a) => a.id), paceIntervalMs(request.settings.deletesPerSecond), batch, progress, deps);
     } catch (error) {
       failure = error;
     }
@@ -266,6 +297,8 @@ export async function runRetention(request: RetentionRunRequest, deps: Retention
     alreadyGone: progress.alreadyGone,
     skipped: progress.skipped,
     deferred: progress.deferred,
+    premiseChanged: progress.premiseChanged,
+    premiseChecks: progress.premiseChecks,
     throttledRetries: progress.throttledRetries,
     alarms: plan.alarms,
     quota: plan.quota,
@@ -298,8 +331,21 @@ export async function runRetention(request: RetentionRunRequest, deps: Retention
   return { ...report, audit };
 }
 
-/** Step 4: deletes the planned ids, and only those, in order. */
-async function applyDeletes(ids: readonly string[], intervalMs: number, progress: Progress, deps: RetentionRunDeps): Promise<void> {
+/**
+ * Step 4: deletes the planned ids, and only those, in order. Before each batch of `batch`
+ * deletes, re-checks that every anchor still exists, is available and is still
+ * `dr:verified=passed`: the plan kept nothing older than an anchor on its account, so if one
+ * was deleted or re-tagged after the listing, an older snapshot may now be the newest
+ * verified one, and the rules keep what the plan would delete.
+ */
+async function applyDeletes(
+  ids: readonly string[],
+  anchors: readonly string[],
+  intervalMs: number,
+  batch: number,
+  progress: Progress,
+  deps: RetentionRunDeps,
+): Promise<void> {
   const { plane, log } = deps;
   for (const [index, id] of ids.entries()) {
     const remaining = deps.remainingTimeMs?.();
@@ -309,52 +355,114 @@ async function applyDeletes(ids: readonly string[], intervalMs: number, progress
       return;
     }
     if (index > 0) await deps.sleep(intervalMs);
-    for (let retry = 0; ; retry += 1) {
-      try {
-        await plane.deleteSnapshot(id);
-        progress.deleted.push(id);
-        log?.info('snapshot deleted', { region: plane.region, snapshotId: id });
-        break;
-      } catch (error) {
-        if (error instanceof SnapshotNotFoundError) {
-          progress.alreadyGone.push(id);
-          log?.info('snapshot already deleted by someone else: converged', { region: plane.region, snapshotId: id });
-          break;
-        }
-        // IAM refused this one delete, e.g. a legal hold tagged after the listing (the retention
-        // role denies deleting held snapshots): keep it, report it, go on with the others.
-        if (error instanceof AccessDeniedError) {
-          progress.skipped.push({ id, reason: error.message });
-          log?.warn('delete refused by IAM (a legal hold set after the listing?): kept', { region: plane.region, snapshotId: id, reason: error.message });
-          break;
-        }
-        if (error instanceof SnapshotNotAvailableError) {
-          progress.skipped.push({ id, reason: error.message });
-          log?.warn('snapshot not deletable in its current state: skipped, the next run retries', { region: plane.region, snapshotId: id, reason: error.message });
-          break;
-        }
-        if (!(error instanceof ThrottledError)) throw error;
-        if (retry === THROTTLE_RETRIES) {
-          throw new ThrottledError(`DeleteSnapshot ${id}: still throttled after ${THROTTLE_RETRIES} retries; ${progress.deleted.length} deleted so far, a re-run resumes`, {
-            cause: error,
-          });
-        }
-        progress.throttledRetries += 1;
-        await deps.sleep(throttleBackoffMs(retry, deps.random()));
+    if (index % batch === 0) {
+      const broken = await brokenPremise(anchors, progress, deps);
+      if (broken !== null) {
+        progress.premiseChanged = broken;
+        progress.deferred = ids.slice(index);
+        log?.warn(`plan premise changed after the listing: ${broken}; ${progress.deferred.length} planned delete(s) left for the next run, which re-plans`, { region: plane.region });
+        return;
       }
+    }
+    const outcome = await throttled(`DeleteSnapshot ${id}`, () => plane.deleteSnapshot(id), progress, deps);
+    if (outcome.ok) {
+      progress.deleted.push(id);
+      log?.info('snapshot deleted', { region: plane.region, snapshotId: id });
+      continue;
+    }
+    const error = outcome.error;
+    if (error instanceof SnapshotNotFoundError) {
+      progress.alreadyGone.push(id);
+      log?.info('snapshot already deleted by someone else: converged', { region: plane.region, snapshotId: id });
+    } else if (error instanceof AccessDeniedError) {
+      // IAM refused this one delete, e.g. a legal hold tagged after the listing (the retention
+      // role denies deleting held snapshots): keep it, report it, go on with the others.
+      progress.skipped.push({ id, reason: error.message });
+      log?.warn('delete refused by IAM (a legal hold set after the listing?): kept', { region: plane.region, snapshotId: id, reason: error.message });
+    } else if (error instanceof SnapshotNotAvailableError) {
+      progress.skipped.push({ id, reason: error.message });
+      log?.warn('snapshot not deletable in its current state: skipped, the next run retries', { region: plane.region, snapshotId: id, reason: error.message });
+    } else {
+      throw error;
     }
   }
 }
 
-function toRecord(snapshot: Snapshot): SnapshotRecord {
+/** Why an anchor no longer supports the plan, or null when every one still does. */
+async function brokenPremise(anchors: readonly string[], progress: Progress, deps: RetentionRunDeps): Promise<string | null> {
+  for (const id of anchors) {
+    progress.premiseChecks += 1;
+    const read = await throttled(`DescribeSnapshot ${id}`, () => deps.plane.getSnapshot(id), progress, deps);
+    if (!read.ok) {
+      if (read.error instanceof SnapshotNotFoundError) return `${id}, the newest verified snapshot the plan rests on, no longer exists`;
+      throw read.error;
+    }
+    const anchor = read.value;
+    if (anchor.status !== 'available') return `${id}, the newest verified snapshot the plan rests on, is ${anchor.status}, not available`;
+    if (anchor.tags[RETENTION_TAGS.verified] !== 'passed' || anchor.tags[RETENTION_TAGS.managed] !== 'true') {
+      return `${id}, the newest verified snapshot the plan rests on, is now ${RETENTION_TAGS.verified}=${anchor.tags[RETENTION_TAGS.verified] ?? 'absent'}, ${RETENTION_TAGS.managed}=${anchor.tags[RETENTION_TAGS.managed] ?? 'absent'}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Runs one call, backing off and retrying on throttling up to {@link THROTTLE_RETRIES} times,
+ * then throwing ThrottledError; any other error is returned for the caller to classify.
+ */
+async function throttled<T>(label: string, fn: () => Promise<T>, progress: Progress, deps: RetentionRunDeps): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  for (let retry = 0; ; retry += 1) {
+    try {
+      return { ok: true, value: await fn() };
+    } catch (error) {
+      if (!(error instanceof ThrottledError)) return { ok: false, error };
+      if (retry === THROTTLE_RETRIES) {
+        throw new ThrottledError(`${label}: still throttled after ${THROTTLE_RETRIES} retries; ${progress.deleted.length} deleted so far, a re-run resumes`, { cause: error });
+      }
+      progress.throttledRetries += 1;
+      await deps.sleep(throttleBackoffMs(retry, deps.random()));
+    }
+  }
+}
+
+/** Step 2: the snapshot each restore test of `database` is restoring from, to the temporary database's id. */
+async function restoreTestsBySnapshot(restores: DatabaseLister, database: string): Promise<Map<string, string>> {
+  const bySnapshot = new Map<string, string>();
+  for (const db of await restores.list()) {
+    const source = db.tags[RETENTION_TAGS.sourceSnapshot];
+    // Also while `deleting`: on its failure path the verify workflow records the (inconclusive)
+    // verdict after starting the delete, and that record reads the snapshot.
+    if (db.tags[RETENTION_TAGS.temporary] !== 'true' || db.tags[RETENTION_TAGS.database] !== database || source === undefined) continue;
+    bySnapshot.set(source, db.identifier);
+  }
+  return bySnapshot;
+}
+
+/** Step 2: offsite copies by the id of their source (`dr:copy-of` ARN's last part, else the copy's own id: copies keep it). */
+function copiesBySource(copies: readonly Snapshot[], region: string): Map<string, { region: string; status: string }> {
+  const bySource = new Map<string, { region: string; status: string }>();
+  for (const copy of copies) {
+    const copyOf = copy.tags[RETENTION_TAGS.copyOf];
+    const source = copyOf === undefined ? copy.id : copyOf.slice(copyOf.lastIndexOf(':') + 1);
+    const known = bySource.get(source);
+    // Two copies of one source (a retried copy under another id): the one still in progress decides.
+    if (known === undefined || known.status === 'available') bySource.set(source, { region, status: copy.status });
+  }
+  return bySource;
+}
+
+function toRecord(snapshot: Snapshot, restoreTests: ReadonlyMap<string, string>, copies: ReadonlyMap<string, { region: string; status: string }> | null): SnapshotRecord {
   return {
     id: snapshot.id,
     database: snapshot.databaseId,
-    // No creation time: the planner keeps it as invalid-created-at (fail closed).
-    createdAt: snapshot.createdAt ?? '',
+    // No creation time: expected before `available`; on an available one the planner keeps it as invalid-created-at (fail closed).
+    createdAt: snapshot.createdAt,
+    dataTime: dataTimeOf(snapshot),
     status: snapshot.status,
     type: snapshot.type,
     tags: snapshot.tags,
+    restoreTest: restoreTests.get(snapshot.id) ?? null,
+    offsiteCopy: copies?.get(snapshot.id) ?? null,
   };
 }
 
@@ -368,9 +476,11 @@ function measure(
 ): RetentionMetricValues {
   const removed = new Set([...progress.deleted, ...progress.alreadyGone]);
   const managed = snapshots.filter((s) => s.tags[RETENTION_TAGS.managed] === 'true' && !removed.has(s.id));
+  // Age of the data, not of the copy: a copy re-run today of last week's snapshot is a week old.
   const newest = managed
-    .filter((s) => s.status === 'available' && s.createdAt !== null)
-    .reduce<number | null>((max, s) => Math.max(max ?? Number.NEGATIVE_INFINITY, (s.createdAt as Date).getTime()), null);
+    .filter((s) => s.status === 'available')
+    .map(dataTimeOf)
+    .reduce<number | null>((max, t) => (t === null ? max : Math.max(max ?? Number.NEGATIVE_INFINITY, t.getTime())), null);
   return {
     ManagedSnapshotCount: managed.length,
     SnapshotQuotaUsedRatio: (quota.used - removed.size) / quota.max,

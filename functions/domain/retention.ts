@@ -19,8 +19,20 @@
  *   restore point, so it never pushes a restorable one out of its tier; once older than
  *   the newest verified snapshot it expires. Unverified (no tag) is the normal state
  *   and counts like passed.
+ * - **Data time orders everything.** Age, "newest" and "at or after" compare the time of
+ *   a snapshot's data (`dataTime`: for an RDS copy its `OriginalSnapshotCreateTime`, not
+ *   the copy's own `SnapshotCreateTime`; see {@link dataTimeOf}), so a copy re-run days
+ *   later is as old as the data it holds.
  * - **Newest verified anchor.** Per database, the newest managed, available snapshot
- *   with `dr:verified=passed`, and every snapshot created at or after it, is kept.
+ *   with `dr:verified=passed`, and every snapshot whose data is as new or newer, is kept.
+ * - **In use wins over expiry.** A candidate a restore test is restoring from (a
+ *   `dr:temporary` database tagged `dr:source-snapshot` with its id exists) or whose copy
+ *   in the DR region is still in progress is kept (`restore-test-in-progress`,
+ *   `copy-in-progress`) whatever the tiers, a failed verdict or the minimum count say;
+ *   the next run after the test or the copy ends decides by the other rules.
+ * - **In progress is not unclassifiable.** RDS reports no `SnapshotCreateTime` until a
+ *   snapshot is `available`; a snapshot that is not available is kept (`not-available`)
+ *   and its missing time raises no alarm.
  * - **Expiry never outruns failing backups.** When a database has no verified snapshot,
  *   or its newest one is older than `maxVerifiedAgeHours`, nothing of that database is
  *   deleted (`expiry-frozen`) and an alarm says why.
@@ -88,8 +100,20 @@ export interface SnapshotRecord {
   readonly id: string;
   /** Identifier of the source DB instance or cluster; tiers and safety rules apply per database. */
   readonly database: string;
-  /** Creation time: a Date, or an ISO 8601 string with a zone (a zoneless time would depend on the machine's zone). */
-  readonly createdAt: Date | string;
+  /**
+   * Creation time: a Date, or an ISO 8601 string with a zone (a zoneless time would depend on
+   * the machine's zone); null when RDS reports none (a snapshot that is not yet available).
+   */
+  readonly createdAt: Date | string | null;
+  /**
+   * When the snapshot's data was captured, in the same forms; absent or null: `createdAt`.
+   * For a copy this is the source's time, which `createdAt` (the copy's start) is not.
+   */
+  readonly dataTime?: Date | string | null;
+  /** A temporary database a restore test is restoring from this snapshot (its id), while it exists. */
+  readonly restoreTest?: string | null;
+  /** This snapshot's copy in the DR region, when one exists: its RDS status. */
+  readonly offsiteCopy?: { readonly region: string; readonly status: string } | null;
   /** RDS status; only `available` snapshots are candidates. */
   readonly status: string;
   /** RDS snapshot type: `manual`, `automated`, `shared`, `public`, `awsbackup`. Only `manual` is a candidate; all but `automated` count toward the quota. */
@@ -112,6 +136,8 @@ export const RETENTION_REASON_CODES = [
   // A candidate is kept for each of these.
   'newest-verified',
   'newer-than-verified',
+  'restore-test-in-progress',
+  'copy-in-progress',
   'tier-daily',
   'tier-weekly',
   'tier-monthly',
@@ -186,6 +212,36 @@ export interface RetentionPlan {
   readonly alarms: readonly RetentionAlarm[];
   /** Quota usage before and after the plan. */
   readonly quota: RetentionQuota;
+  /**
+   * Per database with deletes, the newest verified snapshot the plan rests on: if it is gone,
+   * no longer available or no longer `dr:verified=passed` when a delete runs, the plan's
+   * premise is false and the deletes must stop (the next run re-plans).
+   */
+  readonly anchors: readonly { readonly database: string; readonly id: string }[];
+}
+
+/** The times RDS reports on a snapshot (the port's `Snapshot` fits). */
+export interface SnapshotTimes {
+  /** `SnapshotCreateTime`: a copy's own start; absent until the snapshot is available. */
+  readonly createdAt: Date | null;
+  /** `OriginalSnapshotCreateTime`: the source's creation, kept by copies. */
+  readonly originalCreatedAt?: Date | null;
+  /** `SnapshotDatabaseTime`: the newest transaction in the snapshot. */
+  readonly databaseTime?: Date | null;
+}
+
+/**
+ * When a snapshot's data was captured: the earliest of the times RDS reports on it. RDS:
+ * `OriginalSnapshotCreateTime` "doesn't change when the snapshot is copied", while
+ * `SnapshotCreateTime` of a copy is the copy's start; `SnapshotDatabaseTime` is "the most
+ * recent transaction applied" (DBSnapshot data type,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBSnapshot.html). The data
+ * is no newer than any of them, so the earliest never makes a copy look younger than its data.
+ * Null when RDS reports none (a snapshot still in progress).
+ */
+export function dataTimeOf(snapshot: SnapshotTimes): Date | null {
+  const times = [snapshot.databaseTime, snapshot.originalCreatedAt, snapshot.createdAt].filter((t): t is Date => t instanceof Date && !Number.isNaN(t.getTime()));
+  return times.length === 0 ? null : new Date(Math.min(...times.map((t) => t.getTime())));
 }
 
 /**
@@ -237,8 +293,8 @@ export function validateRetentionPolicy(policy: RetentionPolicy): string[] {
  *    twice (`RetentionSafetyError`: a repeated page means the listing cannot be trusted).
  * 2. Classifies each snapshot; one that is not a candidate is kept with every reason
  *    that excludes it.
- * 3. Per database: finds the newest verified snapshot and keeps it and everything at or
- *    after it.
+ * 3. Per database: finds the newest verified snapshot and keeps it and everything whose
+ *    data is as new or newer; keeps what a restore test or an offsite copy is using.
  * 4. Per database: fills each tier's slots with its newest candidates of that tier or
  *    above, failed restore tests excepted; a candidate in no slot would expire.
  * 5. Per database: freezes expiry when there is no fresh verified snapshot.
@@ -277,8 +333,9 @@ export function planRetention(snapshots: readonly SnapshotRecord[], policy: Rete
   }
 
   const alarms: RetentionAlarm[] = [];
+  const anchors = new Map<string, string>();
   for (const database of [...byDatabase.keys()].sort(compareText)) {
-    alarms.push(...planDatabase(database, byDatabase.get(database) ?? [], policy, now.getTime()));
+    alarms.push(...planDatabase(database, byDatabase.get(database) ?? [], policy, now.getTime(), anchors));
   }
 
   // 7. Quota.
@@ -301,11 +358,13 @@ export function planRetention(snapshots: readonly SnapshotRecord[], policy: Rete
 
   // 8. Output.
   const decisions = [...classified].sort(byDatabaseThenTime).map(toDecision);
+  const deleting = new Set(deleted.map((s) => s.database));
   return {
     decisions,
     deletes: deleted.map((s) => s.id),
     alarms,
     quota: { max: policy.quota.max, headroom: policy.quota.headroom, used, usedAfter },
+    anchors: [...anchors].filter(([database]) => deleting.has(database)).sort(([a], [b]) => compareText(a, b)).map(([database, id]) => ({ database, id })),
   };
 }
 
@@ -320,7 +379,7 @@ interface Classified {
   readonly record: SnapshotRecord;
   readonly id: string;
   readonly database: string;
-  /** Milliseconds since the epoch; NaN when unknown. */
+  /** Data time in milliseconds since the epoch; NaN when unknown. */
   readonly time: number;
   /** Managed, manual and available: may anchor expiry when verified. */
   readonly restorable: boolean;
@@ -343,7 +402,8 @@ function classify(record: SnapshotRecord, policy: RetentionPolicy): Classified {
   const managed = tag(tags, RETENTION_TAGS.managed) === 'true';
   const manual = record.type === 'manual';
   const available = record.status === 'available';
-  const time = parseTime(record.createdAt);
+  const timeValue = record.dataTime ?? record.createdAt;
+  const time = parseTime(timeValue);
   const tierTag = tag(tags, RETENTION_TAGS.tier);
   const tier = (TIERS as readonly string[]).includes(tierTag ?? '') ? (tierTag as Tier) : null;
   const verifiedTag = tag(tags, RETENTION_TAGS.verified);
@@ -363,7 +423,12 @@ function classify(record: SnapshotRecord, policy: RetentionPolicy): Classified {
   if (managed && policyTag !== policy.name) {
     exclusions.push({ code: 'other-policy', text: `${RETENTION_TAGS.policy} is ${showTag(tags, RETENTION_TAGS.policy)}, not ${show(policy.name)}: this policy does not govern it` });
   }
-  if (!available) exclusions.push({ code: 'not-available', text: `status is ${show(record.status)}, not "available"` });
+  if (!available) {
+    exclusions.push({
+      code: 'not-available',
+      text: `status is ${show(record.status)}, not "available"${IN_PROGRESS.has(record.status) ? ': in progress, kept until available (RDS reports no creation time before)' : ''}`,
+    });
+  }
   if (managed && tier === null) {
     exclusions.push({ code: 'unknown-tier', text: `${RETENTION_TAGS.tier} is ${showTag(tags, RETENTION_TAGS.tier)}, not one of ${TIERS.join(', ')}: kept until fixed` });
   }
@@ -373,8 +438,10 @@ function classify(record: SnapshotRecord, policy: RetentionPolicy): Classified {
       text: `${RETENTION_TAGS.verified} is ${show(verifiedTag)}, not "passed", "failed" or absent: kept until fixed`,
     });
   }
-  if (Number.isNaN(time)) {
-    exclusions.push({ code: 'invalid-created-at', text: `createdAt ${showTime(record.createdAt)} is not a valid time with a zone: kept until fixed` });
+  // A snapshot that is not available has no SnapshotCreateTime yet in RDS: expected, not unreadable.
+  if (Number.isNaN(time) && (available || timeValue !== null)) {
+    const field = record.dataTime !== undefined && record.dataTime !== null ? 'dataTime' : 'createdAt';
+    exclusions.push({ code: 'invalid-created-at', text: `${field} ${showTime(timeValue)} is not a valid time with a zone: kept until fixed` });
   }
 
   return {
@@ -394,7 +461,7 @@ function classify(record: SnapshotRecord, policy: RetentionPolicy): Classified {
 }
 
 /** Steps 3 to 6 for one database; sets `reasons` and `action` on its snapshots, returns its alarms. */
-function planDatabase(database: string, group: Classified[], policy: RetentionPolicy, now: number): RetentionAlarm[] {
+function planDatabase(database: string, group: Classified[], policy: RetentionPolicy, now: number, anchors: Map<string, string>): RetentionAlarm[] {
   const alarms: RetentionAlarm[] = [];
   const candidates = group.filter((s) => s.exclusions.length === 0).sort(newestFirst);
 
@@ -402,10 +469,25 @@ function planDatabase(database: string, group: Classified[], policy: RetentionPo
   const anchor = group
     .filter((s) => s.restorable && s.verification === 'passed' && !Number.isNaN(s.time))
     .sort(newestFirst)[0];
+  if (anchor) anchors.set(database, anchor.id);
   for (const s of candidates) {
     if (s === anchor) s.reasons.push({ code: 'newest-verified', text: `the newest snapshot of ${database} that passed a restore test` });
     else if (anchor && s.time >= anchor.time) {
-      s.reasons.push({ code: 'newer-than-verified', text: `created at or after ${anchor.id}, the newest verified snapshot of ${database}` });
+      s.reasons.push({ code: 'newer-than-verified', text: `data taken at or after that of ${anchor.id}, the newest verified snapshot of ${database}` });
+    }
+    // In use: these win over every expiry rule (tiers, a failed verdict, the minimum count).
+    if (s.record.restoreTest) {
+      s.reasons.push({
+        code: 'restore-test-in-progress',
+        text: `temporary database ${s.record.restoreTest} is being restored from it for a restore test: kept while that database exists (this rule wins over expiry)`,
+      });
+    }
+    const copy = s.record.offsiteCopy;
+    if (copy && !COPY_SETTLED.has(copy.status)) {
+      s.reasons.push({
+        code: 'copy-in-progress',
+        text: `its copy in ${copy.region} is ${show(copy.status)}, not yet available: deleting the source could fail the copy (this rule wins over expiry)`,
+      });
     }
   }
 
@@ -478,6 +560,10 @@ function planDatabase(database: string, group: Classified[], policy: RetentionPo
   return alarms;
 }
 
+/** RDS snapshot statuses of a snapshot still being made or copied. */
+const IN_PROGRESS: ReadonlySet<string> = new Set(['creating', 'pending', 'copying']);
+/** Statuses of an offsite copy after which its source is no longer needed by it. */
+const COPY_SETTLED: ReadonlySet<string> = new Set(['available', 'failed', 'deleting']);
 const UNCLASSIFIABLE: ReadonlySet<RetentionReasonCode> = new Set(['unknown-tier', 'unknown-verification', 'invalid-created-at']);
 const HOUR = 3_600_000;
 
@@ -496,7 +582,7 @@ function tag(tags: Readonly<Record<string, string>>, key: string): string | unde
   return Object.hasOwn(tags, key) ? tags[key] : undefined;
 }
 
-function parseTime(value: Date | string): number {
+function parseTime(value: Date | string | null): number {
   if (value instanceof Date) return value.getTime();
   if (typeof value === 'string' && ISO_WITH_ZONE.test(value)) return Date.parse(value);
   return Number.NaN;

@@ -18,12 +18,14 @@
  *   by its own `dr:verified=passed` tag (the restore test tags the copy too), or, when the copy
  *   carries no verdict yet, by its source snapshot's tag (a copy holds the source's data).
  *
- * Ages are measured from when the data was captured: a copy's own `createdAt` is the copy's
- * start, so its data time is `OriginalSnapshotCreateTime` (or the source snapshot's creation).
+ * Ages are measured from when the data was captured ({@link dataTimeOf}, shared with retention):
+ * the earliest of `SnapshotDatabaseTime`, `OriginalSnapshotCreateTime` and `SnapshotCreateTime`. A
+ * copy's own `createdAt` is the copy's start; without an original time, its source's data time.
  */
 import type { DatabaseState, Snapshot } from '../ports/database-control-plane.ts';
 import type { MetricName } from '../shared/metric-names.ts';
 import { longestGapSeconds, type CronFields, type Schedule } from './schedule.ts';
+import { dataTimeOf } from './retention.ts';
 import { TAG } from './snapshot-naming.ts';
 
 /** Failure modes with their own recovery path (the configuration's `objectives` keys). */
@@ -167,13 +169,21 @@ function sourceOf(copy: Snapshot, primary: readonly Snapshot[]): Snapshot | unde
   return primary.find((s) => (arn !== undefined && s.arn === arn) || s.id === copy.id);
 }
 
+/** When a usable snapshot's data was captured (its `createdAt` is known, so never null). */
+function localDataTime(snapshot: Snapshot & { createdAt: Date }): Date {
+  return dataTimeOf(snapshot) ?? snapshot.createdAt;
+}
+
 /**
- * When a copy's data was captured: `OriginalSnapshotCreateTime`, else the source snapshot's
- * creation, else the copy's own creation (only reached for a copy RDS reports no original
- * time for and whose source is gone; it can make the age look younger, never older).
+ * When a copy's data was captured: its own data time, or its source's when that is earlier
+ * (a copy RDS reports no original time for); the copy's own creation only when its source is
+ * gone too (it can make the age look younger, never older).
  */
 function dataTime(copy: Snapshot & { createdAt: Date }, primary: readonly Snapshot[]): Date {
-  return copy.originalCreatedAt ?? sourceOf(copy, primary)?.createdAt ?? copy.createdAt;
+  const source = sourceOf(copy, primary);
+  const sourceTime = source ? dataTimeOf(source) : null;
+  const own = localDataTime(copy);
+  return sourceTime !== null && sourceTime.getTime() < own.getTime() ? sourceTime : own;
 }
 
 function verifiedCopy(copy: Snapshot, primary: readonly Snapshot[]): boolean {
@@ -201,10 +211,10 @@ export function measureRecoveryPoints(observations: RpoObservations, objectives:
   const pitrLagSeconds = latestRestorable === null ? null : seconds(now, latestRestorable);
 
   const primary = (observations.primarySnapshots ?? []).filter(usable);
-  const newestLocal = newest(primary, (s) => s.createdAt);
+  const newestLocal = newest(primary, localDataTime);
   const newestVerifiedLocal = newest(
     primary.filter((s) => s.tags[TAG.verified] === 'passed'),
-    (s) => s.createdAt,
+    localDataTime,
   );
 
   const copies = paths.snapshotCopy ? (observations.offsiteSnapshots ?? []).filter(usable) : [];

@@ -9,6 +9,10 @@
  * - `DR_REGION`: the DR region, or `none`;
  * - `RETENTION_POLICY`: JSON `{ daily, weekly, monthly, yearly, minimumCount,
  *   quotaHeadroom, deletesPerSecond, maxVerifiedAgeHours }` (see {@link RetentionSettings}).
+ * Reads besides the region's snapshots: the region's databases (a `dr:temporary` one tagged
+ * `dr:source-snapshot` is a restore test using that snapshot) and, for the primary region, the
+ * DR region's copies (a source whose copy is still in progress is kept). A failing read fails
+ * the run before any delete: retention cannot prove those snapshots expendable.
  * Returns a {@link RetentionRunReport}; throws typed errors (shared/errors.ts) for the state
  * machine's Retry/Catch: ValidationError (bad event, nothing done), ThrottledError (safe
  * to retry: a re-run resumes), RetentionSafetyError (the planner refused, nothing deleted).
@@ -21,8 +25,16 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
+import { restoresFor } from '../adapters/rds/restore.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
-import { retentionSettingsProblems, runRetention, type RetentionMetricValues, type RetentionRunReport, type RetentionSettings } from '../domain/retention-run.ts';
+import {
+  retentionSettingsProblems,
+  runRetention,
+  type DatabaseLister,
+  type RetentionMetricValues,
+  type RetentionRunReport,
+  type RetentionSettings,
+} from '../domain/retention-run.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
@@ -58,6 +70,8 @@ export interface RetentionDeps {
   readonly primary: DatabaseControlPlane;
   /** Null when no DR region is configured (`DR_REGION=none`). */
   readonly dr: DatabaseControlPlane | null;
+  /** The databases of each region, read for restore tests in progress (`dr:temporary`, `dr:source-snapshot`); absent: not read. */
+  readonly databases?: { readonly primary: DatabaseLister; readonly dr: DatabaseLister | null };
   readonly archive: ArchiveStore;
   readonly now: () => Date;
   /** Pacing and back-off waits; tests record them instead of sleeping. */
@@ -68,9 +82,17 @@ export interface RetentionDeps {
   readonly remainingTimeMs?: () => number;
 }
 
+const primaryRds = new RDSClient({ region: env.AWS_REGION });
+const drRds = env.DR_REGION === 'none' ? null : new RDSClient({ region: env.DR_REGION });
+/** Retention only lists through the restore adapter; the engine version is used by cluster restores alone. */
+const LIST_ONLY_ENGINE_VERSION = 'unused';
 const defaults: RetentionDeps = {
-  primary: controlPlaneFor(topology, new RDSClient({ region: env.AWS_REGION }), env.AWS_REGION),
-  dr: env.DR_REGION === 'none' ? null : controlPlaneFor(topology, new RDSClient({ region: env.DR_REGION }), env.DR_REGION),
+  primary: controlPlaneFor(topology, primaryRds, env.AWS_REGION),
+  dr: drRds === null ? null : controlPlaneFor(topology, drRds, env.DR_REGION),
+  databases: {
+    primary: restoresFor(topology, primaryRds, LIST_ONLY_ENGINE_VERSION),
+    dr: drRds === null ? null : restoresFor(topology, drRds, LIST_ONLY_ENGINE_VERSION),
+  },
   archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
   now: () => new Date(),
   sleep: async (ms) => {
@@ -93,6 +115,9 @@ export async function core(event: unknown, deps: RetentionDeps = defaults): Prom
     { database: env.DATABASE_ID, policyName: env.POLICY_NAME, settings, dryRun, executionArn },
     {
       plane,
+      // In the primary region, a source whose DR copy is still in progress is kept: read the copies' status there.
+      offsite: region === 'primary' ? deps.dr : null,
+      ...restoresIn(region, deps),
       archive: deps.archive,
       now: deps.now,
       sleep: deps.sleep,
@@ -117,6 +142,11 @@ function publish(values: RetentionMetricValues): void {
   for (const [name, value] of Object.entries(values) as [keyof RetentionMetricValues, number | null][]) {
     if (value !== null) metrics.addMetric(name, METRICS[name], value);
   }
+}
+
+function restoresIn(region: 'primary' | 'dr', deps: RetentionDeps): { restores?: DatabaseLister } {
+  const lister = region === 'primary' ? deps.databases?.primary : deps.databases?.dr;
+  return lister ? { restores: lister } : {};
 }
 
 function requireDr(deps: RetentionDeps): DatabaseControlPlane {

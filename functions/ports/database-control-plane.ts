@@ -49,6 +49,8 @@ export interface Snapshot {
    * `createdAt` is the copy's own start. Absent or null when RDS reports none (cluster snapshots).
    */
   readonly originalCreatedAt?: Date | null;
+  /** RDS's `SnapshotDatabaseTime`: the newest transaction the snapshot holds. Absent or null when RDS reports none. */
+  readonly databaseTime?: Date | null;
 }
 
 /** Manual-snapshot quota of the account in this region. */

@@ -180,9 +180,10 @@ export class AutomationStack extends Stack {
     const regions = [this.region, ...(drRegion ? [drRegion] : [])];
     // Listing a database's snapshots is authorized against the list's resource types in each
     // region (databases and snapshots), not only against the snapshots it returns. Read-only.
+    // Listing the databases finds restore tests in progress (dr:temporary, dr:source-snapshot), whose snapshots retention keeps.
     ret.addToPolicy(
       new iam.PolicyStatement({
-        actions: [cluster ? 'rds:DescribeDBClusterSnapshots' : 'rds:DescribeDBSnapshots'],
+        actions: cluster ? ['rds:DescribeDBClusterSnapshots', 'rds:DescribeDBClusters'] : ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances'],
         resources: regions.flatMap((region) => [
           `arn:${this.partition}:rds:${region}:${this.account}:${snapshotKind}:*`,
           `arn:${this.partition}:rds:${region}:${this.account}:${cluster ? 'cluster' : 'db'}:*`,

@@ -1,4 +1,4 @@
-import { RDSClient, RDSServiceException } from '@aws-sdk/client-rds';
+import { DescribeDBSnapshotsCommand, RDSClient, RDSServiceException, type DescribeDBSnapshotsMessage, type DBSnapshotMessage } from '@aws-sdk/client-rds';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { managedSnapshotTags, snapshotId, tierFor } from '../../functions/domain/snapshot-naming.ts';
@@ -7,7 +7,8 @@ import type { DatabaseControlPlane } from '../../functions/ports/database-contro
 import { MemoryArchive } from '../support/memory-archive.ts';
 import { setHandlerEnv } from '../support/handler-env.ts';
 import { RdsFake, rdsFault, VirtualClock } from '../support/rds-fake.ts';
-import { CENTRAL, WEST, instancePlanes } from '../support/rds-planes.ts';
+import { restoresFor } from '../../functions/adapters/rds/restore.ts';
+import { CENTRAL, WEST, fakeRdsClient, instancePlanes } from '../support/rds-planes.ts';
 
 const DAY = 86_400_000;
 // A Sunday, half an hour after the day's backup: retention runs at the end of the backup workflow.
@@ -85,6 +86,7 @@ beforeEach(() => {
   deps = {
     primary: planes.primary,
     dr: planes.dr,
+    databases: { primary: planes.restores, dr: restoresFor('multi-az-instance', fakeRdsClient(CENTRAL), '18.3') },
     archive,
     now: () => clock.now(),
     sleep: async (ms) => {
@@ -171,7 +173,12 @@ describe('retention λ: a 400-day history', () => {
     // Act
     const report = await core({ region: 'primary', executionArn: EXECUTION }, deps);
     // Assess
-    expect(rds.callCountsByCommand()).toEqual({ DescribeDBSnapshots: 5, DescribeAccountAttributes: 1, DeleteDBSnapshot: EXPECTED_DELETES });
+    // 5 list pages, 1 list of the DR copies (none), 95 re-checks of the anchor (one per 4 deletes, one second of deletes).
+    // One DescribeDBInstances: the region's databases, for restore tests in progress.
+    expect(rds.callCountsByCommand()).toEqual({ DescribeDBSnapshots: 101, DescribeAccountAttributes: 1, DescribeDBInstances: 1, DeleteDBSnapshot: EXPECTED_DELETES });
+    expect(rds.callCount('DescribeDBSnapshots', CENTRAL)).toBe(1);
+    expect(report.premiseChecks).toBe(Math.ceil(EXPECTED_DELETES / SETTINGS.deletesPerSecond));
+    expect(report.premiseChanged).toBeNull();
     expect(rds.callCount('ListTagsForResource')).toBe(0);
     expect(remaining()).toEqual(EXPECTED_KEPT);
     expect(report.planned).toHaveLength(EXPECTED_DELETES);
@@ -252,7 +259,8 @@ describe('retention λ: dry run', () => {
     const waitsOfDryRun = sleeps.length;
     const real = await core({ region: 'primary' }, deps);
     // Assess
-    expect(callsOfDryRun).toEqual({ DescribeDBSnapshots: 5, DescribeAccountAttributes: 1 });
+    // 5 list pages in the primary region, 1 in the DR region (the copies' status); no anchor re-check without deletes.
+    expect(callsOfDryRun).toEqual({ DescribeDBSnapshots: 6, DescribeAccountAttributes: 1, DescribeDBInstances: 1 });
     expect(dry.dryRun).toBe(true);
     expect(dry.deleted).toEqual([]);
     expect(waitsOfDryRun).toBe(0);
@@ -445,7 +453,7 @@ describe('retention λ: safety', () => {
     // Act
     const report = await core({ region: 'dr' }, deps);
     // Assess
-    expect(rds.calls().map((c) => c.region)).toEqual(Array.from({ length: 2 }, () => CENTRAL));
+    expect(rds.calls().map((c) => c.region)).toEqual(Array.from({ length: 3 }, () => CENTRAL));
     expect(report.region).toBe(CENTRAL);
     expect(report.planned).toEqual([]);
     expect(report.alarms).toEqual([
@@ -492,5 +500,194 @@ describe('retention λ: input', () => {
       process.env.RETENTION_POLICY = JSON.stringify(SETTINGS);
       vi.resetModules();
     }
+  });
+});
+
+/** The newest verified snapshot of the 400-day history: yesterday's. */
+const ANCHOR = 'swifteats-daily-202611280200';
+const THIRD_OLDEST = 'swifteats-daily-202510270200';
+
+/**
+ * Makes DescribeDBSnapshots answer as RDS does for a snapshot that is not yet available: no
+ * `SnapshotCreateTime` (RDS sets it once the snapshot is available). Local to these tests, over
+ * the fake's own answer, so that it holds whatever the fake does.
+ */
+function withoutCreateTimeUntilAvailable(options: { creatingHasNoTime?: boolean } = {}): void {
+  stub.on(DescribeDBSnapshotsCommand).callsFake((input: DescribeDBSnapshotsMessage, getClient: () => RDSClient) => {
+    const client = getClient(); // synchronously: see RdsFake.install
+    return (async () => {
+      const region = await client.config.region();
+      const out = (await rds.handle('DescribeDBSnapshots', input, region)) as DBSnapshotMessage;
+      return {
+        ...out,
+        DBSnapshots: out.DBSnapshots?.map((s) =>
+          s.Status === 'available'
+            ? s
+            : { ...s, SnapshotCreateTime: undefined, ...(options.creatingHasNoTime === true && s.Status === 'creating' ? { OriginalSnapshotCreateTime: undefined } : {}) },
+        ),
+      };
+    })();
+  });
+}
+
+/** Starts the offsite copy of a primary snapshot, as the backup workflow does. */
+async function copyOffsite(id: string): Promise<void> {
+  const sourceArn = rds.snapshotArn(WEST, id);
+  const tags = { ...Object.fromEntries((rds.snapshot(WEST, id)?.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])), 'dr:copy-of': sourceArn };
+  await (deps.dr as DatabaseControlPlane).copySnapshot({ sourceArn, sourceRegion: WEST, targetId: id, kmsKeyId: rds.defaultKmsKeyArn(CENTRAL), tags });
+}
+
+describe('retention λ: snapshots in use (issue 10 fix 4, issue 9 defect 8)', () => {
+  it('keeps the snapshot a restore test is restoring from, and only while its temporary database is alive', async () => {
+    // Prepare: a restore test of the oldest snapshot is running, one of the second oldest is deleting its temporary
+    // database (the failure path records its verdict after that), and another database's test is not ours to honour.
+    seedHistory();
+    const temporary = (id: string, source: string, database: string, status?: string) =>
+      rds.addInstance({
+        id,
+        region: WEST,
+        ...(status === undefined ? {} : { status }),
+        tags: [
+          { Key: 'dr:temporary', Value: 'true' },
+          { Key: 'dr:database', Value: database },
+          { Key: 'dr:source-snapshot', Value: source },
+          { Key: 'dr:expires-at', Value: '2026-11-29T08:00:00.000Z' },
+        ],
+      });
+    temporary('swifteats-vfy-d202510250200', OLDEST, 'swifteats');
+    temporary('swifteats-vfy-w202510260200', SECOND_OLDEST, 'swifteats');
+    await rds.handle('DeleteDBInstance', { DBInstanceIdentifier: 'swifteats-vfy-w202510260200', SkipFinalSnapshot: true }, WEST);
+    expect(rds.instance(WEST, 'swifteats-vfy-w202510260200')?.DBInstanceStatus).toBe('deleting');
+    temporary('orders-vfy-d202510270200', THIRD_OLDEST, 'orders');
+    // Act
+    const report = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(report.decisions.find((d) => d.id === OLDEST)).toMatchObject({
+      action: 'keep',
+      codes: ['restore-test-in-progress'],
+      reasons: [
+        'restore-test-in-progress: temporary database swifteats-vfy-d202510250200 is being restored from it for a restore test: kept while that database exists (this rule wins over expiry)',
+      ],
+    });
+    expect(decisionOf(report, SECOND_OLDEST)).toEqual({ action: 'keep', codes: ['restore-test-in-progress'] });
+    expect(report.planned).toHaveLength(EXPECTED_DELETES - 2);
+    expect(deleteCalls()).not.toContain(OLDEST);
+    expect(deleteCalls()).not.toContain(SECOND_OLDEST);
+    expect(deleteCalls()).toContain(THIRD_OLDEST);
+    // Act: the tests ended and their temporary databases are gone; the next run expires the snapshots.
+    await rds.handle('DeleteDBInstance', { DBInstanceIdentifier: 'swifteats-vfy-d202510250200', SkipFinalSnapshot: true }, WEST);
+    clock.advance(rds.durations.instanceDeleteMs);
+    const next = await core({ region: 'primary' }, deps);
+    expect(next.deleted).toEqual([OLDEST, SECOND_OLDEST]);
+    expect(remaining()).toEqual(EXPECTED_KEPT);
+  });
+
+  it('keeps a source whose DR copy is still in progress, and expires it once the copy is available', async () => {
+    // Prepare: a queued offsite copy of the oldest snapshot (a re-run copy), still copying.
+    seedHistory();
+    await copyOffsite(OLDEST);
+    // Act
+    const report = await core({ region: 'primary' }, deps);
+    // Assess
+    const status = report.decisions.find((d) => d.id === OLDEST);
+    expect(status?.action).toBe('keep');
+    expect(status?.codes).toEqual(['copy-in-progress']);
+    expect(status?.reasons[0]).toMatch(/^copy-in-progress: its copy in eu-central-1 is "(pending|copying)", not yet available: deleting the source could fail the copy \(this rule wins over expiry\)$/);
+    expect(report.planned).toHaveLength(EXPECTED_DELETES - 1);
+    expect(deleteCalls()).not.toContain(OLDEST);
+    // Act: the copy completes; the next run.
+    clock.advance(rds.durations.crossRegionCopyMs);
+    expect(rds.snapshot(CENTRAL, OLDEST)?.Status).toBe('available');
+    const next = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(next.deleted).toEqual([OLDEST]);
+    expect(remaining()).toEqual(EXPECTED_KEPT);
+  });
+
+  it('keeps a DR copy in progress, which RDS reports without a creation time, without the unclassifiable alarm', async () => {
+    // Prepare: verified copies in the DR region and a copy still in progress.
+    withoutCreateTimeUntilAvailable();
+    backup(WEST, 3);
+    backup(CENTRAL, 2);
+    backup(CENTRAL, 1, { 'dr:verified': 'passed' });
+    backup(CENTRAL, 0);
+    const queued = snapshotId('swifteats', tierFor(new Date(Date.parse('2026-11-29T02:00:00Z') - 3 * DAY), RULES, 'UTC'), new Date(Date.parse('2026-11-29T02:00:00Z') - 3 * DAY), 'UTC');
+    await copyOffsite(queued);
+    // Act
+    const report = await core({ region: 'dr' }, deps);
+    // Assess
+    const listed = (await (deps.dr as DatabaseControlPlane).listManualSnapshots('swifteats')).find((s) => s.id === queued);
+    expect(listed?.createdAt).toBeNull();
+    expect(report.alarms).toEqual([]);
+    const decision = report.decisions.find((d) => d.id === queued);
+    expect(decision?.action).toBe('keep');
+    expect(decision?.codes).toEqual(['not-available']);
+    expect(decision?.reasons[0]).toMatch(/^not-available: status is "(pending|copying)", not "available": in progress, kept until available/);
+  });
+
+  it('keeps a snapshot being created, which RDS reports with no time at all, without the unclassifiable alarm', async () => {
+    // Prepare: a verified history and today's snapshot still `creating` (no SnapshotCreateTime nor OriginalSnapshotCreateTime yet).
+    withoutCreateTimeUntilAvailable({ creatingHasNoTime: true });
+    rds.addInstance({ id: 'swifteats', region: WEST });
+    backup(WEST, 2);
+    backup(WEST, 1, { 'dr:verified': 'passed' });
+    await deps.primary.createSnapshot('swifteats', 'swifteats-daily-202611290230', managedSnapshotTags('swifteats', 'daily', 'swifteats-gfs'));
+    // Act
+    const report = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(report.alarms).toEqual([]);
+    expect(report.decisions.find((d) => d.id === 'swifteats-daily-202611290230')).toEqual({
+      id: 'swifteats-daily-202611290230',
+      database: 'swifteats',
+      action: 'keep',
+      codes: ['not-available'],
+      reasons: ['not-available: status is "creating", not "available": in progress, kept until available (RDS reports no creation time before)'],
+    });
+  });
+});
+
+describe('retention λ: copies ordered by the time of their data (issue 10 fix 5)', () => {
+  it('counts a copy re-run days later as old as its data: it takes no newer restore point\'s slot', async () => {
+    // Prepare: DR copies of the last 10 days (yesterday's verified), and a copy of the
+    // 10-day-old snapshot that failed back then and was re-run now.
+    for (let day = 9; day >= 0; day -= 1) backup(CENTRAL, day, day === 1 ? { 'dr:verified': 'passed' } : {});
+    const late = backup(WEST, 10);
+    await copyOffsite(late);
+    clock.advance(rds.durations.crossRegionCopyMs);
+    const copy = rds.snapshot(CENTRAL, late);
+    expect(copy?.Status).toBe('available');
+    expect(copy?.SnapshotCreateTime).toEqual(new Date(Date.parse(NOW)));
+    // Act
+    const report = await core({ region: 'dr' }, deps);
+    // Assess: the seven newest data points (days 0-6) keep their daily slots; the late copy holds data of day 10.
+    expect(decisionOf(report, 'swifteats-daily-202611230200')).toEqual({ action: 'keep', codes: ['tier-daily'] }); // day 6
+    expect(decisionOf(report, late)).toEqual({ action: 'delete', codes: ['outside-retention'] });
+    expect(report.planned).toEqual(['swifteats-daily-202611190200', 'swifteats-daily-202611200200', 'swifteats-daily-202611210200']);
+    // The newest data offsite is today's backup (02:00), not the late copy: 50 minutes old at 02:50.
+    expect(report.metrics.LatestSnapshotAgeSeconds).toBe(3000);
+  });
+});
+
+describe('retention λ: the plan\'s premise re-checked before deleting (issue 10 fix 6)', () => {
+  it.each([
+    ['re-tagged as failed', () => void rds.handle('AddTagsToResource', { ResourceName: rds.snapshotArn(WEST, ANCHOR), Tags: [{ Key: 'dr:verified', Value: 'failed' }] }, WEST), 'is now dr:verified=failed, dr:managed=true'],
+    ['deleted', () => void rds.handle('DeleteDBSnapshot', { DBSnapshotIdentifier: ANCHOR }, WEST), 'no longer exists'],
+  ])('stops deleting within one second of deletes when the newest verified snapshot is %s after the listing', async (_, change, why) => {
+    // Prepare: the change lands after the 5th delete call; the anchor is re-read every 4 deletes (one second).
+    seedHistory();
+    atSleep.set(5, change);
+    // Act
+    const report = await core({ region: 'primary' }, deps);
+    // Assess: deletes 1-8 ran (the check before the 5th passed), the check before the 9th stopped the rest.
+    expect(report.deleted).toEqual(report.planned.slice(0, 8));
+    expect(report.deferred).toEqual(report.planned.slice(8));
+    expect(report.premiseChanged).toBe(`${ANCHOR}, the newest verified snapshot the plan rests on, ${why}`);
+    expect(report.premiseChecks).toBe(3);
+    // Act: the next run re-plans: no verified snapshot is left, so expiry freezes.
+    const next = await core({ region: 'primary' }, deps);
+    // Assess
+    expect(next.planned).toEqual([]);
+    expect(next.alarms.map((a) => a.code)).toEqual(['no-verified-snapshot']);
+    expect(rds.callCount('DeleteDBSnapshot')).toBe(8 + (why === 'no longer exists' ? 1 : 0));
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planRetention, TIERS, validateRetentionPolicy } from '../../functions/domain/retention.ts';
+import { dataTimeOf, planRetention, TIERS, validateRetentionPolicy } from '../../functions/domain/retention.ts';
 import type { RetentionPlan, RetentionPolicy, SnapshotRecord, Tier } from '../../functions/domain/retention.ts';
 import { RetentionSafetyError, ValidationError } from '../../functions/shared/errors.ts';
 
@@ -166,7 +166,7 @@ describe('planRetention, worked examples', () => {
       ['swifteats-daily-202603060200', 'keep', ['newer-than-verified', 'tier-daily']],
     ]);
     expect(byId(plan, 'swifteats-daily-202603030200').reasons).toEqual([
-      'newer-than-verified: created at or after swifteats-daily-202603020200, the newest verified snapshot of swifteats',
+      'newer-than-verified: data taken at or after that of swifteats-daily-202603020200, the newest verified snapshot of swifteats',
     ]);
     expect(plan.deletes).toEqual(['swifteats-daily-202603010200']);
   });
@@ -476,6 +476,93 @@ describe('planRetention, worked examples', () => {
   });
 });
 
+describe('planRetention, snapshots in use and data time', () => {
+  const policy2: RetentionPolicy = { ...POLICY, daily: 2, weekly: 0, monthly: 0, yearly: 0, minimumCount: 1, maxVerifiedAgeHours: 168 };
+  const history = () => [
+    backup('swifteats', 'daily', '2026-03-01T02:00:00Z'),
+    backup('swifteats', 'daily', '2026-03-02T02:00:00Z', { 'dr:verified': 'failed' }),
+    backup('swifteats', 'daily', '2026-03-03T02:00:00Z'),
+    backup('swifteats', 'daily', '2026-03-04T02:00:00Z'),
+    backup('swifteats', 'daily', '2026-03-05T02:00:00Z', { 'dr:verified': 'passed' }),
+    backup('swifteats', 'daily', '2026-03-06T02:00:00Z'),
+  ];
+
+  it('keeps what a restore test or an unfinished offsite copy uses, over the tiers and a failed verdict, and names the rule that wins', () => {
+    // Prepare
+    const snapshots = history().map((s) => {
+      if (s.id === 'swifteats-daily-202603010200') return { ...s, restoreTest: 'swifteats-vfy-d202603010200' };
+      if (s.id === 'swifteats-daily-202603020200') return { ...s, offsiteCopy: { region: 'eu-central-1', status: 'pending' } };
+      if (s.id === 'swifteats-daily-202603030200') return { ...s, offsiteCopy: { region: 'eu-central-1', status: 'available' } };
+      if (s.id === 'swifteats-daily-202603040200') return { ...s, offsiteCopy: { region: 'eu-central-1', status: 'failed' }, restoreTest: null };
+      return s;
+    });
+
+    // Act
+    const plan = planRetention(snapshots, policy2, new Date('2026-03-06T07:00:00Z'));
+
+    // Assess
+    expect(plan.decisions.map((d) => [d.id, d.action, d.codes])).toEqual([
+      ['swifteats-daily-202603010200', 'keep', ['restore-test-in-progress']],
+      ['swifteats-daily-202603020200', 'keep', ['copy-in-progress']],
+      ['swifteats-daily-202603030200', 'delete', ['outside-retention']],
+      ['swifteats-daily-202603040200', 'delete', ['outside-retention']],
+      ['swifteats-daily-202603050200', 'keep', ['newest-verified', 'tier-daily']],
+      ['swifteats-daily-202603060200', 'keep', ['newer-than-verified', 'tier-daily']],
+    ]);
+    expect(byId(plan, 'swifteats-daily-202603010200').reasons).toEqual([
+      'restore-test-in-progress: temporary database swifteats-vfy-d202603010200 is being restored from it for a restore test: kept while that database exists (this rule wins over expiry)',
+    ]);
+    expect(byId(plan, 'swifteats-daily-202603020200').reasons).toEqual([
+      'copy-in-progress: its copy in eu-central-1 is "pending", not yet available: deleting the source could fail the copy (this rule wins over expiry)',
+    ]);
+    expect(plan.deletes).toEqual(['swifteats-daily-202603030200', 'swifteats-daily-202603040200']);
+    expect(plan.anchors).toEqual([{ database: 'swifteats', id: 'swifteats-daily-202603050200' }]);
+  });
+
+  it('orders by the time of the data: a copy made days later is as old as its source', () => {
+    // Prepare: the copy of 1 March was re-run on 6 March at 05:00; its data is of 1 March.
+    const snapshots = history().map((s) => (s.id === 'swifteats-daily-202603010200' ? { ...s, createdAt: new Date('2026-03-06T05:00:00Z'), dataTime: '2026-03-01T02:00:00Z' } : s));
+
+    // Act
+    const plan = planRetention(snapshots, policy2, new Date('2026-03-06T07:00:00Z'));
+
+    // Assess: by copy time it would be the newest daily and push out 5 March's.
+    expect(byId(plan, 'swifteats-daily-202603010200')).toMatchObject({ action: 'delete', codes: ['outside-retention'] });
+    expect(plan.deletes[0]).toBe('swifteats-daily-202603010200');
+    expect(kept(plan)).toEqual(['swifteats-daily-202603050200', 'swifteats-daily-202603060200']);
+  });
+
+  it('keeps a snapshot in progress without a time as not-available, and raises no unclassifiable alarm for it', () => {
+    // Prepare: RDS reports no SnapshotCreateTime until a snapshot is available.
+    const snapshots = [...history(), backup('swifteats', 'daily', '2026-03-06T06:00:00Z', {}, { createdAt: null, status: 'creating' })];
+
+    // Act
+    const plan = planRetention(snapshots, policy2, new Date('2026-03-06T07:00:00Z'));
+
+    // Assess
+    expect(byId(plan, 'swifteats-daily-202603060600')).toEqual({
+      id: 'swifteats-daily-202603060600',
+      database: 'swifteats',
+      action: 'keep',
+      codes: ['not-available'],
+      reasons: ['not-available: status is "creating", not "available": in progress, kept until available (RDS reports no creation time before)'],
+    });
+    expect(plan.alarms).toEqual([]);
+    // An available snapshot without a time is still unreadable.
+    const broken = planRetention([...history(), backup('swifteats', 'daily', '2026-03-06T06:00:00Z', {}, { createdAt: null })], policy2, new Date('2026-03-06T07:00:00Z'));
+    expect(broken.alarms.map((a) => a.code)).toEqual(['unclassifiable-snapshots']);
+  });
+
+  it('dataTimeOf takes the earliest time RDS reports, and null when it reports none', () => {
+    const at = (iso: string) => new Date(iso);
+    expect(dataTimeOf({ createdAt: at('2026-03-06T05:00:00Z'), originalCreatedAt: at('2026-03-01T02:00:00Z') })).toEqual(at('2026-03-01T02:00:00Z'));
+    expect(dataTimeOf({ createdAt: at('2026-03-06T05:00:00Z'), originalCreatedAt: at('2026-03-06T05:00:00Z'), databaseTime: at('2026-03-06T04:59:58Z') })).toEqual(at('2026-03-06T04:59:58Z'));
+    expect(dataTimeOf({ createdAt: null, originalCreatedAt: at('2026-03-01T02:00:00Z') })).toEqual(at('2026-03-01T02:00:00Z'));
+    expect(dataTimeOf({ createdAt: at('2026-03-06T05:00:00Z') })).toEqual(at('2026-03-06T05:00:00Z'));
+    expect(dataTimeOf({ createdAt: null, originalCreatedAt: null, databaseTime: null })).toBeNull();
+  });
+});
+
 describe('validateRetentionPolicy', () => {
   it('accepts the sample policy', () => {
     // Prepare: POLICY. Act
@@ -595,8 +682,10 @@ const caseArb = fc.tuple(historyArb, policyArb, fc.integer({ min: -48, max: 48 }
 });
 
 function timeOf(s: SnapshotRecord): number {
-  if (s.createdAt instanceof Date) return s.createdAt.getTime();
-  return /(Z|[+-]\d\d:\d\d)$/.test(s.createdAt) ? Date.parse(s.createdAt) : Number.NaN;
+  const value = s.dataTime ?? s.createdAt;
+  if (value instanceof Date) return value.getTime();
+  if (value === null) return Number.NaN;
+  return /(Z|[+-]\d\d:\d\d)$/.test(value) ? Date.parse(value) : Number.NaN;
 }
 const isRestorable = (s: SnapshotRecord) => s.tags['dr:managed'] === 'true' && s.type === 'manual' && s.status === 'available';
 const isHeld = (s: SnapshotRecord) => s.tags['dr:legal-hold'] !== undefined && s.tags['dr:legal-hold'] !== 'false';
@@ -820,6 +909,61 @@ describe('planRetention, properties over random histories', () => {
         expect(rerun.deletes).toEqual(plan.deletes.slice(done));
         expect(final.map((s) => s.id)).toEqual(whole.map((s) => s.id));
         expect(again.deletes).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('depends on the time of the data only: copies made any time later plan as their data', () => {
+    // Prepare: the same history as copies, each made 0 to 5 days after its data (dataTime = the data's time).
+    const copiedArb = caseArb.chain((c) =>
+      fc.array(fc.integer({ min: 0, max: 5 * 24 }), { minLength: c.history.length, maxLength: c.history.length }).map((delays) => ({
+        ...c,
+        copies: c.history.map((s, i): SnapshotRecord => {
+          const time = timeOf(s);
+          return Number.isNaN(time) ? s : { ...s, createdAt: new Date(time + (delays[i] ?? 0) * HOUR), dataTime: s.createdAt };
+        }),
+      })),
+    );
+    fc.assert(
+      fc.property(copiedArb, ({ history, copies, policy, now }) => {
+        // Act
+        const asData = planRetention(history, policy, now);
+        const asCopies = planRetention(copies, policy, now);
+
+        // Assess
+        expect(asCopies).toEqual(asData);
+      }),
+      RUNS,
+    );
+  });
+
+  it('never deletes a snapshot a restore test or an unfinished copy uses, and deletes the oldest data first', () => {
+    const inUseArb = caseArb.chain((c) =>
+      fc
+        .array(fc.record({ test: fc.boolean(), copy: fc.constantFrom(null, 'pending', 'copying', 'available', 'failed') }), { minLength: c.history.length, maxLength: c.history.length })
+        .map((uses) => ({
+          ...c,
+          history: c.history.map((s, i): SnapshotRecord => ({
+            ...s,
+            restoreTest: uses[i]?.test === true ? `${s.database}-vfy-${i}` : null,
+            offsiteCopy: uses[i]?.copy ? { region: 'eu-central-1', status: uses[i]?.copy as string } : null,
+          })),
+        })),
+    );
+    fc.assert(
+      fc.property(inUseArb, ({ history, policy, now }) => {
+        // Act
+        const plan = planRetention(history, policy, now);
+
+        // Assess
+        for (const s of deletedOf(history, plan)) {
+          expect(s.restoreTest).toBeNull();
+          expect(['available', 'failed', undefined]).toContain(s.offsiteCopy?.status);
+        }
+        // Deletes run oldest data first: a re-run after any prefix never finds newer data gone before older.
+        const times = plan.deletes.map((id) => timeOf(history.find((s) => s.id === id) as SnapshotRecord));
+        expect(times).toEqual([...times].sort((a, b) => a - b));
       }),
       RUNS,
     );

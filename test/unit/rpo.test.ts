@@ -256,6 +256,19 @@ describe('measureRecoveryPoints: offsite copies', () => {
     expect([age(late), age(noOriginal), age(orphan)]).toEqual([28_800, 28_800, 0]);
   });
 
+  it('ages snapshots and copies from SnapshotDatabaseTime when RDS reports an earlier one', () => {
+    // Prepare: the newest transaction in Wednesday's snapshot (and its copy) is 30 s before the snapshot started.
+    const wed = { ...WED, databaseTime: new Date('2026-11-20T01:59:30Z') };
+    const offsite = [copy(wed, '2026-11-20T10:00:00Z', {}, { databaseTime: wed.databaseTime })];
+
+    // Act
+    const m = measureRecoveryPoints(observations({ primarySnapshots: [MON, TUE, wed], offsiteSnapshots: offsite }), OBJECTIVES, DEFAULT_PATHS);
+
+    // Assess: 30 s older than the snapshot times say.
+    expect(m.latestSnapshotAgeSeconds).toBe(28_830);
+    expect(m.latestOffsiteCopyAgeSeconds).toBe(28_830);
+  });
+
   it('takes the copy verdict first and the source verdict when the copy has none', () => {
     // Prepare: Tuesday's copy failed its own restore test; Monday's copy has no verdict but its source passed.
     const offsite = [copy(MON, '2026-11-18T02:10:00Z'), copy(TUE, '2026-11-19T02:10:00Z', { 'dr:verified': 'failed' }), copy(WED, '2026-11-20T02:10:00Z')];
