@@ -5,7 +5,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const env = { POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_DEV: 'false', AWS_REGION: 'eu-west-1' };
 
 /**
- * One vitest project per test layer of DESIGN.md, so `npm test` runs them all and
+ * One vitest project per test layer (the folders under test/), so `npm test` runs them all and
  * `npm test -- --project sql` runs one.
  */
 export default defineConfig({

@@ -6,7 +6,7 @@
  * is copied from configuration except the targets, which are published as targets
  * (`RpoTargetSeconds`, `RtoTargetSeconds`) so graphs can draw them beside the measurements.
  *
- * How each failure mode's RPO is derived (DESIGN.md, "Honest recovery objectives"):
+ * How each failure mode's RPO is derived (docs/architecture.md, "Recovery objectives per failure mode"):
  * - `az`: 0 while RDS reports the synchronous standby (a Multi-AZ instance with its secondary
  *   AZ, or a Multi-AZ DB cluster with a reader) in a status that keeps it in sync; otherwise the
  *   only way back from losing the writer's AZ is a point-in-time restore, so it is the PITR lag.

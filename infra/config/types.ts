@@ -9,7 +9,7 @@
 /** Deployment topology; see docs/architecture.md for the capability matrix. */
 export type Topology = 'multi-az-instance' | 'multi-az-cluster';
 
-/** Failure modes with their own recovery path and objectives (DESIGN.md table). */
+/** Failure modes with their own recovery path and objectives (docs/architecture.md, "Recovery objectives per failure mode"). */
 export const FAILURE_MODES = ['az', 'region', 'corruption', 'snapshotLoss'] as const;
 /** One failure mode. */
 export type FailureMode = (typeof FAILURE_MODES)[number];

@@ -311,7 +311,7 @@ export interface ObjectiveFloor {
 
 /**
  * The floors each failure mode's objectives must sit at or above, from the
- * configuration's topology and DR features (DESIGN.md, "Honest recovery objectives").
+ * configuration's topology and DR features (docs/architecture.md, "Recovery objectives per failure mode").
  */
 export function objectiveFloors(config: DrConfig): Record<FailureMode, ObjectiveFloor> {
   const topology = config.database.topology;

@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Annotations, Capture, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aslText, substitutionKeys } from '../support/asl.ts';
+import { readmeCounts } from '../support/docs.ts';
 import { synthesize, unacknowledgedNagErrors, type Synthesized } from '../support/synth.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
@@ -160,10 +161,15 @@ describe('automation stack, multi-az-instance', () => {
     expect(Object.keys(automation.findResources('AWS::Lambda::Function'))).toHaveLength(8);
     expect(names.filter((n) => n.startsWith('swifteats-StateMachineFailed-')).sort()).toEqual(['backup', 'failover', 'pitr-restore', 'verify'].map((n) => `swifteats-StateMachineFailed-${n}`));
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
-    // The counts the README's cost table states for the default deployment.
+    // The counts the README's cost table states for the default deployment, read from README.md.
+    const readme = readmeCounts();
     expect(alarms).toHaveLength(27);
+    expect(alarms).toHaveLength(readme.alarms);
     automation.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
+    automation.resourceCountIs('AWS::CloudWatch::CompositeAlarm', readme.compositeAlarms);
     automation.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    automation.resourceCountIs('AWS::CloudWatch::Dashboard', readme.dashboards);
+    automation.resourceCountIs('AWS::Lambda::Function', readme.functions);
     automation.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)', Target: { Input: JSON.stringify({ mode: 'monitor' }) } });
   });
 

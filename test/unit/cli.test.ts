@@ -3,7 +3,8 @@ import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { run, USAGE } from '../../cli/dr.ts';
+import { EXIT, run, USAGE } from '../../cli/dr.ts';
+import { readDoc } from '../support/docs.ts';
 import type { Deps, Limits } from '../../cli/dr.ts';
 
 const ACCOUNT = '123456789012';
@@ -390,4 +391,42 @@ describe('cli: an endpoint that accepts the connection and never answers', () =>
     expect(out).toEqual([`started ${arn}`, 'input {}']);
     expect(err).toEqual(['dr: TimeoutError: @smithy/node-http-handler - [ERROR] a request has exceeded the configured 200 ms requestTimeout.', `dr: lost track of the execution; it goes on: ${arn}`]);
   }, 30_000);
+});
+
+describe('cli: docs/operations.md', () => {
+  /** The rows of the "CLI exit codes" table: code → outcome text. */
+  function documentedExitCodes(): Map<number, string> {
+    const text = readDoc('docs/operations.md');
+    const start = text.indexOf('### CLI exit codes');
+    expect(start).toBeGreaterThan(-1);
+    const rows = text
+      .slice(start)
+      .split('\n')
+      .filter((line) => /^\| \d+ \|/.test(line));
+    return new Map(rows.map((row) => [Number(row.split('|')[1]), (row.split('|')[2] as string).trim()]));
+  }
+
+  it('documents every exit code, each with its own outcome, and no other', () => {
+    const table = documentedExitCodes();
+    const words: Record<keyof typeof EXIT, string> = {
+      succeeded: 'the execution SUCCEEDED',
+      failed: 'the execution FAILED',
+      usage: 'bad usage',
+      stillRunning: 'still RUNNING',
+      timedOut: 'the execution TIMED_OUT',
+      aborted: 'the execution was ABORTED',
+      notStarted: 'not started',
+      unknown: 'unknown',
+    };
+    expect([...table.keys()].sort((a, b) => a - b)).toEqual(Object.values(EXIT).sort((a, b) => a - b));
+    expect(new Set(Object.values(EXIT)).size).toBe(Object.keys(EXIT).length);
+    for (const [name, code] of Object.entries(EXIT) as [keyof typeof EXIT, number][]) {
+      expect({ code, outcome: table.get(code)?.startsWith(words[name]) }).toEqual({ code, outcome: true });
+    }
+  });
+
+  it('the usage line names npm run dr --, the way the docs run it', () => {
+    expect(USAGE.split('\n')[0]).toBe('usage: npm run dr -- <command> [options]');
+    expect(readDoc('docs/operations.md')).toContain(USAGE.split('\n')[0]);
+  });
 });
