@@ -243,7 +243,11 @@ export function forbidden(f: Facts): { readonly name: string; readonly auth: Aws
     { name: 'delete a legal-hold snapshot', auth: rds(deleteSnap, snapshot(f.snapshotId), { resourceTags: { ...f.managedTags, [TAG.legalHold]: 'true' } }) },
     { name: 'delete the production database', auth: rds(cluster ? 'DeleteDBCluster' : 'DeleteDBInstance', f.databaseArn, { resourceTags: { [TAG.database]: f.db } }) },
     { name: 'modify the production database', auth: rds(cluster ? 'ModifyDBCluster' : 'ModifyDBInstance', f.databaseArn, { resourceTags: { [TAG.database]: f.db } }) },
-    { name: 'tag the production database dr:temporary=true', auth: rds('AddTagsToResource', f.databaseArn, { requestTags: { [TAG.temporary]: 'true' }, resourceTags: { [TAG.database]: f.db } }) },
+    {
+      // With the restore tag set a sweeper would take it for a leaked temporary restore.
+      name: 'tag the production database as a temporary restore',
+      auth: rds('AddTagsToResource', f.databaseArn, { requestTags: { [TAG.temporary]: 'true', [TAG.database]: f.db, [TAG.expiresAt]: '2026-12-02T09:00:00.000Z' }, resourceTags: {} }),
+    },
     { name: 'tag the production database at all', auth: rds('AddTagsToResource', f.databaseArn, { requestTags: { owner: 'x' }, resourceTags: {} }) },
     { name: "tag a person's snapshot dr:managed=true", auth: rds('AddTagsToResource', snapshot(personal), { requestTags: { [TAG.managed]: 'true' }, resourceTags: {} }) },
     {
