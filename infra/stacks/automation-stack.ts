@@ -326,10 +326,15 @@ export class AutomationStack extends Stack {
     // The sweeper lists every database (no identifier): RDS authorizes such a list call
     // against all databases of the account and region, so a name prefix would deny it.
     res.addToPolicy(new iam.PolicyStatement({ actions: [cluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances'], resources: [dbArns('*')] }));
-    if (cluster) {
-      // A restored cluster gets its own RDS-managed secret after the restore (see RdsClusterRestores.ensureOwnSecret).
-      res.addToPolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [dbArns(`${db.name}-*`)], conditions: { StringLike: { [`aws:ResourceTag/${TAG.database}`]: db.name } } }));
-    }
+    // A restored database gets its own RDS-managed secret after the restore (ensureOwnSecret of
+    // restore.ts): only restored databases of this database (name and dr:database tag), never production.
+    res.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [cluster ? 'rds:ModifyDBCluster' : 'rds:ModifyDBInstance'],
+        resources: [dbArns(`${db.name}-*`)],
+        conditions: { StringLike: { [`aws:ResourceTag/${TAG.database}`]: db.name } },
+      }),
+    );
     res.addToPolicy(
       new iam.PolicyStatement({
         actions: [cluster ? 'rds:DeleteDBCluster' : 'rds:DeleteDBInstance'],

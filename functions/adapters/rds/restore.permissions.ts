@@ -83,13 +83,19 @@ export function restorePermissions(at: AwsLocation, topology: Topology, facts: R
     list: () => [{ ...a(describe, rdsArn(at, dbType, ANY_NAME)), why: 'the sweeper lists every database of the region' }],
     delete: (identifier, state) => [a(cluster ? 'DeleteDBCluster' : 'DeleteDBInstance', rdsArn(at, dbType, identifier), { resourceTags: state?.existingTags ?? {} })],
     restoreWindow: (sourceId) => describeOne(sourceId),
-    ensureOwnSecret: (identifier, kmsKeyId, state) =>
-      cluster
-        ? [
-            ...describeOne(identifier, state),
-            a('ModifyDBCluster', rdsArn(at, 'cluster', identifier), { resourceTags: state?.existingTags ?? {}, context: { 'rds:ManageMasterUserPassword': 'true' } }),
-            ...managedSecret('ModifyDBCluster', kmsKeyId),
-          ]
-        : [],
+    /**
+     * ModifyDBCluster / ModifyDBInstance with ManageMasterUserPassword on the restored database.
+     * Instances: ManageMasterUserPassword on the restore request "applies to RDS for Oracle only"
+     * (RDS API reference), so a PostgreSQL instance gets its secret this way too (issue 9, defect 4);
+     * declared here ahead of that adapter change, which its own tests carry.
+     */
+    ensureOwnSecret: (identifier, kmsKeyId, state) => {
+      const modify = cluster ? 'ModifyDBCluster' : 'ModifyDBInstance';
+      return [
+        ...describeOne(identifier, state),
+        a(modify, rdsArn(at, dbType, identifier), { resourceTags: state?.existingTags ?? {}, context: { 'rds:ManageMasterUserPassword': 'true' } }),
+        ...managedSecret(modify, kmsKeyId),
+      ];
+    },
   };
 }
