@@ -3,12 +3,15 @@
  * configuration: DB instance with snapshot copies and replicated backups; cluster configuration),
  * every authorization its code needs is Allowed, and the dangerous ones are denied, evaluated
  * by @cloud-copilot/iam-simulate against the role's policies and the key and bucket policies.
+ * The state machine roles likewise, for every Task of their ASL files (one synth per
+ * configuration serves both).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { forbidden, forbiddenFor, factsOf, functionRoles, type Facts, type FunctionRole } from './support/contract.ts';
 import { mismatches } from './support/simulate.ts';
+import { WORKFLOWS, workflow } from './support/statemachines.ts';
 import { deploy, type Deployment } from './support/templates.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -58,5 +61,24 @@ describe.each(Object.entries(CONFIGS))('%s configuration', (_name, input) => {
     if (!role) throw new Error(`no role ${handler}`);
     const auths = [...forbidden(facts).filter((x) => !(x.except ?? []).includes(handler)).map((x) => ({ ...x.auth, why: x.name })), ...forbiddenFor(facts, handler)];
     expect(await mismatches(deployment, role.principal, auths, 'Denied')).toEqual([]);
+  });
+
+  it.each(WORKFLOWS)('state machine %s: every Task is allowed', async (file) => {
+    const { calls, principal } = workflow(deployment.stack(deployment.synth.stacks.automation), file);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((c) => c.resource.startsWith('arn:aws:lambda:'))).toBe(true);
+    expect(await mismatches(deployment, principal, calls, 'Allowed')).toEqual([]);
+  });
+
+  it.each(WORKFLOWS)('state machine %s: invokes no function outside its own workflow', async (file) => {
+    const stack = deployment.stack(deployment.synth.stacks.automation);
+    const { calls, principal } = workflow(stack, file);
+    const own = new Set(calls.map((c) => c.resource));
+    const others = WORKFLOWS.filter((f) => f !== file)
+      .flatMap((f) => workflow(stack, f).calls)
+      .filter((c) => !own.has(c.resource))
+      .map((c) => ({ ...c, command: `${file} must not: ${c.command}` }));
+    expect(others.length).toBeGreaterThan(0);
+    expect(await mismatches(deployment, principal, others, 'Denied')).toEqual([]);
   });
 });
