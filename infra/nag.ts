@@ -64,7 +64,7 @@ export const WILDCARDS: readonly WildcardRule[] = [
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:kms:[a-z0-9-]+:<AWS::AccountId>:key\/\*$/,
-    reason: 'The DR-region key is referenced by alias across regions; kms:ResourceAliases and kms:ViaService conditions restrict the grant to that one key, used through RDS.',
+    reason: 'The DR-region key is referenced by alias across regions; kms:ResourceAliases and kms:ViaService conditions restrict the grant to that one key, used through RDS, and kms:GrantIsForAWSResource to grants for AWS resources.',
   },
   {
     finding: /^Resource::Dr-[a-z0-9-]+-Database:ExportsOutputFnGetAttArchiveBucket[A-Za-z0-9]+\/(audit|manifests|reports)\/[a-z0-9-]+\/\*$/,
@@ -83,7 +83,7 @@ export const WILDCARDS: readonly WildcardRule[] = [
   {
     finding: /^Resource::arn:<AWS::Partition>:secretsmanager:[a-z0-9-]+:<AWS::AccountId>:secret:rds!\*$/,
     reason:
-      'RDS names the master secrets it generates rds!db-<uuid>, unknown before the restore: RDS creates them on the caller\'s behalf, and reading them is further restricted by the aws:rds:primaryDBInstanceArn tag to databases named <db>-….',
+      'RDS names the master secrets it generates rds!db-<uuid>, unknown before the restore: RDS creates them on the caller\'s behalf, and reading them is further restricted by the tag RDS puts on them (aws:rds:primaryDBInstanceArn, or aws:rds:primaryDBClusterArn for a cluster) to databases named <db>-….',
   },
   {
     finding: /^Resource::<[A-Za-z0-9]+\.Arn>:\*$/,

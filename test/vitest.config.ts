@@ -25,6 +25,7 @@ export default defineConfig({
         extends: true,
         test: { name: 'artifacts', include: ['test/artifacts/**/*.test.ts'], globalSetup: ['test/artifacts/global-setup.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
       },
+      { extends: true, test: { name: 'iam', include: ['test/iam/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },
 });

@@ -282,7 +282,15 @@ export class Monitoring extends Construct {
       }),
     );
     if (drRegion !== null && paths.backupReplication) {
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBInstanceAutomatedBackups'], resources: [arn(drRegion, 'auto-backup', '*')] }));
+      // Listed in the DR region and filtered by the source database's ARN: authorized against the
+      // automated backups of the region and the database the filter names (the source, and the
+      // same identifier the replicated backup keeps in the DR region). Read-only.
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['rds:DescribeDBInstanceAutomatedBackups'],
+          resources: [arn(drRegion, 'auto-backup', '*'), arn(stack.region, 'db', db), arn(drRegion, 'db', db)],
+        }),
+      );
     }
     if (paths.readReplica) {
       // GetMetricData has no resource-level permissions (CloudWatch: "Actions, resources, and condition keys").

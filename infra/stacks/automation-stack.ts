@@ -16,7 +16,7 @@ import { Monitoring } from '../constructs/monitoring.ts';
 import type { Network } from '../constructs/network.ts';
 import { postgresDatabaseName, type ProtectedDatabase } from '../constructs/protected-database.ts';
 import type { RetentionSettings } from '../../functions/domain/retention-run.ts';
-import { TAG } from '../../functions/domain/snapshot-naming.ts';
+import { TAG, TIERS } from '../../functions/domain/snapshot-naming.ts';
 import { drKeyAlias } from './dr-region-stack.ts';
 
 /** Props of {@link AutomationStack}. */
@@ -72,6 +72,36 @@ export class AutomationStack extends Stack {
     const drRegion = config.dr.region !== null && config.dr.snapshotCopy ? config.dr.region : null;
     const snapshotKind = cluster ? 'cluster-snapshot' : 'snapshot';
     const snapshotArns = (region: string): string => `arn:${this.partition}:rds:${region}:${this.account}:${snapshotKind}:${db.name}-*`;
+    // Only names the backup makes (<db>-<tier>-<stamp>): tagging a person's <db>-… snapshot
+    // dr:managed=true would make retention delete it.
+    const managedSnapshotArns = (region: string): string[] => TIERS.map((tier) => `arn:${this.partition}:rds:${region}:${this.account}:${snapshotKind}:${db.name}-${tier}-*`);
+    // A list call is authorized against the list's resource types in each region (databases and
+    // snapshots, whoever named them), not only against what it returns. Read-only.
+    const listSnapshots = (regions: readonly string[]): iam.PolicyStatement =>
+      new iam.PolicyStatement({
+        actions: [cluster ? 'rds:DescribeDBClusterSnapshots' : 'rds:DescribeDBSnapshots'],
+        resources: regions.flatMap((region) => [
+          `arn:${this.partition}:rds:${region}:${this.account}:${snapshotKind}:*`,
+          `arn:${this.partition}:rds:${region}:${this.account}:${cluster ? 'cluster' : 'db'}:*`,
+        ]),
+      });
+    // The database key only as RDS and Secrets Manager use it on the caller's behalf: grants only
+    // for AWS resources (KMS Developer Guide, kms:GrantIsForAWSResource and kms:ViaService).
+    const keyThrough = (role: iam.IRole, services: readonly string[], actions: readonly string[]): void => {
+      const via = services.map((service) => `${service}.${this.region}.amazonaws.com`);
+      const grant = actions.includes('kms:CreateGrant');
+      const rest = actions.filter((a) => a !== 'kms:CreateGrant');
+      if (grant) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:CreateGrant'],
+            resources: [props.databaseKey.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `rds.${this.region}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+          }),
+        );
+      }
+      if (rest.length > 0) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...rest], resources: [props.databaseKey.keyArn], conditions: { StringEquals: { 'kms:ViaService': via } } }));
+    };
     // Writing to the archive: PutObject under one prefix of this database, and the archive
     // key only through S3 (SSE-KMS with a bucket key needs GenerateDataKey and Decrypt).
     const archiveWrite = (role: iam.IRole, prefix: string): void => {
@@ -105,10 +135,19 @@ export class AutomationStack extends Stack {
     });
     const snap = this.snapshotFunction.role;
     snap.addToPolicy(new iam.PolicyStatement({ actions: [cluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances'], resources: [database.arn] }));
+    snap.addToPolicy(new iam.PolicyStatement({ actions: [cluster ? 'rds:CreateDBClusterSnapshot' : 'rds:CreateDBSnapshot'], resources: [database.arn, ...managedSnapshotArns(this.region)] }));
+    // Tags of a create or copy request (RDS authorizes them as AddTagsToResource): only the
+    // managed tag set, only dr:managed=true of this database, only on the backup's own names,
+    // and never over an existing dr:managed tag of another value.
     snap.addToPolicy(
       new iam.PolicyStatement({
-        actions: [cluster ? 'rds:CreateDBClusterSnapshot' : 'rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
-        resources: [database.arn, snapshotArns(this.region)],
+        actions: ['rds:AddTagsToResource'],
+        resources: [this.region, ...(drRegion ? [drRegion] : [])].flatMap(managedSnapshotArns),
+        conditions: {
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG.managed, TAG.tier, TAG.policy, TAG.database, TAG.copyOf] },
+          StringEquals: { [`aws:RequestTag/${TAG.managed}`]: 'true', [`aws:RequestTag/${TAG.database}`]: db.name },
+          StringEqualsIfExists: { [`aws:ResourceTag/${TAG.managed}`]: 'true' },
+        },
       }),
     );
     snap.addToPolicy(
@@ -122,22 +161,25 @@ export class AutomationStack extends Stack {
     if (drRegion) {
       snap.addToPolicy(
         new iam.PolicyStatement({
-          actions: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource'],
-          resources: [snapshotArns(this.region), snapshotArns(drRegion)],
+          actions: [cluster ? 'rds:CopyDBClusterSnapshot' : 'rds:CopyDBSnapshot'],
+          resources: [...managedSnapshotArns(this.region), ...managedSnapshotArns(drRegion)],
         }),
       );
-      // RDS uses the DR key through a grant it creates on the caller's behalf.
+      // RDS uses the DR key through a grant it creates on the caller's behalf, for the copy only.
+      const drKey = {
+        resources: [`arn:${this.partition}:kms:${drRegion}:${this.account}:key/*`],
+        aliases: { 'kms:ResourceAliases': drKeyAlias(db.name) },
+        via: { 'kms:ViaService': `rds.${drRegion}.amazonaws.com` },
+      };
       snap.addToPolicy(
         new iam.PolicyStatement({
-          actions: ['kms:CreateGrant', 'kms:DescribeKey'],
-          resources: [`arn:${this.partition}:kms:${drRegion}:${this.account}:key/*`],
-          conditions: {
-            'ForAnyValue:StringEquals': { 'kms:ResourceAliases': drKeyAlias(db.name) },
-            StringEquals: { 'kms:ViaService': `rds.${drRegion}.amazonaws.com` },
-          },
+          actions: ['kms:CreateGrant'],
+          resources: drKey.resources,
+          conditions: { 'ForAnyValue:StringEquals': drKey.aliases, StringEquals: drKey.via, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
         }),
       );
-      props.databaseKey.grant(snap, 'kms:CreateGrant', 'kms:DescribeKey');
+      snap.addToPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: drKey.resources, conditions: { 'ForAnyValue:StringEquals': drKey.aliases, StringEquals: drKey.via } }));
+      keyThrough(snap, ['rds'], ['kms:CreateGrant', 'kms:DescribeKey']);
     }
     archiveWrite(snap, 'audit');
 
@@ -160,7 +202,7 @@ export class AutomationStack extends Stack {
     });
     const man = this.manifestFunction.role;
     man.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [database.secretArn] }));
-    props.databaseKey.grantDecrypt(man);
+    keyThrough(man, ['secretsmanager'], ['kms:Decrypt']);
     archiveWrite(man, 'manifests');
     man.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.archiveBucket.arnForObjects(`manifests/${db.name}/*`)] }));
 
@@ -178,16 +220,13 @@ export class AutomationStack extends Stack {
     });
     const ret = this.retentionFunction.role;
     const regions = [this.region, ...(drRegion ? [drRegion] : [])];
-    // Listing a database's snapshots is authorized against the list's resource types in each
-    // region (databases and snapshots), not only against the snapshots it returns. Read-only.
-    // Listing the databases finds restore tests in progress (dr:temporary, dr:source-snapshot), whose snapshots retention keeps.
+    ret.addToPolicy(listSnapshots(regions));
+    // Listing the databases finds restore tests in progress (dr:temporary, dr:source-snapshot), whose
+    // snapshots retention keeps. Read-only, against every database of the region (a list call).
     ret.addToPolicy(
       new iam.PolicyStatement({
-        actions: cluster ? ['rds:DescribeDBClusterSnapshots', 'rds:DescribeDBClusters'] : ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances'],
-        resources: regions.flatMap((region) => [
-          `arn:${this.partition}:rds:${region}:${this.account}:${snapshotKind}:*`,
-          `arn:${this.partition}:rds:${region}:${this.account}:${cluster ? 'cluster' : 'db'}:*`,
-        ]),
+        actions: [cluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances'],
+        resources: regions.map((region) => `arn:${this.partition}:rds:${region}:${this.account}:${cluster ? 'cluster' : 'db'}:*`),
       }),
     );
     ret.addToPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeAccountAttributes'], resources: ['*'] }));
@@ -264,24 +303,44 @@ export class AutomationStack extends Stack {
     const res = this.restoreFunction.role;
     res.addToPolicy(
       new iam.PolicyStatement({
-        actions: cluster ? ['rds:RestoreDBClusterFromSnapshot', 'rds:RestoreDBClusterToPointInTime', 'rds:AddTagsToResource'] : ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
-        // Targets are always named <db>-…: the production database itself can never be one.
+        actions: cluster ? ['rds:RestoreDBClusterFromSnapshot', 'rds:RestoreDBClusterToPointInTime'] : ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime'],
+        // Every resource a restore is authorized against (Service Authorization Reference, Amazon
+        // RDS): the target (always named <db>-…), the source database or snapshot, the subnet
+        // group, the parameter group and the option group, the engine's default when none is named.
         resources: [
           dbArns(`${db.name}-*`),
           database.arn,
           snapshotArns(this.region),
           `arn:${this.partition}:rds:${this.region}:${this.account}:subgrp:${database.subnetGroupName}`,
           `arn:${this.partition}:rds:${this.region}:${this.account}:${cluster ? 'cluster-pg' : 'pg'}:${database.parameterGroupName}`,
+          `arn:${this.partition}:rds:${this.region}:${this.account}:og:default:postgres-${db.engineVersion.split('.')[0]}`,
         ],
+      }),
+    );
+    // Tags of a restore request: only on restored databases (<db>-…, never the production one),
+    // only the restore tag set, only of this database.
+    res.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['rds:AddTagsToResource'],
+        resources: [dbArns(`${db.name}-*`)],
+        conditions: {
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG.temporary, TAG.expiresAt, TAG.sourceSnapshot, TAG.pitrTarget, TAG.database] },
+          StringEquals: { [`aws:RequestTag/${TAG.database}`]: db.name },
+        },
       }),
     );
     // The sweeper lists every database (no identifier): RDS authorizes such a list call
     // against all databases of the account and region, so a name prefix would deny it.
     res.addToPolicy(new iam.PolicyStatement({ actions: [cluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances'], resources: [dbArns('*')] }));
-    if (cluster) {
-      // A restored cluster gets its own RDS-managed secret after the restore (see RdsClusterRestores.ensureOwnSecret).
-      res.addToPolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBCluster'], resources: [dbArns(`${db.name}-*`)], conditions: { StringLike: { [`aws:ResourceTag/${TAG.database}`]: db.name } } }));
-    }
+    // A restored database gets its own RDS-managed secret after the restore (ensureOwnSecret of
+    // restore.ts): only restored databases of this database (name and dr:database tag), never production.
+    res.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [cluster ? 'rds:ModifyDBCluster' : 'rds:ModifyDBInstance'],
+        resources: [dbArns(`${db.name}-*`)],
+        conditions: { StringLike: { [`aws:ResourceTag/${TAG.database}`]: db.name } },
+      }),
+    );
     res.addToPolicy(
       new iam.PolicyStatement({
         actions: [cluster ? 'rds:DeleteDBCluster' : 'rds:DeleteDBInstance'],
@@ -289,15 +348,22 @@ export class AutomationStack extends Stack {
         conditions: { StringEquals: { [`rds:${instanceKind}-tag/${TAG.temporary}`]: 'true' } },
       }),
     );
+    // Selecting a snapshot lists them as retention does (the same grant), in both regions.
+    res.addToPolicy(listSnapshots(regions));
+    // Verdict tags only, only on managed snapshots (their existing dr:managed=true tag).
     res.addToPolicy(
       new iam.PolicyStatement({
-        actions: [cluster ? 'rds:DescribeDBClusterSnapshots' : 'rds:DescribeDBSnapshots', 'rds:AddTagsToResource'],
-        resources: [snapshotArns(this.region), ...(drRegion ? [snapshotArns(drRegion)] : []), database.arn],
+        actions: ['rds:AddTagsToResource'],
+        resources: regions.map(snapshotArns),
+        conditions: {
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG.verified, TAG.verifiedAt] },
+          StringEquals: { [`rds:${snapshotKind}-tag/${TAG.managed}`]: 'true' },
+        },
       }),
     );
     // RDS creates the new master secret and uses the database key on the caller's behalf.
     res.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], resources: [`arn:${this.partition}:secretsmanager:${this.region}:${this.account}:secret:rds!*`] }));
-    props.databaseKey.grant(res, 'kms:CreateGrant', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:Decrypt');
+    keyThrough(res, ['rds', 'secretsmanager'], ['kms:CreateGrant', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:Decrypt']);
     archiveWrite(res, 'audit');
 
     // verify λ (in the VPC): SQL checks against the restored database, report to the archive.
@@ -320,10 +386,13 @@ export class AutomationStack extends Stack {
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
         resources: [`arn:${this.partition}:secretsmanager:${this.region}:${this.account}:secret:rds!*`],
-        conditions: { StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn': dbArns(`${db.name}-*`) } },
+        // RDS tags the secret with the database it belongs to: aws:rds:primaryDBInstanceArn for a
+        // DB instance, aws:rds:primaryDBClusterArn for a Multi-AZ DB cluster (RDS User Guide,
+        // "Password management with Amazon RDS and AWS Secrets Manager").
+        conditions: { StringLike: { [`aws:ResourceTag/aws:rds:${cluster ? 'primaryDBClusterArn' : 'primaryDBInstanceArn'}`]: dbArns(`${db.name}-*`) } },
       }),
     );
-    props.databaseKey.grantDecrypt(ver);
+    keyThrough(ver, ['secretsmanager'], ['kms:Decrypt']);
     ver.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.archiveBucket.arnForObjects(`manifests/${db.name}/*`)] }));
     archiveWrite(ver, 'reports');
 
@@ -371,7 +440,7 @@ export class AutomationStack extends Stack {
       },
     });
     this.probeFunction.role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [database.secretArn] }));
-    props.databaseKey.grantDecrypt(this.probeFunction.role);
+    keyThrough(this.probeFunction.role, ['secretsmanager'], ['kms:Decrypt']);
     // A missed minute is superseded by the next: no retries piling up behind a hung writer.
     this.probeFunction.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     new scheduler.Schedule(this, 'ProbeSchedule', {

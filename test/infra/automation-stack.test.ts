@@ -130,7 +130,7 @@ describe('automation stack, multi-az-instance', () => {
     expect(byPolicy.ManifestRoleDefaultPolicy?.Condition).toBeUndefined();
     expect(byPolicy.ProbeRoleDefaultPolicy?.Condition).toBeUndefined();
     expect(JSON.stringify(byPolicy.VerifyRoleDefaultPolicy?.Resource)).toContain(':secret:rds!*');
-    expect(Object.keys(byPolicy.VerifyRoleDefaultPolicy?.Condition?.StringLike ?? {})).toEqual(['secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn']);
+    expect(Object.keys(byPolicy.VerifyRoleDefaultPolicy?.Condition?.StringLike ?? {})).toEqual(['aws:ResourceTag/aws:rds:primaryDBInstanceArn']);
     expect(JSON.stringify(byPolicy.VerifyRoleDefaultPolicy?.Condition)).toContain(':db:swifteats-*');
   });
 
@@ -148,7 +148,11 @@ describe('automation stack, multi-az-instance', () => {
     expect(JSON.stringify(env.DR_KMS_KEY_ID)).toContain(':alias/swifteats-dr');
     const kms = statements(automation).filter(({ statement }) => actions(statement).includes('kms:CreateGrant') && JSON.stringify(statement.Resource).includes('eu-central-1'));
     expect(kms.map(({ statement }) => statement.Condition)).toEqual([
-      { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/swifteats-dr' }, StringEquals: { 'kms:ViaService': 'rds.eu-central-1.amazonaws.com' } },
+      {
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/swifteats-dr' },
+        StringEquals: { 'kms:ViaService': 'rds.eu-central-1.amazonaws.com' },
+        Bool: { 'kms:GrantIsForAWSResource': 'true' },
+      },
     ]);
   });
 
