@@ -35,7 +35,7 @@ export function defaultConfig(region = 'eu-west-1', topology: Topology = 'multi-
       readReplica: false,
     },
     objectives: {
-      az: { rpoSeconds: 0, rtoSeconds: cluster ? 120 : 300 },
+      az: { rpoSeconds: 0, rtoSeconds: cluster ? 180 : 300 },
       region: cluster ? null : { rpoSeconds: 900, rtoSeconds: 3600 },
       corruption: { rpoSeconds: 600, rtoSeconds: 7200 },
       snapshotLoss: cluster ? null : { rpoSeconds: 30 * 3600, rtoSeconds: 4 * 3600 },

@@ -42,8 +42,14 @@ export const MANUAL_SNAPSHOT_QUOTA = 100;
 /** Documented upper bound of RDS's own failover time, per topology, seconds. */
 export const RDS_FAILOVER_SECONDS: Record<Topology, number> = { 'multi-az-instance': 120, 'multi-az-cluster': 35 };
 
-/** How often the writer probe runs; detection needs at least one probe period. */
+/** How often the writer probe runs. */
 export const PROBE_PERIOD_SECONDS = 60;
+
+/**
+ * Failed probe periods in a row before `WriterDown` fires (its evaluation periods), and so before a
+ * failover the workflow forces can start: detection takes this many probe periods.
+ */
+export const WRITER_DOWN_PROBES = 2;
 
 /** LatestRestorableTime trails the present by up to about five minutes. */
 export const PITR_LAG_SECONDS = 300;
@@ -320,11 +326,12 @@ export function objectiveFloors(config: DrConfig): Record<FailureMode, Objective
   // NaN when the schedule itself is invalid: that problem is reported once, under schedules.backup.
   const backupGap = parsed?.ok ? longestGapSeconds(parsed.schedule) : Number.NaN;
   const backupReason = `the backup schedule runs at most every ${backupGap} s`;
-  const detection = `RDS failover takes up to ${failover} s plus ${PROBE_PERIOD_SECONDS} s to detect`;
+  const detectionSeconds = WRITER_DOWN_PROBES * PROBE_PERIOD_SECONDS;
+  const detection = `RDS failover takes up to ${failover} s plus ${detectionSeconds} s to detect: ${WRITER_DOWN_PROBES} failed probe minutes`;
   const hasDr = config.dr.region !== null && topology !== 'multi-az-cluster';
   const regionPath = !hasDr ? null : config.dr.readReplica ? 'cross-region read replica' : config.dr.backupReplication ? 'replicated automated backups' : config.dr.snapshotCopy ? 'snapshot copies' : null;
   return {
-    az: { path: 'Multi-AZ failover', rpoSeconds: 0, rtoSeconds: failover + PROBE_PERIOD_SECONDS, rpoReason: 'the standby is synchronous', rtoReason: detection },
+    az: { path: 'Multi-AZ failover', rpoSeconds: 0, rtoSeconds: failover + detectionSeconds, rpoReason: 'the standby is synchronous', rtoReason: detection },
     region: {
       path: regionPath,
       rpoSeconds: regionPath === 'cross-region read replica' ? 1 : regionPath === 'replicated automated backups' ? PITR_LAG_SECONDS : backupGap,

@@ -14,7 +14,7 @@ import { FAILURE_MODE_DIMENSION, FAILURE_MODES, OFFSITE_PATH_NAMES, type Failure
 import { longestGapSeconds, parseSchedule } from '../../functions/domain/schedule.ts';
 import { DIMENSIONS, METRIC_NAMESPACE, METRIC_SERVICE, type MetricName } from '../../functions/shared/metric-names.ts';
 import type { DrConfig } from '../config/types.ts';
-import { MANUAL_SNAPSHOT_QUOTA } from '../config/validate.ts';
+import { MANUAL_SNAPSHOT_QUOTA, WRITER_DOWN_PROBES } from '../config/validate.ts';
 import type { WildcardRule } from '../nag.ts';
 import { DrFunction } from './dr-function.ts';
 
@@ -381,11 +381,11 @@ export class Monitoring extends Construct {
     }
     specs.push({
       name: 'WriterDown',
-      description: `The writer probe failed for 2 minutes in a row (WriterHealthy < 1), or stopped reporting (missing data breaches).${config.failover.auto ? ' Automatic failover starts on this alarm.' : ' Automatic failover is off: an operator decides.'}`,
+      description: `The writer probe failed for ${WRITER_DOWN_PROBES} minutes in a row (WriterHealthy < 1), or stopped reporting (missing data breaches).${config.failover.auto ? ' Automatic failover starts on this alarm.' : ' Automatic failover is off: an operator decides.'}`,
       metric: metric('WriterHealthy', 'Minimum', minute),
       threshold: 1,
       comparison: LT,
-      evaluationPeriods: 2,
+      evaluationPeriods: WRITER_DOWN_PROBES,
       treatMissingData: BREACHING,
       critical: true,
     });

@@ -293,7 +293,7 @@ describe('monitoring construct, other configurations', () => {
     // Assess
     expect([...alarms.keys()].filter((n) => /R[pt]oBreached/.test(n)).sort()).toEqual(['swifteats-RpoBreached-az', 'swifteats-RpoBreached-corruption', 'swifteats-RtoBreached-az', 'swifteats-RtoBreached-corruption']);
     expect(alarms.get('swifteats-RpoBreached-az')?.['Threshold']).toBe(0);
-    expect(alarms.get('swifteats-RtoBreached-az')?.['Threshold']).toBe(120);
+    expect(alarms.get('swifteats-RtoBreached-az')?.['Threshold']).toBe(180);
     expect(graphMetrics(template).map((g) => g.title).filter((t) => /^RPO|^RTO/.test(t))).toEqual(['RPO az (s)', 'RPO corruption (s)', 'RTO az (s)', 'RTO corruption (s)']);
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TOPOLOGY: 'multi-az-cluster', DR_REGION: 'none', OFFSITE_PATHS: 'none' }) } });
     const rendered = JSON.stringify(template.findResources('AWS::IAM::Policy'));

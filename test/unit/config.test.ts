@@ -31,6 +31,11 @@ describe('configuration defaults', () => {
     expect(config.dr).toMatchObject({ snapshotCopy: false, backupReplication: false, readReplica: false });
     expect(config.objectives.region).toBeNull();
     expect(config.objectives.snapshotLoss).toBeNull();
+    // RDS's 35 s plus two failed probe minutes before WriterDown: the floor is 155 s, the default above it.
+    expect(config.objectives.az).toEqual({ rpoSeconds: 0, rtoSeconds: 180 });
+    expect(() => resolveConfig({ database: { topology: 'multi-az-cluster' }, objectives: { az: { rpoSeconds: 0, rtoSeconds: 150 } } })).toThrow(
+      'objectives.az.rtoSeconds: 150 is below what Multi-AZ failover can reach (155: RDS failover takes up to 35 s plus 120 s to detect: 2 failed probe minutes)',
+    );
   });
 
   it('merges nested objects key by key and replaces arrays', () => {
@@ -107,7 +112,7 @@ describe('configuration validation', () => {
     ]],
     [{ dr: { region: null, snapshotCopy: false, backupReplication: false }, objectives: { region: null, snapshotLoss: null } }, []],
     [{ objectives: { az: null } }, ['objectives.az: must be { rpoSeconds, rtoSeconds }: Multi-AZ failover protects against this failure']],
-    [{ objectives: { az: { rpoSeconds: 0, rtoSeconds: 60 } } }, ['objectives.az.rtoSeconds: 60 is below what Multi-AZ failover can reach (180: RDS failover takes up to 120 s plus 60 s to detect)']],
+    [{ objectives: { az: { rpoSeconds: 0, rtoSeconds: 60 } } }, ['objectives.az.rtoSeconds: 60 is below what Multi-AZ failover can reach (240: RDS failover takes up to 120 s plus 120 s to detect: 2 failed probe minutes)']],
     [{ objectives: { az: { rpoSeconds: -1, rtoSeconds: 600 } } }, ['objectives.az.rpoSeconds: -1 must be an integer from 0 to 31536000']],
     [{ dr: { backupReplication: false }, objectives: { region: { rpoSeconds: 3600, rtoSeconds: 3600 } } }, ['objectives.region.rpoSeconds: 3600 is below what snapshot copies can reach (86400: the backup schedule runs at most every 86400 s)']],
     [{ dr: { readReplica: true }, objectives: { region: { rpoSeconds: 0, rtoSeconds: 600 } } }, ['objectives.region.rpoSeconds: 0 is below what cross-region read replica can reach (1: replication to the replica is asynchronous)']],
@@ -157,7 +162,7 @@ describe('configuration validation', () => {
     const instance = objectiveFloors(defaultConfig());
     const cluster = objectiveFloors(defaultConfig('eu-west-1', 'multi-az-cluster'));
     const weekly = objectiveFloors({ ...defaultConfig(), schedules: { ...defaultConfig().schedules, backup: 'cron(0 2 ? * SUN *)' } });
-    expect([instance.az.rtoSeconds, cluster.az.rtoSeconds]).toEqual([180, 95]);
+    expect([instance.az.rtoSeconds, cluster.az.rtoSeconds]).toEqual([240, 155]);
     expect(instance.region).toMatchObject({ path: 'replicated automated backups', rpoSeconds: 300 });
     expect(cluster.region.path).toBeNull();
     expect(weekly.snapshotLoss.rpoSeconds).toBe(7 * 86400);
