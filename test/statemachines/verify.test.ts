@@ -158,7 +158,12 @@ describe('restore test (verify.asl.json)', () => {
       'Verified',
     ]);
     expectTemporaryDeleted();
-    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:15:00.000Z' });
+    // Restored (15 min), then its own secret via ModifyDBInstance (3 min): the checks never see the production password.
+    expect(rds.calls({ command: 'ModifyDBInstance' }).map((c) => [c.input, c.at.toISOString()])).toEqual([
+      [{ DBInstanceIdentifier: TEMP, ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: expect.any(String), ApplyImmediately: true }, '2026-11-29T06:15:00.000Z'],
+    ]);
+    expect(result.invocations.filter((i) => i.state === 'Run checks').map((i) => (i.payload as { secretArn: string }).secretArn)).toEqual([rds.masterSecretArn(WEST, 'db', TEMP)]);
+    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:18:00.000Z' });
     const [report] = archive.json(`reports/swifteats/${SNAPSHOT}/`) as { passed: boolean; checks: { id: string; status: string }[] }[];
     expect(report?.checks.map((c) => [c.id, c.status])).toEqual([
       ['tls', 'passed'],
@@ -168,7 +173,7 @@ describe('restore test (verify.asl.json)', () => {
       ['btree-indexes', expect.stringMatching(/^(passed|skipped)$/)],
       ['heartbeat', 'passed'],
     ]);
-    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 900 }) })]);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 1080 }) })]);
   });
 
   it('catches a backup that lost rows: VerificationFailedError, snapshot tagged failed, temporary database deleted', async () => {
@@ -256,8 +261,10 @@ describe('point-in-time restore (pitr-restore.asl.json)', () => {
       recoveredPointInTime: '2026-11-29T05:54:30.000000Z',
       checksPassed: true,
       failedChecks: [],
-      restoreSeconds: 900,
+      restoreSeconds: 1080,
     });
+    expect(rds.calls({ command: 'RestoreDBInstanceToPointInTime' }).map((c) => c.input)).toEqual([expect.not.objectContaining({ ManageMasterUserPassword: expect.anything() })]);
+    expect(rds.calls({ command: 'ModifyDBInstance' }).map((c) => c.input.ManageMasterUserPassword)).toEqual([true]);
     expect((result.output as { secretArn: string }).secretArn).toMatch(/secret:rds!db-swifteats-pitr-incident-42/);
     // Nothing switches traffic and nothing deletes the new database.
     expect(rds.callCount('DeleteDBInstance')).toBe(0);

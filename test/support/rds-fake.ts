@@ -26,6 +26,7 @@ import {
   DBClusterSnapshotAlreadyExistsFault,
   DBClusterSnapshotNotFoundFault,
   DBInstanceAlreadyExistsFault,
+  DBInstanceAutomatedBackupNotFoundFault,
   DBInstanceNotFoundFault,
   DBSnapshotAlreadyExistsFault,
   DBSnapshotNotFoundFault,
@@ -36,6 +37,7 @@ import {
   DescribeAccountAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
+  DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   FailoverDBClusterCommand,
@@ -46,6 +48,7 @@ import {
   InvalidDBSnapshotStateFault,
   KMSKeyNotAccessibleFault,
   ListTagsForResourceCommand,
+  ModifyDBClusterCommand,
   ModifyDBInstanceCommand,
   PointInTimeRestoreNotEnabledFault,
   PromoteReadReplicaCommand,
@@ -70,6 +73,8 @@ import type {
   DBClusterMember,
   DBClusterSnapshot,
   DBInstance,
+  DBInstanceAutomatedBackup,
+  DescribeDBInstanceAutomatedBackupsMessage,
   DBSnapshot,
   DeleteDBClusterMessage,
   DeleteDBClusterSnapshotMessage,
@@ -82,6 +87,8 @@ import type {
   FailoverDBClusterMessage,
   Filter,
   ListTagsForResourceMessage,
+  MasterUserSecret,
+  ModifyDBClusterMessage,
   ModifyDBInstanceMessage,
   PromoteReadReplicaMessage,
   RebootDBInstanceMessage,
@@ -95,6 +102,7 @@ import type {
 import type { ResponseMetadata } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { inputMembers, mayThrow, operationExists } from './rds-model.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Clock
@@ -161,6 +169,8 @@ export interface RdsFakeDurations {
   readonly promoteMs: number;
   /** ModifyDBInstance applied immediately (class or Multi-AZ change): `modifying` -> `available`. @default 600_000 */
   readonly modifyMs: number;
+  /** ModifyDBInstance / ModifyDBCluster turning on ManageMasterUserPassword: `modifying`, secret `creating` -> `available`, `active`. @default 180_000 */
+  readonly manageSecretMs: number;
 }
 
 const DEFAULT_DURATIONS: RdsFakeDurations = {
@@ -176,6 +186,7 @@ const DEFAULT_DURATIONS: RdsFakeDurations = {
   clusterDeleteMs: 600_000,
   promoteMs: 300_000,
   modifyMs: 600_000,
+  manageSecretMs: 180_000,
 };
 
 /** Account quota names the fake reports through DescribeAccountAttributes. */
@@ -380,6 +391,7 @@ type ModeledFault = new (opts: { message: string; $metadata: ResponseMetadata })
 const FAULTS = {
   DBInstanceNotFound: { ctor: DBInstanceNotFoundFault, status: 404 },
   DBInstanceAlreadyExists: { ctor: DBInstanceAlreadyExistsFault, status: 400 },
+  DBInstanceAutomatedBackupNotFound: { ctor: DBInstanceAutomatedBackupNotFoundFault, status: 404 },
   InstanceQuotaExceeded: { ctor: InstanceQuotaExceededFault, status: 400 },
   InvalidDBInstanceState: { ctor: InvalidDBInstanceStateFault, status: 400 },
   DBSnapshotNotFound: { ctor: DBSnapshotNotFoundFault, status: 404 },
@@ -484,8 +496,26 @@ interface ClusterSnapshotRec {
   durationMs: number;
 }
 
+/** Automated backups replicated into a region (StartDBInstanceAutomatedBackupsReplication). */
+interface ReplicatedBackupRec {
+  seq: number;
+  sourceRegion: string;
+  sourceId: string;
+  /** Copied from the source when replication starts: they outlive the source instance. */
+  sourceArn: string;
+  dbiResourceId: string;
+  kmsKeyId: string;
+  retention: number;
+  /** Replication lag behind the source's LatestRestorableTime, or a fixed latest time. */
+  lagMs: number;
+  fixedLatest: Date | undefined;
+  startedAt: number;
+  status: 'replicating' | 'retained';
+}
+
 interface RegionState {
   instances: Map<string, InstanceRec>;
+  replicatedBackups: ReplicatedBackupRec[];
   clusters: Map<string, ClusterRec>;
   snapshots: Map<string, SnapshotRec>;
   clusterSnapshots: Map<string, ClusterSnapshotRec>;
@@ -549,6 +579,36 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
+/** The RDS operations the fake implements, as `RdsFake.handle` names them. */
+export const RDS_FAKE_OPERATIONS: readonly string[] = [
+  'DescribeDBInstances',
+  'RestoreDBInstanceFromDBSnapshot',
+  'RestoreDBInstanceToPointInTime',
+  'DeleteDBInstance',
+  'RebootDBInstance',
+  'PromoteReadReplica',
+  'ModifyDBInstance',
+  'ModifyDBCluster',
+  'DescribeDBClusters',
+  'FailoverDBCluster',
+  'RestoreDBClusterFromSnapshot',
+  'RestoreDBClusterToPointInTime',
+  'DeleteDBCluster',
+  'CreateDBSnapshot',
+  'CreateDBClusterSnapshot',
+  'DescribeDBSnapshots',
+  'DescribeDBClusterSnapshots',
+  'DeleteDBSnapshot',
+  'DeleteDBClusterSnapshot',
+  'CopyDBSnapshot',
+  'CopyDBClusterSnapshot',
+  'AddTagsToResource',
+  'RemoveTagsFromResource',
+  'ListTagsForResource',
+  'DescribeAccountAttributes',
+  'DescribeDBInstanceAutomatedBackups',
+];
+
 // ---------------------------------------------------------------------------------------------
 // The fake
 // ---------------------------------------------------------------------------------------------
@@ -580,6 +640,7 @@ export class RdsFake {
   readonly #quotaDefaults: Record<RdsQuotaName, number>;
   readonly #regions = new Map<string, RegionState>();
   readonly #calls: RdsCall[] = [];
+  readonly #thrown: { command: string; error: string; injected: boolean }[] = [];
   readonly #failures: PendingFailure[] = [];
   readonly #throttles: ThrottleBurst[] = [];
   readonly #inaccessibleKeys = new Set<string>();
@@ -632,6 +693,7 @@ export class RdsFake {
     mock.on(PromoteReadReplicaCommand).callsFake(route('PromoteReadReplica'));
     mock.on(ModifyDBInstanceCommand).callsFake(route('ModifyDBInstance'));
     mock.on(DescribeDBClustersCommand).callsFake(route('DescribeDBClusters'));
+    mock.on(ModifyDBClusterCommand).callsFake(route('ModifyDBCluster'));
     mock.on(FailoverDBClusterCommand).callsFake(route('FailoverDBCluster'));
     mock.on(RestoreDBClusterFromSnapshotCommand).callsFake(route('RestoreDBClusterFromSnapshot'));
     mock.on(RestoreDBClusterToPointInTimeCommand).callsFake(route('RestoreDBClusterToPointInTime'));
@@ -648,6 +710,7 @@ export class RdsFake {
     mock.on(RemoveTagsFromResourceCommand).callsFake(route('RemoveTagsFromResource'));
     mock.on(ListTagsForResourceCommand).callsFake(route('ListTagsForResource'));
     mock.on(DescribeAccountAttributesCommand).callsFake(route('DescribeAccountAttributes'));
+    mock.on(DescribeDBInstanceAutomatedBackupsCommand).callsFake(route('DescribeDBInstanceAutomatedBackups'));
     return mock;
   }
 
@@ -671,15 +734,42 @@ export class RdsFake {
     const params = input as Record<string, unknown>;
     const call: RdsCall = { command, region, input: clone(params), at: this.clock.now(), outcome: 'ok' };
     this.#calls.push(call);
+    let injected = true;
     try {
       this.#settle();
       this.#injected(command, params, region);
+      injected = false;
+      this.#checkInputMembers(command, params);
       const output = this.#dispatch(command, params, region);
       return { ...clone(output), $metadata: metadata(200) };
     } catch (error) {
       call.outcome = error instanceof Error ? error.name : 'unknown';
+      if (error instanceof RDSServiceException) this.#thrown.push({ command, error: error.name, injected });
+      if (!injected && error instanceof RDSServiceException && operationExists(command) && !mayThrow(command, error.name)) {
+        // The fake itself must only return what RDS declares for the operation: an undeclared error would
+        // let the code under test handle a failure RDS can never produce (and miss the one it does).
+        throw new Error(`RdsFake model violation: ${command} threw ${error.name}, which @aws-sdk/client-rds does not declare for it (${error.message})`);
+      }
       throw error;
     }
+  }
+
+  /** Every member of a request must be a member of the operation's input in the SDK's model. */
+  #checkInputMembers(command: string, params: Readonly<Record<string, unknown>>): void {
+    if (!operationExists(command)) return;
+    const members = inputMembers(command);
+    const unknown = Object.keys(params).filter((key) => !members.has(key));
+    if (unknown.length > 0) {
+      throw new Error(`RdsFake model violation: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a member' : 'are not members'} of ${command}'s input in @aws-sdk/client-rds`);
+    }
+  }
+
+  /**
+   * Every RDS error the fake threw, oldest first, with its operation; `injected` when it came from
+   * {@link RdsFake.failNext} or {@link RdsFake.throttle} rather than from the fake's model.
+   */
+  thrownErrors(): readonly { readonly command: string; readonly error: string; readonly injected: boolean }[] {
+    return [...this.#thrown];
   }
 
   #dispatch(command: string, input: Record<string, unknown>, region: string): object {
@@ -698,6 +788,8 @@ export class RdsFake {
         return this.#promoteReadReplica(input as unknown as PromoteReadReplicaMessage, region);
       case 'ModifyDBInstance':
         return this.#modifyDBInstance(input as unknown as ModifyDBInstanceMessage, region);
+      case 'ModifyDBCluster':
+        return this.#modifyDBCluster(input as unknown as ModifyDBClusterMessage, region);
       case 'DescribeDBClusters':
         return this.#describeDBClusters(input as DescribeDBClustersMessage, region);
       case 'FailoverDBCluster':
@@ -732,6 +824,8 @@ export class RdsFake {
         return this.#listTagsForResource(input as unknown as ListTagsForResourceMessage, region);
       case 'DescribeAccountAttributes':
         return { AccountQuotas: this.#accountQuotas(region) };
+      case 'DescribeDBInstanceAutomatedBackups':
+        return this.#describeDBInstanceAutomatedBackups(input as DescribeDBInstanceAutomatedBackupsMessage, region);
       default:
         throw new Error(`RdsFake does not implement ${command}; add it to test/support/rds-fake.ts`);
     }
@@ -985,6 +1079,30 @@ export class RdsFake {
     return this.clusterSnapshot(seed.region, id) as DBClusterSnapshot;
   }
 
+  /**
+   * Starts replicating an instance's automated backups into `region`, as StartDBInstanceAutomatedBackupsReplication
+   * called in that region would (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html).
+   * The replicated restore window trails the source's LatestRestorableTime by `lagMs`, or is fixed by `latest`.
+   */
+  replicateAutomatedBackups(o: { sourceRegion: string; sourceId: string; region: string; kmsKeyId?: string; lagMs?: number; latest?: Date }): void {
+    this.#settle();
+    const source = this.#region(o.sourceRegion).instances.get(o.sourceId.toLowerCase());
+    if (!source) throw new Error(`RdsFake.replicateAutomatedBackups: no instance ${o.sourceId} in ${o.sourceRegion}`);
+    this.#region(o.region).replicatedBackups.push({
+      seq: this.#nextSeq(),
+      sourceRegion: o.sourceRegion,
+      sourceId: source.data.DBInstanceIdentifier ?? '',
+      sourceArn: source.data.DBInstanceArn ?? '',
+      dbiResourceId: source.data.DbiResourceId ?? '',
+      kmsKeyId: o.kmsKeyId ?? this.defaultKmsKeyArn(o.region),
+      retention: source.data.BackupRetentionPeriod ?? 7,
+      lagMs: o.lagMs ?? 0,
+      fixedLatest: o.latest,
+      startedAt: this.#now(),
+      status: 'replicating',
+    });
+  }
+
   /** Sets a fixed LatestRestorableTime (or `undefined` to track the clock again), e.g. to simulate growing PITR lag. */
   setLatestRestorableTime(region: string, id: string, latest: Date | undefined): void {
     this.#settle();
@@ -1109,7 +1227,7 @@ export class RdsFake {
   #region(region: string): RegionState {
     let state = this.#regions.get(region);
     if (!state) {
-      state = { instances: new Map(), clusters: new Map(), snapshots: new Map(), clusterSnapshots: new Map(), quotas: { ...this.#quotaDefaults } };
+      state = { instances: new Map(), replicatedBackups: [], clusters: new Map(), snapshots: new Map(), clusterSnapshots: new Map(), quotas: { ...this.#quotaDefaults } };
       this.#regions.set(region, state);
     }
     return state;
@@ -1235,7 +1353,8 @@ export class RdsFake {
   ): ClusterRec {
     const state = this.#region(region);
     for (const member of o.members) {
-      if (state.instances.has(member.id.toLowerCase())) throw rdsFault('DBInstanceAlreadyExists', `DB instance already exists: ${member.id.toLowerCase()}`);
+      // RestoreDBCluster* declare DBClusterAlreadyExistsFault but not DBInstanceAlreadyExistsFault (SDK model).
+      if (state.instances.has(member.id.toLowerCase())) throw rdsFault('DBClusterAlreadyExistsFault', `DB instance already exists: ${member.id.toLowerCase()}`);
     }
     const kmsKeyId = o.encrypted ? (o.kmsKeyId ?? this.defaultKmsKeyArn(region)) : undefined;
     const data: DBCluster = {
@@ -1468,6 +1587,7 @@ export class RdsFake {
       allocatedStorage: snapshot.data.AllocatedStorage ?? 100,
       encrypted: snapshot.data.Encrypted ?? false,
       kmsKeyId: snapshot.data.KmsKeyId,
+      retention: this.#region(region).instances.get(snapshot.data.DBInstanceIdentifier ?? '')?.data.BackupRetentionPeriod ?? 7,
       restoreInput: input,
       // Restores take the snapshot's tags unless the request names its own.
       tags: input.Tags !== undefined && input.Tags.length > 0 ? input.Tags : snapshot.data.TagList,
@@ -1505,6 +1625,7 @@ export class RdsFake {
       allocatedStorage: source.data.AllocatedStorage ?? 100,
       encrypted: source.data.StorageEncrypted ?? false,
       kmsKeyId: source.data.KmsKeyId,
+      retention: source.data.BackupRetentionPeriod ?? 7,
       restoreInput: input,
       tags: input.Tags,
     });
@@ -1521,11 +1642,21 @@ export class RdsFake {
       allocatedStorage: number;
       encrypted: boolean;
       kmsKeyId: string | undefined;
+      /** The source's backup retention, which the restored instance keeps unless the request names one. */
+      retention: number;
       restoreInput: RestoreDBInstanceFromDBSnapshotMessage | RestoreDBInstanceToPointInTimeMessage;
       tags: readonly Tag[] | undefined;
     },
   ): InstanceRec {
     const input = o.restoreInput;
+    const engine = input.Engine ?? o.engine;
+    if (input.ManageMasterUserPassword !== undefined && !engine.startsWith('oracle')) {
+      // "ManageMasterUserPassword ... Constraints: Applies to RDS for Oracle only." (API reference,
+      // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html and
+      // API_RestoreDBInstanceToPointInTime.html; same text in @aws-sdk/client-rds). The reference does not name the
+      // error for other engines: the fake fails closed with the common error for a parameter that does not apply.
+      throw rdsCommonError('InvalidParameterCombination', `ManageMasterUserPassword is not supported for engine ${engine} on a restore; use ModifyDBInstance after the restore.`);
+    }
     const multiAZ = input.MultiAZ ?? false;
     if (multiAZ && input.AvailabilityZone !== undefined) {
       throw rdsCommonError('InvalidParameterCombination', 'Requesting a specific availability zone is not valid for Multi-AZ instances.');
@@ -1551,7 +1682,8 @@ export class RdsFake {
         MultiAZ: multiAZ,
         AvailabilityZone: input.AvailabilityZone ?? `${region}a`,
         ...(multiAZ ? { SecondaryAvailabilityZone: `${region}b` } : {}),
-        BackupRetentionPeriod: 7,
+        // "Default: Uses existing setting" (API reference, BackupRetentionPeriod of both restore operations).
+        BackupRetentionPeriod: retentionDays(input.BackupRetentionPeriod, o.retention),
         InstanceCreateTime: new Date(now),
         DeletionProtection: input.DeletionProtection ?? false,
         CopyTagsToSnapshot: input.CopyTagsToSnapshot ?? false,
@@ -1683,7 +1815,11 @@ export class RdsFake {
     }
     if (input.DeletionProtection !== undefined) rec.data.DeletionProtection = input.DeletionProtection;
     if (input.CopyTagsToSnapshot !== undefined) rec.data.CopyTagsToSnapshot = input.CopyTagsToSnapshot;
-    if (input.BackupRetentionPeriod !== undefined) rec.data.BackupRetentionPeriod = input.BackupRetentionPeriod;
+    if (input.BackupRetentionPeriod !== undefined) rec.data.BackupRetentionPeriod = retentionDays(input.BackupRetentionPeriod, 7);
+    if (input.ManageMasterUserPassword !== undefined) {
+      this.#manageMasterSecret(rec, input, region, 'db');
+      return { DBInstance: this.#instanceOut(rec) };
+    }
     const wantsClass = input.DBInstanceClass !== undefined && input.DBInstanceClass !== rec.data.DBInstanceClass;
     const wantsMultiAZ = input.MultiAZ !== undefined && input.MultiAZ !== rec.data.MultiAZ;
     if (!wantsClass && !wantsMultiAZ) return { DBInstance: this.#instanceOut(rec) };
@@ -1712,7 +1848,139 @@ export class RdsFake {
     return { DBInstance: this.#instanceOut(rec) };
   }
 
+  /**
+   * ManageMasterUserPassword on ModifyDBInstance / ModifyDBCluster: "If the DB instance doesn't manage the master user
+   * password with Amazon Web Services Secrets Manager, you can turn on this management. In this case, you can't
+   * specify MasterUserPassword." RDS then generates a new password in a new secret
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html,
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html). The database is `modifying`
+   * while the secret is `creating`; both settle after `manageSecretMs`. Turning management off when it is not on is
+   * refused with InvalidParameterCombination ("You cannot set ManageMasterUserPassword to false because the master
+   * user password is not currently managed by RDS", quoted in hashicorp/terraform-provider-aws#48901).
+   */
+  #manageMasterSecret(
+    rec: { token: number; data: { MasterUserSecret?: MasterUserSecret | undefined } },
+    input: { ManageMasterUserPassword?: boolean | undefined; MasterUserPassword?: string | undefined; MasterUserSecretKmsKeyId?: string | undefined },
+    region: string,
+    kind: 'db' | 'cluster',
+  ): void {
+    if (input.ManageMasterUserPassword === true && input.MasterUserPassword !== undefined) {
+      throw rdsCommonError('InvalidParameterCombination', 'You cannot specify MasterUserPassword when ManageMasterUserPassword is true.');
+    }
+    const managed = rec.data.MasterUserSecret !== undefined;
+    if (input.ManageMasterUserPassword === false) {
+      if (!managed) throw rdsCommonError('InvalidParameterCombination', 'You cannot set ManageMasterUserPassword to false because the master user password is not currently managed by RDS.');
+      delete rec.data.MasterUserSecret;
+      return;
+    }
+    if (managed) return;
+    const id = kind === 'db' ? ((rec.data as DBInstance).DBInstanceIdentifier ?? '') : ((rec.data as DBCluster).DBClusterIdentifier ?? '');
+    this.#checkKey(input.MasterUserSecretKmsKeyId, region, 'target');
+    rec.data.MasterUserSecret = { SecretArn: this.masterSecretArn(region, kind, id), SecretStatus: 'creating', KmsKeyId: input.MasterUserSecretKmsKeyId ?? `arn:aws:kms:${region}:${this.accountId}:alias/aws/secretsmanager` };
+    rec.token += 1;
+    const token = rec.token;
+    const status = (value: string): void => {
+      if (kind === 'db') (rec.data as DBInstance).DBInstanceStatus = value;
+      else (rec.data as DBCluster).Status = value;
+    };
+    status('modifying');
+    this.#schedule(this.durations.manageSecretMs, () => {
+      if (rec.token !== token) return;
+      if (rec.data.MasterUserSecret) rec.data.MasterUserSecret = { ...rec.data.MasterUserSecret, SecretStatus: 'active' };
+      status('available');
+    });
+  }
+
+  /** ARN of the secret RDS creates for a database's master user (`rds!db-…` / `rds!cluster-…`). */
+  masterSecretArn(region: string, kind: 'db' | 'cluster', id: string): string {
+    return `arn:aws:secretsmanager:${region}:${this.accountId}:secret:rds!${kind}-${id}-AbCdEf`;
+  }
+
+  /**
+   * Automated backups of the region: those of its own instances with backups on (`active`) and those replicated
+   * into it from another region (`replicating`, or `retained` once their source is gone). Filters per
+   * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstanceAutomatedBackups.html:
+   * `status`, `db-instance-id` ("Accepts DB instance identifiers and Amazon Resource Names (ARNs)") and
+   * `dbi-resource-id`. A DBInstanceIdentifier that matches nothing is DBInstanceAutomatedBackupNotFoundFault.
+   */
+  #describeDBInstanceAutomatedBackups(input: DescribeDBInstanceAutomatedBackupsMessage, region: string): object {
+    const state = this.#region(region);
+    const items: { seq: number; backup: DBInstanceAutomatedBackup }[] = [];
+    for (const rec of state.instances.values()) {
+      if (!rec.data.BackupRetentionPeriod || rec.data.DBClusterIdentifier !== undefined) continue;
+      const latest = this.#latestRestorable(rec.pitr, rec.data.BackupRetentionPeriod, rec.data.DBInstanceStatus);
+      items.push({
+        seq: rec.seq,
+        backup: {
+          DBInstanceArn: rec.data.DBInstanceArn,
+          DbiResourceId: rec.data.DbiResourceId,
+          Region: region,
+          DBInstanceIdentifier: rec.data.DBInstanceIdentifier,
+          Status: latest === undefined ? 'creating' : 'active',
+          Engine: rec.data.Engine,
+          EngineVersion: rec.data.EngineVersion,
+          BackupRetentionPeriod: rec.data.BackupRetentionPeriod,
+          Encrypted: rec.data.StorageEncrypted,
+          ...(rec.data.KmsKeyId === undefined ? {} : { KmsKeyId: rec.data.KmsKeyId }),
+          ...(latest === undefined ? {} : { RestoreWindow: { EarliestTime: this.#earliestRestorable(rec.pitr, rec.data.BackupRetentionPeriod, rec.data.InstanceCreateTime), LatestTime: latest } }),
+        },
+      });
+    }
+    for (const rep of state.replicatedBackups) {
+      const source = this.#regions.get(rep.sourceRegion)?.instances.get(rep.sourceId);
+      if (rep.status === 'replicating' && source?.data.DBInstanceArn !== rep.sourceArn) rep.status = 'retained';
+      const sourceLatest = source ? this.#latestRestorable(source.pitr, source.data.BackupRetentionPeriod, source.data.DBInstanceStatus) : undefined;
+      const latest = rep.fixedLatest ?? (sourceLatest === undefined ? undefined : new Date(sourceLatest.getTime() - rep.lagMs));
+      const arnSuffix = rep.dbiResourceId.replace(/^db-/, 'ab-');
+      items.push({
+        seq: rep.seq,
+        backup: {
+          DBInstanceArn: rep.sourceArn,
+          DbiResourceId: rep.dbiResourceId,
+          Region: rep.sourceRegion,
+          DBInstanceIdentifier: rep.sourceId,
+          Status: rep.status,
+          BackupRetentionPeriod: rep.retention,
+          Encrypted: true,
+          KmsKeyId: rep.kmsKeyId,
+          DBInstanceAutomatedBackupsArn: `arn:aws:rds:${region}:${this.accountId}:auto-backup:${arnSuffix}`,
+          ...(latest === undefined ? {} : { RestoreWindow: { EarliestTime: new Date(Math.max(rep.startedAt, latest.getTime() - rep.retention * DAY_MS)), LatestTime: latest } }),
+        },
+      });
+    }
+    let matched = items;
+    if (input.DBInstanceIdentifier !== undefined) {
+      const id = input.DBInstanceIdentifier.toLowerCase();
+      matched = matched.filter((i) => i.backup.DBInstanceIdentifier === id);
+      if (matched.length === 0) throw rdsFault('DBInstanceAutomatedBackupNotFound', `No automated backup found for DB instance ${id}.`);
+    }
+    if (input.DbiResourceId !== undefined) matched = matched.filter((i) => i.backup.DbiResourceId?.toLowerCase() === input.DbiResourceId?.toLowerCase());
+    if (input.DBInstanceAutomatedBackupsArn !== undefined) matched = matched.filter((i) => i.backup.DBInstanceAutomatedBackupsArn === input.DBInstanceAutomatedBackupsArn);
+    matched = matched.filter((i) =>
+      matchesFilters(input.Filters, {
+        status: () => [i.backup.Status],
+        'db-instance-id': () => [i.backup.DBInstanceIdentifier, i.backup.DBInstanceArn],
+        'dbi-resource-id': () => [i.backup.DbiResourceId],
+      }),
+    );
+    const { page, marker } = this.#paginate(matched, input, 'DescribeDBInstanceAutomatedBackups');
+    return { DBInstanceAutomatedBackups: page.map((i) => i.backup), ...(marker === undefined ? {} : { Marker: marker }) };
+  }
+
   // ------------------------------------------------------------------ DB clusters
+
+  /** Only what the DR code changes: the managed master secret, backup retention and deletion protection. */
+  #modifyDBCluster(input: ModifyDBClusterMessage, region: string): object {
+    const rec = this.#requireCluster(region, input.DBClusterIdentifier);
+    const id = rec.data.DBClusterIdentifier ?? '';
+    if (rec.data.Status !== 'available') {
+      throw rdsFault('InvalidDBClusterStateFault', `DB cluster ${id} is not in available state (status: ${rec.data.Status}).`);
+    }
+    if (input.DeletionProtection !== undefined) rec.data.DeletionProtection = input.DeletionProtection;
+    if (input.BackupRetentionPeriod !== undefined) rec.data.BackupRetentionPeriod = clusterRetentionDays(input.BackupRetentionPeriod, 7);
+    if (input.ManageMasterUserPassword !== undefined) this.#manageMasterSecret(rec, input, region, 'cluster');
+    return { DBCluster: this.#clusterOut(rec) };
+  }
 
   #describeDBClusters(input: DescribeDBClustersMessage, region: string): object {
     const state = this.#region(region);
@@ -1778,6 +2046,7 @@ export class RdsFake {
       encrypted: snapshot.data.StorageEncrypted ?? false,
       kmsKeyId: input.KmsKeyId ?? snapshot.data.KmsKeyId,
       deletionProtection: input.DeletionProtection,
+      retention: clusterRetentionDays(input.BackupRetentionPeriod, this.#region(region).clusters.get(snapshot.data.DBClusterIdentifier ?? '')?.data.BackupRetentionPeriod ?? 7),
       tags: input.Tags !== undefined && input.Tags.length > 0 ? input.Tags : snapshot.data.TagList,
     });
     rec.origin = { kind: 'snapshot', snapshotArn: snapshot.data.DBClusterSnapshotArn ?? '' };
@@ -1806,6 +2075,7 @@ export class RdsFake {
       encrypted: source.data.StorageEncrypted ?? false,
       kmsKeyId: input.KmsKeyId ?? source.data.KmsKeyId,
       deletionProtection: input.DeletionProtection,
+      retention: clusterRetentionDays(input.BackupRetentionPeriod, source.data.BackupRetentionPeriod ?? 7),
       tags: input.Tags,
     });
     rec.origin = { kind: 'point-in-time', sourceArn: source.data.DBClusterArn ?? '', restoreTime };
@@ -1822,6 +2092,7 @@ export class RdsFake {
       encrypted: boolean;
       kmsKeyId: string | undefined;
       deletionProtection: boolean | undefined;
+      retention: number;
       tags: readonly Tag[] | undefined;
     },
   ): ClusterRec {
@@ -1836,7 +2107,7 @@ export class RdsFake {
       instanceClass: o.instanceClass ?? 'db.m6gd.large',
       encrypted: o.encrypted,
       kmsKeyId: o.kmsKeyId,
-      retention: 7,
+      retention: o.retention,
       createTime: new Date(this.#now()),
       deletionProtection: o.deletionProtection ?? false,
       tags: o.tags,
@@ -1911,7 +2182,9 @@ export class RdsFake {
       throw rdsFault('DBSnapshotAlreadyExists', `Cannot create the snapshot because a snapshot with the identifier ${snapshotId} already exists.`);
     }
     if (rec.data.DBClusterIdentifier !== undefined) {
-      throw rdsFault('InvalidDBInstanceState', `DB instance ${instanceId} belongs to DB cluster ${rec.data.DBClusterIdentifier}; use CreateDBClusterSnapshot.`);
+      // RDS answers InvalidParameterValue "The specified instance is a member of a cluster and a snapshot cannot be
+      // created directly. Please use the CreateDBClusterSnapshot API instead." (quoted in cevoaustralia/aws-backup-lambda#5).
+      throw rdsCommonError('InvalidParameterValue', 'The specified instance is a member of a cluster and a snapshot cannot be created directly. Please use the CreateDBClusterSnapshot API instead.');
     }
     if (rec.data.DBInstanceStatus !== 'available') {
       throw rdsFault('InvalidDBInstanceState', `Cannot create a snapshot because the database instance ${instanceId} is not currently in the available state.`);
@@ -2255,7 +2528,9 @@ export class RdsFake {
       }
       case 'cluster-snapshot': {
         const rec = state.clusterSnapshots.get(arn.id);
-        if (!rec) throw rdsFault('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${arn.id} not found.`);
+        // The tag operations declare DBSnapshotNotFoundFault and no cluster-snapshot fault (SDK model,
+        // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_AddTagsToResource.html#API_AddTagsToResource_Errors).
+        if (!rec) throw rdsFault('DBSnapshotNotFound', `DBClusterSnapshot ${arn.id} not found.`);
         return rec.data;
       }
     }
@@ -2307,6 +2582,19 @@ function validateIdentifier(value: string, field: string, max: number): string {
     throw rdsCommonError('InvalidParameterValue', `The parameter ${field} is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.`);
   }
   return value.toLowerCase();
+}
+
+/** BackupRetentionPeriod: "Must be a value from 0 to 35" (API reference of the restore and modify operations). */
+function retentionDays(value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > 35) throw rdsCommonError('InvalidParameterValue', `Invalid BackupRetentionPeriod ${value}: must be a value from 0 to 35.`);
+  return value;
+}
+
+/** Clusters: "Must be a value from 1 to 35" (API reference, ModifyDBCluster and the cluster restores). */
+function clusterRetentionDays(value: number | undefined, fallback: number): number {
+  if (value === 0) throw rdsCommonError('InvalidParameterValue', 'Invalid BackupRetentionPeriod 0: must be a value from 1 to 35.');
+  return retentionDays(value, fallback);
 }
 
 function resourceId(kind: 'db' | 'cluster', id: string): string {
