@@ -373,7 +373,9 @@ function classify(record: SnapshotRecord, policy: RetentionPolicy): Classified {
       text: `${RETENTION_TAGS.verified} is ${show(verifiedTag)}, not "passed", "failed" or absent: kept until fixed`,
     });
   }
-  if (Number.isNaN(time)) {
+  // RDS reports no creation time until a snapshot is available: one in progress is kept as not-available, and
+  // is not an unreadable time (else every run during a queued DR copy would raise the unclassifiable alarm).
+  if (Number.isNaN(time) && (available || String(record.createdAt) !== '')) {
     exclusions.push({ code: 'invalid-created-at', text: `createdAt ${showTime(record.createdAt)} is not a valid time with a zone: kept until fixed` });
   }
 

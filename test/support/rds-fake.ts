@@ -343,6 +343,8 @@ export interface SeedSnapshot {
   readonly status?: string;
   /** @default now */
   readonly SnapshotCreateTime?: Date;
+  /** The point in time of the snapshot's data. @default SnapshotCreateTime */
+  readonly SnapshotDatabaseTime?: Date;
   /** @default [] */
   readonly tags?: readonly Tag[];
   /** @default true */
@@ -487,6 +489,8 @@ interface SnapshotRec {
   data: DBSnapshot;
   startedAt: number;
   durationMs: number;
+  /** A copy carries its source's original create time and data time while it is copied. */
+  copy?: boolean;
 }
 
 interface ClusterSnapshotRec {
@@ -1024,6 +1028,7 @@ export class RdsFake {
       DBInstanceIdentifier: seed.instanceId.toLowerCase(),
       SnapshotCreateTime: created,
       OriginalSnapshotCreateTime: created,
+      SnapshotDatabaseTime: seed.SnapshotDatabaseTime ?? created,
       Engine: seed.Engine ?? 'postgres',
       EngineVersion: '16.4',
       AllocatedStorage: 100,
@@ -1268,15 +1273,32 @@ export class RdsFake {
     return Math.min(99, Math.floor(((this.#now() - startedAt) / Math.max(1, durationMs)) * 100));
   }
 
+  /**
+   * RDS reports `SnapshotCreateTime` only once a snapshot is `available`: a snapshot being created or copied has
+   * none (boto/boto3#952: "If the snapshot status is not available it will not be present"; also
+   * awslabs/rds-snapshot-tool#45, cloud-custodian/cloud-custodian#4970). The fake omits it, and the data time of
+   * a snapshot not yet taken, until then. The DBSnapshot shape
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBSnapshot.html): `SnapshotDatabaseTime` is
+   * "the timestamp of the most recent transaction applied to the database that you're backing up";
+   * `OriginalSnapshotCreateTime` "doesn't change when the snapshot is copied".
+   */
   #snapshotOut(rec: SnapshotRec): DBSnapshot {
     const out = clone(rec.data);
     out.PercentProgress = this.#progress(rec.data.Status, rec.startedAt, rec.durationMs);
+    if (out.Status !== 'available') {
+      delete out.SnapshotCreateTime;
+      if (rec.copy !== true) {
+        delete out.OriginalSnapshotCreateTime;
+        delete out.SnapshotDatabaseTime;
+      }
+    }
     return out;
   }
 
   #clusterSnapshotOut(rec: ClusterSnapshotRec): DBClusterSnapshot {
     const out = clone(rec.data);
     out.PercentProgress = this.#progress(rec.data.Status, rec.startedAt, rec.durationMs);
+    if (out.Status !== 'available') delete out.SnapshotCreateTime;
     return out;
   }
 
@@ -2204,6 +2226,8 @@ export class RdsFake {
       DBInstanceIdentifier: instance.data.DBInstanceIdentifier,
       SnapshotCreateTime: new Date(now),
       OriginalSnapshotCreateTime: new Date(now),
+      // "The timestamp of the most recent transaction applied to the database that you're backing up" (DBSnapshot).
+      SnapshotDatabaseTime: new Date(now),
       Engine: instance.data.Engine,
       EngineVersion: instance.data.EngineVersion,
       AllocatedStorage: instance.data.AllocatedStorage,
@@ -2416,6 +2440,8 @@ export class RdsFake {
       // SnapshotCreateTime "changes for the copy"; OriginalSnapshotCreateTime "doesn't change when the snapshot is copied".
       SnapshotCreateTime: new Date(now),
       OriginalSnapshotCreateTime: source.data.OriginalSnapshotCreateTime ?? source.data.SnapshotCreateTime,
+      // The copy holds the source's data: its data point is the source's.
+      SnapshotDatabaseTime: source.data.SnapshotDatabaseTime ?? source.data.SnapshotCreateTime,
       Status: 'copying',
       SnapshotType: 'manual',
       PercentProgress: 0,
@@ -2435,7 +2461,7 @@ export class RdsFake {
       delete data.SourceDBSnapshotIdentifier;
     }
     const durationMs = crossRegion ? this.durations.crossRegionCopyMs : this.durations.snapshotCopyMs;
-    const rec: SnapshotRec = { seq: this.#nextSeq(), data, startedAt: now, durationMs };
+    const rec: SnapshotRec = { seq: this.#nextSeq(), data, startedAt: now, durationMs, copy: true };
     target.snapshots.set(targetId, rec);
     this.#schedule(durationMs, () => {
       if (target.snapshots.get(targetId) !== rec || rec.data.Status !== 'copying') return;
