@@ -189,6 +189,8 @@ describe('manual snapshot quota', () => {
     seedSnapshots(2, 'old');
     seedSnapshots(4, 'swifteats', 'automated');
     await west.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'swifteats', DBSnapshotIdentifier: 'third' }));
+    // The instance is backing-up while its snapshot starts.
+    clock.advance(rds.durations.backingUpMs);
 
     // Act
     const error = await rejectionOf(west.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'swifteats', DBSnapshotIdentifier: 'fourth' })));

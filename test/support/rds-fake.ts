@@ -11,7 +11,7 @@
  *
  * Fidelity notes (deliberate simplifications, each chosen because the DR code does not depend on it):
  * - identifiers are stored lowercase, as RDS does; one account; no sharing, no public snapshots;
- * - creating a DB snapshot leaves the instance `available` (RDS may show `backing-up` briefly);
+ * - the backup window does not make an instance `backing-up` (only snapshots and promotions do);
  * - members of a Multi-AZ DB cluster are modelled as DB instances carrying `DBClusterIdentifier`.
  */
 import {
@@ -171,6 +171,10 @@ export interface RdsFakeDurations {
   readonly modifyMs: number;
   /** ModifyDBInstance / ModifyDBCluster turning on ManageMasterUserPassword: `modifying`, secret `creating` -> `available`, `active`. @default 180_000 */
   readonly manageSecretMs: number;
+  /** The instance is `backing-up` for this long after CreateDBSnapshot starts (must not exceed snapshotCreateMs). @default 120_000 */
+  readonly backingUpMs: number;
+  /** PromoteReadReplica of a replica without backups: the backup RDS takes after promotion (`backing-up`). @default 2_700_000 */
+  readonly promoteBackupMs: number;
 }
 
 const DEFAULT_DURATIONS: RdsFakeDurations = {
@@ -187,7 +191,21 @@ const DEFAULT_DURATIONS: RdsFakeDurations = {
   promoteMs: 300_000,
   modifyMs: 600_000,
   manageSecretMs: 180_000,
+  backingUpMs: 120_000,
+  promoteBackupMs: 2_700_000,
 };
+
+/**
+ * "You can have up to 20 snapshot copy requests in progress to a single destination Region per account"
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CopySnapshot.html, cross-Region copying limitations).
+ */
+export const CROSS_REGION_COPIES_IN_PROGRESS_MAX = 20;
+
+/**
+ * The default RDS API limit per account and region: "By default, you can make up to 300 requests in a burst and a
+ * sustained 12 requests per second" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html).
+ */
+export const RDS_DEFAULT_RATE_LIMIT = { burst: 300, refillPerSecond: 12 } as const;
 
 /** Account quota names the fake reports through DescribeAccountAttributes. */
 export type RdsQuotaName = 'DBInstances' | 'DBClusters' | 'ManualSnapshots' | 'ManualClusterSnapshots';
@@ -648,6 +666,8 @@ export class RdsFake {
   readonly #failures: PendingFailure[] = [];
   readonly #throttles: ThrottleBurst[] = [];
   readonly #inaccessibleKeys = new Set<string>();
+  #rateLimit: { burst: number; refillPerSecond: number } | undefined;
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
   #timeline: ScheduledEvent[] = [];
   #seq = 0;
   #order = 0;
@@ -742,6 +762,7 @@ export class RdsFake {
     try {
       this.#settle();
       this.#injected(command, params, region);
+      this.#takeToken(region);
       injected = false;
       this.#checkInputMembers(command, params);
       const output = this.#dispatch(command, params, region);
@@ -884,6 +905,33 @@ export class RdsFake {
       commands: options.commands === undefined ? undefined : new Set(options.commands.map(normaliseCommand)),
       region: options.region,
     });
+  }
+
+  /**
+   * Turns on an account-wide token bucket per region, as RDS meters its API: each call takes a token, tokens refill
+   * continuously with virtual time, and a call finding the bucket empty fails with {@link throttlingError}
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html; the bucket sizes and refill
+   * rates per API category are on that page). Off by default.
+   * @param options burst (bucket size) and refill per second of virtual time.
+   */
+  rateLimit(options: { burst: number; refillPerSecond: number } | undefined): void {
+    if (options !== undefined && (!(options.burst > 0) || !(options.refillPerSecond > 0))) {
+      throw new RangeError(`rateLimit: burst and refillPerSecond must be > 0, got ${JSON.stringify(options)}`);
+    }
+    this.#rateLimit = options;
+    this.#buckets.clear();
+  }
+
+  #takeToken(region: string): void {
+    const limit = this.#rateLimit;
+    if (limit === undefined) return;
+    const now = this.clock.now().getTime();
+    const bucket = this.#buckets.get(region) ?? { tokens: limit.burst, at: now };
+    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.refillPerSecond);
+    bucket.at = now;
+    this.#buckets.set(region, bucket);
+    if (bucket.tokens < 1) throw throttlingError();
+    bucket.tokens -= 1;
   }
 
   /** Drops every pending injected failure and throttle burst. */
@@ -1269,6 +1317,7 @@ export class RdsFake {
 
   #progress(status: string | undefined, startedAt: number, durationMs: number): number {
     if (!IN_PROGRESS_SNAPSHOT.has(status ?? '')) return 100;
+    if (status === 'pending') return 0;
     // RDS never reports 100 before the snapshot is available.
     return Math.min(99, Math.floor(((this.#now() - startedAt) / Math.max(1, durationMs)) * 100));
   }
@@ -1818,12 +1867,26 @@ export class RdsFake {
     rec.token += 1;
     const token = rec.token;
     rec.data.DBInstanceStatus = 'modifying';
+    // "BackupRetentionPeriod ... Default: 1" (API_PromoteReadReplica.html): a replica without backups of its own
+    // gets them at promotion, and RDS takes the first backup then: the instance is `backing-up`, which can take far
+    // longer than the promotion itself ("We recommend that you enable automated backups on your read replica before
+    // promoting it", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html).
+    const hadBackups = (rec.data.BackupRetentionPeriod ?? 0) > 0;
+    const retention = retentionDays(input.BackupRetentionPeriod, hadBackups ? (rec.data.BackupRetentionPeriod ?? 1) : 1);
     this.#schedule(this.durations.promoteMs, () => {
       if (rec.token !== token) return;
       this.#unlinkReplica(rec, region);
-      if (input.BackupRetentionPeriod !== undefined) rec.data.BackupRetentionPeriod = input.BackupRetentionPeriod;
+      rec.data.BackupRetentionPeriod = retention;
       rec.pitr.fixedEarliest = new Date(this.#now());
-      rec.data.DBInstanceStatus = 'available';
+      if (hadBackups || retention === 0) {
+        rec.data.DBInstanceStatus = 'available';
+        return;
+      }
+      rec.data.DBInstanceStatus = 'backing-up';
+      this.#schedule(this.durations.promoteBackupMs, () => {
+        if (rec.token !== token) return;
+        rec.data.DBInstanceStatus = 'available';
+      });
     });
     return { DBInstance: this.#instanceOut(rec) };
   }
@@ -2215,6 +2278,16 @@ export class RdsFake {
     // Explicit tags win; otherwise CopyTagsToSnapshot carries the instance's tags over.
     const tags = input.Tags !== undefined && input.Tags.length > 0 ? input.Tags : rec.data.CopyTagsToSnapshot === true ? rec.data.TagList : [];
     const snapshot = this.#startSnapshot(region, rec, snapshotId, tags);
+    // While RDS takes the snapshot the instance shows `backing-up` ("The DB instance is being backed up",
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status);
+    // RDS refuses another snapshot, a promotion or a reboot with failover then (InvalidDBInstanceState).
+    rec.token += 1;
+    const token = rec.token;
+    rec.data.DBInstanceStatus = 'backing-up';
+    this.#schedule(Math.min(this.durations.backingUpMs, this.durations.snapshotCreateMs), () => {
+      if (rec.token !== token) return;
+      rec.data.DBInstanceStatus = 'available';
+    });
     return { DBSnapshot: this.#snapshotOut(snapshot) };
   }
 
@@ -2376,10 +2449,11 @@ export class RdsFake {
     const rec = state.snapshots.get(id);
     if (!rec) throw rdsFault('DBSnapshotNotFound', `DBSnapshot ${id} not found.`);
     if (rec.data.SnapshotType !== 'manual') throw rdsFault('InvalidDBSnapshotState', `Only manual snapshots may be deleted: ${id} is ${rec.data.SnapshotType}.`);
-    if (rec.data.Status !== 'available' && rec.data.Status !== 'copying') {
+    if (rec.data.Status !== 'available' && rec.data.Status !== 'copying' && rec.data.Status !== 'pending') {
       throw rdsFault('InvalidDBSnapshotState', `Cannot delete the snapshot ${id} because it is in the ${rec.data.Status} state.`);
     }
     state.snapshots.delete(id);
+    if (rec.copy === true && rec.data.Status === 'copying') this.#startNextPending(rec.data.SourceDBSnapshotIdentifier);
     const out = this.#snapshotOut(rec);
     out.Status = 'deleted';
     return { DBSnapshot: out };
@@ -2431,6 +2505,10 @@ export class RdsFake {
     this.#checkKey(source.data.KmsKeyId, sourceRegion, 'source snapshot');
     this.#checkKey(input.KmsKeyId, region, 'target');
     this.#checkManualSnapshotQuota(target);
+    const inProgress = [...target.snapshots.values()].filter((r) => r.copy === true && r.data.SourceRegion !== undefined && (r.data.Status === 'copying' || r.data.Status === 'pending'));
+    if (crossRegion && inProgress.length >= CROSS_REGION_COPIES_IN_PROGRESS_MAX) {
+      throw rdsFault('SnapshotQuotaExceeded', `Cannot have more than ${CROSS_REGION_COPIES_IN_PROGRESS_MAX} cross-region snapshot copy requests in progress to ${region}.`);
+    }
     const tags = mergeTags(input.CopyTags === true ? source.data.TagList : [], input.Tags);
     const now = this.#now();
     const encrypted = source.data.Encrypted === true || input.KmsKeyId !== undefined;
@@ -2463,11 +2541,43 @@ export class RdsFake {
     const durationMs = crossRegion ? this.durations.crossRegionCopyMs : this.durations.snapshotCopyMs;
     const rec: SnapshotRec = { seq: this.#nextSeq(), data, startedAt: now, durationMs, copy: true };
     target.snapshots.set(targetId, rec);
-    this.#schedule(durationMs, () => {
+    // Copies of one source run one at a time: a second one waits as `pending` ("Amazon RDS might put new
+    // cross-Region copy requests ... into a queue ... No progress information is displayed about copy requests
+    // while they are in the queue", USER_CopySnapshot.html).
+    const sourceArn = source.data.DBSnapshotArn ?? '';
+    if (crossRegion && this.#copiesOf(sourceArn).some((r) => r !== rec && r.data.Status === 'copying')) {
+      rec.data.Status = 'pending';
+    } else {
+      this.#runCopy(target, targetId, rec);
+    }
+    return { DBSnapshot: this.#snapshotOut(rec) };
+  }
+
+  /** Cross-region copies of one source snapshot, in every region, oldest first. */
+  #copiesOf(sourceArn: string): SnapshotRec[] {
+    return [...this.#regions.values()]
+      .flatMap((state) => [...state.snapshots.values()])
+      .filter((r) => r.copy === true && r.data.SourceDBSnapshotIdentifier === sourceArn)
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  #runCopy(target: RegionState, targetId: string, rec: SnapshotRec): void {
+    rec.data.Status = 'copying';
+    rec.startedAt = this.#now();
+    this.#schedule(rec.durationMs, () => {
       if (target.snapshots.get(targetId) !== rec || rec.data.Status !== 'copying') return;
       rec.data.Status = 'available';
+      this.#startNextPending(rec.data.SourceDBSnapshotIdentifier);
     });
-    return { DBSnapshot: this.#snapshotOut(rec) };
+  }
+
+  #startNextPending(sourceArn: string | undefined): void {
+    if (sourceArn === undefined) return;
+    const next = this.#copiesOf(sourceArn).find((r) => r.data.Status === 'pending');
+    if (!next) return;
+    const arn = parseArn(next.data.DBSnapshotArn ?? '');
+    const state = arn ? this.#regions.get(arn.region) : undefined;
+    if (state && arn) this.#runCopy(state, arn.id, next);
   }
 
   /**
