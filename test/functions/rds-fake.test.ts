@@ -27,6 +27,8 @@ import {
   InvalidDBSnapshotStateFault,
   KMSKeyNotAccessibleFault,
   ListTagsForResourceCommand,
+  DescribeDBInstanceAutomatedBackupsCommand,
+  ModifyDBClusterCommand,
   ModifyDBInstanceCommand,
   PointInTimeRestoreNotEnabledFault,
   PromoteReadReplicaCommand,
@@ -45,6 +47,7 @@ import {
 import type { DBSnapshot } from '@aws-sdk/client-rds';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
 import { RdsFake, VirtualClock } from '../support/rds-fake.ts';
 
 const WEST = 'eu-west-1';
@@ -111,7 +114,6 @@ describe('CreateDBSnapshot', () => {
       Status: 'creating',
       PercentProgress: 0,
       SnapshotType: 'manual',
-      SnapshotCreateTime: T0,
       DBSnapshotArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:swifteats-daily-202611020900',
       Encrypted: true,
       KmsKeyId: rds.defaultKmsKeyArn(WEST),
@@ -120,6 +122,9 @@ describe('CreateDBSnapshot', () => {
     expect(halfway.DBSnapshots?.map((s) => [s.Status, s.PercentProgress])).toEqual([['creating', 50]]);
     expect([justBefore?.Status, justBefore?.PercentProgress]).toEqual(['creating', 99]);
     expect(done.DBSnapshots?.map((s) => [s.Status, s.PercentProgress])).toEqual([['available', 100]]);
+    // RDS reports the create time (and the data time) only once the snapshot is available.
+    expect([created.DBSnapshot?.SnapshotCreateTime, halfway.DBSnapshots?.[0]?.SnapshotCreateTime, justBefore?.SnapshotCreateTime, justBefore?.SnapshotDatabaseTime]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(done.DBSnapshots?.map((s) => [s.SnapshotCreateTime, s.OriginalSnapshotCreateTime, s.SnapshotDatabaseTime])).toEqual([[T0, T0, T0]]);
     expect(done.DBSnapshots?.[0]?.TagList).toEqual(tags);
     expect(rds.nextTransitionAt()).toBeUndefined();
   });
@@ -184,6 +189,8 @@ describe('manual snapshot quota', () => {
     seedSnapshots(2, 'old');
     seedSnapshots(4, 'swifteats', 'automated');
     await west.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'swifteats', DBSnapshotIdentifier: 'third' }));
+    // The instance is backing-up while its snapshot starts.
+    clock.advance(rds.durations.backingUpMs);
 
     // Act
     const error = await rejectionOf(west.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'swifteats', DBSnapshotIdentifier: 'fourth' })));
@@ -341,11 +348,14 @@ describe('CopyDBSnapshot across regions', () => {
       SourceDBSnapshotIdentifier: sourceArn,
       KmsKeyId: drKey,
       Encrypted: true,
-      SnapshotCreateTime: T0,
       OriginalSnapshotCreateTime: new Date('2026-11-02T03:00:00Z'),
+      SnapshotDatabaseTime: new Date('2026-11-02T03:00:00Z'),
       DBSnapshotArn: rds.snapshotArn(CENTRAL, 'swifteats-daily-1'),
     });
+    expect(copy.DBSnapshot?.SnapshotCreateTime).toBeUndefined();
     expect(done?.Status).toBe('available');
+    // SnapshotCreateTime "changes for the copy"; the original time and the data time are the source's.
+    expect([done?.SnapshotCreateTime, done?.OriginalSnapshotCreateTime, done?.SnapshotDatabaseTime]).toEqual([T0, new Date('2026-11-02T03:00:00Z'), new Date('2026-11-02T03:00:00Z')]);
     expect(done?.TagList).toEqual([
       { Key: 'dr:managed', Value: 'true' },
       { Key: 'dr:tier', Value: 'weekly' },
@@ -837,5 +847,48 @@ describe('routing and the call log', () => {
     // Assess
     expect([output.DBSnapshot?.DBSnapshotIdentifier, output.$metadata.httpStatusCode]).toEqual(['sfn-snap', 200]);
     expect(rds.calls({ command: 'CreateDBSnapshot' }).map((c) => c.input.DBSnapshotIdentifier)).toEqual(['sfn-snap']);
+  });
+});
+
+describe('managed master secrets', () => {
+  it('ModifyDBCluster and ModifyDBInstance with ManageMasterUserPassword: modifying with a creating secret, then available with an active one', async () => {
+    // Prepare
+    rds.addCluster({ id: 'swiftc', region: WEST });
+    rds.addInstance({ id: 'swifteats', region: WEST });
+    const key = rds.defaultKmsKeyArn(WEST);
+    // Act
+    const cluster = await west.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'swiftc', ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: key, ApplyImmediately: true }));
+    const instance = await west.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'swifteats', ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: key, ApplyImmediately: true }));
+    const busy = await rejectionOf(west.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'swiftc', BackupRetentionPeriod: 3 })));
+    clock.advance(rds.durations.manageSecretMs);
+    const off = await rejectionOf(west.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'swifteats', ManageMasterUserPassword: false })).then(() => west.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'swifteats', ManageMasterUserPassword: false }))));
+    // Assess
+    expect([cluster.DBCluster?.Status, cluster.DBCluster?.MasterUserSecret]).toEqual(['modifying', { SecretArn: rds.masterSecretArn(WEST, 'cluster', 'swiftc'), SecretStatus: 'creating', KmsKeyId: key }]);
+    expect([instance.DBInstance?.DBInstanceStatus, instance.DBInstance?.MasterUserSecret?.SecretStatus]).toEqual(['modifying', 'creating']);
+    expect(busy).toBeInstanceOf(InvalidDBClusterStateFault);
+    expect([rds.cluster(WEST, 'swiftc')?.Status, rds.cluster(WEST, 'swiftc')?.MasterUserSecret?.SecretStatus]).toEqual(['available', 'active']);
+    expect(off.name).toBe('InvalidParameterCombination');
+    expect(rds.instance(WEST, 'swifteats')?.MasterUserSecret).toBeUndefined();
+  });
+});
+
+describe('DescribeDBInstanceAutomatedBackups', () => {
+  it('shows replicated backups in the DR region, filtered by the source ARN, through the adapter the rpo monitor uses', async () => {
+    // Prepare
+    rds.addInstance({ id: 'swifteats', region: WEST, BackupRetentionPeriod: 14 });
+    rds.addInstance({ id: 'other', region: WEST });
+    rds.replicateAutomatedBackups({ sourceRegion: WEST, sourceId: 'swifteats', region: CENTRAL, lagMs: 600_000 });
+    rds.replicateAutomatedBackups({ sourceRegion: WEST, sourceId: 'other', region: CENTRAL });
+    const arn = rds.instanceArn(WEST, 'swifteats');
+    // Act
+    const byArn = await central.send(new DescribeDBInstanceAutomatedBackupsCommand({ Filters: [{ Name: 'db-instance-id', Values: [arn] }] }));
+    const latest = await controlPlaneFor('multi-az-instance', new RDSClient({ region: CENTRAL }), CENTRAL).replicatedBackupRestorableTime(arn);
+    const local = await west.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: 'swifteats' }));
+    const missing = await rejectionOf(central.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: 'nope' })));
+    // Assess: RDS's LatestRestorableTime trails by 5 min, the replication by 10 more.
+    expect(byArn.DBInstanceAutomatedBackups?.map((b) => [b.DBInstanceArn, b.Region, b.Status, b.RestoreWindow?.LatestTime])).toEqual([[arn, WEST, 'replicating', new Date(T0.getTime() - 900_000)]]);
+    expect(latest).toEqual(new Date(T0.getTime() - 900_000));
+    expect(local.DBInstanceAutomatedBackups?.map((b) => [b.Status, b.Region, b.BackupRetentionPeriod])).toEqual([['active', WEST, 14]]);
+    expect(missing.name).toBe('DBInstanceAutomatedBackupNotFoundFault');
   });
 });

@@ -94,8 +94,11 @@ describe('restore λ: restore and check', () => {
       PubliclyAccessible: false,
       MultiAZ: false,
       DeletionProtection: false,
-      ManageMasterUserPassword: true,
+      BackupRetentionPeriod: 0,
     });
+    // "Applies to RDS for Oracle only": the secret is requested with ModifyDBInstance once the instance is available.
+    expect(call?.input).not.toHaveProperty('ManageMasterUserPassword');
+    expect(rds.instance(WEST, 'swifteats-vfy-w202611290200')?.BackupRetentionPeriod).toBe(0);
     expect(tags(WEST, 'instance', 'swifteats-vfy-w202611290200')).toEqual({
       'dr:temporary': 'true',
       'dr:expires-at': '2026-11-29T12:00:00.000Z',
@@ -108,8 +111,15 @@ describe('restore λ: restore and check', () => {
     await core({ action: 'restore', snapshotId: 'swifteats-weekly-202611290200' }, deps);
     expect(await core({ action: 'check', identifier: 'swifteats-vfy-w202611290200', attempt: 0, maxAttempts: 60 }, deps)).toMatchObject({ ready: false, status: 'creating', attempt: 1 });
     clock.advance(900_000);
-    const ready = (await core({ action: 'check', identifier: 'swifteats-vfy-w202611290200', attempt: 1, maxAttempts: 60 }, deps)) as Record<string, unknown>;
-    expect(ready).toMatchObject({ ready: true, status: 'available', elapsedSeconds: 900, attempt: 2 });
+    // Available, but still with the source's password: the check turns on ManageMasterUserPassword and waits.
+    expect(await core({ action: 'check', identifier: 'swifteats-vfy-w202611290200', attempt: 1, maxAttempts: 60 }, deps)).toMatchObject({ ready: false, status: 'modifying', attempt: 2 });
+    expect(rds.calls({ command: 'ModifyDBInstance' }).map((c) => c.input)).toEqual([
+      { DBInstanceIdentifier: 'swifteats-vfy-w202611290200', ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: expect.any(String), ApplyImmediately: true },
+    ]);
+    clock.advance(rds.durations.manageSecretMs);
+    const ready = (await core({ action: 'check', identifier: 'swifteats-vfy-w202611290200', attempt: 2, maxAttempts: 60 }, deps)) as Record<string, unknown>;
+    expect(ready).toMatchObject({ ready: true, status: 'available', elapsedSeconds: 1080, attempt: 3 });
+    expect(rds.instance(WEST, 'swifteats-vfy-w202611290200')?.MasterUserSecret?.SecretStatus).toBe('active');
     expect(ready.secretArn).toMatch(/^arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-swifteats-vfy-w202611290200/);
     expect(ready.endpoint).toEqual(expect.any(String));
   });
@@ -246,8 +256,8 @@ describe('restore λ: point-in-time restore', () => {
       TargetDBInstanceIdentifier: 'swifteats-pitr-1',
       UseLatestRestorableTime: true,
       VpcSecurityGroupIds: ['sg-0database00000000'],
-      ManageMasterUserPassword: true,
     });
+    expect(rds.calls({ command: 'RestoreDBInstanceToPointInTime' })[0]?.input).not.toHaveProperty('ManageMasterUserPassword');
     expect(tags(WEST, 'instance', 'swifteats-pitr-1')).toEqual({ 'dr:pitr-target': 'latest', 'dr:database': 'swifteats' });
     expect(await core({ action: 'pitr', targetTime: 'latest', name: 'swifteats-pitr-1' }, deps)).toEqual(result);
     expect(rds.callCount('RestoreDBInstanceToPointInTime')).toBe(1);

@@ -160,7 +160,12 @@ describe('restore test (verify.asl.json)', () => {
       'Verified',
     ]);
     expectTemporaryDeleted();
-    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:15:00.250Z' });
+    // Restored (15 min), then its own secret via ModifyDBInstance (3 min): the checks never see the production password.
+    expect(rds.calls({ command: 'ModifyDBInstance' }).map((c) => [c.input, c.at.toISOString()])).toEqual([
+      [{ DBInstanceIdentifier: TEMP, ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: expect.any(String), ApplyImmediately: true }, '2026-11-29T06:15:00.250Z'],
+    ]);
+    expect(result.invocations.filter((i) => i.state === 'Run checks').map((i) => (i.payload as { secretArn: string }).secretArn)).toEqual([rds.masterSecretArn(WEST, 'db', TEMP)]);
+    for (const region of [WEST, CENTRAL]) expect(tagsOf(region, SNAPSHOT)).toMatchObject({ 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:18:00.250Z' });
     const [report] = archive.json(`reports/swifteats/${SNAPSHOT}/`) as { passed: boolean; checks: { id: string; status: string }[] }[];
     expect(report?.checks.map((c) => [c.id, c.status])).toEqual([
       ['tls', 'passed'],
@@ -170,7 +175,7 @@ describe('restore test (verify.asl.json)', () => {
       ['btree-indexes', expect.stringMatching(/^(passed|skipped)$/)],
       ['heartbeat', 'passed'],
     ]);
-    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 900, dataAgeSeconds: 15_331 }) })]);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 1080, dataAgeSeconds: 15_511 }) })]);
   });
 
   it('catches a backup that lost rows: VerificationFailedError, snapshot tagged failed, temporary database deleted', async () => {
@@ -231,7 +236,7 @@ describe('restore test (verify.asl.json)', () => {
     const result = await run('verify', {});
     expect(result.status).toBe('SUCCEEDED');
     expect(result.invocations.filter((i) => i.state === 'Record verdict')).toHaveLength(3);
-    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, tags: { 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:15:00.250Z' } }) })]);
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, tags: { 'dr:verified': 'passed', 'dr:verified-at': '2026-11-29T06:18:00.250Z' } }) })]);
     expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBe('passed');
   });
 
@@ -295,8 +300,10 @@ describe('point-in-time restore (pitr-restore.asl.json)', () => {
       recoveredPointInTime: '2026-11-29T05:54:30.654321Z',
       checksPassed: true,
       failedChecks: [],
-      restoreSeconds: 900,
+      restoreSeconds: 1080,
     });
+    expect(rds.calls({ command: 'RestoreDBInstanceToPointInTime' }).map((c) => c.input)).toEqual([expect.not.objectContaining({ ManageMasterUserPassword: expect.anything() })]);
+    expect(rds.calls({ command: 'ModifyDBInstance' }).map((c) => c.input.ManageMasterUserPassword)).toEqual([true]);
     expect((result.output as { secretArn: string }).secretArn).toMatch(/secret:rds!db-swifteats-pitr-incident-42/);
     // Nothing switches traffic and nothing deletes the new database.
     expect(rds.callCount('DeleteDBInstance')).toBe(0);
@@ -319,7 +326,7 @@ describe('point-in-time restore (pitr-restore.asl.json)', () => {
       ['pitr.restore', 'swifteats-pitr-incident-42', 'intent'],
       ['pitr.restore', 'swifteats-pitr-incident-42', 'succeeded'],
     ]);
-    expect(records[1]?.details).toMatchObject({ requestedTime: 'latest', resolvedTargetTime: '2026-11-29T05:55:00.250Z', checksPassed: true, failedChecks: [], recoveredPointInTime: '2026-11-29T05:54:30.654321Z', restoreSeconds: 900 });
+    expect(records[1]?.details).toMatchObject({ requestedTime: 'latest', resolvedTargetTime: '2026-11-29T05:55:00.250Z', checksPassed: true, failedChecks: [], recoveredPointInTime: '2026-11-29T05:54:30.654321Z', restoreSeconds: 1080 });
     expect(records[1]?.documents.map((d) => d.key)).toEqual([expect.stringMatching(/^reports\/swifteats\/swifteats-pitr-incident-42\//)]);
   });
 

@@ -11,7 +11,7 @@
  *
  * Fidelity notes (deliberate simplifications, each chosen because the DR code does not depend on it):
  * - identifiers are stored lowercase, as RDS does; one account; no sharing, no public snapshots;
- * - creating a DB snapshot leaves the instance `available` (RDS may show `backing-up` briefly);
+ * - the backup window does not make an instance `backing-up` (only snapshots and promotions do);
  * - members of a Multi-AZ DB cluster are modelled as DB instances carrying `DBClusterIdentifier`.
  */
 import {
@@ -26,6 +26,7 @@ import {
   DBClusterSnapshotAlreadyExistsFault,
   DBClusterSnapshotNotFoundFault,
   DBInstanceAlreadyExistsFault,
+  DBInstanceAutomatedBackupNotFoundFault,
   DBInstanceNotFoundFault,
   DBSnapshotAlreadyExistsFault,
   DBSnapshotNotFoundFault,
@@ -36,6 +37,7 @@ import {
   DescribeAccountAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
+  DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   FailoverDBClusterCommand,
@@ -46,6 +48,7 @@ import {
   InvalidDBSnapshotStateFault,
   KMSKeyNotAccessibleFault,
   ListTagsForResourceCommand,
+  ModifyDBClusterCommand,
   ModifyDBInstanceCommand,
   PointInTimeRestoreNotEnabledFault,
   PromoteReadReplicaCommand,
@@ -70,6 +73,8 @@ import type {
   DBClusterMember,
   DBClusterSnapshot,
   DBInstance,
+  DBInstanceAutomatedBackup,
+  DescribeDBInstanceAutomatedBackupsMessage,
   DBSnapshot,
   DeleteDBClusterMessage,
   DeleteDBClusterSnapshotMessage,
@@ -82,6 +87,8 @@ import type {
   FailoverDBClusterMessage,
   Filter,
   ListTagsForResourceMessage,
+  MasterUserSecret,
+  ModifyDBClusterMessage,
   ModifyDBInstanceMessage,
   PromoteReadReplicaMessage,
   RebootDBInstanceMessage,
@@ -95,6 +102,7 @@ import type {
 import type { ResponseMetadata } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { inputMembers, mayThrow, operationExists } from './rds-model.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Clock
@@ -161,6 +169,12 @@ export interface RdsFakeDurations {
   readonly promoteMs: number;
   /** ModifyDBInstance applied immediately (class or Multi-AZ change): `modifying` -> `available`. @default 600_000 */
   readonly modifyMs: number;
+  /** ModifyDBInstance / ModifyDBCluster turning on ManageMasterUserPassword: `modifying`, secret `creating` -> `available`, `active`. @default 180_000 */
+  readonly manageSecretMs: number;
+  /** The instance is `backing-up` for this long after CreateDBSnapshot starts (must not exceed snapshotCreateMs). @default 120_000 */
+  readonly backingUpMs: number;
+  /** PromoteReadReplica of a replica without backups: the backup RDS takes after promotion (`backing-up`). @default 2_700_000 */
+  readonly promoteBackupMs: number;
 }
 
 const DEFAULT_DURATIONS: RdsFakeDurations = {
@@ -176,7 +190,22 @@ const DEFAULT_DURATIONS: RdsFakeDurations = {
   clusterDeleteMs: 600_000,
   promoteMs: 300_000,
   modifyMs: 600_000,
+  manageSecretMs: 180_000,
+  backingUpMs: 120_000,
+  promoteBackupMs: 2_700_000,
 };
+
+/**
+ * "You can have up to 20 snapshot copy requests in progress to a single destination Region per account"
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CopySnapshot.html, cross-Region copying limitations).
+ */
+export const CROSS_REGION_COPIES_IN_PROGRESS_MAX = 20;
+
+/**
+ * The default RDS API limit per account and region: "By default, you can make up to 300 requests in a burst and a
+ * sustained 12 requests per second" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html).
+ */
+export const RDS_DEFAULT_RATE_LIMIT = { burst: 300, refillPerSecond: 12 } as const;
 
 /** Account quota names the fake reports through DescribeAccountAttributes. */
 export type RdsQuotaName = 'DBInstances' | 'DBClusters' | 'ManualSnapshots' | 'ManualClusterSnapshots';
@@ -332,6 +361,8 @@ export interface SeedSnapshot {
   readonly status?: string;
   /** @default now */
   readonly SnapshotCreateTime?: Date;
+  /** The point in time of the snapshot's data. @default SnapshotCreateTime */
+  readonly SnapshotDatabaseTime?: Date;
   /** @default [] */
   readonly tags?: readonly Tag[];
   /** @default true */
@@ -380,6 +411,7 @@ type ModeledFault = new (opts: { message: string; $metadata: ResponseMetadata })
 const FAULTS = {
   DBInstanceNotFound: { ctor: DBInstanceNotFoundFault, status: 404 },
   DBInstanceAlreadyExists: { ctor: DBInstanceAlreadyExistsFault, status: 400 },
+  DBInstanceAutomatedBackupNotFound: { ctor: DBInstanceAutomatedBackupNotFoundFault, status: 404 },
   InstanceQuotaExceeded: { ctor: InstanceQuotaExceededFault, status: 400 },
   InvalidDBInstanceState: { ctor: InvalidDBInstanceStateFault, status: 400 },
   DBSnapshotNotFound: { ctor: DBSnapshotNotFoundFault, status: 404 },
@@ -475,6 +507,8 @@ interface SnapshotRec {
   data: DBSnapshot;
   startedAt: number;
   durationMs: number;
+  /** A copy carries its source's original create time and data time while it is copied. */
+  copy?: boolean;
 }
 
 interface ClusterSnapshotRec {
@@ -484,8 +518,26 @@ interface ClusterSnapshotRec {
   durationMs: number;
 }
 
+/** Automated backups replicated into a region (StartDBInstanceAutomatedBackupsReplication). */
+interface ReplicatedBackupRec {
+  seq: number;
+  sourceRegion: string;
+  sourceId: string;
+  /** Copied from the source when replication starts: they outlive the source instance. */
+  sourceArn: string;
+  dbiResourceId: string;
+  kmsKeyId: string;
+  retention: number;
+  /** Replication lag behind the source's LatestRestorableTime, or a fixed latest time. */
+  lagMs: number;
+  fixedLatest: Date | undefined;
+  startedAt: number;
+  status: 'replicating' | 'retained';
+}
+
 interface RegionState {
   instances: Map<string, InstanceRec>;
+  replicatedBackups: ReplicatedBackupRec[];
   clusters: Map<string, ClusterRec>;
   snapshots: Map<string, SnapshotRec>;
   clusterSnapshots: Map<string, ClusterSnapshotRec>;
@@ -549,6 +601,36 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
+/** The RDS operations the fake implements, as `RdsFake.handle` names them. */
+export const RDS_FAKE_OPERATIONS: readonly string[] = [
+  'DescribeDBInstances',
+  'RestoreDBInstanceFromDBSnapshot',
+  'RestoreDBInstanceToPointInTime',
+  'DeleteDBInstance',
+  'RebootDBInstance',
+  'PromoteReadReplica',
+  'ModifyDBInstance',
+  'ModifyDBCluster',
+  'DescribeDBClusters',
+  'FailoverDBCluster',
+  'RestoreDBClusterFromSnapshot',
+  'RestoreDBClusterToPointInTime',
+  'DeleteDBCluster',
+  'CreateDBSnapshot',
+  'CreateDBClusterSnapshot',
+  'DescribeDBSnapshots',
+  'DescribeDBClusterSnapshots',
+  'DeleteDBSnapshot',
+  'DeleteDBClusterSnapshot',
+  'CopyDBSnapshot',
+  'CopyDBClusterSnapshot',
+  'AddTagsToResource',
+  'RemoveTagsFromResource',
+  'ListTagsForResource',
+  'DescribeAccountAttributes',
+  'DescribeDBInstanceAutomatedBackups',
+];
+
 // ---------------------------------------------------------------------------------------------
 // The fake
 // ---------------------------------------------------------------------------------------------
@@ -580,9 +662,12 @@ export class RdsFake {
   readonly #quotaDefaults: Record<RdsQuotaName, number>;
   readonly #regions = new Map<string, RegionState>();
   readonly #calls: RdsCall[] = [];
+  readonly #thrown: { command: string; error: string; injected: boolean }[] = [];
   readonly #failures: PendingFailure[] = [];
   readonly #throttles: ThrottleBurst[] = [];
   readonly #inaccessibleKeys = new Set<string>();
+  #rateLimit: { burst: number; refillPerSecond: number } | undefined;
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
   #timeline: ScheduledEvent[] = [];
   #seq = 0;
   #order = 0;
@@ -632,6 +717,7 @@ export class RdsFake {
     mock.on(PromoteReadReplicaCommand).callsFake(route('PromoteReadReplica'));
     mock.on(ModifyDBInstanceCommand).callsFake(route('ModifyDBInstance'));
     mock.on(DescribeDBClustersCommand).callsFake(route('DescribeDBClusters'));
+    mock.on(ModifyDBClusterCommand).callsFake(route('ModifyDBCluster'));
     mock.on(FailoverDBClusterCommand).callsFake(route('FailoverDBCluster'));
     mock.on(RestoreDBClusterFromSnapshotCommand).callsFake(route('RestoreDBClusterFromSnapshot'));
     mock.on(RestoreDBClusterToPointInTimeCommand).callsFake(route('RestoreDBClusterToPointInTime'));
@@ -648,6 +734,7 @@ export class RdsFake {
     mock.on(RemoveTagsFromResourceCommand).callsFake(route('RemoveTagsFromResource'));
     mock.on(ListTagsForResourceCommand).callsFake(route('ListTagsForResource'));
     mock.on(DescribeAccountAttributesCommand).callsFake(route('DescribeAccountAttributes'));
+    mock.on(DescribeDBInstanceAutomatedBackupsCommand).callsFake(route('DescribeDBInstanceAutomatedBackups'));
     return mock;
   }
 
@@ -671,15 +758,43 @@ export class RdsFake {
     const params = input as Record<string, unknown>;
     const call: RdsCall = { command, region, input: clone(params), at: this.clock.now(), outcome: 'ok' };
     this.#calls.push(call);
+    let injected = true;
     try {
       this.#settle();
       this.#injected(command, params, region);
+      this.#takeToken(region);
+      injected = false;
+      this.#checkInputMembers(command, params);
       const output = this.#dispatch(command, params, region);
       return { ...clone(output), $metadata: metadata(200) };
     } catch (error) {
       call.outcome = error instanceof Error ? error.name : 'unknown';
+      if (error instanceof RDSServiceException) this.#thrown.push({ command, error: error.name, injected });
+      if (!injected && error instanceof RDSServiceException && operationExists(command) && !mayThrow(command, error.name)) {
+        // The fake itself must only return what RDS declares for the operation: an undeclared error would
+        // let the code under test handle a failure RDS can never produce (and miss the one it does).
+        throw new Error(`RdsFake model violation: ${command} threw ${error.name}, which @aws-sdk/client-rds does not declare for it (${error.message})`);
+      }
       throw error;
     }
+  }
+
+  /** Every member of a request must be a member of the operation's input in the SDK's model. */
+  #checkInputMembers(command: string, params: Readonly<Record<string, unknown>>): void {
+    if (!operationExists(command)) return;
+    const members = inputMembers(command);
+    const unknown = Object.keys(params).filter((key) => !members.has(key));
+    if (unknown.length > 0) {
+      throw new Error(`RdsFake model violation: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a member' : 'are not members'} of ${command}'s input in @aws-sdk/client-rds`);
+    }
+  }
+
+  /**
+   * Every RDS error the fake threw, oldest first, with its operation; `injected` when it came from
+   * {@link RdsFake.failNext} or {@link RdsFake.throttle} rather than from the fake's model.
+   */
+  thrownErrors(): readonly { readonly command: string; readonly error: string; readonly injected: boolean }[] {
+    return [...this.#thrown];
   }
 
   #dispatch(command: string, input: Record<string, unknown>, region: string): object {
@@ -698,6 +813,8 @@ export class RdsFake {
         return this.#promoteReadReplica(input as unknown as PromoteReadReplicaMessage, region);
       case 'ModifyDBInstance':
         return this.#modifyDBInstance(input as unknown as ModifyDBInstanceMessage, region);
+      case 'ModifyDBCluster':
+        return this.#modifyDBCluster(input as unknown as ModifyDBClusterMessage, region);
       case 'DescribeDBClusters':
         return this.#describeDBClusters(input as DescribeDBClustersMessage, region);
       case 'FailoverDBCluster':
@@ -732,6 +849,8 @@ export class RdsFake {
         return this.#listTagsForResource(input as unknown as ListTagsForResourceMessage, region);
       case 'DescribeAccountAttributes':
         return { AccountQuotas: this.#accountQuotas(region) };
+      case 'DescribeDBInstanceAutomatedBackups':
+        return this.#describeDBInstanceAutomatedBackups(input as DescribeDBInstanceAutomatedBackupsMessage, region);
       default:
         throw new Error(`RdsFake does not implement ${command}; add it to test/support/rds-fake.ts`);
     }
@@ -786,6 +905,33 @@ export class RdsFake {
       commands: options.commands === undefined ? undefined : new Set(options.commands.map(normaliseCommand)),
       region: options.region,
     });
+  }
+
+  /**
+   * Turns on an account-wide token bucket per region, as RDS meters its API: each call takes a token, tokens refill
+   * continuously with virtual time, and a call finding the bucket empty fails with {@link throttlingError}
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html; the bucket sizes and refill
+   * rates per API category are on that page). Off by default.
+   * @param options burst (bucket size) and refill per second of virtual time.
+   */
+  rateLimit(options: { burst: number; refillPerSecond: number } | undefined): void {
+    if (options !== undefined && (!(options.burst > 0) || !(options.refillPerSecond > 0))) {
+      throw new RangeError(`rateLimit: burst and refillPerSecond must be > 0, got ${JSON.stringify(options)}`);
+    }
+    this.#rateLimit = options;
+    this.#buckets.clear();
+  }
+
+  #takeToken(region: string): void {
+    const limit = this.#rateLimit;
+    if (limit === undefined) return;
+    const now = this.clock.now().getTime();
+    const bucket = this.#buckets.get(region) ?? { tokens: limit.burst, at: now };
+    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.refillPerSecond);
+    bucket.at = now;
+    this.#buckets.set(region, bucket);
+    if (bucket.tokens < 1) throw throttlingError();
+    bucket.tokens -= 1;
   }
 
   /** Drops every pending injected failure and throttle burst. */
@@ -930,6 +1076,7 @@ export class RdsFake {
       DBInstanceIdentifier: seed.instanceId.toLowerCase(),
       SnapshotCreateTime: created,
       OriginalSnapshotCreateTime: created,
+      SnapshotDatabaseTime: seed.SnapshotDatabaseTime ?? created,
       Engine: seed.Engine ?? 'postgres',
       EngineVersion: '16.4',
       AllocatedStorage: 100,
@@ -983,6 +1130,30 @@ export class RdsFake {
     };
     state.clusterSnapshots.set(id, { seq: this.#nextSeq(), data, startedAt: created.getTime(), durationMs: this.durations.snapshotCreateMs });
     return this.clusterSnapshot(seed.region, id) as DBClusterSnapshot;
+  }
+
+  /**
+   * Starts replicating an instance's automated backups into `region`, as StartDBInstanceAutomatedBackupsReplication
+   * called in that region would (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html).
+   * The replicated restore window trails the source's LatestRestorableTime by `lagMs`, or is fixed by `latest`.
+   */
+  replicateAutomatedBackups(o: { sourceRegion: string; sourceId: string; region: string; kmsKeyId?: string; lagMs?: number; latest?: Date }): void {
+    this.#settle();
+    const source = this.#region(o.sourceRegion).instances.get(o.sourceId.toLowerCase());
+    if (!source) throw new Error(`RdsFake.replicateAutomatedBackups: no instance ${o.sourceId} in ${o.sourceRegion}`);
+    this.#region(o.region).replicatedBackups.push({
+      seq: this.#nextSeq(),
+      sourceRegion: o.sourceRegion,
+      sourceId: source.data.DBInstanceIdentifier ?? '',
+      sourceArn: source.data.DBInstanceArn ?? '',
+      dbiResourceId: source.data.DbiResourceId ?? '',
+      kmsKeyId: o.kmsKeyId ?? this.defaultKmsKeyArn(o.region),
+      retention: source.data.BackupRetentionPeriod ?? 7,
+      lagMs: o.lagMs ?? 0,
+      fixedLatest: o.latest,
+      startedAt: this.#now(),
+      status: 'replicating',
+    });
   }
 
   /** Sets a fixed LatestRestorableTime (or `undefined` to track the clock again), e.g. to simulate growing PITR lag. */
@@ -1109,7 +1280,7 @@ export class RdsFake {
   #region(region: string): RegionState {
     let state = this.#regions.get(region);
     if (!state) {
-      state = { instances: new Map(), clusters: new Map(), snapshots: new Map(), clusterSnapshots: new Map(), quotas: { ...this.#quotaDefaults } };
+      state = { instances: new Map(), replicatedBackups: [], clusters: new Map(), snapshots: new Map(), clusterSnapshots: new Map(), quotas: { ...this.#quotaDefaults } };
       this.#regions.set(region, state);
     }
     return state;
@@ -1146,19 +1317,37 @@ export class RdsFake {
 
   #progress(status: string | undefined, startedAt: number, durationMs: number): number {
     if (!IN_PROGRESS_SNAPSHOT.has(status ?? '')) return 100;
+    if (status === 'pending') return 0;
     // RDS never reports 100 before the snapshot is available.
     return Math.min(99, Math.floor(((this.#now() - startedAt) / Math.max(1, durationMs)) * 100));
   }
 
+  /**
+   * RDS reports `SnapshotCreateTime` only once a snapshot is `available`: a snapshot being created or copied has
+   * none (boto/boto3#952: "If the snapshot status is not available it will not be present"; also
+   * awslabs/rds-snapshot-tool#45, cloud-custodian/cloud-custodian#4970). The fake omits it, and the data time of
+   * a snapshot not yet taken, until then. The DBSnapshot shape
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBSnapshot.html): `SnapshotDatabaseTime` is
+   * "the timestamp of the most recent transaction applied to the database that you're backing up";
+   * `OriginalSnapshotCreateTime` "doesn't change when the snapshot is copied".
+   */
   #snapshotOut(rec: SnapshotRec): DBSnapshot {
     const out = clone(rec.data);
     out.PercentProgress = this.#progress(rec.data.Status, rec.startedAt, rec.durationMs);
+    if (out.Status !== 'available') {
+      delete out.SnapshotCreateTime;
+      if (rec.copy !== true) {
+        delete out.OriginalSnapshotCreateTime;
+        delete out.SnapshotDatabaseTime;
+      }
+    }
     return out;
   }
 
   #clusterSnapshotOut(rec: ClusterSnapshotRec): DBClusterSnapshot {
     const out = clone(rec.data);
     out.PercentProgress = this.#progress(rec.data.Status, rec.startedAt, rec.durationMs);
+    if (out.Status !== 'available') delete out.SnapshotCreateTime;
     return out;
   }
 
@@ -1235,7 +1424,8 @@ export class RdsFake {
   ): ClusterRec {
     const state = this.#region(region);
     for (const member of o.members) {
-      if (state.instances.has(member.id.toLowerCase())) throw rdsFault('DBInstanceAlreadyExists', `DB instance already exists: ${member.id.toLowerCase()}`);
+      // RestoreDBCluster* declare DBClusterAlreadyExistsFault but not DBInstanceAlreadyExistsFault (SDK model).
+      if (state.instances.has(member.id.toLowerCase())) throw rdsFault('DBClusterAlreadyExistsFault', `DB instance already exists: ${member.id.toLowerCase()}`);
     }
     const kmsKeyId = o.encrypted ? (o.kmsKeyId ?? this.defaultKmsKeyArn(region)) : undefined;
     const data: DBCluster = {
@@ -1468,6 +1658,7 @@ export class RdsFake {
       allocatedStorage: snapshot.data.AllocatedStorage ?? 100,
       encrypted: snapshot.data.Encrypted ?? false,
       kmsKeyId: snapshot.data.KmsKeyId,
+      retention: this.#region(region).instances.get(snapshot.data.DBInstanceIdentifier ?? '')?.data.BackupRetentionPeriod ?? 7,
       restoreInput: input,
       // Restores take the snapshot's tags unless the request names its own.
       tags: input.Tags !== undefined && input.Tags.length > 0 ? input.Tags : snapshot.data.TagList,
@@ -1505,6 +1696,7 @@ export class RdsFake {
       allocatedStorage: source.data.AllocatedStorage ?? 100,
       encrypted: source.data.StorageEncrypted ?? false,
       kmsKeyId: source.data.KmsKeyId,
+      retention: source.data.BackupRetentionPeriod ?? 7,
       restoreInput: input,
       tags: input.Tags,
     });
@@ -1521,11 +1713,21 @@ export class RdsFake {
       allocatedStorage: number;
       encrypted: boolean;
       kmsKeyId: string | undefined;
+      /** The source's backup retention, which the restored instance keeps unless the request names one. */
+      retention: number;
       restoreInput: RestoreDBInstanceFromDBSnapshotMessage | RestoreDBInstanceToPointInTimeMessage;
       tags: readonly Tag[] | undefined;
     },
   ): InstanceRec {
     const input = o.restoreInput;
+    const engine = input.Engine ?? o.engine;
+    if (input.ManageMasterUserPassword !== undefined && !engine.startsWith('oracle')) {
+      // "ManageMasterUserPassword ... Constraints: Applies to RDS for Oracle only." (API reference,
+      // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html and
+      // API_RestoreDBInstanceToPointInTime.html; same text in @aws-sdk/client-rds). The reference does not name the
+      // error for other engines: the fake fails closed with the common error for a parameter that does not apply.
+      throw rdsCommonError('InvalidParameterCombination', `ManageMasterUserPassword is not supported for engine ${engine} on a restore; use ModifyDBInstance after the restore.`);
+    }
     const multiAZ = input.MultiAZ ?? false;
     if (multiAZ && input.AvailabilityZone !== undefined) {
       throw rdsCommonError('InvalidParameterCombination', 'Requesting a specific availability zone is not valid for Multi-AZ instances.');
@@ -1551,7 +1753,8 @@ export class RdsFake {
         MultiAZ: multiAZ,
         AvailabilityZone: input.AvailabilityZone ?? `${region}a`,
         ...(multiAZ ? { SecondaryAvailabilityZone: `${region}b` } : {}),
-        BackupRetentionPeriod: 7,
+        // "Default: Uses existing setting" (API reference, BackupRetentionPeriod of both restore operations).
+        BackupRetentionPeriod: retentionDays(input.BackupRetentionPeriod, o.retention),
         InstanceCreateTime: new Date(now),
         DeletionProtection: input.DeletionProtection ?? false,
         CopyTagsToSnapshot: input.CopyTagsToSnapshot ?? false,
@@ -1664,12 +1867,26 @@ export class RdsFake {
     rec.token += 1;
     const token = rec.token;
     rec.data.DBInstanceStatus = 'modifying';
+    // "BackupRetentionPeriod ... Default: 1" (API_PromoteReadReplica.html): a replica without backups of its own
+    // gets them at promotion, and RDS takes the first backup then: the instance is `backing-up`, which can take far
+    // longer than the promotion itself ("We recommend that you enable automated backups on your read replica before
+    // promoting it", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html).
+    const hadBackups = (rec.data.BackupRetentionPeriod ?? 0) > 0;
+    const retention = retentionDays(input.BackupRetentionPeriod, hadBackups ? (rec.data.BackupRetentionPeriod ?? 1) : 1);
     this.#schedule(this.durations.promoteMs, () => {
       if (rec.token !== token) return;
       this.#unlinkReplica(rec, region);
-      if (input.BackupRetentionPeriod !== undefined) rec.data.BackupRetentionPeriod = input.BackupRetentionPeriod;
+      rec.data.BackupRetentionPeriod = retention;
       rec.pitr.fixedEarliest = new Date(this.#now());
-      rec.data.DBInstanceStatus = 'available';
+      if (hadBackups || retention === 0) {
+        rec.data.DBInstanceStatus = 'available';
+        return;
+      }
+      rec.data.DBInstanceStatus = 'backing-up';
+      this.#schedule(this.durations.promoteBackupMs, () => {
+        if (rec.token !== token) return;
+        rec.data.DBInstanceStatus = 'available';
+      });
     });
     return { DBInstance: this.#instanceOut(rec) };
   }
@@ -1683,7 +1900,11 @@ export class RdsFake {
     }
     if (input.DeletionProtection !== undefined) rec.data.DeletionProtection = input.DeletionProtection;
     if (input.CopyTagsToSnapshot !== undefined) rec.data.CopyTagsToSnapshot = input.CopyTagsToSnapshot;
-    if (input.BackupRetentionPeriod !== undefined) rec.data.BackupRetentionPeriod = input.BackupRetentionPeriod;
+    if (input.BackupRetentionPeriod !== undefined) rec.data.BackupRetentionPeriod = retentionDays(input.BackupRetentionPeriod, 7);
+    if (input.ManageMasterUserPassword !== undefined) {
+      this.#manageMasterSecret(rec, input, region, 'db');
+      return { DBInstance: this.#instanceOut(rec) };
+    }
     const wantsClass = input.DBInstanceClass !== undefined && input.DBInstanceClass !== rec.data.DBInstanceClass;
     const wantsMultiAZ = input.MultiAZ !== undefined && input.MultiAZ !== rec.data.MultiAZ;
     if (!wantsClass && !wantsMultiAZ) return { DBInstance: this.#instanceOut(rec) };
@@ -1712,7 +1933,139 @@ export class RdsFake {
     return { DBInstance: this.#instanceOut(rec) };
   }
 
+  /**
+   * ManageMasterUserPassword on ModifyDBInstance / ModifyDBCluster: "If the DB instance doesn't manage the master user
+   * password with Amazon Web Services Secrets Manager, you can turn on this management. In this case, you can't
+   * specify MasterUserPassword." RDS then generates a new password in a new secret
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html,
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html). The database is `modifying`
+   * while the secret is `creating`; both settle after `manageSecretMs`. Turning management off when it is not on is
+   * refused with InvalidParameterCombination ("You cannot set ManageMasterUserPassword to false because the master
+   * user password is not currently managed by RDS", quoted in hashicorp/terraform-provider-aws#48901).
+   */
+  #manageMasterSecret(
+    rec: { token: number; data: { MasterUserSecret?: MasterUserSecret | undefined } },
+    input: { ManageMasterUserPassword?: boolean | undefined; MasterUserPassword?: string | undefined; MasterUserSecretKmsKeyId?: string | undefined },
+    region: string,
+    kind: 'db' | 'cluster',
+  ): void {
+    if (input.ManageMasterUserPassword === true && input.MasterUserPassword !== undefined) {
+      throw rdsCommonError('InvalidParameterCombination', 'You cannot specify MasterUserPassword when ManageMasterUserPassword is true.');
+    }
+    const managed = rec.data.MasterUserSecret !== undefined;
+    if (input.ManageMasterUserPassword === false) {
+      if (!managed) throw rdsCommonError('InvalidParameterCombination', 'You cannot set ManageMasterUserPassword to false because the master user password is not currently managed by RDS.');
+      delete rec.data.MasterUserSecret;
+      return;
+    }
+    if (managed) return;
+    const id = kind === 'db' ? ((rec.data as DBInstance).DBInstanceIdentifier ?? '') : ((rec.data as DBCluster).DBClusterIdentifier ?? '');
+    this.#checkKey(input.MasterUserSecretKmsKeyId, region, 'target');
+    rec.data.MasterUserSecret = { SecretArn: this.masterSecretArn(region, kind, id), SecretStatus: 'creating', KmsKeyId: input.MasterUserSecretKmsKeyId ?? `arn:aws:kms:${region}:${this.accountId}:alias/aws/secretsmanager` };
+    rec.token += 1;
+    const token = rec.token;
+    const status = (value: string): void => {
+      if (kind === 'db') (rec.data as DBInstance).DBInstanceStatus = value;
+      else (rec.data as DBCluster).Status = value;
+    };
+    status('modifying');
+    this.#schedule(this.durations.manageSecretMs, () => {
+      if (rec.token !== token) return;
+      if (rec.data.MasterUserSecret) rec.data.MasterUserSecret = { ...rec.data.MasterUserSecret, SecretStatus: 'active' };
+      status('available');
+    });
+  }
+
+  /** ARN of the secret RDS creates for a database's master user (`rds!db-…` / `rds!cluster-…`). */
+  masterSecretArn(region: string, kind: 'db' | 'cluster', id: string): string {
+    return `arn:aws:secretsmanager:${region}:${this.accountId}:secret:rds!${kind}-${id}-AbCdEf`;
+  }
+
+  /**
+   * Automated backups of the region: those of its own instances with backups on (`active`) and those replicated
+   * into it from another region (`replicating`, or `retained` once their source is gone). Filters per
+   * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstanceAutomatedBackups.html:
+   * `status`, `db-instance-id` ("Accepts DB instance identifiers and Amazon Resource Names (ARNs)") and
+   * `dbi-resource-id`. A DBInstanceIdentifier that matches nothing is DBInstanceAutomatedBackupNotFoundFault.
+   */
+  #describeDBInstanceAutomatedBackups(input: DescribeDBInstanceAutomatedBackupsMessage, region: string): object {
+    const state = this.#region(region);
+    const items: { seq: number; backup: DBInstanceAutomatedBackup }[] = [];
+    for (const rec of state.instances.values()) {
+      if (!rec.data.BackupRetentionPeriod || rec.data.DBClusterIdentifier !== undefined) continue;
+      const latest = this.#latestRestorable(rec.pitr, rec.data.BackupRetentionPeriod, rec.data.DBInstanceStatus);
+      items.push({
+        seq: rec.seq,
+        backup: {
+          DBInstanceArn: rec.data.DBInstanceArn,
+          DbiResourceId: rec.data.DbiResourceId,
+          Region: region,
+          DBInstanceIdentifier: rec.data.DBInstanceIdentifier,
+          Status: latest === undefined ? 'creating' : 'active',
+          Engine: rec.data.Engine,
+          EngineVersion: rec.data.EngineVersion,
+          BackupRetentionPeriod: rec.data.BackupRetentionPeriod,
+          Encrypted: rec.data.StorageEncrypted,
+          ...(rec.data.KmsKeyId === undefined ? {} : { KmsKeyId: rec.data.KmsKeyId }),
+          ...(latest === undefined ? {} : { RestoreWindow: { EarliestTime: this.#earliestRestorable(rec.pitr, rec.data.BackupRetentionPeriod, rec.data.InstanceCreateTime), LatestTime: latest } }),
+        },
+      });
+    }
+    for (const rep of state.replicatedBackups) {
+      const source = this.#regions.get(rep.sourceRegion)?.instances.get(rep.sourceId);
+      if (rep.status === 'replicating' && source?.data.DBInstanceArn !== rep.sourceArn) rep.status = 'retained';
+      const sourceLatest = source ? this.#latestRestorable(source.pitr, source.data.BackupRetentionPeriod, source.data.DBInstanceStatus) : undefined;
+      const latest = rep.fixedLatest ?? (sourceLatest === undefined ? undefined : new Date(sourceLatest.getTime() - rep.lagMs));
+      const arnSuffix = rep.dbiResourceId.replace(/^db-/, 'ab-');
+      items.push({
+        seq: rep.seq,
+        backup: {
+          DBInstanceArn: rep.sourceArn,
+          DbiResourceId: rep.dbiResourceId,
+          Region: rep.sourceRegion,
+          DBInstanceIdentifier: rep.sourceId,
+          Status: rep.status,
+          BackupRetentionPeriod: rep.retention,
+          Encrypted: true,
+          KmsKeyId: rep.kmsKeyId,
+          DBInstanceAutomatedBackupsArn: `arn:aws:rds:${region}:${this.accountId}:auto-backup:${arnSuffix}`,
+          ...(latest === undefined ? {} : { RestoreWindow: { EarliestTime: new Date(Math.max(rep.startedAt, latest.getTime() - rep.retention * DAY_MS)), LatestTime: latest } }),
+        },
+      });
+    }
+    let matched = items;
+    if (input.DBInstanceIdentifier !== undefined) {
+      const id = input.DBInstanceIdentifier.toLowerCase();
+      matched = matched.filter((i) => i.backup.DBInstanceIdentifier === id);
+      if (matched.length === 0) throw rdsFault('DBInstanceAutomatedBackupNotFound', `No automated backup found for DB instance ${id}.`);
+    }
+    if (input.DbiResourceId !== undefined) matched = matched.filter((i) => i.backup.DbiResourceId?.toLowerCase() === input.DbiResourceId?.toLowerCase());
+    if (input.DBInstanceAutomatedBackupsArn !== undefined) matched = matched.filter((i) => i.backup.DBInstanceAutomatedBackupsArn === input.DBInstanceAutomatedBackupsArn);
+    matched = matched.filter((i) =>
+      matchesFilters(input.Filters, {
+        status: () => [i.backup.Status],
+        'db-instance-id': () => [i.backup.DBInstanceIdentifier, i.backup.DBInstanceArn],
+        'dbi-resource-id': () => [i.backup.DbiResourceId],
+      }),
+    );
+    const { page, marker } = this.#paginate(matched, input, 'DescribeDBInstanceAutomatedBackups');
+    return { DBInstanceAutomatedBackups: page.map((i) => i.backup), ...(marker === undefined ? {} : { Marker: marker }) };
+  }
+
   // ------------------------------------------------------------------ DB clusters
+
+  /** Only what the DR code changes: the managed master secret, backup retention and deletion protection. */
+  #modifyDBCluster(input: ModifyDBClusterMessage, region: string): object {
+    const rec = this.#requireCluster(region, input.DBClusterIdentifier);
+    const id = rec.data.DBClusterIdentifier ?? '';
+    if (rec.data.Status !== 'available') {
+      throw rdsFault('InvalidDBClusterStateFault', `DB cluster ${id} is not in available state (status: ${rec.data.Status}).`);
+    }
+    if (input.DeletionProtection !== undefined) rec.data.DeletionProtection = input.DeletionProtection;
+    if (input.BackupRetentionPeriod !== undefined) rec.data.BackupRetentionPeriod = clusterRetentionDays(input.BackupRetentionPeriod, 7);
+    if (input.ManageMasterUserPassword !== undefined) this.#manageMasterSecret(rec, input, region, 'cluster');
+    return { DBCluster: this.#clusterOut(rec) };
+  }
 
   #describeDBClusters(input: DescribeDBClustersMessage, region: string): object {
     const state = this.#region(region);
@@ -1778,6 +2131,7 @@ export class RdsFake {
       encrypted: snapshot.data.StorageEncrypted ?? false,
       kmsKeyId: input.KmsKeyId ?? snapshot.data.KmsKeyId,
       deletionProtection: input.DeletionProtection,
+      retention: clusterRetentionDays(input.BackupRetentionPeriod, this.#region(region).clusters.get(snapshot.data.DBClusterIdentifier ?? '')?.data.BackupRetentionPeriod ?? 7),
       tags: input.Tags !== undefined && input.Tags.length > 0 ? input.Tags : snapshot.data.TagList,
     });
     rec.origin = { kind: 'snapshot', snapshotArn: snapshot.data.DBClusterSnapshotArn ?? '' };
@@ -1806,6 +2160,7 @@ export class RdsFake {
       encrypted: source.data.StorageEncrypted ?? false,
       kmsKeyId: input.KmsKeyId ?? source.data.KmsKeyId,
       deletionProtection: input.DeletionProtection,
+      retention: clusterRetentionDays(input.BackupRetentionPeriod, source.data.BackupRetentionPeriod ?? 7),
       tags: input.Tags,
     });
     rec.origin = { kind: 'point-in-time', sourceArn: source.data.DBClusterArn ?? '', restoreTime };
@@ -1822,6 +2177,7 @@ export class RdsFake {
       encrypted: boolean;
       kmsKeyId: string | undefined;
       deletionProtection: boolean | undefined;
+      retention: number;
       tags: readonly Tag[] | undefined;
     },
   ): ClusterRec {
@@ -1836,7 +2192,7 @@ export class RdsFake {
       instanceClass: o.instanceClass ?? 'db.m6gd.large',
       encrypted: o.encrypted,
       kmsKeyId: o.kmsKeyId,
-      retention: 7,
+      retention: o.retention,
       createTime: new Date(this.#now()),
       deletionProtection: o.deletionProtection ?? false,
       tags: o.tags,
@@ -1911,7 +2267,9 @@ export class RdsFake {
       throw rdsFault('DBSnapshotAlreadyExists', `Cannot create the snapshot because a snapshot with the identifier ${snapshotId} already exists.`);
     }
     if (rec.data.DBClusterIdentifier !== undefined) {
-      throw rdsFault('InvalidDBInstanceState', `DB instance ${instanceId} belongs to DB cluster ${rec.data.DBClusterIdentifier}; use CreateDBClusterSnapshot.`);
+      // RDS answers InvalidParameterValue "The specified instance is a member of a cluster and a snapshot cannot be
+      // created directly. Please use the CreateDBClusterSnapshot API instead." (quoted in cevoaustralia/aws-backup-lambda#5).
+      throw rdsCommonError('InvalidParameterValue', 'The specified instance is a member of a cluster and a snapshot cannot be created directly. Please use the CreateDBClusterSnapshot API instead.');
     }
     if (rec.data.DBInstanceStatus !== 'available') {
       throw rdsFault('InvalidDBInstanceState', `Cannot create a snapshot because the database instance ${instanceId} is not currently in the available state.`);
@@ -1920,6 +2278,16 @@ export class RdsFake {
     // Explicit tags win; otherwise CopyTagsToSnapshot carries the instance's tags over.
     const tags = input.Tags !== undefined && input.Tags.length > 0 ? input.Tags : rec.data.CopyTagsToSnapshot === true ? rec.data.TagList : [];
     const snapshot = this.#startSnapshot(region, rec, snapshotId, tags);
+    // While RDS takes the snapshot the instance shows `backing-up` ("The DB instance is being backed up",
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status);
+    // RDS refuses another snapshot, a promotion or a reboot with failover then (InvalidDBInstanceState).
+    rec.token += 1;
+    const token = rec.token;
+    rec.data.DBInstanceStatus = 'backing-up';
+    this.#schedule(Math.min(this.durations.backingUpMs, this.durations.snapshotCreateMs), () => {
+      if (rec.token !== token) return;
+      rec.data.DBInstanceStatus = 'available';
+    });
     return { DBSnapshot: this.#snapshotOut(snapshot) };
   }
 
@@ -1931,6 +2299,8 @@ export class RdsFake {
       DBInstanceIdentifier: instance.data.DBInstanceIdentifier,
       SnapshotCreateTime: new Date(now),
       OriginalSnapshotCreateTime: new Date(now),
+      // "The timestamp of the most recent transaction applied to the database that you're backing up" (DBSnapshot).
+      SnapshotDatabaseTime: new Date(now),
       Engine: instance.data.Engine,
       EngineVersion: instance.data.EngineVersion,
       AllocatedStorage: instance.data.AllocatedStorage,
@@ -2079,10 +2449,11 @@ export class RdsFake {
     const rec = state.snapshots.get(id);
     if (!rec) throw rdsFault('DBSnapshotNotFound', `DBSnapshot ${id} not found.`);
     if (rec.data.SnapshotType !== 'manual') throw rdsFault('InvalidDBSnapshotState', `Only manual snapshots may be deleted: ${id} is ${rec.data.SnapshotType}.`);
-    if (rec.data.Status !== 'available' && rec.data.Status !== 'copying') {
+    if (rec.data.Status !== 'available' && rec.data.Status !== 'copying' && rec.data.Status !== 'pending') {
       throw rdsFault('InvalidDBSnapshotState', `Cannot delete the snapshot ${id} because it is in the ${rec.data.Status} state.`);
     }
     state.snapshots.delete(id);
+    if (rec.copy === true && rec.data.Status === 'copying') this.#startNextPending(rec.data.SourceDBSnapshotIdentifier);
     const out = this.#snapshotOut(rec);
     out.Status = 'deleted';
     return { DBSnapshot: out };
@@ -2134,6 +2505,10 @@ export class RdsFake {
     this.#checkKey(source.data.KmsKeyId, sourceRegion, 'source snapshot');
     this.#checkKey(input.KmsKeyId, region, 'target');
     this.#checkManualSnapshotQuota(target);
+    const inProgress = [...target.snapshots.values()].filter((r) => r.copy === true && r.data.SourceRegion !== undefined && (r.data.Status === 'copying' || r.data.Status === 'pending'));
+    if (crossRegion && inProgress.length >= CROSS_REGION_COPIES_IN_PROGRESS_MAX) {
+      throw rdsFault('SnapshotQuotaExceeded', `Cannot have more than ${CROSS_REGION_COPIES_IN_PROGRESS_MAX} cross-region snapshot copy requests in progress to ${region}.`);
+    }
     const tags = mergeTags(input.CopyTags === true ? source.data.TagList : [], input.Tags);
     const now = this.#now();
     const encrypted = source.data.Encrypted === true || input.KmsKeyId !== undefined;
@@ -2143,6 +2518,8 @@ export class RdsFake {
       // SnapshotCreateTime "changes for the copy"; OriginalSnapshotCreateTime "doesn't change when the snapshot is copied".
       SnapshotCreateTime: new Date(now),
       OriginalSnapshotCreateTime: source.data.OriginalSnapshotCreateTime ?? source.data.SnapshotCreateTime,
+      // The copy holds the source's data: its data point is the source's.
+      SnapshotDatabaseTime: source.data.SnapshotDatabaseTime ?? source.data.SnapshotCreateTime,
       Status: 'copying',
       SnapshotType: 'manual',
       PercentProgress: 0,
@@ -2162,13 +2539,45 @@ export class RdsFake {
       delete data.SourceDBSnapshotIdentifier;
     }
     const durationMs = crossRegion ? this.durations.crossRegionCopyMs : this.durations.snapshotCopyMs;
-    const rec: SnapshotRec = { seq: this.#nextSeq(), data, startedAt: now, durationMs };
+    const rec: SnapshotRec = { seq: this.#nextSeq(), data, startedAt: now, durationMs, copy: true };
     target.snapshots.set(targetId, rec);
-    this.#schedule(durationMs, () => {
+    // Copies of one source run one at a time: a second one waits as `pending` ("Amazon RDS might put new
+    // cross-Region copy requests ... into a queue ... No progress information is displayed about copy requests
+    // while they are in the queue", USER_CopySnapshot.html).
+    const sourceArn = source.data.DBSnapshotArn ?? '';
+    if (crossRegion && this.#copiesOf(sourceArn).some((r) => r !== rec && r.data.Status === 'copying')) {
+      rec.data.Status = 'pending';
+    } else {
+      this.#runCopy(target, targetId, rec);
+    }
+    return { DBSnapshot: this.#snapshotOut(rec) };
+  }
+
+  /** Cross-region copies of one source snapshot, in every region, oldest first. */
+  #copiesOf(sourceArn: string): SnapshotRec[] {
+    return [...this.#regions.values()]
+      .flatMap((state) => [...state.snapshots.values()])
+      .filter((r) => r.copy === true && r.data.SourceDBSnapshotIdentifier === sourceArn)
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  #runCopy(target: RegionState, targetId: string, rec: SnapshotRec): void {
+    rec.data.Status = 'copying';
+    rec.startedAt = this.#now();
+    this.#schedule(rec.durationMs, () => {
       if (target.snapshots.get(targetId) !== rec || rec.data.Status !== 'copying') return;
       rec.data.Status = 'available';
+      this.#startNextPending(rec.data.SourceDBSnapshotIdentifier);
     });
-    return { DBSnapshot: this.#snapshotOut(rec) };
+  }
+
+  #startNextPending(sourceArn: string | undefined): void {
+    if (sourceArn === undefined) return;
+    const next = this.#copiesOf(sourceArn).find((r) => r.data.Status === 'pending');
+    if (!next) return;
+    const arn = parseArn(next.data.DBSnapshotArn ?? '');
+    const state = arn ? this.#regions.get(arn.region) : undefined;
+    if (state && arn) this.#runCopy(state, arn.id, next);
   }
 
   /**
@@ -2255,7 +2664,9 @@ export class RdsFake {
       }
       case 'cluster-snapshot': {
         const rec = state.clusterSnapshots.get(arn.id);
-        if (!rec) throw rdsFault('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${arn.id} not found.`);
+        // The tag operations declare DBSnapshotNotFoundFault and no cluster-snapshot fault (SDK model,
+        // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_AddTagsToResource.html#API_AddTagsToResource_Errors).
+        if (!rec) throw rdsFault('DBSnapshotNotFound', `DBClusterSnapshot ${arn.id} not found.`);
         return rec.data;
       }
     }
@@ -2307,6 +2718,19 @@ function validateIdentifier(value: string, field: string, max: number): string {
     throw rdsCommonError('InvalidParameterValue', `The parameter ${field} is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.`);
   }
   return value.toLowerCase();
+}
+
+/** BackupRetentionPeriod: "Must be a value from 0 to 35" (API reference of the restore and modify operations). */
+function retentionDays(value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > 35) throw rdsCommonError('InvalidParameterValue', `Invalid BackupRetentionPeriod ${value}: must be a value from 0 to 35.`);
+  return value;
+}
+
+/** Clusters: "Must be a value from 1 to 35" (API reference, ModifyDBCluster and the cluster restores). */
+function clusterRetentionDays(value: number | undefined, fallback: number): number {
+  if (value === 0) throw rdsCommonError('InvalidParameterValue', 'Invalid BackupRetentionPeriod 0: must be a value from 1 to 35.');
+  return retentionDays(value, fallback);
 }
 
 function resourceId(kind: 'db' | 'cluster', id: string): string {

@@ -8,6 +8,7 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   ModifyDBClusterCommand,
+  ModifyDBInstanceCommand,
   paginateDescribeDBClusters,
   paginateDescribeDBInstances,
   RestoreDBClusterFromSnapshotCommand,
@@ -51,8 +52,14 @@ function fromCluster(db: DBCluster): RestoredDatabase {
 
 /**
  * Restored DB instances: single-AZ (a restore test needs no standby), not public, in the
- * given subnets and security groups, with a new RDS-managed master secret, no deletion
- * protection (it is deleted right after the test) and no backups of its own.
+ * given subnets and security groups, no deletion protection (it is deleted right after the
+ * test) and, for temporary restores, no backups of its own.
+ *
+ * The master secret: ManageMasterUserPassword on RestoreDBInstanceFromDBSnapshot and
+ * RestoreDBInstanceToPointInTime "Applies to RDS for Oracle only" (RDS API reference, both
+ * operations, Constraints). A restored PostgreSQL instance keeps the source's master password,
+ * so {@link RdsInstanceRestores.ensureOwnSecret} turns on ManageMasterUserPassword with
+ * ModifyDBInstance once the instance is available; the checks wait for that to complete.
  */
 export class RdsInstanceRestores implements RestoreControlPlane {
   readonly #rds: RDSClient;
@@ -68,6 +75,10 @@ export class RdsInstanceRestores implements RestoreControlPlane {
           DBInstanceIdentifier: p.targetId,
           DBSnapshotIdentifier: snapshotId,
           ...this.#placement(p),
+          // A temporary restore needs no backups of its own: "Setting this parameter to 0 disables automated
+          // backups" (RDS API reference, RestoreDBInstanceFromDBSnapshot, BackupRetentionPeriod; the restore
+          // accepts it, so no backup is taken at creation). Otherwise it keeps the source's retention (14 days).
+          BackupRetentionPeriod: 0,
         }),
       ),
     );
@@ -97,8 +108,6 @@ export class RdsInstanceRestores implements RestoreControlPlane {
       MultiAZ: false,
       PubliclyAccessible: false,
       DeletionProtection: false,
-      ManageMasterUserPassword: true,
-      MasterUserSecretKmsKeyId: p.secretKmsKeyId,
       CopyTagsToSnapshot: false,
       Tags: tagList(p.tags),
     };
@@ -125,9 +134,20 @@ export class RdsInstanceRestores implements RestoreControlPlane {
     );
   }
 
-  /** Instances were restored with ManageMasterUserPassword: nothing to do. */
-  async ensureOwnSecret(): Promise<boolean> {
-    return false;
+  /**
+   * ModifyDBInstance with ManageMasterUserPassword: RDS generates a new password in a new secret
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html,
+   * ManageMasterUserPassword: "If the DB instance doesn't manage the master user password with Amazon Web
+   * Services Secrets Manager, you can turn on this management"), so the checks never use the production password.
+   * The instance is `modifying` until the new secret exists.
+   */
+  async ensureOwnSecret(identifier: string, kmsKeyId: string): Promise<boolean> {
+    const db = await this.describe(identifier);
+    if (db.secretArn !== null || db.status !== 'available') return false;
+    await call('ModifyDBInstance', () =>
+      this.#rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: identifier, ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: kmsKeyId, ApplyImmediately: true })),
+    );
+    return true;
   }
 
   async restoreWindow(sourceId: string): Promise<RestoreWindow> {
@@ -171,7 +191,16 @@ export class RdsClusterRestores implements RestoreControlPlane {
   async restoreFromSnapshot(snapshotId: string, p: RestorePlacement): Promise<RestoredDatabase> {
     const out = await call('RestoreDBClusterFromSnapshot', () =>
       this.#rds.send(
-        new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: p.targetId, SnapshotIdentifier: snapshotId, Engine: 'postgres', EngineVersion: this.#engineVersion, ...this.#placement(p) }),
+        new RestoreDBClusterFromSnapshotCommand({
+          DBClusterIdentifier: p.targetId,
+          SnapshotIdentifier: snapshotId,
+          Engine: 'postgres',
+          EngineVersion: this.#engineVersion,
+          ...this.#placement(p),
+          // Temporary: the least a Multi-AZ DB cluster allows ("Must be a value from 1 to 35", RDS API reference,
+          // RestoreDBClusterFromSnapshot, BackupRetentionPeriod), instead of the source's 14 days.
+          BackupRetentionPeriod: 1,
+        }),
       ),
     );
     return fromCluster(out.DBCluster ?? {});
