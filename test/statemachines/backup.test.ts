@@ -86,7 +86,7 @@ function functions(): Record<string, LocalFunction> {
   const now = (): Date => clock.now();
   return {
     [FN.snapshot]: (payload) => handlers.snapshot.core(payload, { primary, dr, archive, now }),
-    [FN.manifest]: (payload) => handlers.manifest.core(payload, { connect: manifestConnect, archive, now }),
+    [FN.manifest]: (payload) => handlers.manifest.core(payload, { connect: manifestConnect, archive, now, sleep: async () => undefined }),
     [FN.retention]: (payload) =>
       handlers.retention.core(payload, { primary, dr, archive, now, sleep: async () => undefined, random: () => 0.5 }),
   };
@@ -119,6 +119,7 @@ describe('backup.asl.json', () => {
       'Capture manifest',
       'Create snapshot',
       'Start polling snapshot',
+      'Capture after-reading',
       'Copy offsite?',
       'Copy to DR region',
       'Start polling copy',
@@ -128,6 +129,14 @@ describe('backup.asl.json', () => {
       'Record success',
       'Done',
     ]);
+    // Reading B is archived beside A, anchored on the snapshot's time, with its SHA-256.
+    const afterBytes = await archive.get(`manifests/swifteats/${ID}.after.json`);
+    const after = JSON.parse(afterBytes) as { snapshotPoint: string; settle: { settled: boolean }; counters: { tables: Record<string, unknown> } };
+    expect(after.snapshotPoint).toBe(rds.snapshot(WEST, ID)?.SnapshotCreateTime?.toISOString());
+    expect(after.settle.settled).toBe(true);
+    expect(Object.keys(after.counters.tables)).toEqual(['public.orders']);
+    expect((result.output as { afterReading: { Payload: { stored: { sha256: string } } } }).afterReading.Payload.stored.sha256).toBe(sha256(afterBytes));
+    expect(backupAudits()[0]?.details.manifestWarnings).toBeUndefined();
     expect(rds.snapshot(WEST, ID)?.Status).toBe('available');
     expect(rds.snapshot(CENTRAL, ID)?.Status).toBe('available');
     // Default fake timings: 5 minutes to create (5 polls of 60 s), 20 minutes to copy (10 polls of 120 s).
@@ -151,7 +160,8 @@ describe('backup.asl.json', () => {
     expect(second.status).toBe('SUCCEEDED');
     expect(rds.callCount('CreateDBSnapshot')).toBe(1);
     expect(rds.callCount('CopyDBSnapshot')).toBe(1);
-    expect(archive.json('manifests/')).toHaveLength(1);
+    // Reading A and reading B, each once: the second run returns both unchanged.
+    expect(archive.json('manifests/')).toHaveLength(2);
     expect(backupAudits().map((a) => a.result)).toEqual(['succeeded', 'succeeded']);
   });
 

@@ -545,7 +545,7 @@ describe('parseManifest', () => {
     // Prepare
     const broken = {
       ...manifest,
-      formatVersion: 2,
+      formatVersion: 3,
       capturedAt: 'yesterday',
       rowCounts: { 'shop.orders': '5' },
       heartbeat: {},
@@ -562,7 +562,7 @@ describe('parseManifest', () => {
 
     // Assess
     expect(problems).toEqual([
-      'manifest.formatVersion: must be 1, got 2',
+      'manifest.formatVersion: must be 1 or 2, got 3',
       'manifest.capturedAt: must be an ISO 8601 date',
       'manifest.schema.tables[0].kind: must be one of table, unlogged table, partitioned table',
       'manifest.schema.tables[0].columns[0].nullable: must be a boolean',
