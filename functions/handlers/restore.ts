@@ -151,6 +151,8 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       logger.appendKeys({ snapshotId });
       const recorded = await recordVerdict(deps.primary, deps.dr, deps.archive, { database: env.DATABASE_ID, snapshotId, passed, inconclusive, restoreSeconds, dataAgeSeconds, reason, report, now, executionArn });
       metrics.addMetric('VerificationPassed', MetricUnit.Count, recorded.passed ? 1 : 0);
+      // Apart from VerificationPassed: an inconclusive run is not verified, and it alarms on its own.
+      metrics.addMetric('VerificationInconclusive', MetricUnit.Count, recorded.inconclusive ? 1 : 0);
       if (restoreSeconds !== null) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
       if (recorded.verifiedSnapshotAgeSeconds !== null) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, recorded.verifiedSnapshotAgeSeconds);
       if (dataAgeSeconds !== null) metrics.addMetric('RecoveredDataAgeSeconds', MetricUnit.Seconds, dataAgeSeconds);

@@ -5,7 +5,7 @@ import validator from 'asl-validator';
 import { openSession, type DbSession } from '../../functions/adapters/pg/connect.ts';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
-import { archiveManifest } from '../../functions/domain/manifest-archive.ts';
+import { archiveAfterReading, archiveManifest } from '../../functions/domain/manifest-archive.ts';
 import type { VerifyDeps } from '../../functions/handlers/verify.ts';
 import { SqlConnectionError } from '../../functions/shared/errors.ts';
 import { aslText, execute, substitute, substitutionKeys, type Execution, type LocalFunction } from '../support/asl.ts';
@@ -62,6 +62,9 @@ async function restoredDatabase(heartbeatAt: string, damage = ''): Promise<TempD
   await admin.query(SCHEMA);
   await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [heartbeatAt, 'probe']);
   await archiveManifest(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, now: () => new Date('2026-11-29T01:59:50Z') });
+  // Reading B, as the backup workflow takes it once the snapshot is available (no writes in between).
+  const settle = { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 1 };
+  await archiveAfterReading(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined });
   if (damage !== '') await admin.query(damage);
   await admin.end();
   return db;

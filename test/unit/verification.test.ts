@@ -295,16 +295,16 @@ describe('judgeReadable', () => {
 describe('judgeBtreeIndexes', () => {
   const index = (name: string): IndexRef => ({ schema: 'shop', table: 'orders', name });
 
-  it('is skipped, not passed, when amcheck is unavailable', () => {
+  it('is inconclusive, never skipped or passed, when amcheck is unavailable (issue 13 item 2)', () => {
     // Act
     const check = judgeBtreeIndexes({ available: false, reason: 'permission denied to create extension "amcheck" (SQLSTATE 42501)' });
 
     // Assess
     expect(check).toEqual({
       id: 'btree-indexes',
-      status: 'skipped',
+      status: 'inconclusive',
       passed: false,
-      evidence: 'amcheck unavailable: permission denied to create extension "amcheck" (SQLSTATE 42501)',
+      evidence: 'amcheck unavailable, no index was checked: permission denied to create extension "amcheck" (SQLSTATE 42501)',
       details: [],
     });
   });
@@ -650,7 +650,11 @@ describe('runVerification', () => {
     ]);
     expect(report.checks.slice(0, CHECK_IDS.length).map((check) => check.id)).toEqual([...CHECK_IDS]);
     expect(report).toMatchObject({
-      formatVersion: 1,
+      formatVersion: 2,
+      verdict: 'passed',
+      bracket: [],
+      // A format-1 manifest: exact counts, no bracket; the unlogged table is a finding, not a loss.
+      findings: ['unlogged tables are not backed up by RDS snapshots (a restore empties them, by design): public.sessions'],
       database: 'swifteats',
       source: {
         kind: 'snapshot',
@@ -695,11 +699,12 @@ describe('runVerification', () => {
       ['schema-fingerprint', 'passed', `fingerprint ${MANIFEST.schemaFingerprint} equals the manifest's (6 tables)`],
       ['row-counts', 'failed', '1 of 3 tables differ from the manifest captured at 2026-03-01T12:04:50.000Z'],
       ['tables-readable', 'failed', '1 of 5 tables could not be read in full'],
-      ['btree-indexes', 'skipped', 'amcheck unavailable: CREATE EXTENSION amcheck: permission denied (SQLSTATE 42501)'],
+      ['btree-indexes', 'inconclusive', 'amcheck unavailable, no index was checked: CREATE EXTENSION amcheck: permission denied (SQLSTATE 42501)'],
       ['heartbeat', 'passed', 'newest heartbeat 2026-03-01T12:04:30.123456Z is 29.876544 s before the expected point 2026-03-01T12:05:00.000Z'],
       ['assertion:no-negative-totals', 'failed', 'query failed: canceling statement due to statement timeout (SQLSTATE 57014)'],
     ]);
     expect(report.passed).toBe(false);
+    expect(report.verdict).toBe('failed');
   });
 
   it('reports a schema it could not describe, and the checks that depend on it as not run', async () => {

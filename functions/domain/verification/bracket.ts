@@ -116,7 +116,7 @@ export interface BracketInput {
 
 /** Output of {@link judgeBracket}. */
 export interface BracketJudgement {
-  /** `failed` if any table failed, else `inconclusive` if any table is, else `passed`. */
+  /** `failed` if any table failed, else `inconclusive` if any table is, else `passed` (unlogged tables do not count). */
   readonly status: BracketStatus;
   /** Every table in code-unit order. */
   readonly tables: readonly TableBracket[];
@@ -206,7 +206,10 @@ export function judgeBracket(input: BracketInput): BracketJudgement {
     }
     return { ...judged, status: 'passed' };
   });
-  const status: BracketStatus = tables.some((t) => t.status === 'failed') ? 'failed' : tables.some((t) => t.status === 'inconclusive') ? 'inconclusive' : 'passed';
+  // Unlogged tables are listed (inconclusive, with why) but do not decide the status: they are a
+  // finding about the schema, reported once, and no restore of any snapshot could ever hold them.
+  const judged = tables.filter((t) => !unlogged.has(t.table));
+  const status: BracketStatus = judged.some((t) => t.status === 'failed') ? 'failed' : judged.some((t) => t.status === 'inconclusive') ? 'inconclusive' : 'passed';
   return { status, tables, globalReasons: global };
 }
 
