@@ -150,8 +150,9 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       input.done();
       logger.appendKeys({ snapshotId });
       const recorded = await recordVerdict(deps.primary, deps.dr, deps.archive, { database: env.DATABASE_ID, snapshotId, passed, inconclusive, restoreSeconds, dataAgeSeconds, reason, report, now, executionArn });
-      metrics.addMetric('VerificationPassed', MetricUnit.Count, recorded.passed ? 1 : 0);
-      // Apart from VerificationPassed: an inconclusive run is not verified, and it alarms on its own.
+      // An inconclusive run proved nothing either way: it is not a failure (no VerificationPassed
+      // data point, so VerificationFailed does not fire) and alarms on its own, VerificationInconclusive.
+      if (!recorded.inconclusive) metrics.addMetric('VerificationPassed', MetricUnit.Count, recorded.passed ? 1 : 0);
       metrics.addMetric('VerificationInconclusive', MetricUnit.Count, recorded.inconclusive ? 1 : 0);
       if (restoreSeconds !== null) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
       if (recorded.verifiedSnapshotAgeSeconds !== null) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, recorded.verifiedSnapshotAgeSeconds);
