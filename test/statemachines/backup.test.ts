@@ -247,6 +247,45 @@ describe('backup.asl.json', () => {
     expect(rds.calls()).toEqual([]);
   });
 
+  it('reports at backup time a manifest with no heartbeat and with unlogged tables: warnings in the run record', async () => {
+    // Prepare: a database without the probe's table and with an unlogged table.
+    const bare = await createTempDatabase('backup_warn');
+    try {
+      const admin = await bare.connect();
+      await admin.query('CREATE TABLE orders (id int); CREATE UNLOGGED TABLE sessions (id int); INSERT INTO sessions VALUES (1);');
+      await admin.end();
+      manifestConnect = async () => {
+        const session = await openSession({ host: '127.0.0.1', port: 5432, database: bare.name, user: 'postgres', password: '', tls: 'disable' });
+        return { inspector: new PgDatabaseInspector(session.client), close: session.close };
+      };
+      // Act
+      const result = await run({ scheduledAt: SCHEDULED });
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      expect(backupAudits()[0]?.details.manifestWarnings).toEqual([
+        'no heartbeat in the database (probe not deployed or dr.heartbeat missing): a restore test cannot prove the recovered point in time',
+        'unlogged tables are not backed up by RDS snapshots (a restore empties them): public.sessions',
+      ]);
+    } finally {
+      await bare.drop();
+    }
+  });
+
+  it('keeps the backup when reading B fails: the run succeeds and the restore test will judge without it', async () => {
+    const fns = functions();
+    const manifestFn = fns[FN.manifest];
+    if (!manifestFn) throw new Error('manifest function not bound');
+    fns[FN.manifest] = async (payload) => {
+      if ((payload as { action: string }).action === 'after') throw Object.assign(new Error('relation "pg_stat_user_tables" is gone'), { name: 'SqlQueryError' });
+      return manifestFn(payload);
+    };
+    const result = await execute('backup', DEFINITION, { scheduledAt: SCHEDULED }, { functions: fns, clock });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toContain('Capture after-reading');
+    expect(result.path).toContain('Record success');
+    expect(archive.json('manifests/')).toHaveLength(1);
+  });
+
   it('fails before the snapshot when the manifest cannot be captured (database unreachable), retrying the connection first', async () => {
     let attempts = 0;
     manifestConnect = async () => {

@@ -185,6 +185,24 @@ describe('restore test (verify.asl.json)', () => {
     expect(report?.checks.find((c) => c.id === 'row-counts')?.status).toBe('failed');
   });
 
+  it('is inconclusive, not verified and not failed, when the backup never took reading B: the snapshot stays untagged', async () => {
+    // The backup failed after the snapshot: only reading A is archived.
+    archive.documents.delete(`manifests/swifteats/${SNAPSHOT}.after.json`);
+    const result = await run('verify', { snapshotId: SNAPSHOT });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'VerificationInconclusiveError' });
+    expect(result.path.slice(-4)).toEqual(['Record verdict', 'Delete temporary database', 'Passed?', 'Verification inconclusive']);
+    expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBeUndefined();
+    expect(tagsOf(CENTRAL, SNAPSHOT)['dr:verified']).toBeUndefined();
+    expectTemporaryDeleted();
+    const [report] = archive.json(`reports/swifteats/${SNAPSHOT}/`) as { verdict: string; checks: { id: string; status: string; evidence: string }[] }[];
+    expect(report?.verdict).toBe('inconclusive');
+    expect(report?.checks.find((c) => c.id === 'row-counts')).toMatchObject({
+      status: 'inconclusive',
+      evidence: '1 of 1 table could not be judged: reading B was not taken after the snapshot: nothing bounds the writes in between',
+    });
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'failed', details: expect.objectContaining({ passed: false, inconclusive: true, tagged: [] }) })]);
+  });
+
   it('deletes the temporary database and records an inconclusive test when the restore fails', async () => {
     rds.failNext('RestoreDBInstanceFromDBSnapshot', rdsFault('InstanceQuotaExceeded', 'Cannot create more than 40 DB instances.'));
     const result = await run('verify', {});
