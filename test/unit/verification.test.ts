@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildManifest } from '../../functions/domain/manifest.ts';
+import { buildManifest, fingerprint } from '../../functions/domain/manifest.ts';
 import type { DatabaseManifest, SchemaDescription, TableDescription, TableRef } from '../../functions/domain/manifest.ts';
 import {
   CHECK_IDS,
@@ -806,5 +806,29 @@ describe('runVerification', () => {
       '4 problem(s): heartbeat.maxLagSeconds: 0 is not a positive number; heartbeat.maxLeadSeconds: -1 is not a number of 0 or more; source.targetTime: invalid date; assertions[1].name: "no-negative-totals" is used twice',
     );
     expect(probe.calls).toEqual([]);
+  });
+});
+
+describe('the bracket in the rules (issue 11)', () => {
+  it('passes a restored schema equal to reading B when DDL ran between the readings, and reports it', () => {
+    // Prepare: customers dropped between A and B; the snapshot has B's schema.
+    const actual = { tables: SCHEMA.tables.filter((t) => t.name !== 'customers') };
+    const afterFingerprint = fingerprint(actual);
+    // Act
+    const check = judgeSchema(MANIFEST, actual, afterFingerprint);
+    // Assess
+    expect(check.status).toBe('passed');
+    expect(check.evidence).toBe(`fingerprint ${afterFingerprint} equals reading B's: DDL ran between the manifest (${MANIFEST.schemaFingerprint}) and the snapshot (5 tables)`);
+    expect(check.details).toEqual(['table shop.customers missing']);
+    // Neither A's nor B's: failed.
+    expect(judgeSchema(MANIFEST, { tables: [] }, afterFingerprint).status).toBe('failed');
+  });
+
+  it("fails a restored heartbeat newer than reading B's", () => {
+    const expectation: HeartbeatExpectation = { expectedAt: new Date('2026-03-01T12:05:00.000Z'), maxLagSeconds: 120, maxLeadSeconds: 60, notBefore: '2026-03-01T12:04:30.000000Z', notAfter: '2026-03-01T12:05:10.000000Z' };
+    expect(judgeHeartbeat('2026-03-01T12:05:05.000000Z', expectation).status).toBe('passed');
+    const late = judgeHeartbeat('2026-03-01T12:05:10.000001Z', expectation);
+    expect(late.status).toBe('failed');
+    expect(late.evidence).toBe("newest heartbeat 2026-03-01T12:05:10.000001Z is newer than reading B's 2026-03-01T12:05:10.000000Z, taken after the snapshot: it cannot come from the snapshot");
   });
 });
