@@ -20,13 +20,16 @@ const SCHEMA = `
   CREATE TABLE shop.orders (id bigserial PRIMARY KEY, total int NOT NULL);
   CREATE TABLE shop.events (id bigserial PRIMARY KEY, kind text NOT NULL);
   CREATE TABLE shop.customers (id bigserial PRIMARY KEY, name text NOT NULL);
+  CREATE TABLE shop.regions (id bigserial PRIMARY KEY, name text NOT NULL);
   INSERT INTO shop.orders (total) SELECT g FROM generate_series(1, 400) g;
   INSERT INTO shop.events (kind) SELECT 'seed' FROM generate_series(1, 300) g;
   INSERT INTO shop.customers (name) SELECT 'c' || g FROM generate_series(1, 200) g;
+  INSERT INTO shop.regions (name) SELECT 'r' || g FROM generate_series(1, 10) g;
   CREATE SCHEMA dr;
   CREATE TABLE dr.heartbeat (id bigserial PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now(), writer text NOT NULL);
   INSERT INTO dr.heartbeat (writer) VALUES ('seed');`;
-const TABLES = ['shop.customers', 'shop.events', 'shop.orders'];
+/** Busy (orders), append-only (events), rarely written (customers), never written (regions). */
+const TABLES = ['shop.customers', 'shop.events', 'shop.orders', 'shop.regions'];
 
 /** mulberry32: a small seeded PRNG, so every run of the suite takes the same decisions. */
 function prng(seed: number): () => number {
@@ -229,8 +232,10 @@ describe('bracketed manifest on a live database', () => {
         }
       }
     }
-    // Both sides of the rule happen in these runs (the quiet table is always caught).
-    expect(caught).toBeGreaterThan(LANES * RUNS_PER_LANE);
+    // Both sides of the rule happen in these runs: the never-written table is caught every time
+    // (zero-width bracket), and rows lost from the busy table hide inside its bracket.
+    expect(outcomes.every((o) => o.lossOne['shop.regions']?.status === 'failed' && o.lossPercent['shop.regions']?.status === 'failed')).toBe(true);
+    expect(caught).toBeGreaterThanOrEqual(2 * LANES * RUNS_PER_LANE);
     expect(hidden).toBeGreaterThan(0);
   });
 });
@@ -259,20 +264,21 @@ describe.concurrent('bracketed manifest: unsound cases and the quiet database', 
 
   it('is exact on a quiet database: zero-width bracket, one lost row fails', async () => {
     const { manifest, after } = await bracketAround('bracket_quiet', async () => undefined);
-    const faithful = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 400 });
+    const faithful = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 400, 'shop.regions': 10 });
     expect(faithful.tables.map((t) => [t.table, t.status, t.low, t.high, t.width])).toEqual([
       ['shop.customers', 'passed', 200, 200, 0],
       ['shop.events', 'passed', 300, 300, 0],
       ['shop.orders', 'passed', 400, 400, 0],
+      ['shop.regions', 'passed', 10, 10, 0],
     ]);
-    const lost = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 399 });
+    const lost = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 399, 'shop.regions': 10 });
     expect(lost.status).toBe('failed');
     expect(lost.tables[2]).toMatchObject({ status: 'failed', reason: '1 rows lost: 399 is below the bound 400' });
   });
 
   it('is inconclusive after a TRUNCATE (storage changed), never failed', async () => {
     const { manifest, after } = await bracketAround('bracket_truncate', async (c) => void (await c.query('TRUNCATE shop.orders')));
-    const judged = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 0 });
+    const judged = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 0, 'shop.regions': 10 });
     expect(judged.status).toBe('inconclusive');
     expect(judged.tables[2]?.reason).toMatch(/^storage changed between the readings \(relfilenode \d+ -> \d+\): a TRUNCATE or a table rewrite/);
   });
@@ -282,7 +288,7 @@ describe.concurrent('bracketed manifest: unsound cases and the quiet database', 
       await c.query("DELETE FROM shop.orders WHERE id <= 10");
       await c.query("SELECT pg_stat_reset_single_table_counters('shop.orders'::regclass)");
     });
-    const judged = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 390 });
+    const judged = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 390, 'shop.regions': 10 });
     expect(judged.status).toBe('inconclusive');
     // PostgreSQL 15 moves the database's stats_reset on a single-table reset too: every table is inconclusive.
     expect(judged.globalReasons).toEqual([expect.stringMatching(/^statistics were reset between the readings \(stats_reset /)]);
@@ -290,7 +296,7 @@ describe.concurrent('bracketed manifest: unsound cases and the quiet database', 
 
   it('is inconclusive after pg_stat_reset', async () => {
     const { manifest, after } = await bracketAround('bracket_reset', async (c) => void (await c.query('SELECT pg_stat_reset()')));
-    const judged = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 400 });
+    const judged = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 400, 'shop.regions': 10 });
     expect(judged.status).toBe('inconclusive');
     expect(judged.globalReasons).toEqual([expect.stringMatching(/^statistics were reset between the readings/)]);
   });
@@ -298,7 +304,7 @@ describe.concurrent('bracketed manifest: unsound cases and the quiet database', 
   it('reports an unlogged table as not backed up, not as a loss', async () => {
     const { manifest, after } = await bracketAround('bracket_unlogged', async () => undefined, "CREATE UNLOGGED TABLE public.sessions (id int); INSERT INTO public.sessions SELECT generate_series(1, 50);");
     expect(manifest.schema.tables.find((t) => t.name === 'sessions')?.kind).toBe('unlogged table');
-    const judged = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 400 }, ['public.sessions']);
+    const judged = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 400, 'shop.regions': 10 }, ['public.sessions']);
     expect(judged.status).toBe('passed');
     expect(judged.tables.find((t) => t.table === 'public.sessions')).toMatchObject({ status: 'inconclusive', reason: UNLOGGED_REASON });
   });
@@ -313,7 +319,7 @@ describe.concurrent('bracketed manifest: unsound cases and the quiet database', 
     });
     await (holder as Client | null)?.query('ROLLBACK').catch(() => undefined);
     expect(after.settle).toMatchObject({ settled: false, openTransactions: [expect.objectContaining({ applicationName: 'nightly-batch', state: 'idle in transaction' })] });
-    const judged = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 400 });
+    const judged = judge(manifest, after, { 'shop.customers': 200, 'shop.events': 300, 'shop.orders': 400, 'shop.regions': 10 });
     expect(judged.status).toBe('inconclusive');
     expect(judged.globalReasons).toEqual([expect.stringMatching(/^statistics possibly unflushed: a transaction begun before the snapshot point still open after \d+ s: pid \d+ \(nightly-batch, idle in transaction since /)]);
   });
