@@ -117,7 +117,7 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       }
       logger.appendKeys({ snapshotId: chosen.id });
       logger.info(`restore test will prove ${chosen.id}`);
-      return { found: true, snapshotId: chosen.id, snapshotArn: chosen.arn, createdAt: chosen.createdAt?.toISOString() ?? null };
+      return { found: true, snapshotId: chosen.id, snapshotArn: chosen.arn, createdAt: chosen.createdAt?.toISOString() ?? null, databaseTime: chosen.databaseTime?.toISOString() ?? null };
     }
     case 'restore': {
       const snapshotId = input.string('snapshotId', SNAPSHOT_ID);

@@ -103,15 +103,16 @@ export async function core(event: unknown, deps: VerifyDeps = defaults): Promise
   if (mode === 'snapshot') {
     const snapshotId = input.string('snapshotId', /^[a-z][a-z0-9-]{0,254}$/);
     const snapshotCreatedAt = input.instant('snapshotCreatedAt');
+    // RDS's SnapshotDatabaseTime (absent or null when RDS reports none): the heartbeat's anchor.
+    const snapshotDatabaseTime = input.nullableString('snapshotDatabaseTime') === null ? null : input.instant('snapshotDatabaseTime');
     input.done();
     subject = snapshotId;
     // The manifest is read before connecting: without it there is nothing to prove against.
-    // TODO(SnapshotDatabaseTime): pass RDS's SnapshotDatabaseTime (DescribeDBSnapshots) as
-    // `snapshotDatabaseTime` once the select step returns it; the rules anchor the heartbeat on it.
     pending = async () => ({
       kind: 'snapshot',
       snapshotId,
       snapshotCreatedAt,
+      snapshotDatabaseTime,
       manifest: parseManifest(await deps.archive.get(manifestKey(env.DATABASE_ID, snapshotId))),
       // Reading B; absent when the backup did not reach it (the row counts are then inconclusive).
       after: await loadAfterReading(deps.archive, env.DATABASE_ID, snapshotId),

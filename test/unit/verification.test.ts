@@ -832,3 +832,14 @@ describe('the bracket in the rules (issue 11)', () => {
     expect(late.evidence).toBe("newest heartbeat 2026-03-01T12:05:10.000001Z is newer than reading B's 2026-03-01T12:05:10.000000Z, taken after the snapshot: it cannot come from the snapshot");
   });
 });
+
+describe("RDS's SnapshotDatabaseTime (issue 11 item 3)", () => {
+  it('anchors the heartbeat expectation when present, instead of SnapshotCreateTime', async () => {
+    const base = options({ assertions: [] });
+    if (base.source.kind !== 'snapshot') throw new Error('expected a snapshot source');
+    const report = await runVerification(new FakeProbe(), { ...base, source: { ...base.source, snapshotDatabaseTime: new Date('2026-03-01T12:04:40.000Z') } });
+    expect(report.checks.find((c) => c.id === 'heartbeat')?.evidence).toBe(
+      'newest heartbeat 2026-03-01T12:04:30.123456Z is 9.876544 s before the expected point 2026-03-01T12:04:40.000Z',
+    );
+  });
+});

@@ -130,6 +130,7 @@ function fromDbSnapshot(s: DBSnapshot): Snapshot {
     kmsKeyId: s.KmsKeyId ?? null,
     tags: tagsOf(s.TagList),
     originalCreatedAt: s.OriginalSnapshotCreateTime ?? null,
+    databaseTime: s.SnapshotDatabaseTime ?? null,
   };
 }
 
