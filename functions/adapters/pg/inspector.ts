@@ -221,8 +221,9 @@ SELECT pid, coalesce(${ISO('xact_start')}, '') AS since, coalesce(state, 'not vi
   FROM pg_stat_activity
  WHERE pid <> pg_backend_pid()
    AND backend_type = 'client backend'
-   -- Only sessions of this database can write its tables (statistics are per database).
-   AND (datname = current_database() OR state IS NULL)
+   -- Only sessions of this database can write its tables (statistics are per database);
+   -- datname stays visible for other roles' sessions, state and xact_start do not.
+   AND datname = current_database()
    AND ((xact_start IS NOT NULL AND xact_start < $1) OR state IS NULL)
  ORDER BY xact_start NULLS FIRST, pid`;
 
