@@ -123,6 +123,11 @@ export interface SnapshotProgress {
   readonly ready: boolean;
   /** Polls made so far, this one included. */
   readonly attempt: number;
+  /**
+   * The snapshot's point in time (ISO 8601): RDS's `SnapshotCreateTime`; null when RDS reports none.
+   * Reading B of the bracket anchors its wait on it.
+   */
+  readonly createdAt: string | null;
 }
 
 /**
@@ -139,6 +144,7 @@ export async function checkSnapshot(plane: DatabaseControlPlane, id: string, att
     percentProgress: snapshot.percentProgress,
     ready: snapshot.status === 'available',
     attempt: attempt + 1,
+    createdAt: snapshot.createdAt?.toISOString() ?? null,
   };
   if (TERMINAL_BAD.test(snapshot.status)) {
     throw new SnapshotFailedError(`snapshot ${id} in ${plane.region} is ${snapshot.status}`);
@@ -208,6 +214,8 @@ export interface BackupRun {
   readonly error?: string;
   /** The manifest archived for the snapshot, named in the audit record with its SHA-256. */
   readonly manifest: StoredDocument | null;
+  /** What the manifest says a restore test cannot prove (no heartbeat, unlogged tables); kept in the record. */
+  readonly manifestWarnings?: readonly string[];
 }
 
 /** Output of {@link recordBackupRun}. */
@@ -228,7 +236,12 @@ export async function recordBackupRun(archive: ArchiveStore, run: BackupRun): Pr
     at: run.now.toISOString(),
     executionArn: run.executionArn,
     result: run.outcome,
-    details: { startedAt: run.startedAt.toISOString(), durationSeconds, ...(run.error === undefined ? {} : { error: run.error }) },
+    details: {
+      startedAt: run.startedAt.toISOString(),
+      durationSeconds,
+      ...(run.error === undefined ? {} : { error: run.error }),
+      ...(run.manifestWarnings === undefined || run.manifestWarnings.length === 0 ? {} : { manifestWarnings: [...run.manifestWarnings] }),
+    },
     documents: run.manifest ? [run.manifest] : [],
   });
   return { outcome: run.outcome, durationSeconds, audit };

@@ -5,13 +5,20 @@
  */
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { DatabaseInspector } from '../ports/database-inspector.ts';
+import type { WriteStatistics } from '../ports/write-statistics.ts';
 import { AlreadyArchivedError, NotArchivedError, orNull } from '../shared/errors.ts';
 import { sha256 } from './audit.ts';
-import { captureManifest, parseManifest, serializeManifest, type DatabaseManifest } from './manifest.ts';
+import { canonicalJson, captureBracketedManifest, parseManifest, serializeManifest, type DatabaseManifest } from './manifest.ts';
+import { captureAfterReading, parseAfterReading, type AfterReading, type SettleOptions } from './verification/after-reading.ts';
 
 /** Archive key of a snapshot's manifest. */
 export function manifestKey(database: string, snapshotId: string): string {
   return `manifests/${database}/${snapshotId}.json`;
+}
+
+/** Archive key of a snapshot's reading B (after the snapshot point), beside its manifest. */
+export function afterReadingKey(database: string, snapshotId: string): string {
+  return `manifests/${database}/${snapshotId}.after.json`;
 }
 
 /** Output of {@link archiveManifest}. */
@@ -23,10 +30,25 @@ export interface ArchivedManifest {
   readonly tables: number;
   readonly rows: number;
   readonly heartbeatAt: string | null;
+  /**
+   * What the restore test will not be able to prove, known now at backup time: no heartbeat (the
+   * recovered point cannot be proven) and unlogged tables (not in any snapshot).
+   */
+  readonly warnings: readonly string[];
+  /** Unlogged tables (`schema.table`): RDS snapshots do not hold their rows. */
+  readonly unloggedTables: readonly string[];
 }
 
 function summary(manifest: DatabaseManifest, stored: StoredDocument, captured: boolean): ArchivedManifest {
   const counts = Object.values(manifest.rowCounts);
+  const unloggedTables = manifest.schema.tables.filter((t) => t.kind === 'unlogged table').map((t) => `${t.schema}.${t.name}`);
+  const warnings: string[] = [];
+  if (manifest.heartbeat.latestAt === null) {
+    warnings.push('no heartbeat in the database (probe not deployed or dr.heartbeat missing): a restore test cannot prove the recovered point in time');
+  }
+  if (unloggedTables.length > 0) {
+    warnings.push(`unlogged tables are not backed up by RDS snapshots (a restore empties them): ${unloggedTables.join(', ')}`);
+  }
   return {
     stored,
     captured,
@@ -34,6 +56,8 @@ function summary(manifest: DatabaseManifest, stored: StoredDocument, captured: b
     tables: counts.length,
     rows: counts.reduce((a, b) => a + b, 0),
     heartbeatAt: manifest.heartbeat.latestAt,
+    warnings,
+    unloggedTables,
   };
 }
 
@@ -47,14 +71,14 @@ function summary(manifest: DatabaseManifest, stored: StoredDocument, captured: b
  *    duplicate run returns the winner's.
  */
 export async function archiveManifest(
-  inspector: DatabaseInspector,
+  inspector: DatabaseInspector & WriteStatistics,
   archive: ArchiveStore,
   request: { readonly database: string; readonly snapshotId: string; readonly now: () => Date },
 ): Promise<ArchivedManifest> {
   const key = manifestKey(request.database, request.snapshotId);
   const earlier = await readArchived(archive, key);
   if (earlier) return earlier;
-  const manifest = await captureManifest(inspector, { database: request.database, now: request.now });
+  const manifest = await captureBracketedManifest(inspector, inspector, { database: request.database, now: request.now });
   try {
     const stored = await archive.put(key, serializeManifest(manifest), 'application/json');
     return summary(manifest, stored, true);
@@ -69,4 +93,66 @@ export async function archiveManifest(
 async function readArchived(archive: ArchiveStore, key: string): Promise<ArchivedManifest | null> {
   const text = await orNull(() => archive.get(key), NotArchivedError);
   return text === null ? null : summary(parseManifest(text), { key, sha256: sha256(text), versionId: null }, false);
+}
+
+/** Output of {@link archiveAfterReading}. */
+export interface ArchivedAfterReading {
+  readonly stored: StoredDocument;
+  /** False when reading B was already archived (a retried run): the first one is kept. */
+  readonly captured: boolean;
+  /** False when a transaction begun before the snapshot point outlived the wait. */
+  readonly settled: boolean;
+  readonly waitedSeconds: number;
+  readonly openTransactions: number;
+  readonly heartbeatAt: string | null;
+}
+
+function afterSummary(reading: AfterReading, stored: StoredDocument, captured: boolean): ArchivedAfterReading {
+  return {
+    stored,
+    captured,
+    settled: reading.settle.settled,
+    waitedSeconds: reading.settle.waitedSeconds,
+    openTransactions: reading.settle.openTransactions.length,
+    heartbeatAt: reading.heartbeat.latestAt,
+  };
+}
+
+/**
+ * Captures and archives reading B of `snapshotId`, create-only beside its manifest
+ * (`manifests/<db>/<snapshotId>.after.json`, canonical JSON, SHA-256 in the result).
+ *
+ * 1. If it is archived already (a retried run), return it unchanged.
+ * 2. Wait for flushed statistics and read B (see `verification/after-reading.ts`).
+ * 3. Store it; losing a race to a duplicate run returns the winner's.
+ */
+export async function archiveAfterReading(
+  inspector: DatabaseInspector & WriteStatistics,
+  archive: ArchiveStore,
+  request: { readonly database: string; readonly snapshotId: string; readonly snapshotPoint: Date; readonly settle: SettleOptions; readonly sleep: (ms: number) => Promise<void> },
+): Promise<ArchivedAfterReading> {
+  const key = afterReadingKey(request.database, request.snapshotId);
+  const earlier = await readArchivedAfter(archive, key);
+  if (earlier) return earlier;
+  const reading = await captureAfterReading(inspector, inspector, request);
+  try {
+    const stored = await archive.put(key, canonicalJson(reading), 'application/json');
+    return afterSummary(reading, stored, true);
+  } catch (error) {
+    if (!(error instanceof AlreadyArchivedError)) throw error;
+    const raced = await readArchivedAfter(archive, key);
+    if (!raced) throw error;
+    return raced;
+  }
+}
+
+async function readArchivedAfter(archive: ArchiveStore, key: string): Promise<ArchivedAfterReading | null> {
+  const text = await orNull(() => archive.get(key), NotArchivedError);
+  return text === null ? null : afterSummary(parseAfterReading(text), { key, sha256: sha256(text), versionId: null }, false);
+}
+
+/** Reading B of `snapshotId`, or null when none was archived (the backup did not reach it). */
+export async function loadAfterReading(archive: ArchiveStore, database: string, snapshotId: string): Promise<AfterReading | null> {
+  const text = await orNull(() => archive.get(afterReadingKey(database, snapshotId)), NotArchivedError);
+  return text === null ? null : parseAfterReading(text);
 }

@@ -14,7 +14,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { DatabaseInspector } from '../ports/database-inspector.ts';
+import type { WriteStatistics } from '../ports/write-statistics.ts';
 import { ValidationError } from '../shared/errors.ts';
+import type { CounterReading } from './verification/bracket.ts';
 
 /** A column, as PostgreSQL prints it. */
 export interface ColumnDescription {
@@ -100,10 +102,14 @@ export interface TableRef {
 /** Exact row counts keyed by `schema.table` (see {@link qualifiedName}). */
 export type RowCounts = Readonly<Record<string, number>>;
 
-/** The manifest document stored next to a snapshot. */
+/**
+ * The manifest document stored next to a snapshot: reading A of the bracket.
+ * Format 1: schema, exact counts, heartbeat. Format 2 adds {@link DatabaseManifest.counters},
+ * the write counters read just before the counts, which the bracketed row-count check needs.
+ */
 export interface DatabaseManifest {
   /** Document format; bump when the shape or the canonical form changes. */
-  readonly formatVersion: 1;
+  readonly formatVersion: 1 | 2;
   /** Database name the manifest was captured from. */
   readonly database: string;
   /** When capture started (ISO 8601, UTC); the counts are from a snapshot taken just after. */
@@ -116,6 +122,8 @@ export interface DatabaseManifest {
   readonly rowCounts: RowCounts;
   /** Newest heartbeat row; the point in time the data is known to reach. */
   readonly heartbeat: { readonly latestAt: string | null };
+  /** Format 2: write counters of the counted tables and server state, read just before the counts. */
+  readonly counters?: CounterReading;
 }
 
 /**
@@ -125,8 +133,11 @@ export interface DatabaseManifest {
  */
 export const HEARTBEAT_TABLE: TableRef = { schema: 'dr', name: 'heartbeat' };
 
-/** The current {@link DatabaseManifest.formatVersion}. */
+/** The {@link DatabaseManifest.formatVersion} of a manifest without counters (still readable). */
 export const MANIFEST_FORMAT_VERSION = 1;
+
+/** The {@link DatabaseManifest.formatVersion} of a bracketed manifest (with counters). */
+export const BRACKETED_MANIFEST_FORMAT_VERSION = 2;
 
 /** `schema.table`, the key of {@link RowCounts} and the name used in difference messages. */
 export function qualifiedName(table: TableRef): string {
@@ -238,6 +249,8 @@ export interface ManifestInput {
   readonly rowCounts: RowCounts;
   /** Newest heartbeat (ISO 8601), or null when there is none. */
   readonly heartbeatLatestAt: string | null;
+  /** Write counters read before the counts; present makes a format-2 manifest. */
+  readonly counters?: CounterReading;
 }
 
 /**
@@ -270,13 +283,14 @@ export function buildManifest(input: ManifestInput): DatabaseManifest {
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return {
-    formatVersion: MANIFEST_FORMAT_VERSION,
+    formatVersion: input.counters === undefined ? MANIFEST_FORMAT_VERSION : BRACKETED_MANIFEST_FORMAT_VERSION,
     database: input.database,
     capturedAt: input.capturedAt.toISOString(),
     schema,
     schemaFingerprint: fingerprint(schema),
     rowCounts,
     heartbeat: { latestAt: input.heartbeatLatestAt },
+    ...(input.counters === undefined ? {} : { counters: input.counters }),
   };
 }
 
@@ -298,6 +312,30 @@ export async function captureManifest(
   const rowCounts = await inspector.countRows(countableTables(schema));
   const heartbeatLatestAt = await inspector.latestHeartbeat();
   return buildManifest({ database: options.database, capturedAt, schema, rowCounts, heartbeatLatestAt });
+}
+
+/**
+ * Captures reading A of the bracket: a format-2 manifest.
+ *
+ * 1. Note the start time; describe the schema.
+ * 2. Read the write counters of every countable table FIRST: a write committed after the counts'
+ *    snapshot then reaches the counters only after this read, so it falls inside the bracket
+ *    (read the other way round, it could be in neither the count nor the counter delta).
+ * 3. Count the rows in one repeatable-read snapshot; read the newest heartbeat.
+ * 4. Assemble the canonical manifest.
+ */
+export async function captureBracketedManifest(
+  inspector: DatabaseInspector,
+  statistics: WriteStatistics,
+  options: { readonly database: string; readonly now: () => Date },
+): Promise<DatabaseManifest> {
+  const capturedAt = options.now();
+  const schema = await inspector.describeSchema();
+  const tables = countableTables(schema);
+  const counters = await statistics.readCounters(tables);
+  const rowCounts = await inspector.countRows(tables);
+  const heartbeatLatestAt = await inspector.latestHeartbeat();
+  return buildManifest({ database: options.database, capturedAt, schema, rowCounts, heartbeatLatestAt, counters });
 }
 
 /** The stored bytes of a manifest (UTF-8 of its canonical JSON); what {@link manifestDigest} hashes. */
@@ -424,11 +462,15 @@ export function diffRowCounts(expected: RowCounts, actual: RowCounts): string[] 
   return differences;
 }
 
-type Problems = string[];
+/** Problems found while checking a document, each with its JSON path. */
+export type Problems = string[];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** True for a plain JSON object (not null, not an array); shared with the reading-B parser. */
+export const isManifestRecord = isRecord;
 
 function expectString(record: Record<string, unknown>, key: string, path: string, problems: Problems): void {
   if (typeof record[key] !== 'string') problems.push(`${path}.${key}: must be a string`);
@@ -510,6 +552,38 @@ function checkTable(table: Record<string, unknown>, path: string, problems: Prob
   });
 }
 
+/** Checks the shape of a {@link CounterReading} (reading A's or B's counters). */
+export function checkCounterReading(value: unknown, path: string, problems: Problems): void {
+  if (!isRecord(value)) {
+    problems.push(`${path}: must be an object`);
+    return;
+  }
+  const server = value['server'];
+  if (isRecord(server)) {
+    expectString(server, 'clock', `${path}.server`, problems);
+    expectString(server, 'startedAt', `${path}.server`, problems);
+    expectNullableString(server, 'statsResetAt', `${path}.server`, problems);
+  } else problems.push(`${path}.server: must be an object`);
+  const tables = value['tables'];
+  if (!isRecord(tables)) {
+    problems.push(`${path}.tables: must be an object`);
+    return;
+  }
+  for (const [name, table] of Object.entries(tables)) {
+    const at = `${path}.tables.${name}`;
+    if (!isRecord(table)) {
+      problems.push(`${at}: must be an object`);
+      continue;
+    }
+    for (const key of ['inserted', 'deleted']) {
+      const n = table[key];
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) problems.push(`${at}.${key}: must be a non-negative integer`);
+    }
+    expectString(table, 'storage', at, problems);
+    expectBoolean(table, 'unlogged', at, problems);
+  }
+}
+
 /**
  * Reads a stored manifest back, for the restore test. Checks the shape and that the stored
  * fingerprint matches the stored schema, so a hand-edited or truncated document is refused rather
@@ -527,9 +601,11 @@ export function parseManifest(text: string): DatabaseManifest {
   if (!isRecord(document)) throw new ValidationError(['manifest: must be an object']);
   const problems: Problems = [];
   const path = 'manifest';
-  if (document['formatVersion'] !== MANIFEST_FORMAT_VERSION) {
-    const got = String(document['formatVersion']);
-    problems.push(`${path}.formatVersion: must be ${MANIFEST_FORMAT_VERSION}, got ${got}`);
+  const version = document['formatVersion'];
+  if (version !== MANIFEST_FORMAT_VERSION && version !== BRACKETED_MANIFEST_FORMAT_VERSION) {
+    problems.push(`${path}.formatVersion: must be ${MANIFEST_FORMAT_VERSION} or ${BRACKETED_MANIFEST_FORMAT_VERSION}, got ${String(version)}`);
+  } else if (version === BRACKETED_MANIFEST_FORMAT_VERSION) {
+    checkCounterReading(document['counters'], `${path}.counters`, problems);
   }
   expectString(document, 'database', path, problems);
   const capturedAt = document['capturedAt'];

@@ -375,11 +375,21 @@ export interface AppliedVerdict {
 }
 
 /**
- * Tags a recorded verdict on the snapshot and its offsite copy (after {@link recordVerdict}).
+ * Tags a recorded verdict on the snapshot and its offsite copy (after {@link recordVerdict}). An
+ * inconclusive verdict proved nothing either way: nothing is tagged, as its record says (`tags: null`),
+ * and the snapshot stays first in line for the next restore test.
  *
  * @throws SnapshotNotFoundError when the snapshot is gone (the workflow records that as inconclusive)
  */
-export async function applyVerdict(primary: DatabaseControlPlane, dr: DatabaseControlPlane | null, snapshotId: string, passed: boolean, at: Date): Promise<AppliedVerdict> {
+export async function applyVerdict(
+  primary: DatabaseControlPlane,
+  dr: DatabaseControlPlane | null,
+  snapshotId: string,
+  verdict: { readonly passed: boolean; readonly inconclusive: boolean },
+  at: Date,
+): Promise<AppliedVerdict> {
+  if (verdict.inconclusive) return { snapshotId, passed: false, tagged: [], verifiedSnapshotAgeSeconds: null };
+  const { passed } = verdict;
   const snapshot = await primary.getSnapshot(snapshotId);
   const tagged = await tagVerdict(primary, dr, snapshotId, passed, at);
   const verifiedSnapshotAgeSeconds = passed && snapshot.createdAt ? Math.round((at.getTime() - snapshot.createdAt.getTime()) / 1000) : null;

@@ -21,6 +21,8 @@ import type {
   VerificationProbe,
 } from '../ports/verification-probe.ts';
 import { DrError, SqlConnectionError, ValidationError } from '../shared/errors.ts';
+import type { AfterReading } from './verification/after-reading.ts';
+import { DEFAULT_MAX_BRACKET_SHARE, describeTable, judgeBracket, type TableBracket } from './verification/bracket.ts';
 
 /** The built-in checks, in report order (user assertions follow them). */
 export const CHECK_IDS = [
@@ -42,10 +44,17 @@ export type AssertionCheckId = `assertion:${string}`;
 export type CheckId = BuiltInCheckId | AssertionCheckId;
 
 /**
- * `skipped` means the check could not or need not run (amcheck not installable, no manifest for a
- * point-in-time restore): it is not a pass, and not a failure of the restored data either.
+ * `skipped` means the check legitimately does not apply (no manifest for a point-in-time restore).
+ * `inconclusive` means a check that was expected to run could not judge (amcheck unavailable, an
+ * unsound row-count bracket): not a failure of the restored data, and never a pass.
  */
-export type CheckStatus = 'passed' | 'failed' | 'skipped';
+export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'inconclusive';
+
+/**
+ * A report's verdict: `failed` when any check failed, else `inconclusive` when any check could not
+ * judge, else `passed` (every check passed or legitimately did not apply).
+ */
+export type ReportVerdict = 'passed' | 'failed' | 'inconclusive';
 
 /** A check's verdict, as the rules produce it. */
 export interface CheckVerdict {
@@ -80,6 +89,13 @@ export type VerificationSource =
       readonly snapshotCreatedAt: Date;
       /** The manifest captured next to the snapshot, already checked against its SHA-256. */
       readonly manifest: DatabaseManifest;
+      /** Reading B of the bracket (after the snapshot point); null when the backup did not take it. */
+      readonly after?: AfterReading | null;
+      /**
+       * RDS's `SnapshotDatabaseTime` (the most recent transaction in the snapshot), when known: the
+       * heartbeat's expected point instead of `snapshotCreatedAt`.
+       */
+      readonly snapshotDatabaseTime?: Date | null;
     }
   | {
       readonly kind: 'point-in-time';
@@ -122,6 +138,8 @@ export interface HeartbeatExpectation extends HeartbeatTolerance {
    * manifest, so a restored heartbeat older than this one proves data is missing.
    */
   readonly notBefore: string | null;
+  /** Reading B's heartbeat (snapshot restores with B): a restored heartbeat newer than it cannot be. */
+  readonly notAfter?: string | null;
 }
 
 /**
@@ -170,12 +188,14 @@ export interface VerificationOptions {
   readonly assertions: readonly UserAssertion[];
   /** The clock (injected so reports are reproducible in tests). */
   readonly now: () => Date;
+  /** A row-count bracket wider than this share of a table's rows is flagged. @default DEFAULT_MAX_BRACKET_SHARE */
+  readonly maxBracketShare?: number;
 }
 
 /** The document a verification produces; stored in the archive and summarised in metrics. */
 export interface VerificationReport {
-  /** Document format; bump when the shape changes. */
-  readonly formatVersion: 1;
+  /** Document format; bump when the shape changes (2: `verdict`, `inconclusive` checks, `bracket`). */
+  readonly formatVersion: 2;
   /** Database verified. */
   readonly database: string;
   /** What was restored, as plain JSON. */
@@ -192,8 +212,14 @@ export interface VerificationReport {
   readonly startedAt: string;
   /** When it finished (ISO 8601). */
   readonly finishedAt: string;
-  /** True when no check failed (skipped checks do not fail a report; they are listed). */
+  /** See {@link ReportVerdict}. */
+  readonly verdict: ReportVerdict;
+  /** `verdict === 'passed'`. */
   readonly passed: boolean;
+  /** Per-table row-count brackets (snapshot restores with a bracketed manifest), with their widths. */
+  readonly bracket: readonly TableBracket[];
+  /** Findings about the schema that are not losses, reported once (unlogged tables). */
+  readonly findings: readonly string[];
   /** Every check, built-in ones in {@link CHECK_IDS} order, then assertions in config order. */
   readonly checks: readonly CheckResult[];
   /**
@@ -211,7 +237,7 @@ export interface VerificationReport {
 }
 
 /** The current {@link VerificationReport.formatVersion}. */
-export const REPORT_FORMAT_VERSION = 1;
+export const REPORT_FORMAT_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -309,9 +335,20 @@ export function judgeTls(connections: readonly ConnectionSecurity[]): CheckVerdi
   return verdict('tls', 'passed', `${total} of ${plural(total, 'connection')} encrypted (${versions})`, details);
 }
 
-/** Passes when the restored schema's fingerprint equals the manifest's; the details list every difference. */
-export function judgeSchema(manifest: DatabaseManifest, actual: SchemaDescription): CheckVerdict {
+/**
+ * Passes when the restored schema's fingerprint equals the manifest's (reading A), or reading B's
+ * when DDL ran between the readings (reported); the details list every difference from A.
+ */
+export function judgeSchema(manifest: DatabaseManifest, actual: SchemaDescription, afterFingerprint: string | null = null): CheckVerdict {
   const actualFingerprint = fingerprint(actual);
+  if (afterFingerprint !== null && afterFingerprint !== manifest.schemaFingerprint && actualFingerprint === afterFingerprint) {
+    return verdict(
+      'schema-fingerprint',
+      'passed',
+      `fingerprint ${actualFingerprint} equals reading B's: DDL ran between the manifest (${manifest.schemaFingerprint}) and the snapshot (${plural(actual.tables.length, 'table')})`,
+      diffSchemas(manifest.schema, actual),
+    );
+  }
   if (actualFingerprint === manifest.schemaFingerprint) {
     return verdict(
       'schema-fingerprint',
@@ -383,6 +420,61 @@ export function judgeRowCounts(
   return verdict('row-counts', 'failed', `${lines.length} of ${plural(tables, 'table')} differ from ${captured}`, details);
 }
 
+/** The schema finding about unlogged tables, once per report (empty when there are none). */
+export function unloggedFinding(schema: SchemaDescription | null): string[] {
+  const unlogged = (schema?.tables ?? []).filter((t) => t.kind === 'unlogged table').map((t) => qualifiedName(t)).sort(compareText);
+  return unlogged.length === 0 ? [] : [`unlogged tables are not backed up by RDS snapshots (a restore empties them, by design): ${unlogged.join(', ')}`];
+}
+
+/**
+ * The row-count check of a bracketed manifest (format 2): each countable table's restored count
+ * against `[count_A − (del_B − del_A), count_A + (ins_B − ins_A)]` (see `verification/bracket.ts`).
+ * Passed when every table is inside its bracket, failed when any is outside (the table, the bound
+ * and the count in the details), inconclusive when a bracket cannot be sound (with why).
+ */
+export function judgeRowCountBracket(
+  manifest: DatabaseManifest,
+  after: AfterReading | null,
+  actual: SchemaDescription,
+  reads: readonly TableReadOutcome[],
+  maxBracketShare: number,
+): { check: CheckVerdict; tables: readonly TableBracket[] } {
+  const byName = new Map(reads.map((read) => [qualifiedName(read.table), read]));
+  const restored: Record<string, number | null> = {};
+  for (const table of countableTables(actual)) {
+    const name = qualifiedName(table);
+    const read = byName.get(name);
+    restored[name] = read?.ok === true ? read.rows : null;
+  }
+  const unlogged = [...manifest.schema.tables, ...actual.tables].filter((t) => t.kind === 'unlogged table').map((t) => qualifiedName(t));
+  const judged = judgeBracket({
+    countsBefore: manifest.rowCounts,
+    before: manifest.counters ?? null,
+    after: after?.counters ?? null,
+    settle: after?.settle ?? null,
+    restored,
+    unloggedTables: [...new Set(unlogged)],
+    maxWidthShare: maxBracketShare,
+  });
+  const details = judged.tables.map(describeTable);
+  const counted = judged.tables.filter((t) => !unlogged.includes(t.table));
+  const widest = Math.max(0, ...counted.map((t) => t.width ?? 0));
+  const wide = counted.filter((t) => t.wide).length;
+  const wideNote = wide > 0 ? `; ${wide} flagged wider than ${formatSeconds(maxBracketShare * 100)} % of their rows` : '';
+  let evidence: string;
+  if (judged.status === 'failed') {
+    const failed = counted.filter((t) => t.status === 'failed');
+    evidence = `${failed.length} of ${plural(counted.length, 'table')} outside the bracket: ${failed.map((t) => `${t.table} ${t.count ?? 'missing'} not in [${t.low ?? '?'}, ${t.high ?? '?'}]`).join(', ')}`;
+  } else if (judged.status === 'inconclusive') {
+    const open = counted.filter((t) => t.status === 'inconclusive');
+    const why = judged.globalReasons.length > 0 ? judged.globalReasons.join('; ') : [...new Set(open.map((t) => t.reason ?? ''))].join('; ');
+    evidence = `${open.length} of ${plural(counted.length, 'table')} could not be judged: ${why}`;
+  } else {
+    evidence = `${plural(counted.length, 'table')} inside the bracket of the manifest captured at ${manifest.capturedAt} (widest ${plural(widest, 'row')})${wideNote}`;
+  }
+  return { check: verdict('row-counts', judged.status, evidence, details), tables: judged.tables };
+}
+
 /** Passes when every table was read in full; the details give rows and bytes per table. */
 export function judgeReadable(reads: readonly TableReadOutcome[]): CheckVerdict {
   if (reads.length === 0) return verdict('tables-readable', 'passed', 'no tables to read');
@@ -420,7 +512,8 @@ export function judgeReadable(reads: readonly TableReadOutcome[]): CheckVerdict 
  * invalid ones, are listed but do not fail it); skipped as a whole when amcheck is unavailable.
  */
 export function judgeBtreeIndexes(run: BtreeCheckRun): CheckVerdict {
-  if (!run.available) return verdict('btree-indexes', 'skipped', `amcheck unavailable: ${run.reason}`);
+  // Expected to run and did not: nothing was looked at, which must never add up to a pass.
+  if (!run.available) return verdict('btree-indexes', 'inconclusive', `amcheck unavailable, no index was checked: ${run.reason}`);
   if (run.outcomes.length === 0) return verdict('btree-indexes', 'passed', 'no B-tree indexes to check');
   const details: string[] = [];
   let failed = 0;
@@ -483,7 +576,12 @@ export function judgeHeartbeat(latestAt: string | null, expectation: HeartbeatEx
       `newest heartbeat ${latestAt} is older than the manifest's ${expectation.notBefore}: data the manifest saw is missing`,
     );
   }
+  const ceiling = expectation.notAfter === undefined || expectation.notAfter === null ? null : epochMicros(expectation.notAfter);
+  if (ceiling !== null && latest > ceiling) {
+    problems.push(`newest heartbeat ${latestAt} is newer than reading B's ${expectation.notAfter}, taken after the snapshot: it cannot come from the snapshot`);
+  }
   if (problems.length > 0) return verdict('heartbeat', 'failed', problems.join('; '), context);
+  if (expectation.notBefore !== null && ceiling !== null) context.push(`reading B heartbeat ${expectation.notAfter}: bracket [${expectation.notBefore}, ${expectation.notAfter}]`);
   return verdict('heartbeat', 'passed', `newest heartbeat ${latestAt} is ${position}`, context);
 }
 
@@ -731,7 +829,9 @@ export async function runVerification(probe: VerificationProbe, options: Verific
   validateOptions(options);
   const { source, now } = options;
   const manifest = source.kind === 'snapshot' ? source.manifest : null;
+  const after = source.kind === 'snapshot' ? (source.after ?? null) : null;
   const startedAt = now();
+  let bracket: readonly TableBracket[] = [];
   const results = new Map<CheckId, CheckResult>();
   const record = (check: CheckVerdict, since: Date, until = now()): void => {
     results.set(check.id, { ...check, durationMs: Math.max(0, until.getTime() - since.getTime()) });
@@ -749,7 +849,7 @@ export async function runVerification(probe: VerificationProbe, options: Verific
   } else if (manifest === null) {
     record(verdict('schema-fingerprint', 'skipped', noManifest), since);
   } else {
-    record(judgeSchema(manifest, schema.value), since);
+    record(judgeSchema(manifest, schema.value, after?.schemaFingerprint ?? null), since);
   }
 
   const notRun = 'not run: the schema could not be described';
@@ -772,11 +872,14 @@ export async function runVerification(probe: VerificationProbe, options: Verific
 
   since = now();
   const heartbeat = await attempt(() => probe.latestHeartbeat());
-  const expectedAt = source.kind === 'snapshot' ? source.snapshotCreatedAt : source.targetTime;
+  // RDS's SnapshotDatabaseTime, when known, is the snapshot's own data point (the newest transaction
+  // in it); SnapshotCreateTime only says when the snapshot started.
+  const expectedAt = source.kind === 'snapshot' ? (source.snapshotDatabaseTime ?? source.snapshotCreatedAt) : source.targetTime;
   const expectation: HeartbeatExpectation = {
     ...options.heartbeat,
     expectedAt,
     notBefore: manifest?.heartbeat.latestAt ?? null,
+    notAfter: after?.heartbeat.latestAt ?? null,
   };
   record(
     heartbeat.ok
@@ -793,8 +896,13 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     record(verdict('row-counts', 'failed', notRun), since);
   } else if (!reads.ok) {
     record(verdict('row-counts', 'failed', `not run: the tables could not be read (${reads.error})`), since);
-  } else {
+  } else if (manifest.counters === undefined) {
+    // A format-1 manifest has no counters: the exact comparison of before.
     record(judgeRowCounts(manifest, schema.value, reads.value, recovered), since);
+  } else {
+    const judged = judgeRowCountBracket(manifest, after, schema.value, reads.value, options.maxBracketShare ?? DEFAULT_MAX_BRACKET_SHARE);
+    bracket = judged.tables;
+    record(judged.check, since);
   }
 
   const assertionResults: CheckResult[] = [];
@@ -811,6 +919,12 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     ...assertionResults,
   ];
   const recoveredMicros = recovered === null ? null : epochMicros(recovered);
+  const verdictOf: ReportVerdict = checks.some((check) => check.status === 'failed')
+    ? 'failed'
+    : checks.some((check) => check.status === 'inconclusive')
+      ? 'inconclusive'
+      : 'passed';
+  const findings = unloggedFinding(manifest?.schema ?? (schema.ok ? schema.value : null));
   return {
     formatVersion: REPORT_FORMAT_VERSION,
     database: options.database,
@@ -826,7 +940,10 @@ export async function runVerification(probe: VerificationProbe, options: Verific
         : { kind: 'point-in-time', targetTime: source.targetTime.toISOString() },
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
-    passed: checks.every((check) => check.status !== 'failed'),
+    verdict: verdictOf,
+    passed: verdictOf === 'passed',
+    bracket,
+    findings,
     checks,
     recoveredPointInTime: recovered,
     dataAgeSeconds:

@@ -1,33 +1,57 @@
 /**
- * manifest λ (in the VPC): captures the database manifest just before the backup
- * workflow creates the snapshot, and stores it in the archive with its SHA-256.
- * Event: `{ snapshotId, executionArn? }`. Idempotent: a manifest already archived for
- * the snapshot is returned unchanged.
+ * manifest λ (in the VPC): the two readings of the bracketed manifest, stored in the archive with
+ * their SHA-256.
+ *
+ * Actions (field `action`, default `before`):
+ * - `before` (reading A), just before the backup workflow creates the snapshot:
+ *   `{ snapshotId, executionArn? }`. Reports at backup time what a restore test will not be able to
+ *   prove (no heartbeat, unlogged tables): metrics `ManifestWithoutHeartbeat`, `UnloggedTables` and
+ *   the `warnings` of the result, which the run record keeps.
+ * - `after` (reading B), once the snapshot is available: `{ snapshotId, snapshotPoint, executionArn? }`
+ *   with `snapshotPoint` the snapshot's time (null: the moment this runs, a later and so sound
+ *   anchor). Waits for flushed statistics, bounded (`BRACKET_MAX_WAIT_SECONDS`, default 300);
+ *   publishes `BracketUnsettled`.
+ * Both are idempotent: a reading already archived for the snapshot is returned unchanged.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { openSession, type DbEndpoint } from '../adapters/pg/connect.ts';
 import { PgDatabaseInspector } from '../adapters/pg/inspector.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
-import { archiveManifest, type ArchivedManifest } from '../domain/manifest-archive.ts';
+import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/manifest-archive.ts';
+import { DEFAULT_SETTLE, type SettleOptions } from '../domain/verification/after-reading.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseInspector } from '../ports/database-inspector.ts';
 import type { CredentialsProvider } from '../ports/database-credentials.ts';
-import { requireEnv } from '../shared/env.ts';
-import { logger } from '../shared/powertools.ts';
+import type { WriteStatistics } from '../ports/write-statistics.ts';
+import { envInteger, failOnProblems, requireEnv } from '../shared/env.ts';
+import { DIMENSIONS } from '../shared/metric-names.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_SECRET_ARN', 'ARCHIVE_BUCKET']);
+const problems: string[] = [];
+const settle: SettleOptions = {
+  ...DEFAULT_SETTLE,
+  maxWaitSeconds: process.env.BRACKET_MAX_WAIT_SECONDS === undefined ? DEFAULT_SETTLE.maxWaitSeconds : envInteger(process.env.BRACKET_MAX_WAIT_SECONDS, 'BRACKET_MAX_WAIT_SECONDS', 0, 780, problems),
+};
+failOnProblems(problems);
 
 /** What the handler acts through; injectable in tests. */
 export interface ManifestDeps {
   /** Opens an inspector on the database and a function to close it. */
-  readonly connect: () => Promise<{ inspector: DatabaseInspector; close: () => Promise<void> }>;
+  readonly connect: () => Promise<{ inspector: DatabaseInspector & WriteStatistics; close: () => Promise<void> }>;
   readonly archive: ArchiveStore;
   readonly now: () => Date;
+  /** Waits (reading B's bounded wait); a no-op in tests. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Reading B's wait. @default DEFAULT_SETTLE with BRACKET_MAX_WAIT_SECONDS */
+  readonly settle?: SettleOptions;
 }
 
 const credentials: CredentialsProvider = new SecretsManagerCredentials(new SecretsManagerClient({ region: env.AWS_REGION }), env.DB_SECRET_ARN);
@@ -43,16 +67,33 @@ const defaults: ManifestDeps = {
   now: () => new Date(),
 };
 
-/** Validates the event, captures and archives the manifest. */
-export async function core(event: unknown, deps: ManifestDeps = defaults): Promise<ArchivedManifest> {
+const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
+
+/** Validates the event, captures and archives reading A or B. */
+export async function core(event: unknown, deps: ManifestDeps = defaults): Promise<ArchivedManifest | ArchivedAfterReading> {
   const input = new EventReader(event);
-  const snapshotId = input.string('snapshotId', /^[a-z][a-z0-9-]{0,254}$/);
+  const action = input.has('action') ? input.oneOf('action', ['before', 'after']) : 'before';
+  const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
   const executionArn = input.optionalString('executionArn') ?? 'manual';
+  const snapshotPoint = action === 'after' && input.nullableString('snapshotPoint') !== null ? input.instant('snapshotPoint') : null;
   input.done();
   logger.appendKeys({ database: env.DATABASE_ID, snapshotId, executionArn });
+  metrics.addDimension(DIMENSIONS.database, env.DATABASE_ID);
   const { inspector, close } = await deps.connect();
   try {
+    if (action === 'after') {
+      const point = snapshotPoint ?? deps.now();
+      const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+      const result = await archiveAfterReading(inspector, deps.archive, { database: env.DATABASE_ID, snapshotId, snapshotPoint: point, settle: deps.settle ?? settle, sleep });
+      metrics.addMetric('BracketUnsettled', MetricUnit.Count, result.settled ? 0 : 1);
+      if (!result.settled) logger.warn(`reading B taken with ${result.openTransactions} transaction(s) still open across the snapshot point after ${result.waitedSeconds} s: the restore test will be inconclusive`, { ...result });
+      else logger.info(result.captured ? 'reading B captured and archived' : 'reading B already archived: kept', { ...result });
+      return result;
+    }
     const result = await archiveManifest(inspector, deps.archive, { database: env.DATABASE_ID, snapshotId, now: deps.now });
+    metrics.addMetric('ManifestWithoutHeartbeat', MetricUnit.Count, result.heartbeatAt === null ? 1 : 0);
+    metrics.addMetric('UnloggedTables', MetricUnit.Count, result.unloggedTables.length);
+    for (const warning of result.warnings) logger.warn(warning);
     logger.info(result.captured ? 'manifest captured and archived' : 'manifest already archived: kept', { ...result });
     return result;
   } finally {
@@ -61,4 +102,6 @@ export async function core(event: unknown, deps: ManifestDeps = defaults): Promi
 }
 
 /** The Lambda entry point. */
-export const handler = middy((event: unknown) => core(event)).use(injectLambdaContext(logger, { clearState: true }));
+export const handler = middy((event: unknown) => core(event))
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics));

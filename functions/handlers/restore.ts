@@ -121,7 +121,7 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       }
       logger.appendKeys({ snapshotId: chosen.id });
       logger.info(`restore test will prove ${chosen.id}`);
-      return { found: true, snapshotId: chosen.id, snapshotArn: chosen.arn, createdAt: chosen.createdAt?.toISOString() ?? null };
+      return { found: true, snapshotId: chosen.id, snapshotArn: chosen.arn, createdAt: chosen.createdAt?.toISOString() ?? null, databaseTime: chosen.databaseTime?.toISOString() ?? null };
     }
     case 'restore': {
       const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
@@ -155,7 +155,10 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       input.done();
       logger.appendKeys({ snapshotId });
       const recorded = await recordVerdict(deps.archive, { database: env.DATABASE_ID, snapshotId, passed, inconclusive, restoreSeconds, dataAgeSeconds, reason, report, now, executionArn });
-      metrics.addMetric('VerificationPassed', MetricUnit.Count, recorded.passed ? 1 : 0);
+      // An inconclusive run proved nothing either way: it is not a failure (no VerificationPassed
+      // data point, so VerificationFailed does not fire) and alarms on its own, VerificationInconclusive.
+      if (!recorded.inconclusive) metrics.addMetric('VerificationPassed', MetricUnit.Count, recorded.passed ? 1 : 0);
+      metrics.addMetric('VerificationInconclusive', MetricUnit.Count, recorded.inconclusive ? 1 : 0);
       if (restoreSeconds !== null) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
       if (dataAgeSeconds !== null) metrics.addMetric('RecoveredDataAgeSeconds', MetricUnit.Seconds, dataAgeSeconds);
       logger.info(`restore test of ${snapshotId}: ${inconclusive ? 'INCONCLUSIVE' : passed ? 'passed' : 'FAILED'}`, { audit: recorded.audit.key });
@@ -165,11 +168,12 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
       const passed = input.boolean('passed', false);
       if (!input.has('passed')) input.problems.push('passed: required, true or false');
+      const inconclusive = input.boolean('inconclusive', false);
       input.done();
       logger.appendKeys({ snapshotId });
-      const applied = await applyVerdict(deps.primary, deps.dr, snapshotId, passed, now);
+      const applied = await applyVerdict(deps.primary, deps.dr, snapshotId, { passed, inconclusive }, now);
       if (applied.verifiedSnapshotAgeSeconds !== null) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, applied.verifiedSnapshotAgeSeconds);
-      logger.info(`tagged ${snapshotId} ${passed ? 'passed' : 'failed'}`, { tagged: applied.tagged });
+      logger.info(`${inconclusive ? 'not tagged (inconclusive)' : `tagged ${passed ? 'passed' : 'failed'}`}: ${snapshotId}`, { tagged: applied.tagged });
       const { verifiedSnapshotAgeSeconds: _age, ...result } = applied;
       return result;
     }

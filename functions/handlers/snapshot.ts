@@ -111,8 +111,9 @@ export async function core(event: unknown, deps: SnapshotDeps = defaults): Promi
   const snapshotId = input.optionalString('snapshotId') ?? 'none';
   const error = input.optionalString('error');
   const manifest = input.storedDocument('manifest');
+  const manifestWarnings = input.optionalStrings('manifestWarnings');
   input.done();
-  const recorded = await recordBackupRun(deps.archive, { database: env.DATABASE_ID, outcome, startedAt, now: deps.now(), snapshotId, executionArn, error, manifest });
+  const recorded = await recordBackupRun(deps.archive, { database: env.DATABASE_ID, outcome, startedAt, now: deps.now(), snapshotId, executionArn, error, manifest, manifestWarnings });
   metrics.addMetric(outcome === 'succeeded' ? 'BackupSucceeded' : 'BackupFailed', MetricUnit.Count, 1);
   metrics.addMetric('BackupDurationSeconds', MetricUnit.Seconds, recorded.durationSeconds);
   logger.info(`backup ${outcome} in ${recorded.durationSeconds} s`, { snapshotId, audit: recorded.audit.key });

@@ -18,8 +18,9 @@ import { PgVerificationProbe } from '../adapters/pg/verification-probe.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
 import { parseManifest } from '../domain/manifest.ts';
-import { manifestKey } from '../domain/manifest-archive.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification, type UserAssertion, type VerificationSource } from '../domain/verification.ts';
+import { loadAfterReading, manifestKey } from '../domain/manifest-archive.ts';
+import { DEFAULT_MAX_BRACKET_SHARE } from '../domain/verification/bracket.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification, type ReportVerdict, type UserAssertion, type VerificationSource } from '../domain/verification.ts';
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { VerificationProbe } from '../ports/verification-probe.ts';
 import { requireEnv } from '../shared/env.ts';
@@ -37,6 +38,14 @@ const assertions: UserAssertion[] = (() => {
     if (error instanceof ValidationError) throw new ConfigurationError(error.message);
     throw new ConfigurationError(`ASSERTIONS: not valid JSON (${(error as Error).message})`);
   }
+})();
+/** Share of a table's rows above which its row-count bracket is flagged (config `verification.maxBracketShare`). */
+const maxBracketShare = (() => {
+  const raw = process.env.MAX_BRACKET_SHARE;
+  if (raw === undefined) return DEFAULT_MAX_BRACKET_SHARE;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 1) throw new ConfigurationError(`MAX_BRACKET_SHARE: ${raw} is not a number above 0 and at most 1`);
+  return value;
 })();
 /** Parallel sessions for the full read; more than the restored instance's vCPUs only queues. */
 const SESSIONS = 2;
@@ -70,7 +79,10 @@ const defaults: VerifyDeps = {
 
 /** Output of the handler: the verdict and where its evidence is. */
 export interface VerifyResult {
+  /** passed, failed or inconclusive (a check could not judge: not verified, alarmed apart from failed). */
+  readonly verdict: ReportVerdict;
   readonly passed: boolean;
+  readonly inconclusive: boolean;
   readonly report: StoredDocument;
   readonly failedChecks: readonly string[];
   readonly recoveredPointInTime: string | null;
@@ -91,10 +103,20 @@ export async function core(event: unknown, deps: VerifyDeps = defaults): Promise
   if (mode === 'snapshot') {
     const snapshotId = input.string('snapshotId', /^[a-z][a-z0-9-]{0,254}$/);
     const snapshotCreatedAt = input.instant('snapshotCreatedAt');
+    // RDS's SnapshotDatabaseTime (absent or null when RDS reports none): the heartbeat's anchor.
+    const snapshotDatabaseTime = input.nullableString('snapshotDatabaseTime') === null ? null : input.instant('snapshotDatabaseTime');
     input.done();
     subject = snapshotId;
     // The manifest is read before connecting: without it there is nothing to prove against.
-    pending = async () => ({ kind: 'snapshot', snapshotId, snapshotCreatedAt, manifest: parseManifest(await deps.archive.get(manifestKey(env.DATABASE_ID, snapshotId))) });
+    pending = async () => ({
+      kind: 'snapshot',
+      snapshotId,
+      snapshotCreatedAt,
+      snapshotDatabaseTime,
+      manifest: parseManifest(await deps.archive.get(manifestKey(env.DATABASE_ID, snapshotId))),
+      // Reading B; absent when the backup did not reach it (the row counts are then inconclusive).
+      after: await loadAfterReading(deps.archive, env.DATABASE_ID, snapshotId),
+    });
   } else {
     const identifier = input.string('identifier', /^[a-z][a-z0-9-]{0,62}$/);
     const targetTime = input.instant('targetTime');
@@ -107,15 +129,17 @@ export async function core(event: unknown, deps: VerifyDeps = defaults): Promise
   const { probe, close } = await deps.connect({ host, port, secretArn });
   let report;
   try {
-    report = await runVerification(probe, { database: env.DATABASE_ID, source, heartbeat: DEFAULT_HEARTBEAT_TOLERANCE[source.kind], assertions, now: deps.now });
+    report = await runVerification(probe, { database: env.DATABASE_ID, source, heartbeat: DEFAULT_HEARTBEAT_TOLERANCE[source.kind], assertions, now: deps.now, maxBracketShare });
   } finally {
     await close();
   }
   const key = `reports/${env.DATABASE_ID}/${subject}/${report.finishedAt}.json`;
   const stored = await deps.archive.put(key, `${JSON.stringify(report, null, 2)}\n`, 'application/json');
   const failedChecks = report.checks.filter((c) => c.status === 'failed').map((c) => c.id);
-  logger.info(report.passed ? `verification passed (${report.checks.length} checks)` : `verification FAILED: ${failedChecks.join(', ')}`, { report: stored.key });
-  return { passed: report.passed, report: stored, failedChecks, recoveredPointInTime: report.recoveredPointInTime, dataAgeSeconds: report.dataAgeSeconds };
+  const inconclusiveChecks = report.checks.filter((c) => c.status === 'inconclusive').map((c) => c.id);
+  const message = { passed: `verification passed (${report.checks.length} checks)`, failed: `verification FAILED: ${failedChecks.join(', ')}`, inconclusive: `verification INCONCLUSIVE: ${inconclusiveChecks.join(', ')}` }[report.verdict];
+  logger.info(message, { report: stored.key, findings: report.findings });
+  return { verdict: report.verdict, passed: report.passed, inconclusive: report.verdict === 'inconclusive', report: stored, failedChecks, recoveredPointInTime: report.recoveredPointInTime, dataAgeSeconds: report.dataAgeSeconds };
 }
 
 /** The Lambda entry point. */

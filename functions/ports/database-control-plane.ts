@@ -49,7 +49,11 @@ export interface Snapshot {
    * `createdAt` is the copy's own start. Absent or null when RDS reports none (cluster snapshots).
    */
   readonly originalCreatedAt?: Date | null;
-  /** RDS's `SnapshotDatabaseTime`: the newest transaction the snapshot holds. Absent or null when RDS reports none. */
+  /**
+   * RDS's `SnapshotDatabaseTime`: the most recent transaction in the snapshot (DB snapshots only).
+   * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBSnapshot.html
+   * Absent or null when RDS (or the fake) reports none.
+   */
   readonly databaseTime?: Date | null;
 }
 

@@ -17,8 +17,16 @@ export const METRICS = {
   SnapshotQuotaUsedRatio: 'None',
   RetentionDeletedSnapshots: 'Count',
   RetentionSafetyHold: 'Count',
+  /** 1 when the backup's manifest has no heartbeat: a restore test of it cannot prove the recovered point. */
+  ManifestWithoutHeartbeat: 'Count',
+  /** Unlogged tables in the backup's manifest: their rows are in no snapshot. */
+  UnloggedTables: 'Count',
+  /** 1 when reading B gave up waiting for a transaction open across the snapshot point. */
+  BracketUnsettled: 'Count',
   // Restore tests and point-in-time restore.
   VerificationPassed: 'Count',
+  /** 1 when a restore test could not be judged (a check that could not run, an unsound bracket). */
+  VerificationInconclusive: 'Count',
   RestoreDurationSeconds: 'Seconds',
   VerifiedSnapshotAgeSeconds: 'Seconds',
   RecoveredDataAgeSeconds: 'Seconds',

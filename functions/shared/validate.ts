@@ -39,6 +39,17 @@ export class EventReader {
     return { key: doc.string('key'), sha256: doc.string('sha256', /^[0-9a-f]{64}$/), versionId: doc.nullableString('versionId') };
   }
 
+  /** An array of strings, or an empty array when the field is absent or null. */
+  optionalStrings(field: string): string[] {
+    const value = this.#event[field];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+      this.#bad(field, value, 'an array of strings');
+      return [];
+    }
+    return value as string[];
+  }
+
   /** True when the field is present (not undefined). */
   has(field: string): boolean {
     return this.#event[field] !== undefined;

@@ -154,6 +154,17 @@ export interface RestoreTestConfig {
    * @default []
    */
   readonly assertions: readonly unknown[];
+  /**
+   * A table whose row-count bracket (the rows written between the manifest's two readings) is wider
+   * than this share of its rows is flagged in the report: the check could miss that much loss.
+   * @default 0.05
+   */
+  readonly maxBracketShare: number;
+  /**
+   * Seconds the backup's reading B waits for transactions open across the snapshot point before it
+   * is read unsettled (the restore test is then inconclusive). @default 300
+   */
+  readonly bracketMaxWaitSeconds: number;
 }
 
 /** Failover behaviour. */

@@ -24,7 +24,7 @@ const KEYS: Record<string, readonly string[]> = {
   'schedules.tiers': ['weeklyOn', 'monthlyOnDay', 'yearlyOn'],
   retention: ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'],
   failover: ['auto', 'maxLagOnFailoverSeconds', 'cooldownMinutes'],
-  restoreTest: ['instanceClass', 'temporaryTtlHours', 'assertions'],
+  restoreTest: ['instanceClass', 'temporaryTtlHours', 'assertions', 'maxBracketShare', 'bracketMaxWaitSeconds'],
 };
 
 /** PostgreSQL majors offered here (RDS standard support, 2026-11). */
@@ -266,6 +266,9 @@ export function validateConfig(config: DrConfig): string[] {
   const rt = config.restoreTest;
   if (rt.instanceClass !== null) p.pattern('restoreTest.instanceClass', rt.instanceClass, /^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'a DB instance class like db.m7g.large, or null for the database\'s own');
   p.integer('restoreTest.temporaryTtlHours', rt.temporaryTtlHours, 1, 48);
+  p.number('restoreTest.maxBracketShare', rt.maxBracketShare, 0.0001, 1);
+  // The manifest function runs at most 15 minutes: the wait, one flush interval and the reads must fit.
+  p.integer('restoreTest.bracketMaxWaitSeconds', rt.bracketMaxWaitSeconds, 0, 780);
   try {
     parseAssertions(rt.assertions, 'restoreTest.assertions');
   } catch (error) {

@@ -357,6 +357,16 @@ export class Monitoring extends Construct {
         critical: true,
       },
       {
+        name: 'VerificationInconclusive',
+        description: 'The latest restore test could not judge its snapshot (VerificationInconclusive = 1: a check that could not run, an unsound row-count bracket, a failed restore); nothing was proven, the snapshot is not verified.',
+        metric: metric('VerificationInconclusive', 'Maximum', hour),
+        threshold: 1,
+        comparison: GE,
+        evaluationPeriods: 1,
+        treatMissingData: IGNORE,
+        critical: false,
+      },
+      {
         name: 'VerificationStale',
         description: `No snapshot passed a restore test in ${config.retention.maxVerifiedAgeHours} h (LatestVerifiedSnapshotAgeSeconds, or none at all: missing data breaches); retention has stopped expiring snapshots.`,
         metric: metric('LatestVerifiedSnapshotAgeSeconds', 'Maximum', fiveMinutes),

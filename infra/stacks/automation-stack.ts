@@ -192,9 +192,12 @@ export class AutomationStack extends Stack {
       vpc: { vpc: props.network.vpc, securityGroup: props.network.functionsSecurityGroup },
       environment: {
         ...common,
-        // A reader where one exists keeps the capture's load off the writer; its counts
-        // then trail the writer by the replica lag, which the manifest's heartbeat records.
-        DB_HOST: database.readerEndpoint,
+        // The writer, not a reader: the bracketed manifest reads write counters
+        // (pg_stat_user_tables) and open transactions (pg_stat_activity), which a hot standby
+        // keeps only for its own sessions, so on a reader every bracket would be zero-width.
+        DB_HOST: database.endpoint,
+        // Reading B's bound on waiting for a transaction open across the snapshot point.
+        BRACKET_MAX_WAIT_SECONDS: String(config.restoreTest.bracketMaxWaitSeconds),
         DB_PORT: String(db.port),
         DB_NAME: postgresDatabaseName(db.name),
         DB_SECRET_ARN: database.secretArn,
@@ -378,6 +381,7 @@ export class AutomationStack extends Stack {
         DB_NAME: postgresDatabaseName(db.name),
         DB_TLS_MODE: 'verify-full',
         ASSERTIONS: JSON.stringify(config.restoreTest.assertions),
+        MAX_BRACKET_SHARE: String(config.restoreTest.maxBracketShare),
       },
     });
     const ver = this.verifyFunction.role;

@@ -58,6 +58,8 @@ describe('restore λ: select', () => {
       snapshotId: 'swifteats-weekly-202611290200',
       snapshotArn: rds.snapshotArn(WEST, 'swifteats-weekly-202611290200'),
       createdAt: '2026-11-29T02:00:00.000Z',
+      // RDS's SnapshotDatabaseTime; the fake does not report it yet.
+      databaseTime: '2026-11-29T02:00:00.000Z',
     });
   });
 

@@ -86,6 +86,7 @@ describe('monitoring construct, default configuration', () => {
         'swifteats-BackupMissing',
         'swifteats-BackupFailed',
         'swifteats-VerificationFailed',
+        'swifteats-VerificationInconclusive',
         'swifteats-VerificationStale',
         'swifteats-WriterDown',
         'swifteats-RtoBreached-az',
@@ -162,6 +163,8 @@ describe('monitoring construct, default configuration', () => {
     expect(alarms.get('swifteats-BackupMissing')).toMatchObject({ MetricName: 'LatestSnapshotAgeSeconds', Statistic: 'Maximum', Threshold: 93_600, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching' });
     expect(alarms.get('swifteats-BackupFailed')).toMatchObject({ MetricName: 'BackupFailed', Statistic: 'Sum', Period: 3600, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
     expect(alarms.get('swifteats-VerificationFailed')).toMatchObject({ MetricName: 'VerificationPassed', Statistic: 'Minimum', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'ignore' });
+    // Inconclusive alarms apart from failed: its own metric, never VerificationPassed.
+    expect(alarms.get('swifteats-VerificationInconclusive')).toMatchObject({ MetricName: 'VerificationInconclusive', Statistic: 'Maximum', Period: 3600, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'ignore' });
     expect(alarms.get('swifteats-VerificationStale')).toMatchObject({ MetricName: 'LatestVerifiedSnapshotAgeSeconds', Threshold: 72 * 3600, TreatMissingData: 'breaching' });
     expect(alarms.get('swifteats-SnapshotQuotaNear')).toMatchObject({ MetricName: 'SnapshotQuotaUsedRatio', Threshold: 0.9, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(alarms.get('swifteats-LeakedTemporaryInstance')).toMatchObject({ MetricName: 'LeakedTemporaryInstances', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'breaching' });

@@ -498,14 +498,14 @@ describe('PgVerificationProbe', () => {
         ['schema-fingerprint', 'passed'],
         ['row-counts', 'failed'],
         ['tables-readable', 'failed'],
-        ['btree-indexes', 'skipped'],
+        ['btree-indexes', 'inconclusive'],
         ['heartbeat', 'passed'],
         ['assertion:no-negative-totals', 'passed'],
         ['assertion:paid-orders', 'passed'],
       ]);
       const indexes = checkOf(report, 'btree-indexes');
       expect(indexes.evidence).toBe(
-        'amcheck unavailable: CREATE EXTENSION amcheck SCHEMA dr_amcheck: permission denied to create extension "amcheck" (SQLSTATE 42501)',
+        'amcheck unavailable, no index was checked: CREATE EXTENSION amcheck SCHEMA dr_amcheck: permission denied to create extension "amcheck" (SQLSTATE 42501)',
       );
       expect(indexes.passed).toBe(false);
       expect(await schemaCount(admin, AMCHECK_SCHEMA)).toBe(0);
@@ -540,7 +540,7 @@ describe('PgVerificationProbe', () => {
 
       // Assess
       expect(checkOf(report, 'btree-indexes').evidence).toBe(
-        `amcheck unavailable: CREATE SCHEMA dr_amcheck: permission denied for database ${database.name} (SQLSTATE 42501)`,
+        `amcheck unavailable, no index was checked: CREATE SCHEMA dr_amcheck: permission denied for database ${database.name} (SQLSTATE 42501)`,
       );
     } finally {
       await limited.end().catch(() => undefined);

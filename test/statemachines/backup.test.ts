@@ -86,7 +86,7 @@ function functions(): Record<string, LocalFunction> {
   const now = (): Date => clock.now();
   return {
     [FN.snapshot]: (payload) => handlers.snapshot.core(payload, { primary, dr, archive, now }),
-    [FN.manifest]: (payload) => handlers.manifest.core(payload, { connect: manifestConnect, archive, now }),
+    [FN.manifest]: (payload) => handlers.manifest.core(payload, { connect: manifestConnect, archive, now, sleep: async () => undefined }),
     [FN.retention]: (payload) =>
       handlers.retention.core(payload, { primary, dr, archive, now, sleep: async () => undefined, random: () => 0.5 }),
   };
@@ -119,6 +119,7 @@ describe('backup.asl.json', () => {
       'Capture manifest',
       'Create snapshot',
       'Start polling snapshot',
+      'Capture after-reading',
       'Copy offsite?',
       'Copy to DR region',
       'Start polling copy',
@@ -128,6 +129,14 @@ describe('backup.asl.json', () => {
       'Record success',
       'Done',
     ]);
+    // Reading B is archived beside A, anchored on the snapshot's time, with its SHA-256.
+    const afterBytes = await archive.get(`manifests/swifteats/${ID}.after.json`);
+    const after = JSON.parse(afterBytes) as { snapshotPoint: string; settle: { settled: boolean }; counters: { tables: Record<string, unknown> } };
+    expect(after.snapshotPoint).toBe(rds.snapshot(WEST, ID)?.SnapshotCreateTime?.toISOString());
+    expect(after.settle.settled).toBe(true);
+    expect(Object.keys(after.counters.tables)).toEqual(['public.orders']);
+    expect((result.output as { afterReading: { Payload: { stored: { sha256: string } } } }).afterReading.Payload.stored.sha256).toBe(sha256(afterBytes));
+    expect(backupAudits()[0]?.details.manifestWarnings).toBeUndefined();
     expect(rds.snapshot(WEST, ID)?.Status).toBe('available');
     expect(rds.snapshot(CENTRAL, ID)?.Status).toBe('available');
     // Default fake timings: 5 minutes to create (5 polls of 60 s), 20 minutes to copy (10 polls of 120 s).
@@ -165,7 +174,8 @@ describe('backup.asl.json', () => {
     expect(second.status).toBe('SUCCEEDED');
     expect(rds.callCount('CreateDBSnapshot')).toBe(1);
     expect(rds.callCount('CopyDBSnapshot')).toBe(1);
-    expect(archive.json('manifests/')).toHaveLength(1);
+    // Reading A and reading B, each once: the second run returns both unchanged.
+    expect(archive.json('manifests/')).toHaveLength(2);
     expect(backupAudits().map((a) => a.result)).toEqual(['succeeded', 'succeeded']);
   });
 
@@ -249,6 +259,45 @@ describe('backup.asl.json', () => {
     expect(result).toMatchObject({ status: "FAILED", error: "ValidationError" });
     expect(result.cause).toBe('2 problem(s): request.scheduledAt: "tomorrow" is not an ISO-8601 time with a zone; request.tier: "hourly" is not one of daily, weekly, monthly, yearly');
     expect(rds.calls()).toEqual([]);
+  });
+
+  it('reports at backup time a manifest with no heartbeat and with unlogged tables: warnings in the run record', async () => {
+    // Prepare: a database without the probe's table and with an unlogged table.
+    const bare = await createTempDatabase('backup_warn');
+    try {
+      const admin = await bare.connect();
+      await admin.query('CREATE TABLE orders (id int); CREATE UNLOGGED TABLE sessions (id int); INSERT INTO sessions VALUES (1);');
+      await admin.end();
+      manifestConnect = async () => {
+        const session = await openSession({ host: '127.0.0.1', port: 5432, database: bare.name, user: 'postgres', password: '', tls: 'disable' });
+        return { inspector: new PgDatabaseInspector(session.client), close: session.close };
+      };
+      // Act
+      const result = await run({ scheduledAt: SCHEDULED });
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      expect(backupAudits()[0]?.details.manifestWarnings).toEqual([
+        'no heartbeat in the database (probe not deployed or dr.heartbeat missing): a restore test cannot prove the recovered point in time',
+        'unlogged tables are not backed up by RDS snapshots (a restore empties them): public.sessions',
+      ]);
+    } finally {
+      await bare.drop();
+    }
+  });
+
+  it('keeps the backup when reading B fails: the run succeeds and the restore test will judge without it', async () => {
+    const fns = functions();
+    const manifestFn = fns[FN.manifest];
+    if (!manifestFn) throw new Error('manifest function not bound');
+    fns[FN.manifest] = async (payload) => {
+      if ((payload as { action: string }).action === 'after') throw Object.assign(new Error('relation "pg_stat_user_tables" is gone'), { name: 'SqlQueryError' });
+      return manifestFn(payload);
+    };
+    const result = await execute('backup', DEFINITION, { scheduledAt: SCHEDULED }, { functions: fns, clock });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toContain('Capture after-reading');
+    expect(result.path).toContain('Record success');
+    expect(archive.json('manifests/')).toHaveLength(1);
   });
 
   it('fails before the snapshot when the manifest cannot be captured (database unreachable), retrying the connection first', async () => {

@@ -103,6 +103,7 @@ let project: {
   PgVerificationProbe: typeof import('../../functions/adapters/pg/verification-probe.ts').PgVerificationProbe;
   PgDatabaseInspector: typeof import('../../functions/adapters/pg/inspector.ts').PgDatabaseInspector;
   archiveManifest: typeof import('../../functions/domain/manifest-archive.ts').archiveManifest;
+  archiveAfterReading: typeof import('../../functions/domain/manifest-archive.ts').archiveAfterReading;
   MemoryArchive: typeof import('../support/memory-archive.ts').MemoryArchive;
 };
 
@@ -117,6 +118,7 @@ async function loadProject(): Promise<typeof project> {
     PgVerificationProbe: (await import('../../functions/adapters/pg/verification-probe.ts')).PgVerificationProbe,
     PgDatabaseInspector: (await import('../../functions/adapters/pg/inspector.ts')).PgDatabaseInspector,
     archiveManifest: (await import('../../functions/domain/manifest-archive.ts')).archiveManifest,
+    archiveAfterReading: (await import('../../functions/domain/manifest-archive.ts')).archiveAfterReading,
     MemoryArchive: (await import('../support/memory-archive.ts')).MemoryArchive,
   };
 }
@@ -128,6 +130,9 @@ async function restoredDatabase(heartbeatAt: string): Promise<TempDatabase> {
   await admin.query(SCHEMA);
   await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [heartbeatAt, 'probe']);
   await project.archiveManifest(new project.PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, now: () => new Date('2026-11-29T01:59:50Z') });
+  // Reading B, as the backup workflow takes it once the snapshot is available (no writes in between).
+  const settle = { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 1 };
+  await project.archiveAfterReading(new project.PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined });
   await admin.end();
   return db;
 }

@@ -5,7 +5,7 @@ import validator from 'asl-validator';
 import { openSession, type DbSession } from '../../functions/adapters/pg/connect.ts';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
-import { archiveManifest } from '../../functions/domain/manifest-archive.ts';
+import { archiveAfterReading, archiveManifest } from '../../functions/domain/manifest-archive.ts';
 import type { VerifyDeps } from '../../functions/handlers/verify.ts';
 import { SqlConnectionError } from '../../functions/shared/errors.ts';
 import { aslText, execute, substitute, substitutionKeys, type Execution, type LocalFunction } from '../support/asl.ts';
@@ -62,6 +62,9 @@ async function restoredDatabase(heartbeatAt: string, damage = ''): Promise<TempD
   await admin.query(SCHEMA);
   await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [heartbeatAt, 'probe']);
   await archiveManifest(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, now: () => new Date('2026-11-29T01:59:50Z') });
+  // Reading B, as the backup workflow takes it once the snapshot is available (no writes in between).
+  const settle = { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 1 };
+  await archiveAfterReading(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined });
   if (damage !== '') await admin.query(damage);
   await admin.end();
   return db;
@@ -187,6 +190,24 @@ describe('restore test (verify.asl.json)', () => {
     expectTemporaryDeleted();
     const [report] = archive.json(`reports/swifteats/${SNAPSHOT}/`) as { checks: { id: string; status: string; evidence: string }[] }[];
     expect(report?.checks.find((c) => c.id === 'row-counts')?.status).toBe('failed');
+  });
+
+  it('is inconclusive, not verified and not failed, when the backup never took reading B: the snapshot stays untagged', async () => {
+    // The backup failed after the snapshot: only reading A is archived.
+    archive.documents.delete(`manifests/swifteats/${SNAPSHOT}.after.json`);
+    const result = await run('verify', { snapshotId: SNAPSHOT });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'VerificationInconclusiveError' });
+    expect(result.path.slice(-5)).toEqual(['Record verdict', 'Tag verdict', 'Delete temporary database', 'Passed?', 'Verification inconclusive']);
+    expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBeUndefined();
+    expect(tagsOf(CENTRAL, SNAPSHOT)['dr:verified']).toBeUndefined();
+    expectTemporaryDeleted();
+    const [report] = archive.json(`reports/swifteats/${SNAPSHOT}/`) as { verdict: string; checks: { id: string; status: string; evidence: string }[] }[];
+    expect(report?.verdict).toBe('inconclusive');
+    expect(report?.checks.find((c) => c.id === 'row-counts')).toMatchObject({
+      status: 'inconclusive',
+      evidence: '1 of 1 table could not be judged: reading B was not taken after the snapshot: nothing bounds the writes in between',
+    });
+    expect(verdicts()).toEqual([expect.objectContaining({ result: 'failed', details: expect.objectContaining({ passed: false, inconclusive: true, tags: null }) })]);
   });
 
   it('deletes the temporary database and records an inconclusive test when the restore fails', async () => {

@@ -138,6 +138,10 @@ describe('configuration validation', () => {
       'restoreTest.instanceClass: "large" is not a DB instance class like db.m7g.large, or null for the database\'s own',
       'restoreTest.temporaryTtlHours: 0 must be an integer from 1 to 48',
     ]],
+    [{ restoreTest: { maxBracketShare: 0, bracketMaxWaitSeconds: 900 } }, [
+      'restoreTest.maxBracketShare: 0 must be a number from 0.0001 to 1',
+      'restoreTest.bracketMaxWaitSeconds: 900 must be an integer from 0 to 780',
+    ]],
   ])('refuses %j with exact messages', (input, expected) => {
     expect(problemsOf(input)).toEqual(expected);
   });

@@ -518,6 +518,29 @@ describe('parseManifest', () => {
     expect(manifestDigest(parsed)).toBe(manifestDigest(manifest));
   });
 
+  it('reads back a bracketed manifest (format 2, with counters) and refuses bad counters by path', () => {
+    // Prepare
+    const counters = {
+      server: { clock: '2026-03-01T12:05:00.000001Z', startedAt: '2026-02-01T00:00:00.000000Z', statsResetAt: null },
+      tables: { 'shop.orders': { inserted: 12, deleted: 7, storage: '16400', unlogged: false } },
+    };
+    const bracketed = buildManifest({ database: 'swifteats', capturedAt: new Date('2026-03-01T12:05:00Z'), schema: SAMPLE, rowCounts: { 'shop.orders': 5 }, heartbeatLatestAt: null, counters });
+    // Act
+    const parsed = parseManifest(serializeManifest(bracketed));
+    // Assess
+    expect(parsed.formatVersion).toBe(2);
+    expect(parsed.counters).toEqual(counters);
+    const broken = { ...bracketed, counters: { server: { clock: 1 }, tables: { 'shop.orders': { inserted: -1, deleted: 7, storage: 16400, unlogged: 'no' } } } };
+    expect(problemsOf(JSON.stringify(broken))).toEqual([
+      'manifest.counters.server.clock: must be a string',
+      'manifest.counters.server.startedAt: must be a string',
+      'manifest.counters.server.statsResetAt: must be a string or null',
+      'manifest.counters.tables.shop.orders.inserted: must be a non-negative integer',
+      'manifest.counters.tables.shop.orders.storage: must be a string',
+      'manifest.counters.tables.shop.orders.unlogged: must be a boolean',
+    ]);
+  });
+
   function problemsOf(text: string): readonly string[] {
     try {
       parseManifest(text);
@@ -545,7 +568,7 @@ describe('parseManifest', () => {
     // Prepare
     const broken = {
       ...manifest,
-      formatVersion: 2,
+      formatVersion: 3,
       capturedAt: 'yesterday',
       rowCounts: { 'shop.orders': '5' },
       heartbeat: {},
@@ -562,7 +585,7 @@ describe('parseManifest', () => {
 
     // Assess
     expect(problems).toEqual([
-      'manifest.formatVersion: must be 1, got 2',
+      'manifest.formatVersion: must be 1 or 2, got 3',
       'manifest.capturedAt: must be an ISO 8601 date',
       'manifest.schema.tables[0].kind: must be one of table, unlogged table, partitioned table',
       'manifest.schema.tables[0].columns[0].nullable: must be a boolean',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildManifest } from '../../functions/domain/manifest.ts';
+import { buildManifest, fingerprint } from '../../functions/domain/manifest.ts';
 import type { DatabaseManifest, SchemaDescription, TableDescription, TableRef } from '../../functions/domain/manifest.ts';
 import {
   CHECK_IDS,
@@ -295,16 +295,16 @@ describe('judgeReadable', () => {
 describe('judgeBtreeIndexes', () => {
   const index = (name: string): IndexRef => ({ schema: 'shop', table: 'orders', name });
 
-  it('is skipped, not passed, when amcheck is unavailable', () => {
+  it('is inconclusive, never skipped or passed, when amcheck is unavailable (issue 13 item 2)', () => {
     // Act
     const check = judgeBtreeIndexes({ available: false, reason: 'permission denied to create extension "amcheck" (SQLSTATE 42501)' });
 
     // Assess
     expect(check).toEqual({
       id: 'btree-indexes',
-      status: 'skipped',
+      status: 'inconclusive',
       passed: false,
-      evidence: 'amcheck unavailable: permission denied to create extension "amcheck" (SQLSTATE 42501)',
+      evidence: 'amcheck unavailable, no index was checked: permission denied to create extension "amcheck" (SQLSTATE 42501)',
       details: [],
     });
   });
@@ -650,7 +650,11 @@ describe('runVerification', () => {
     ]);
     expect(report.checks.slice(0, CHECK_IDS.length).map((check) => check.id)).toEqual([...CHECK_IDS]);
     expect(report).toMatchObject({
-      formatVersion: 1,
+      formatVersion: 2,
+      verdict: 'passed',
+      bracket: [],
+      // A format-1 manifest: exact counts, no bracket; the unlogged table is a finding, not a loss.
+      findings: ['unlogged tables are not backed up by RDS snapshots (a restore empties them, by design): public.sessions'],
       database: 'swifteats',
       source: {
         kind: 'snapshot',
@@ -696,11 +700,12 @@ describe('runVerification', () => {
       ['schema-fingerprint', 'passed', `fingerprint ${MANIFEST.schemaFingerprint} equals the manifest's (6 tables)`],
       ['row-counts', 'failed', '1 of 3 tables differ from the manifest captured at 2026-03-01T12:04:50.000Z'],
       ['tables-readable', 'failed', '1 of 5 tables could not be read in full'],
-      ['btree-indexes', 'skipped', 'amcheck unavailable: CREATE EXTENSION amcheck: permission denied (SQLSTATE 42501)'],
+      ['btree-indexes', 'inconclusive', 'amcheck unavailable, no index was checked: CREATE EXTENSION amcheck: permission denied (SQLSTATE 42501)'],
       ['heartbeat', 'passed', 'newest heartbeat 2026-03-01T12:04:30.123456Z is 29.876544 s before the expected point 2026-03-01T12:05:00.000Z'],
       ['assertion:no-negative-totals', 'failed', 'query failed: canceling statement due to statement timeout (SQLSTATE 57014)'],
     ]);
     expect(report.passed).toBe(false);
+    expect(report.verdict).toBe('failed');
   });
 
   it('reports a schema it could not describe, and the checks that depend on it as not run', async () => {
@@ -815,5 +820,40 @@ describe('runVerification', () => {
       '4 problem(s): heartbeat.maxLagSeconds: 0 is not a positive number; heartbeat.maxLeadSeconds: -1 is not a number of 0 or more; source.targetTime: invalid date; assertions[1].name: "no-negative-totals" is used twice',
     );
     expect(probe.calls).toEqual([]);
+  });
+});
+
+describe('the bracket in the rules (issue 11)', () => {
+  it('passes a restored schema equal to reading B when DDL ran between the readings, and reports it', () => {
+    // Prepare: customers dropped between A and B; the snapshot has B's schema.
+    const actual = { tables: SCHEMA.tables.filter((t) => t.name !== 'customers') };
+    const afterFingerprint = fingerprint(actual);
+    // Act
+    const check = judgeSchema(MANIFEST, actual, afterFingerprint);
+    // Assess
+    expect(check.status).toBe('passed');
+    expect(check.evidence).toBe(`fingerprint ${afterFingerprint} equals reading B's: DDL ran between the manifest (${MANIFEST.schemaFingerprint}) and the snapshot (5 tables)`);
+    expect(check.details).toEqual(['table shop.customers missing']);
+    // Neither A's nor B's: failed.
+    expect(judgeSchema(MANIFEST, { tables: [] }, afterFingerprint).status).toBe('failed');
+  });
+
+  it("fails a restored heartbeat newer than reading B's", () => {
+    const expectation: HeartbeatExpectation = { expectedAt: new Date('2026-03-01T12:05:00.000Z'), maxLagSeconds: 120, maxLeadSeconds: 60, notBefore: '2026-03-01T12:04:30.000000Z', notAfter: '2026-03-01T12:05:10.000000Z' };
+    expect(judgeHeartbeat('2026-03-01T12:05:05.000000Z', expectation).status).toBe('passed');
+    const late = judgeHeartbeat('2026-03-01T12:05:10.000001Z', expectation);
+    expect(late.status).toBe('failed');
+    expect(late.evidence).toBe("newest heartbeat 2026-03-01T12:05:10.000001Z is newer than reading B's 2026-03-01T12:05:10.000000Z, taken after the snapshot: it cannot come from the snapshot");
+  });
+});
+
+describe("RDS's SnapshotDatabaseTime (issue 11 item 3)", () => {
+  it('anchors the heartbeat expectation when present, instead of SnapshotCreateTime', async () => {
+    const base = options({ assertions: [] });
+    if (base.source.kind !== 'snapshot') throw new Error('expected a snapshot source');
+    const report = await runVerification(new FakeProbe(), { ...base, source: { ...base.source, snapshotDatabaseTime: new Date('2026-03-01T12:04:40.000Z') } });
+    expect(report.checks.find((c) => c.id === 'heartbeat')?.evidence).toBe(
+      'newest heartbeat 2026-03-01T12:04:30.123456Z is 9.876544 s before the expected point 2026-03-01T12:04:40.000Z',
+    );
   });
 });

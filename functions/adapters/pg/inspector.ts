@@ -20,7 +20,9 @@ import type {
   TableKind,
   TableRef,
 } from '../../domain/manifest.ts';
+import type { CounterReading, OpenTransaction, TableCounters } from '../../domain/verification/bracket.ts';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
+import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { SqlConnectionError, SqlQueryError } from '../../shared/errors.ts';
 
 /**
@@ -184,8 +186,49 @@ function toCount(value: string, table: string): number {
   return count;
 }
 
-/** {@link DatabaseInspector} over one `pg` connection. */
-export class PgDatabaseInspector implements DatabaseInspector {
+/** ISO 8601 UTC with microseconds, formatted by the server (a JS Date would drop the microseconds). */
+const ISO = (expression: string): string => `to_char((${expression}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * Counters and storage identity of the named tables, and the server state, in one statement.
+ * `pg_stat_user_tables` is read with `stats_fetch_consistency = none` (set by the caller) so each
+ * value comes from shared memory now, not from a snapshot cached earlier in the transaction.
+ * https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-STATS-VIEWS
+ */
+const COUNTERS_SQL = `
+SELECT t.schema, t.name,
+       coalesce(s.n_tup_ins, 0)::text AS inserted,
+       coalesce(s.n_tup_del, 0)::text AS deleted,
+       coalesce(pg_relation_filenode(c.oid)::text, '') AS storage,
+       c.relpersistence = 'u' AS unlogged
+  FROM unnest($1::text[], $2::text[]) AS t(schema, name)
+  JOIN pg_namespace n ON n.nspname = t.schema
+  JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.name
+  LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid`;
+
+const SERVER_SQL = `
+SELECT ${ISO('clock_timestamp()')} AS clock,
+       ${ISO('pg_postmaster_start_time()')} AS started_at,
+       (SELECT ${ISO('stats_reset')} FROM pg_stat_database WHERE datname = current_database()) AS stats_reset_at`;
+
+/**
+ * Other sessions' transactions begun before $1 and still open. A session of another role that this
+ * role may not inspect shows a null state (it lacks pg_read_all_stats): it is listed too.
+ */
+const OPEN_TRANSACTIONS_SQL = `
+SELECT pid, coalesce(${ISO('xact_start')}, '') AS since, coalesce(state, 'not visible to this role (grant pg_read_all_stats)') AS state,
+       coalesce(application_name, '') AS application_name
+  FROM pg_stat_activity
+ WHERE pid <> pg_backend_pid()
+   AND backend_type = 'client backend'
+   -- Only sessions of this database can write its tables (statistics are per database);
+   -- datname stays visible for other roles' sessions, state and xact_start do not.
+   AND datname = current_database()
+   AND ((xact_start IS NOT NULL AND xact_start < $1) OR state IS NULL)
+ ORDER BY xact_start NULLS FIRST, pid`;
+
+/** {@link DatabaseInspector} and {@link WriteStatistics} over one `pg` connection. */
+export class PgDatabaseInspector implements DatabaseInspector, WriteStatistics {
   readonly #session: SqlSession;
 
   /** @param session a connected client, used for one call at a time (a transaction per call). */
@@ -250,6 +293,42 @@ export class PgDatabaseInspector implements DatabaseInspector {
       );
       return result.rows[0]?.latest ?? null;
     });
+  }
+
+  /** {@inheritDoc WriteStatistics.readCounters} */
+  async readCounters(tables: readonly TableRef[]): Promise<CounterReading> {
+    return this.#readOnly('reading the write counters', async () => {
+      await this.#session.query("SET LOCAL stats_fetch_consistency = 'none'");
+      const server = (await this.#session.query<{ clock: string; started_at: string; stats_reset_at: string | null }>(SERVER_SQL)).rows[0];
+      const rows = (
+        await this.#session.query<{ schema: string; name: string; inserted: string; deleted: string; storage: string; unlogged: boolean }>(COUNTERS_SQL, [
+          tables.map((t) => t.schema),
+          tables.map((t) => t.name),
+        ])
+      ).rows;
+      const counters: Record<string, TableCounters> = {};
+      for (const row of rows) {
+        const name = qualifiedName(row);
+        counters[name] = { inserted: toCount(row.inserted, name), deleted: toCount(row.deleted, name), storage: row.storage, unlogged: row.unlogged };
+      }
+      if (server === undefined) throw new RangeError('the server state query returned no row');
+      return { server: { clock: server.clock, startedAt: server.started_at, statsResetAt: server.stats_reset_at }, tables: counters };
+    });
+  }
+
+  /** {@inheritDoc WriteStatistics.openTransactions} */
+  async openTransactions(before: Date): Promise<OpenTransaction[]> {
+    const rows = await this.#readOnly('listing open transactions', async () => {
+      await this.#session.query("SET LOCAL stats_fetch_consistency = 'none'");
+      return (await this.#session.query<{ pid: number; since: string; state: string; application_name: string }>(OPEN_TRANSACTIONS_SQL, [before.toISOString()])).rows;
+    });
+    return rows.map((row) => ({ pid: row.pid, since: row.since, state: row.state, applicationName: row.application_name }));
+  }
+
+  /** {@inheritDoc WriteStatistics.serverClock} */
+  async serverClock(): Promise<Date> {
+    const row = await this.#readOnly('reading the server clock', async () => (await this.#session.query<{ now: string }>(`SELECT ${ISO('clock_timestamp()')} AS now`)).rows[0]);
+    return new Date(row?.now ?? Number.NaN);
   }
 
   /**
