@@ -491,7 +491,7 @@ export class Monitoring extends Construct {
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Backups and restore tests',
-        left: [m('BackupSucceeded', 'Sum', hour, 'backups succeeded'), m('BackupFailed', 'Sum', hour, 'backups failed'), m('VerificationPassed', 'Sum', hour, 'restore tests passed'), m('VerificationPassed', 'SampleCount', hour, 'restore tests run')],
+        left: [m('BackupSucceeded', 'Sum', hour, 'backups succeeded'), m('BackupFailed', 'Sum', hour, 'backups failed'), m('VerificationPassed', 'Sum', hour, 'restore tests passed'), m('VerificationPassed', 'SampleCount', hour, 'restore tests run'), m('VerificationInconclusive', 'Sum', hour, 'restore tests inconclusive'), m('BracketUnsettled', 'Sum', hour, 'backups whose reading B did not settle')],
         view: cloudwatch.GraphWidgetView.BAR,
         width: 12,
         height: 6,
