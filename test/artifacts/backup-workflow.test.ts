@@ -104,6 +104,7 @@ describe('backup workflow with the shipped bundles', () => {
       'Capture manifest',
       'Create snapshot',
       'Start polling snapshot',
+      'Capture after-reading',
       'Copy offsite?',
       'Copy to DR region',
       'Start polling copy',

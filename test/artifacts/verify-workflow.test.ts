@@ -12,7 +12,7 @@
 import * as secretsModel from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
-import { archiveManifest } from '../../functions/domain/manifest-archive.ts';
+import { archiveAfterReading, archiveManifest } from '../../functions/domain/manifest-archive.ts';
 import { execute, type Execution } from '../support/asl.ts';
 import { boundFunctions, bundleOf, hostBundles, resolvedEnvironment, resolvedStateMachines, type HostedBundle } from '../support/bundles.ts';
 import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
@@ -90,6 +90,9 @@ beforeEach(async () => {
   await admin.query(SCHEMA);
   await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [new Date(taken.getTime() - 30_000), 'probe']);
   await archiveManifest(new PgDatabaseInspector(admin), wire.archive(BUCKET), { database: 'swifteats', snapshotId, now: () => new Date(taken.getTime() - 10_000) });
+  // Reading B, as the backup workflow takes it once the snapshot is available (no writes in between).
+  const settle = { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 1 };
+  await archiveAfterReading(new PgDatabaseInspector(admin), wire.archive(BUCKET), { database: 'swifteats', snapshotId, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined });
   await admin.end();
 });
 
@@ -112,6 +115,7 @@ describe('restore-test workflow with the shipped bundles', () => {
       'Start polling restore',
       'Run checks',
       'Record verdict',
+      'Tag verdict',
       'Delete temporary database',
       'Passed?',
       'Verified',
