@@ -57,11 +57,12 @@ export const KNOWN_OPEN: Partial<Record<InvariantId, { item: string; counterexam
   },
   'audit-snapshot-deleted': {
     item: '2',
-    counterexample: 'random search, seed 12 (60 runs, not shrunk): retention-primary deleted swifteats-daily-202611020200 and no retention record of that run names it (archive write failure after the deletes)',
+    counterexample: 'random search, seed 12, shrunk: [Fault(next 1 archive writes fail), Retention(primary)] -> retention-primary-1 deleted swifteats-daily-202611020200 and no record of that run names it (the one record is written after the deletes, never retried)',
   },
   'audit-snapshot-created': {
     item: '2',
-    counterexample: 'random search, seed 12 (60 runs, not shrunk): backup-8 created swifteats-daily-202611110200 and no audit record of that execution names it',
+    counterexample:
+      'random search, seed 12, shrunk: [AdvanceTime(20 h), Fault(kms), ScheduledBackup(today)] -> backup-2 created swifteats-daily-202611110200, failed at the copy (KmsKeyNotAccessibleError), and its failure record does not name the snapshot it created',
   },
   'failover-cooldown': {
     item: '3',
