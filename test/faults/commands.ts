@@ -27,6 +27,8 @@ export interface Stats {
   steps: number;
   faults: number;
   executions: number;
+  /** Deletes by the workflows judged by the retention oracle (how much the oracle was exercised). */
+  judgedDeletes: number;
   violations: Record<string, number>;
   /** Real time spent per command kind (name, count, milliseconds). */
   timing: Record<string, { n: number; ms: number }>;
@@ -86,6 +88,7 @@ export class Real {
     this.afterNext?.();
     this.afterNext = null;
     this.stats.executions += this.world.executions.length - executionsBefore;
+    this.stats.judgedDeletes += this.world.changes.filter((c) => c.seq > from && c.kind === 'snapshot-deleted' && c.actor !== 'operator').length;
     const kind = label.replace(/\(.*$/, '');
     const t = (this.stats.timing[kind] ??= { n: 0, ms: 0 });
     t.n += 1;

@@ -90,7 +90,7 @@ function seedHistory(world: FaultWorld): void {
 }
 
 function emptyStats(): Stats {
-  return { sequences: 0, steps: 0, faults: 0, executions: 0, violations: {}, examples: {}, timing: {} };
+  return { sequences: 0, steps: 0, faults: 0, executions: 0, judgedDeletes: 0, violations: {}, examples: {}, timing: {} };
 }
 
 async function runSequences(faults: boolean, runs: number, seed: number, stats: Stats): Promise<void> {
@@ -114,7 +114,7 @@ async function runSequences(faults: boolean, runs: number, seed: number, stats: 
 function report(label: string, stats: Stats, ms: number): void {
   const open = Object.keys(KNOWN_OPEN);
   console.log(
-    `[faults] ${label}: ${stats.sequences} sequences, ${stats.steps} steps, ${stats.faults} faults, ${stats.executions} executions in ${(ms / 1000).toFixed(1)} s; ` +
+    `[faults] ${label}: ${stats.sequences} sequences, ${stats.steps} steps, ${stats.faults} faults, ${stats.executions} executions, ${stats.judgedDeletes} retention deletes judged, in ${(ms / 1000).toFixed(1)} s; ` +
       `violations seen ${JSON.stringify(stats.violations)}; not enforced (KNOWN_OPEN): ${open.join(', ') || 'none'}`,
   );
   console.log(`[faults]   real time per command: ${Object.entries(stats.timing).map(([k, t]) => `${k} ${t.n}× ${Math.round(t.ms / t.n)} ms`).join(', ')}`);
