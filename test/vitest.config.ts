@@ -17,7 +17,7 @@ export default defineConfig({
       { extends: true, test: { name: 'functions', include: ['test/functions/**/*.test.ts'] } },
       { extends: true, test: { name: 'statemachines', include: ['test/statemachines/**/*.test.ts'] } },
       { extends: true, test: { name: 'sql', include: ['test/sql/**/*.test.ts'], testTimeout: 30_000 } },
-      { extends: true, test: { name: 'faults', include: ['test/faults/**/*.test.ts'], testTimeout: 600_000 } },
+      { extends: true, test: { name: 'faults', include: ['test/faults/**/*.test.ts'], testTimeout: 600_000, sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
     ],
   },
