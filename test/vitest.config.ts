@@ -26,6 +26,8 @@ export default defineConfig({
         test: { name: 'artifacts', include: ['test/artifacts/**/*.test.ts'], globalSetup: ['test/artifacts/global-setup.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
       },
       { extends: true, test: { name: 'iam', include: ['test/iam/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+      // Randomized fault sequences run after the other layers (group 1), so their load does not starve the synth hooks.
+      { extends: true, test: { name: 'faults', include: ['test/faults/**/*.test.ts'], testTimeout: 600_000, sequence: { groupOrder: 1 } } },
     ],
   },
 });
