@@ -13,25 +13,34 @@ const DOC = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'backups.
 
 interface Row {
   readonly id: string;
+  readonly created: string;
   readonly verified: string;
   readonly other: string;
   readonly decision: 'keep' | 'delete';
 }
 
+/** The example's table, read by its header's column names (snapshot, created (UTC), dr:verified, other tags, decision). */
 function exampleRows(): Row[] {
   const section = DOC.slice(DOC.indexOf('### Worked example'), DOC.indexOf('A dry run shows the plan'));
-  return section
-    .split('\n')
+  const lines = section.split('\n').filter((line) => line.startsWith('|'));
+  const header = (lines[0] ?? '').split('|').map((c) => c.trim());
+  const column = (name: string): number => {
+    const at = header.findIndex((c) => c.startsWith(name));
+    if (at < 0) throw new Error(`docs/backups.md worked example: no column "${name}" in ${JSON.stringify(header)}`);
+    return at;
+  };
+  const [id, created, verified, other, decision] = ['snapshot', 'created', 'dr:verified', 'other tags', 'decision'].map(column) as [number, number, number, number, number];
+  return lines
     .filter((line) => /^\| (swifteats-|before-)/.test(line))
     .map((line) => {
       const cells = line.split('|').map((c) => c.trim());
-      return { id: cells[1] ?? '', verified: cells[2] ?? '', other: cells[3] ?? '', decision: (cells[4] ?? '').includes('delete') ? 'delete' : 'keep' };
+      return { id: cells[id] ?? '', created: cells[created] ?? '', verified: cells[verified] ?? '', other: cells[other] ?? '', decision: (cells[decision] ?? '').includes('delete') ? 'delete' : 'keep' };
     });
 }
 
-function snapshotOf(row: Row, index: number): DBSnapshot {
-  const stamp = /(\d{12})$/.exec(row.id)?.[1];
-  const created = stamp ? new Date(`${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(8, 10)}:${stamp.slice(10, 12)}:00Z`) : new Date(Date.UTC(2026, 10, 10, 12, index));
+function snapshotOf(row: Row): DBSnapshot {
+  const created = new Date(row.created);
+  if (Number.isNaN(created.getTime())) throw new Error(`docs/backups.md worked example: ${row.id} has no valid created time (${row.created})`);
   const tier = /^swifteats-(daily|weekly|monthly|yearly)-/.exec(row.id)?.[1];
   const managed = !row.other.includes('no `dr:managed`');
   const hold = /dr:legal-hold=([A-Z0-9-]+)/.exec(row.other)?.[1];
@@ -58,7 +67,7 @@ describe('retention oracle (test/faults/oracle.ts) on the worked example of docs
   });
 
   it('finds no reason to keep what the doc deletes, deleting oldest first', () => {
-    let list = rows.map(snapshotOf);
+    let list = rows.map((row) => snapshotOf(row));
     for (const row of rows.filter((r) => r.decision === 'delete')) {
       const victim = list.find((s) => s.DBSnapshotIdentifier === row.id) as DBSnapshot;
       expect({ id: row.id, reasons: keepReasons(victim, list, now) }).toEqual({ id: row.id, reasons: [] });
@@ -67,7 +76,7 @@ describe('retention oracle (test/faults/oracle.ts) on the worked example of docs
   });
 
   it('gives a reason to keep every row the doc keeps', () => {
-    const list = rows.map(snapshotOf);
+    const list = rows.map((row) => snapshotOf(row));
     for (const row of rows.filter((r) => r.decision === 'keep')) {
       const snapshot = list.find((s) => s.DBSnapshotIdentifier === row.id) as DBSnapshot;
       expect({ id: row.id, kept: keepReasons(snapshot, list, now).length > 0 }).toEqual({ id: row.id, kept: true });
@@ -75,7 +84,7 @@ describe('retention oracle (test/faults/oracle.ts) on the worked example of docs
   });
 
   it('keeps everything when no snapshot passed within 72 hours (the doc: "would delete nothing")', () => {
-    const list = rows.map(snapshotOf);
+    const list = rows.map((row) => snapshotOf(row));
     const later = new Date('2026-11-23T03:00:00Z');
     for (const row of rows.filter((r) => r.decision === 'delete')) {
       const victim = list.find((s) => s.DBSnapshotIdentifier === row.id) as DBSnapshot;
