@@ -65,6 +65,9 @@ export interface TemporaryRestoreRequest {
   readonly ttlHours: number;
   /** Placement minus the id and tags, which this use case sets. */
   readonly placement: Omit<RestorePlacement, 'targetId' | 'tags'>;
+  /** Where the intent record goes before the restore call, and whose run it is. */
+  readonly archive: ArchiveStore;
+  readonly executionArn: string;
 }
 
 /**
@@ -73,7 +76,10 @@ export interface TemporaryRestoreRequest {
  * 1. Derive the temporary id from the snapshot id.
  * 2. If a temporary database for this snapshot exists (a retried step), return it.
  * 3. Refuse if something else holds the id (never adopt or overwrite).
- * 4. Restore, tagged `dr:temporary=true` with `dr:expires-at` for the sweeper.
+ * 4. Write the intent record (`verify.restore`, result `intent`: the temporary database, its
+ *    snapshot and expiry), then restore, tagged `dr:temporary=true` with `dr:expires-at` for the
+ *    sweeper. The verdict record and the sweeper's records follow; a temporary database never
+ *    exists without a record naming it.
  */
 export async function startTemporaryRestore(restores: RestoreControlPlane, request: TemporaryRestoreRequest): Promise<RestoredDatabase> {
   const targetId = temporaryId(request.database, request.snapshotId);
@@ -83,6 +89,17 @@ export async function startTemporaryRestore(restores: RestoreControlPlane, reque
     throw new DatabaseAlreadyExistsError(`${targetId} exists and is not the temporary restore of ${request.snapshotId}: refusing to use it`);
   }
   const expiresAt = new Date(request.now.getTime() + request.ttlHours * 3_600_000).toISOString();
+  await writeAudit(request.archive, {
+    formatVersion: 1,
+    action: 'verify.restore',
+    database: request.database,
+    resource: targetId,
+    at: request.now.toISOString(),
+    executionArn: request.executionArn,
+    result: 'intent',
+    details: { sourceSnapshot: request.snapshotId, expiresAt },
+    documents: [],
+  });
   return restores.restoreFromSnapshot(request.snapshotId, {
     ...request.placement,
     targetId,

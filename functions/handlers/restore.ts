@@ -127,7 +127,7 @@ export async function core(event: unknown, deps: RestoreDeps = defaults): Promis
       const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
       input.done();
       logger.appendKeys({ snapshotId });
-      const db = await startTemporaryRestore(deps.restores, { database: env.DATABASE_ID, snapshotId, now, ttlHours, placement: placement(env.VERIFY_SECURITY_GROUP_ID) });
+      const db = await startTemporaryRestore(deps.restores, { database: env.DATABASE_ID, snapshotId, now, ttlHours, placement: placement(env.VERIFY_SECURITY_GROUP_ID), archive: deps.archive, executionArn });
       logger.info(`temporary restore ${db.identifier} is ${db.status}`);
       return { identifier: db.identifier, status: db.status };
     }

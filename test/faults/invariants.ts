@@ -42,11 +42,6 @@ export type InvariantId = keyof typeof INVARIANTS;
  * The issue-10 items 1-4, 6-8 were listed here until their fixes merged; their scenarios now enforce them.
  */
 export const KNOWN_OPEN: Partial<Record<InvariantId, { item: string; counterexample: string }>> = {
-  'audit-temporary-instance': {
-    item: 'not listed in issue 10 (nearest: 8, "one record per DR action")',
-    counterexample:
-      'scenario "item 1": [AdvanceTime(20 h + 250 ms), ScheduledBackup(today), RestoreTest(scheduled)] -> the restore test created and deleted swifteats-vfy-d202611110200; no audit record of the execution names the temporary database (the verdict record names the snapshot and the report only)',
-  },
 };
 
 /** The cooldown the world's failover λ runs with (COOLDOWN_SECONDS of test/support/failover-world.ts). */

@@ -268,6 +268,8 @@ export class FaultWorld {
           },
           archive,
           now,
+          // Reading B's settle waits pass in virtual time, as the retention pacing does.
+          sleep: async (ms) => this.clock.advance(ms),
         });
       },
       [FN.retention]: (payload) =>

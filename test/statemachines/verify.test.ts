@@ -252,7 +252,7 @@ describe('restore test (verify.asl.json)', () => {
   });
 
   it('retries a verdict record the archive did not confirm, then tags: the run passes', async () => {
-    archive.failPutsMatching = /^audit\//;
+    archive.failPutsMatching = /^audit\/.*-verify\.verdict-/;
     archive.failPuts = 2;
     const result = await run('verify', {});
     expect(result.status).toBe('SUCCEEDED');
@@ -261,8 +261,21 @@ describe('restore test (verify.asl.json)', () => {
     expect(tagsOf(WEST, SNAPSHOT)['dr:verified']).toBe('passed');
   });
 
-  it('never tags a verdict that has no record: the archive down for good leaves the snapshot untagged', async () => {
+  it('names the temporary database in an intent record before restoring it: no record, no restore', async () => {
     archive.failPutsMatching = /^audit\//;
+    archive.failPuts = 1_000;
+    const result = await run('verify', {});
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ArchiveWriteError' });
+    expect(rds.callCount('RestoreDBInstanceFromDBSnapshot')).toBe(0);
+    archive.failPuts = 0;
+    const again = await run('verify', {});
+    expect(again.status).toBe('SUCCEEDED');
+    const intents = (archive.json('audit/swifteats/') as { action: string; resource: string; result: string; details: Record<string, unknown> }[]).filter((r) => r.action === 'verify.restore');
+    expect(intents).toEqual([expect.objectContaining({ resource: TEMP, result: 'intent', details: expect.objectContaining({ sourceSnapshot: SNAPSHOT }) })]);
+  });
+
+  it('never tags a verdict that has no record: the archive down for good leaves the snapshot untagged', async () => {
+    archive.failPutsMatching = /^audit\/.*-verify\.verdict-/;
     archive.failPuts = 1_000;
     const result = await run('verify', {});
     expect(result).toMatchObject({ status: 'FAILED', error: 'ArchiveWriteError' });
