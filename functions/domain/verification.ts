@@ -218,8 +218,13 @@ export interface VerificationReport {
   readonly passed: boolean;
   /** Per-table row-count brackets (snapshot restores with a bracketed manifest), with their widths. */
   readonly bracket: readonly TableBracket[];
-  /** Findings about the schema that are not losses, reported once (unlogged tables). */
+  /** Findings about the schema that are not losses, reported once (unlogged tables, page checksums off). */
   readonly findings: readonly string[];
+  /**
+   * Whether the restored server verifies page checksums; null when it could not be read. Off, a
+   * zeroed heap page reads as empty: only the row-count bracket can catch it (docs/restore.md).
+   */
+  readonly dataChecksums: boolean | null;
   /** Every check, built-in ones in {@link CHECK_IDS} order, then assertions in config order. */
   readonly checks: readonly CheckResult[];
   /**
@@ -905,6 +910,8 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     record(judged.check, since);
   }
 
+  const checksums = await attempt(() => probe.dataChecksums());
+
   const assertionResults: CheckResult[] = [];
   for (const assertion of options.assertions) {
     const assertionSince = now();
@@ -924,7 +931,12 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     : checks.some((check) => check.status === 'inconclusive')
       ? 'inconclusive'
       : 'passed';
-  const findings = unloggedFinding(manifest?.schema ?? (schema.ok ? schema.value : null));
+  const findings = [
+    ...unloggedFinding(manifest?.schema ?? (schema.ok ? schema.value : null)),
+    ...(checksums.ok && !checksums.value
+      ? ['data checksums are off: a zeroed or torn heap page reads as an empty page, so tables-readable cannot see it; the row-count bracket is what catches the rows it held']
+      : []),
+  ];
   return {
     formatVersion: REPORT_FORMAT_VERSION,
     database: options.database,
@@ -944,6 +956,7 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     passed: verdictOf === 'passed',
     bracket,
     findings,
+    dataChecksums: checksums.ok ? checksums.value : null,
     checks,
     recoveredPointInTime: recovered,
     dataAgeSeconds:

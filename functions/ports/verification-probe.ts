@@ -121,6 +121,12 @@ export interface VerificationProbe {
   latestHeartbeat(): Promise<string | null>;
 
   /**
+   * Whether the server verifies page checksums (`data_checksums`, fixed at initdb). Without them a
+   * zeroed or torn heap page reads as an empty page: the full read cannot see it, only row counts can.
+   */
+  dataChecksums(): Promise<boolean>;
+
+  /**
    * Runs one user query in a read-only transaction that is always rolled back, bounded by
    * `timeoutMs` server-side; a single statement only.
    *

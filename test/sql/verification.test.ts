@@ -154,6 +154,9 @@ describe('runVerification over PostgreSQL: a faithful copy', () => {
       const report = await runVerification(probe, snapshotOptions(manifest));
 
       // Assess
+      const checksums = (await admin.query<{ data_checksums: string }>('SHOW data_checksums')).rows[0]?.data_checksums === 'on';
+      expect(report.dataChecksums).toBe(checksums);
+      expect(report.findings.some((f) => f.startsWith('data checksums are off'))).toBe(!checksums);
       expect(report.checks.map((check) => [check.id, check.status])).toEqual([
         ['tls', 'failed'],
         ['schema-fingerprint', 'passed'],

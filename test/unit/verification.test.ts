@@ -596,6 +596,10 @@ class FakeProbe implements VerificationProbe {
   latestHeartbeat() {
     return this.#answer('latestHeartbeat', this.heartbeat);
   }
+  checksums = true;
+  dataChecksums() {
+    return this.#answer('dataChecksums', this.checksums);
+  }
   runAssertion(query: string, timeoutMs: number) {
     return this.#answer(`runAssertion ${timeoutMs}`, this.answers[query] ?? { rows: 1, columns: 1, value: '0' });
   }
@@ -676,9 +680,24 @@ describe('runVerification', () => {
       'readTables audit.events_2026,dr.heartbeat,public.sessions,shop.customers,shop.orders',
       'checkBtreeIndexes 3',
       'latestHeartbeat',
+      'dataChecksums',
       'runAssertion 30000',
       'runAssertion 5000',
     ]);
+    expect(report.dataChecksums).toBe(true);
+    expect(report.findings.filter((f) => f.startsWith('data checksums'))).toEqual([]);
+  });
+
+  it('says when page checksums are off: a zeroed page reads as empty, only the bracket catches it (issue 13 item 5)', async () => {
+    const probe = new FakeProbe();
+    probe.checksums = false;
+    const report = await runVerification(probe, options());
+    expect(report.dataChecksums).toBe(false);
+    expect(report.findings).toContain(
+      'data checksums are off: a zeroed or torn heap page reads as an empty page, so tables-readable cannot see it; the row-count bracket is what catches the rows it held',
+    );
+    probe.failures['dataChecksums'] = new SqlQueryError('permission denied (SQLSTATE 42501)', '42501');
+    expect((await runVerification(probe, options())).dataChecksums).toBeNull();
   });
 
   it('keeps going after failing checks and fails the report', async () => {
@@ -725,7 +744,7 @@ describe('runVerification', () => {
       ['btree-indexes', 'failed', 'not run: the schema could not be described'],
       ['heartbeat', 'passed', 'newest heartbeat 2026-03-01T12:04:30.123456Z is 29.876544 s before the expected point 2026-03-01T12:05:00.000Z'],
     ]);
-    expect(probe.calls).toEqual(['connectionSecurity', 'describeSchema', 'latestHeartbeat']);
+    expect(probe.calls).toEqual(['connectionSecurity', 'describeSchema', 'latestHeartbeat', 'dataChecksums']);
   });
 
   it('rethrows a lost connection instead of turning it into a verdict', async () => {

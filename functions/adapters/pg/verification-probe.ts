@@ -202,6 +202,12 @@ export class PgVerificationProbe implements VerificationProbe {
     return this.#inspector.latestHeartbeat();
   }
 
+  /** {@inheritDoc VerificationProbe.dataChecksums} */
+  async dataChecksums(): Promise<boolean> {
+    const result = await this.#query<{ on: boolean }>('reading data_checksums', "SELECT current_setting('data_checksums') = 'on' AS on");
+    return result.rows[0]?.on === true;
+  }
+
   /**
    * {@inheritDoc VerificationProbe.readTables}
    *
