@@ -10,7 +10,7 @@
 /**
  * Base class: keeps `cause`. Every subclass declares its `name` as a string literal: the
  * bundles are minified, which renames classes, so a name taken from the class itself
- * (`new.target.name`, `constructor.name`) would ship as `Vw` and match no `ErrorEquals`.
+ * (the class's own runtime name) would ship as `Vw` and match no `ErrorEquals`.
  * A class field is set after the base constructor returns, so the subclass's literal wins.
  */
 export class DrError extends Error {

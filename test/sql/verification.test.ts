@@ -104,6 +104,32 @@ async function restoredCopy(label: string, damage = ''): Promise<RestoredCopy> {
   return { database, admin, manifest, probe };
 }
 
+/**
+ * A restored copy read by a login role of its own, like a least-privilege verify user: it may read
+ * the shop's schemas and tables, plus whatever `extraGrants` (SQL, `ROLE` standing for the role)
+ * adds or takes away. The role and the database are dropped afterwards whatever `fn` did.
+ */
+async function asLimitedRole(label: string, extraGrants: string, fn: (copy: RestoredCopy & { limited: Client }) => Promise<void>): Promise<void> {
+  const role = `dr_test_verifier_${randomBytes(6).toString('hex')}`;
+  const copy = await restoredCopy(label);
+  await withServerClient((client) => client.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN`));
+  const limited = new Client({ ...copy.database.config, user: role });
+  try {
+    const who = escapeIdentifier(role);
+    await copy.admin.query(
+      `GRANT USAGE ON SCHEMA shop, audit, dr TO ${who};
+       GRANT SELECT ON ALL TABLES IN SCHEMA shop, audit, dr, public TO ${who};
+       ${extraGrants.replaceAll('ROLE', who)}`,
+    );
+    await limited.connect();
+    await fn({ ...copy, limited });
+  } finally {
+    await limited.end().catch(() => undefined);
+    await copy.database.drop();
+    await withServerClient((client) => client.query(`DROP ROLE IF EXISTS ${escapeIdentifier(role)}`));
+  }
+}
+
 function snapshotOptions(manifest: DatabaseManifest, overrides: Partial<VerificationOptions> = {}): VerificationOptions {
   return {
     database: 'swifteats',
@@ -475,25 +501,11 @@ describe('PgVerificationProbe', () => {
   });
 
   it('skips amcheck with evidence when the role may not create it, and reports tables it may not read', async () => {
-    // Prepare: a login role that can read everything but audit.log, and cannot create amcheck
-    // (not a trusted extension), like a least-privilege verify user.
-    const role = `dr_test_verifier_${randomBytes(6).toString('hex')}`;
-    const { database, manifest } = await restoredCopy('noamcheck');
-    await withServerClient((client) => client.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN`));
-    const limited = new Client({ ...database.config, user: role });
-    try {
-      const admin = await database.connect();
-      await admin.query(
-        `GRANT USAGE ON SCHEMA shop, audit, dr TO ${escapeIdentifier(role)};
-         GRANT SELECT ON ALL TABLES IN SCHEMA shop, audit, dr, public TO ${escapeIdentifier(role)};
-         REVOKE SELECT ON audit.log FROM ${escapeIdentifier(role)};
-         GRANT CREATE ON DATABASE ${escapeIdentifier(database.name)} TO ${escapeIdentifier(role)};`,
-      );
-      await limited.connect();
-      const probe = new PgVerificationProbe([limited]);
-
+    // Prepare: a role that can read everything but audit.log and may create a schema, but not
+    // amcheck (not a trusted extension).
+    await asLimitedRole('noamcheck', 'REVOKE SELECT ON audit.log FROM ROLE; DO $do$ BEGIN EXECUTE format(\'GRANT CREATE ON DATABASE %I TO %s\', current_database(), \'ROLE\'); END $do$;', async ({ admin, manifest, limited }) => {
       // Act
-      const report = await runVerification(probe, snapshotOptions(manifest));
+      const report = await runVerification(new PgVerificationProbe([limited]), snapshotOptions(manifest));
 
       // Assess
       expect(report.checks.map((check) => [check.id, check.status])).toEqual([
@@ -517,27 +529,12 @@ describe('PgVerificationProbe', () => {
       );
       expect(checkOf(report, 'row-counts').details).toEqual(['table audit.log: rows 4 -> not counted (the read failed)']);
       expect(checkOf(report, 'tls').evidence).toBe('1 of 1 connection not encrypted with TLS 1.2 or later');
-    } finally {
-      await limited.end().catch(() => undefined);
-      await database.drop();
-      await withServerClient((client) => client.query(`DROP ROLE IF EXISTS ${escapeIdentifier(role)}`));
-    }
+    });
   });
 
   it('names the statement refused when the role may not even create the probe schema', async () => {
-    // Prepare: a role with no CREATE on the database (the default for a new role).
-    const role = `dr_test_verifier_${randomBytes(6).toString('hex')}`;
-    const { database, manifest } = await restoredCopy('noschema');
-    await withServerClient((client) => client.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN`));
-    const limited = new Client({ ...database.config, user: role });
-    try {
-      const admin = await database.connect();
-      await admin.query(
-        `GRANT USAGE ON SCHEMA shop, audit, dr TO ${escapeIdentifier(role)};
-         GRANT SELECT ON ALL TABLES IN SCHEMA shop, audit, dr, public TO ${escapeIdentifier(role)};`,
-      );
-      await limited.connect();
-
+    // Prepare: no CREATE on the database (the default for a new role).
+    await asLimitedRole('noschema', '', async ({ database, manifest, limited }) => {
       // Act
       const report = await runVerification(new PgVerificationProbe([limited]), snapshotOptions(manifest));
 
@@ -545,11 +542,7 @@ describe('PgVerificationProbe', () => {
       expect(checkOf(report, 'btree-indexes').evidence).toBe(
         `amcheck unavailable, no index was checked: CREATE SCHEMA dr_amcheck: permission denied for database ${database.name} (SQLSTATE 42501)`,
       );
-    } finally {
-      await limited.end().catch(() => undefined);
-      await database.drop();
-      await withServerClient((client) => client.query(`DROP ROLE IF EXISTS ${escapeIdentifier(role)}`));
-    }
+    });
   });
 
   it('checks indexes on a hardened database whose search_path names no existing schema (issue 13)', async () => {
