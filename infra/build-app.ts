@@ -1,4 +1,5 @@
 import { Annotations, Tags, Validations, type App } from 'aws-cdk-lib';
+import { resolveDeployment } from './config/resolve.ts';
 import type { DrConfig } from './config/types.ts';
 import { acknowledgeFindings, DrAwsSolutionsChecks } from './nag.ts';
 import { AutomationStack } from './stacks/automation-stack.ts';
@@ -25,6 +26,7 @@ export function buildApp(app: App, config: DrConfig): DrApp {
   // automation still uses, so a change can never orphan the DR automation silently.
   app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
   const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const deployment = resolveDeployment(config);
   const prefix = `Dr-${config.database.name}`;
   const drRegion =
     config.dr.region === null
@@ -37,7 +39,7 @@ export function buildApp(app: App, config: DrConfig): DrApp {
         });
   // Replicated automated backups need the DR key's ARN (RDS takes no alias there), which
   // lives in another region: CDK passes it through SSM with crossRegionReferences.
-  const replicateBackups = drRegion !== null && config.dr.backupReplication && config.database.topology === 'multi-az-instance';
+  const replicateBackups = drRegion !== null && deployment.backupReplicationRegion !== null;
   const database = new DatabaseStack(app, `${prefix}-Database`, {
     config,
     env: { account, region: config.region },
@@ -49,6 +51,7 @@ export function buildApp(app: App, config: DrConfig): DrApp {
   if (drRegion && replicateBackups) database.addStackDependency(drRegion);
   const automation = new AutomationStack(app, `${prefix}-Automation`, {
     config,
+    deployment,
     env: { account, region: config.region },
     description: `${config.database.name}: DR automation (functions, state machines, schedules)`,
     network: database.network,
@@ -60,7 +63,7 @@ export function buildApp(app: App, config: DrConfig): DrApp {
   });
   automation.addStackDependency(database);
   if (drRegion) automation.addStackDependency(drRegion);
-  if (config.dr.readReplica && config.dr.region !== null) {
+  if (deployment.replica !== null) {
     // Said at every synth until the stacks create the replica themselves (see the issue notes).
     Annotations.of(automation).addWarningV2(
       'rds-dr:cross-region-replica-not-created',

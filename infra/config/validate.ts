@@ -3,6 +3,7 @@ import { longestGapSeconds, parseSchedule } from '../../functions/domain/schedul
 import { parseAssertions } from '../../functions/domain/verification.ts';
 import { ValidationError } from '../../functions/shared/errors.ts';
 import { isPlainObject } from './defaults.ts';
+import { offsitePaths } from './resolve.ts';
 import { FAILURE_MODES, type DrConfig, type FailureMode, type Topology } from './types.ts';
 
 /**
@@ -331,8 +332,8 @@ export function objectiveFloors(config: DrConfig): Record<FailureMode, Objective
   const backupReason = `the backup schedule runs at most every ${backupGap} s`;
   const detectionSeconds = WRITER_DOWN_PROBES * PROBE_PERIOD_SECONDS;
   const detection = `RDS failover takes up to ${failover} s plus ${detectionSeconds} s to detect: ${WRITER_DOWN_PROBES} failed probe minutes`;
-  const hasDr = config.dr.region !== null && topology !== 'multi-az-cluster';
-  const regionPath = !hasDr ? null : config.dr.readReplica ? 'cross-region read replica' : config.dr.backupReplication ? 'replicated automated backups' : config.dr.snapshotCopy ? 'snapshot copies' : null;
+  const offsite = offsitePaths(config);
+  const regionPath = offsite.readReplica ? 'cross-region read replica' : offsite.backupReplication ? 'replicated automated backups' : offsite.snapshotCopy ? 'snapshot copies' : null;
   return {
     az: { path: 'Multi-AZ failover', rpoSeconds: 0, rtoSeconds: failover + detectionSeconds, rpoReason: 'the standby is synchronous', rtoReason: detection },
     region: {
@@ -348,7 +349,7 @@ export function objectiveFloors(config: DrConfig): Record<FailureMode, Objective
       rtoReason: 'it must be positive',
     },
     corruption: { path: 'point-in-time restore', rpoSeconds: PITR_LAG_SECONDS, rtoSeconds: 1, rpoReason: 'LatestRestorableTime trails the present by about 5 minutes', rtoReason: 'it must be positive' },
-    snapshotLoss: { path: hasDr && config.dr.snapshotCopy ? 'offsite snapshot copies' : null, rpoSeconds: backupGap, rtoSeconds: 1, rpoReason: backupReason, rtoReason: 'it must be positive' },
+    snapshotLoss: { path: offsite.snapshotCopy ? 'offsite snapshot copies' : null, rpoSeconds: backupGap, rtoSeconds: 1, rpoReason: backupReason, rtoReason: 'it must be positive' },
   };
 }
 

@@ -14,7 +14,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ALARM_DETAIL_TYPE, RDS_EVENT_DETAIL_TYPE, RDS_FAILOVER_EVENT_IDS, writerDownAlarmName } from '../../functions/domain/failover.ts';
-import type { DrConfig } from '../config/types.ts';
+import type { ReplicaRef } from '../config/resolve.ts';
 import { acknowledge } from '../nag.ts';
 import { aslDefinition, aslTimeout } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';
@@ -25,26 +25,19 @@ export function failoverSubstitutions(functions: { failover: string; probe: stri
   return { FailoverFunctionArn: functions.failover, ProbeFunctionArn: functions.probe };
 }
 
-/** The cross-region read replica's identifier, by convention: `<db>-dr`. */
-export function crossRegionReplicaId(databaseName: string): string {
-  return `${databaseName}-dr`;
-}
-
-/** The cross-region read replica promoted by a region failover. */
-export interface ReplicaRef {
-  readonly identifier: string;
-  readonly region: string;
-  /** Its endpoint address; the probe's REPLICA_HOST is the same. */
-  readonly endpoint?: string;
-}
-
 /** Props of {@link Failover}. */
 export interface FailoverProps {
-  /** The configuration: `database`, `dr`, `failover` (auto, maxLagOnFailoverSeconds, cooldownMinutes). */
-  readonly config: DrConfig;
+  /** The protected database's name: resource names, the lock item, the audit prefix (`database.name`). */
+  readonly databaseName: string;
+  /** Start the workflow when the WriterDown alarm enters ALARM (`failover.auto`); false: notify only. */
+  readonly autoFailover: boolean;
+  /** Refuse a region failover when the replica is further behind, unless forced (`failover.maxLagOnFailoverSeconds`). */
+  readonly maxLagOnFailoverSeconds: number;
+  /** Minutes after a failover during which another is refused (`failover.cooldownMinutes`). */
+  readonly cooldownMinutes: number;
   /** The VPC the private hosted zone of the writer record is associated with. */
   readonly vpc: ec2.IVpc;
-  /** The protected database: its identifier, ARN, writer endpoint, port and security group (the fence). */
+  /** The protected database: its topology, ARN, writer endpoint, port and security group (the fence). */
   readonly database: ProtectedDatabase;
   /** The probe λ (functions/handlers/probe.ts), which the workflow invokes to confirm and to post-check. */
   readonly probeFunction: lambda.IFunction;
@@ -59,8 +52,8 @@ export interface FailoverProps {
   readonly archiveBucket: s3.IBucket;
   readonly archiveKey: kms.IKey;
   /**
-   * The cross-region read replica a region failover promotes.
-   * @default `{ identifier: crossRegionReplicaId(db), region: config.dr.region }` when `config.dr.readReplica`, else none
+   * The cross-region read replica a region failover promotes (`Deployment.replica`); null: no region failover.
+   * @default null
    */
   readonly replica?: ReplicaRef | null;
   /**
@@ -103,9 +96,9 @@ export class Failover extends Construct {
   constructor(scope: Construct, id: string, props: FailoverProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const { config, database } = props;
-    const db = config.database;
-    const replica = props.replica !== undefined ? props.replica : config.dr.readReplica && config.dr.region !== null ? { identifier: crossRegionReplicaId(db.name), region: config.dr.region } : null;
+    const { database } = props;
+    const db = { name: props.databaseName, topology: database.topology, port: database.port };
+    const replica = props.replica ?? null;
     // The state machine's timeout (TimeoutSeconds in failover.asl.json) is also the lock's lease:
     // a run that dies keeps the lock this long, and no run outlives its lease.
     const timeout = aslTimeout('failover.asl.json');
@@ -157,8 +150,8 @@ export class Failover extends Construct {
         FENCE_SECURITY_GROUP_ID: replica === null ? 'none' : database.securityGroup.securityGroupId,
         TOPIC_ARN: props.topic.topicArn,
         ARCHIVE_BUCKET: props.archiveBucket.bucketName,
-        MAX_LAG_SECONDS: String(config.failover.maxLagOnFailoverSeconds),
-        COOLDOWN_SECONDS: String(config.failover.cooldownMinutes * 60),
+        MAX_LAG_SECONDS: String(props.maxLagOnFailoverSeconds),
+        COOLDOWN_SECONDS: String(props.cooldownMinutes * 60),
         LOCK_LEASE_SECONDS: String(timeout.toSeconds()),
       },
     });
@@ -177,7 +170,7 @@ export class Failover extends Construct {
 
     // Triggers. EventBridge passes the whole event: the workflow's first step validates it.
     const target = (): targets.SfnStateMachine => new targets.SfnStateMachine(this.stateMachine, { retryAttempts: 3, maxEventAge: Duration.minutes(15) });
-    this.alarmRule = config.failover.auto
+    this.alarmRule = props.autoFailover
       ? new events.Rule(this, 'OnWriterDown', {
           description: `${db.name}: the WriterDown alarm entering ALARM starts an AZ failover (failover.auto)`,
           eventPattern: { source: ['aws.cloudwatch'], detailType: [ALARM_DETAIL_TYPE], detail: { alarmName: [writerDownAlarmName(db.name)], state: { value: ['ALARM'] } } },
@@ -195,8 +188,8 @@ export class Failover extends Construct {
   #grant(props: FailoverProps, replica: ReplicaRef | null): void {
     const stack = Stack.of(this);
     const role = this.function.role;
-    const { database, config } = props;
-    const cluster = config.database.topology === 'multi-az-cluster';
+    const { database } = props;
+    const cluster = database.topology === 'multi-az-cluster';
 
     // The lock: the four item operations on the one table; its key only through DynamoDB.
     role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [this.table.tableArn] }));
@@ -263,7 +256,7 @@ export class Failover extends Construct {
         }),
       );
     }
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.archiveBucket.arnForObjects(`audit/${config.database.name}/*`)] }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.archiveBucket.arnForObjects(`audit/${props.databaseName}/*`)] }));
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],

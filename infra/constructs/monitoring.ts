@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { FAILURE_MODE_DIMENSION, FAILURE_MODES, OFFSITE_PATH_NAMES, type FailureMode } from '../../functions/domain/rpo.ts';
 import { longestGapSeconds, parseSchedule } from '../../functions/domain/schedule.ts';
 import { DIMENSIONS, METRIC_NAMESPACE, METRIC_SERVICE, type MetricName } from '../../functions/shared/metric-names.ts';
-import type { DrConfig } from '../config/types.ts';
+import type { MonitoringFacts, OffsitePaths } from '../config/resolve.ts';
 import { MANUAL_SNAPSHOT_QUOTA, WRITER_DOWN_PROBES } from '../config/validate.ts';
 import type { WildcardRule } from '../nag.ts';
 import { DrFunction } from './dr-function.ts';
@@ -41,14 +41,7 @@ export interface MonitoredStateMachine {
 }
 
 /** Props of {@link Monitoring}. */
-export interface MonitoringProps {
-  /** The validated configuration: objectives, schedules, retention, failover, emails. */
-  readonly config: DrConfig;
-  /**
-   * The protected database's name: the `Database` metric dimension and the alarm name prefix.
-   * @default config.database.name
-   */
-  readonly databaseName?: string;
+export interface MonitoringProps extends MonitoringFacts {
   /** ARN of the protected DB instance (or Multi-AZ DB cluster), for the monitor's read permissions. */
   readonly databaseArn: string;
   /**
@@ -138,18 +131,12 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const { config } = props;
     const stack = Stack.of(this);
-    const db = props.databaseName ?? config.database.name;
-    const cluster = config.database.topology === 'multi-az-cluster';
-    const hasDr = config.dr.region !== null && !cluster;
-    const paths = {
-      readReplica: hasDr && config.dr.readReplica,
-      backupReplication: hasDr && config.dr.backupReplication,
-      snapshotCopy: hasDr && config.dr.snapshotCopy,
-    };
-    const drRegion = paths.backupReplication || paths.snapshotCopy ? config.dr.region : null;
-    const protectedModes = FAILURE_MODES.filter((m) => config.objectives[m] !== null);
+    const db = props.databaseName;
+    const cluster = props.topology === 'multi-az-cluster';
+    const paths = props.offsite;
+    const drRegion = props.offsiteRegion;
+    const protectedModes = FAILURE_MODES.filter((m) => props.objectives[m] !== null);
 
     // 1. Topic: a customer key CloudWatch may use (alarms cannot publish to an SNS-managed key), TLS only.
     this.topicKey = new kms.Key(this, 'TopicKey', {
@@ -177,7 +164,7 @@ export class Monitoring extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
-    for (const email of config.notificationEmails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const email of props.notificationEmails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
 
     // 2. The RPO monitor: reads RDS (both regions) and, with a replica, the probe's metric.
     this.rpoMonitor = new DrFunction(this, 'RpoMonitor', {
@@ -187,10 +174,10 @@ export class Monitoring extends Construct {
       memorySize: 256,
       environment: {
         DATABASE_ID: db,
-        TOPOLOGY: config.database.topology,
+        TOPOLOGY: props.topology,
         DR_REGION: drRegion ?? 'none',
         OFFSITE_PATHS: offsitePaths(paths),
-        OBJECTIVES: JSON.stringify(config.objectives),
+        OBJECTIVES: JSON.stringify(props.objectives),
       },
     });
     // A failed minute is superseded by the next one: no asynchronous retries piling up.
@@ -229,7 +216,7 @@ export class Monitoring extends Construct {
     this.postureDegraded.addOkAction(notify);
 
     // 4. Dashboard.
-    this.dashboard = this.buildDashboard(config, db, protectedModes, paths.readReplica, [this.postureDegraded, ...alarms.values()]);
+    this.dashboard = this.buildDashboard(props, db, protectedModes, paths.readReplica, [this.postureDegraded, ...alarms.values()]);
   }
 
   /**
@@ -299,7 +286,6 @@ export class Monitoring extends Construct {
   }
 
   private alarmSpecs(props: MonitoringProps, db: string, modes: readonly FailureMode[]): AlarmSpec[] {
-    const { config } = props;
     const metric = (name: MetricName, statistic: string, period: Duration, failureMode?: string): cloudwatch.Metric =>
       databaseMetric(db, name, statistic, period, failureMode);
     const minute = Duration.minutes(1);
@@ -308,7 +294,7 @@ export class Monitoring extends Construct {
     const specs: AlarmSpec[] = [];
 
     for (const mode of modes) {
-      const objective = config.objectives[mode];
+      const objective = props.objectives[mode];
       if (objective === null) continue;
       const dimension = FAILURE_MODE_DIMENSION[mode];
       specs.push({
@@ -322,13 +308,13 @@ export class Monitoring extends Construct {
         critical: true,
       });
     }
-    const backup = parseSchedule(config.schedules.backup);
+    const backup = parseSchedule(props.backupSchedule);
     const backupGap = backup.ok ? longestGapSeconds(backup.schedule) : 86_400;
     const missingAfter = backupGap + BACKUP_GRACE_SECONDS;
     specs.push(
       {
         name: 'BackupMissing',
-        description: `No successful backup for ${missingAfter / 3600} h (the longest gap of ${config.schedules.backup} plus ${BACKUP_GRACE_SECONDS / 3600} h): the newest available managed snapshot (LatestSnapshotAgeSeconds) is older, or there is none (missing data breaches).`,
+        description: `No successful backup for ${missingAfter / 3600} h (the longest gap of ${props.backupSchedule} plus ${BACKUP_GRACE_SECONDS / 3600} h): the newest available managed snapshot (LatestSnapshotAgeSeconds) is older, or there is none (missing data breaches).`,
         metric: metric('LatestSnapshotAgeSeconds', 'Maximum', fiveMinutes),
         threshold: missingAfter,
         comparison: GT,
@@ -368,21 +354,21 @@ export class Monitoring extends Construct {
       },
       {
         name: 'VerificationStale',
-        description: `No snapshot passed a restore test in ${config.retention.maxVerifiedAgeHours} h (LatestVerifiedSnapshotAgeSeconds, or none at all: missing data breaches); retention has stopped expiring snapshots.`,
+        description: `No snapshot passed a restore test in ${props.maxVerifiedAgeHours} h (LatestVerifiedSnapshotAgeSeconds, or none at all: missing data breaches); retention has stopped expiring snapshots.`,
         metric: metric('LatestVerifiedSnapshotAgeSeconds', 'Maximum', fiveMinutes),
-        threshold: config.retention.maxVerifiedAgeHours * 3600,
+        threshold: props.maxVerifiedAgeHours * 3600,
         comparison: GT,
         evaluationPeriods: 3,
         treatMissingData: BREACHING,
         critical: true,
       },
     );
-    if (config.dr.readReplica && config.database.topology === 'multi-az-instance') {
+    if (props.offsite.readReplica) {
       specs.push({
         name: 'ReplicaLagHigh',
-        description: `The cross-region replica is more than ${config.failover.maxLagOnFailoverSeconds} s behind (ReplicaHeartbeatAgeSeconds, 3 minutes), or the probe cannot read it (missing data breaches): a region failover would be refused or lose that much.`,
+        description: `The cross-region replica is more than ${props.maxLagOnFailoverSeconds} s behind (ReplicaHeartbeatAgeSeconds, 3 minutes), or the probe cannot read it (missing data breaches): a region failover would be refused or lose that much.`,
         metric: metric('ReplicaHeartbeatAgeSeconds', 'Maximum', minute),
-        threshold: config.failover.maxLagOnFailoverSeconds,
+        threshold: props.maxLagOnFailoverSeconds,
         comparison: GT,
         evaluationPeriods: 3,
         treatMissingData: BREACHING,
@@ -391,7 +377,7 @@ export class Monitoring extends Construct {
     }
     specs.push({
       name: 'WriterDown',
-      description: `The writer probe failed for ${WRITER_DOWN_PROBES} minutes in a row (WriterHealthy < 1), or stopped reporting (missing data breaches).${config.failover.auto ? ' Automatic failover starts on this alarm.' : ' Automatic failover is off: an operator decides.'}`,
+      description: `The writer probe failed for ${WRITER_DOWN_PROBES} minutes in a row (WriterHealthy < 1), or stopped reporting (missing data breaches).${props.autoFailover ? ' Automatic failover starts on this alarm.' : ' Automatic failover is off: an operator decides.'}`,
       metric: metric('WriterHealthy', 'Minimum', minute),
       threshold: 1,
       comparison: LT,
@@ -400,7 +386,7 @@ export class Monitoring extends Construct {
       critical: true,
     });
     for (const mode of modes) {
-      const objective = config.objectives[mode];
+      const objective = props.objectives[mode];
       if (objective === null) continue;
       const dimension = FAILURE_MODE_DIMENSION[mode];
       const failover = mode === 'az' || mode === 'region';
@@ -417,11 +403,11 @@ export class Monitoring extends Construct {
         critical: true,
       });
     }
-    const quotaRatio = (MANUAL_SNAPSHOT_QUOTA - config.retention.quotaHeadroom) / MANUAL_SNAPSHOT_QUOTA;
+    const quotaRatio = (MANUAL_SNAPSHOT_QUOTA - props.quotaHeadroom) / MANUAL_SNAPSHOT_QUOTA;
     specs.push(
       {
         name: 'SnapshotQuotaNear',
-        description: `Manual snapshots use ${Math.round(quotaRatio * 100)} % or more of the quota (SnapshotQuotaUsedRatio, after the last retention run): fewer than ${config.retention.quotaHeadroom} remain free; backups fail once it is full.`,
+        description: `Manual snapshots use ${Math.round(quotaRatio * 100)} % or more of the quota (SnapshotQuotaUsedRatio, after the last retention run): fewer than ${props.quotaHeadroom} remain free; backups fail once it is full.`,
         metric: metric('SnapshotQuotaUsedRatio', 'Maximum', hour),
         threshold: quotaRatio,
         comparison: GE,
@@ -446,7 +432,7 @@ export class Monitoring extends Construct {
     return specs;
   }
 
-  private buildDashboard(config: DrConfig, db: string, modes: readonly FailureMode[], replica: boolean, alarms: cloudwatch.IAlarm[]): cloudwatch.Dashboard {
+  private buildDashboard(props: MonitoringProps, db: string, modes: readonly FailureMode[], replica: boolean, alarms: cloudwatch.IAlarm[]): cloudwatch.Dashboard {
     const minute = Duration.minutes(1);
     const hour = Duration.hours(1);
     const m = (name: MetricName, statistic: string, period: Duration, label: string, failureMode?: string): cloudwatch.Metric =>
@@ -504,7 +490,7 @@ export class Monitoring extends Construct {
           m('LatestVerifiedSnapshotAgeSeconds', 'Maximum', minute, 'newest verified snapshot'),
           m('LatestOffsiteCopyAgeSeconds', 'Maximum', minute, 'newest offsite copy'),
         ],
-        leftAnnotations: [{ value: config.retention.maxVerifiedAgeHours * 3600, label: `verification stale after ${config.retention.maxVerifiedAgeHours} h` }],
+        leftAnnotations: [{ value: props.maxVerifiedAgeHours * 3600, label: `verification stale after ${props.maxVerifiedAgeHours} h` }],
         leftYAxis: { min: 0 },
         width: 12,
         height: 6,
@@ -523,7 +509,7 @@ export class Monitoring extends Construct {
         ? new cloudwatch.GraphWidget({
             title: 'Cross-region replica lag (s)',
             left: [m('ReplicaHeartbeatAgeSeconds', 'Maximum', minute, 'replica heartbeat age')],
-            leftAnnotations: [{ value: config.failover.maxLagOnFailoverSeconds, label: 'maxLagOnFailoverSeconds' }],
+            leftAnnotations: [{ value: props.maxLagOnFailoverSeconds, label: 'maxLagOnFailoverSeconds' }],
             leftYAxis: { min: 0 },
             width: 12,
             height: 6,
@@ -549,7 +535,7 @@ export function databaseMetric(db: string, name: MetricName, statistic: string, 
   });
 }
 
-function offsitePaths(paths: { readReplica: boolean; backupReplication: boolean; snapshotCopy: boolean }): string {
+function offsitePaths(paths: OffsitePaths): string {
   const names = (Object.keys(OFFSITE_PATH_NAMES) as (keyof typeof OFFSITE_PATH_NAMES)[]).filter((k) => paths[k]).map((k) => OFFSITE_PATH_NAMES[k]);
   return names.length === 0 ? 'none' : names.join(',');
 }

@@ -8,6 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { Deployment } from '../config/resolve.ts';
 import type { DrConfig } from '../config/types.ts';
 import { aslDefinition } from '../constructs/asl-definition.ts';
 import { DrFunction } from '../constructs/dr-function.ts';
@@ -22,6 +23,8 @@ import { drKeyAlias } from './dr-region-stack.ts';
 /** Props of {@link AutomationStack}. */
 export interface AutomationStackProps extends StackProps {
   readonly config: DrConfig;
+  /** The facts resolved from `config` once (config/resolve.ts). */
+  readonly deployment: Deployment;
   readonly network: Network;
   readonly database: ProtectedDatabase;
   readonly databaseKey: kms.IKey;
@@ -39,11 +42,6 @@ export function backupSubstitutions(functions: { snapshot: string; manifest: str
 /** The `definitionSubstitutions` of the verify and point-in-time-restore state machines. */
 export function restoreSubstitutions(functions: { restore: string; verify: string }): Record<string, string> {
   return { RestoreFunctionArn: functions.restore, VerifyFunctionArn: functions.verify };
-}
-
-/** The retention policy name written to `dr:policy` and read back by retention. */
-export function policyName(config: DrConfig): string {
-  return `${config.database.name}-gfs`;
 }
 
 /**
@@ -66,10 +64,10 @@ export class AutomationStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AutomationStackProps) {
     super(scope, id, props);
-    const { config, database } = props;
+    const { config, database, deployment } = props;
     const db = config.database;
     const cluster = db.topology === 'multi-az-cluster';
-    const drRegion = config.dr.region !== null && config.dr.snapshotCopy ? config.dr.region : null;
+    const drRegion = deployment.snapshotCopyRegion;
     const snapshotKind = cluster ? 'cluster-snapshot' : 'snapshot';
     const snapshotArns = (region: string): string => `arn:${this.partition}:rds:${region}:${this.account}:${snapshotKind}:${db.name}-*`;
     // Only names the backup makes (<db>-<tier>-<stamp>): tagging a person's <db>-… snapshot
@@ -117,7 +115,7 @@ export class AutomationStack extends Stack {
     const common = {
       DATABASE_ID: db.name,
       TOPOLOGY: db.topology,
-      POLICY_NAME: policyName(config),
+      POLICY_NAME: deployment.policyName,
       ARCHIVE_BUCKET: props.archiveBucket.bucketName,
     };
 
@@ -455,7 +453,7 @@ export class AutomationStack extends Stack {
 
     // Monitoring: RPO monitor, alarms with runbook sections, composite alarm, dashboard, topic.
     this.monitoring = new Monitoring(this, 'Monitoring', {
-      config,
+      ...deployment.monitoring,
       databaseArn: database.arn,
       functions: [
         { name: 'snapshot', function: this.snapshotFunction.fn },
@@ -473,7 +471,11 @@ export class AutomationStack extends Stack {
     });
     // Failover: lock table, endpoint record and connection secret, the workflow, its triggers.
     this.failover = new Failover(this, 'Failover', {
-      config,
+      databaseName: db.name,
+      autoFailover: config.failover.auto,
+      maxLagOnFailoverSeconds: config.failover.maxLagOnFailoverSeconds,
+      cooldownMinutes: config.failover.cooldownMinutes,
+      replica: deployment.replica,
       vpc: props.network.vpc,
       database,
       probeFunction: this.probeFunction.fn,

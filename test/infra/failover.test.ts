@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../infra/config/load.ts';
+import { resolveDeployment } from '../../infra/config/resolve.ts';
 import type { DrConfigInput } from '../../infra/config/types.ts';
 import { Failover } from '../../infra/constructs/failover.ts';
 import { DrFunction } from '../../infra/constructs/dr-function.ts';
@@ -48,7 +49,11 @@ function build(input: DrConfigInput = {}): Built {
   const topicKey = new kms.Key(stack, 'TopicKey', { enableKeyRotation: true });
   const topic = new sns.Topic(stack, 'Topic', { masterKey: topicKey, enforceSSL: true });
   const failover = new Failover(stack, 'Failover', {
-    config,
+    databaseName: config.database.name,
+    autoFailover: config.failover.auto,
+    maxLagOnFailoverSeconds: config.failover.maxLagOnFailoverSeconds,
+    cooldownMinutes: config.failover.cooldownMinutes,
+    replica: resolveDeployment(config).replica,
     vpc: db.network.vpc,
     database: db.database,
     probeFunction: probe.fn,

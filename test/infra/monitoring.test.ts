@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../infra/config/load.ts';
+import { resolveDeployment } from '../../infra/config/resolve.ts';
 import type { DrConfig } from '../../infra/config/types.ts';
 import { MONITORING_WILDCARDS, Monitoring, RUNBOOK } from '../../infra/constructs/monitoring.ts';
 import { DrAwsSolutionsChecks, isExplainedWildcard, WILDCARDS } from '../../infra/nag.ts';
@@ -22,7 +23,7 @@ function build(input: unknown = {}): { app: App; stack: Stack; monitoring: Monit
   // Region only: the account stays a token, as in the real app's synth without credentials.
   const stack = new Stack(app, 'Monitoring', { env: { region: config.region } });
   const monitoring = new Monitoring(stack, 'Monitoring', {
-    config,
+    ...resolveDeployment(config).monitoring,
     databaseArn: `arn:aws:rds:${config.region}:123456789012:db:${config.database.name}`,
     functions: FUNCTIONS.map((name) => ({ name, function: lambda.Function.fromFunctionName(stack, `Fn-${name}`, `swifteats-${name}`) })),
     stateMachines: STATE_MACHINES.map((name) => ({ name, stateMachine: sfn.StateMachine.fromStateMachineName(stack, `Sm-${name}`, `swifteats-${name}`) })),
