@@ -43,6 +43,11 @@ export interface ReplicaRef {
   readonly endpoint?: string;
 }
 
+/** Alias of the DR-region key; the primary region refers to it by name, not by a cross-region reference. */
+export function drKeyAlias(databaseName: string): string {
+  return `alias/${databaseName}-dr`;
+}
+
 /** The retention policy name written to `dr:policy` and read back by retention. */
 export function policyName(databaseName: string): string {
   return `${databaseName}-gfs`;

@@ -2,17 +2,13 @@ import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { drKeyAlias } from '../config/resolve.ts';
 import type { DrConfig } from '../config/types.ts';
 import { TAG } from '../../functions/domain/snapshot-naming.ts';
 
 /** Props of {@link DrRegionStack}. */
 export interface DrRegionStackProps extends StackProps {
   readonly config: DrConfig;
-}
-
-/** Alias of the DR-region key; the primary region refers to it by name, not by a cross-region reference. */
-export function drKeyAlias(databaseName: string): string {
-  return `alias/${databaseName}-dr`;
 }
 
 /**

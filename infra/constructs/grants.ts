@@ -1,0 +1,117 @@
+import { Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { IConstruct } from 'constructs';
+import type { Topology } from '../config/types.ts';
+import { TIERS } from '../../functions/domain/snapshot-naming.ts';
+
+/**
+ * What the automation's capabilities (backup, restore testing, writer probe) share: the ARNs of one
+ * database's RDS resources, and the grants that several of their roles need in the same form.
+ *
+ * The capabilities add their resources to the scope they are given, under the ids those resources
+ * have always had: a construct scope of their own would change every logical id, and CloudFormation
+ * would replace the deployed resources (the named ones — state machines, alarms — would fail to).
+ */
+
+/** The archive bucket and the key encrypting it. */
+export interface ArchiveAccess {
+  readonly bucket: s3.IBucket;
+  readonly key: kms.IKey;
+}
+
+/** In-VPC placement of a function that opens SQL connections. */
+export interface FunctionPlacement {
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/** ARNs of one database's RDS resources in this account, by topology. */
+export class RdsArns {
+  readonly cluster: boolean;
+  /** `cluster-snapshot` or `snapshot`: the snapshot resource type (and its condition-key prefix). */
+  readonly snapshotKind: 'cluster-snapshot' | 'snapshot';
+  /** `cluster` or `db`: the database resource type (and its condition-key prefix). */
+  readonly instanceKind: 'cluster' | 'db';
+  readonly #stack: Stack;
+  readonly #name: string;
+
+  constructor(scope: IConstruct, databaseName: string, topology: Topology) {
+    this.#stack = Stack.of(scope);
+    this.#name = databaseName;
+    this.cluster = topology === 'multi-az-cluster';
+    this.snapshotKind = this.cluster ? 'cluster-snapshot' : 'snapshot';
+    this.instanceKind = this.cluster ? 'cluster' : 'db';
+  }
+
+  /** `arn:…:rds:<region>:<account>:<type>:<name>`. */
+  arn(region: string, type: string, name: string): string {
+    return `arn:${this.#stack.partition}:rds:${region}:${this.#stack.account}:${type}:${name}`;
+  }
+
+  /** Every snapshot named `<db>-…` in a region. */
+  snapshots(region: string): string {
+    return this.arn(region, this.snapshotKind, `${this.#name}-*`);
+  }
+
+  /**
+   * Only the names the backup makes (`<db>-<tier>-<stamp>`): tagging a person's `<db>-…` snapshot
+   * dr:managed=true would make retention delete it.
+   */
+  managedSnapshots(region: string): string[] {
+    return TIERS.map((tier) => this.arn(region, this.snapshotKind, `${this.#name}-${tier}-*`));
+  }
+
+  /** Databases of this stack's region whose identifier matches `pattern`. */
+  databases(pattern: string): string {
+    return this.arn(this.#stack.region, this.instanceKind, pattern);
+  }
+
+  /**
+   * Listing snapshots. A list call is authorized against the list's resource types in each region
+   * (databases and snapshots, whoever named them), not only against what it returns. Read-only.
+   */
+  listSnapshots(regions: readonly string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions: [this.cluster ? 'rds:DescribeDBClusterSnapshots' : 'rds:DescribeDBSnapshots'],
+      resources: regions.flatMap((region) => [this.arn(region, this.snapshotKind, '*'), this.arn(region, this.instanceKind, '*')]),
+    });
+  }
+}
+
+/**
+ * The database key only as RDS and Secrets Manager use it on the caller's behalf: grants only for
+ * AWS resources (KMS Developer Guide, kms:GrantIsForAWSResource and kms:ViaService).
+ */
+export function grantKeyThrough(role: iam.IRole, key: kms.IKey, services: readonly string[], actions: readonly string[]): void {
+  const region = Stack.of(role).region;
+  const via = services.map((service) => `${service}.${region}.amazonaws.com`);
+  const rest = actions.filter((a) => a !== 'kms:CreateGrant');
+  if (actions.includes('kms:CreateGrant')) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:CreateGrant'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `rds.${region}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+  }
+  if (rest.length > 0) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...rest], resources: [key.keyArn], conditions: { StringEquals: { 'kms:ViaService': via } } }));
+}
+
+/**
+ * Writing to the archive: PutObject under one prefix of this database, and the archive key only
+ * through S3 (SSE-KMS with a bucket key needs GenerateDataKey and Decrypt).
+ */
+export function grantArchiveWrite(role: iam.IRole, archive: ArchiveAccess, prefix: string, databaseName: string): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [archive.bucket.arnForObjects(`${prefix}/${databaseName}/*`)] }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [archive.key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(role).region}.amazonaws.com` } },
+    }),
+  );
+}
