@@ -1,7 +1,7 @@
 import { Annotations, Tags, Validations, type App } from 'aws-cdk-lib';
 import { resolveDeployment } from './config/resolve.ts';
 import type { DrConfig } from './config/types.ts';
-import { acknowledgeFindings, DrAwsSolutionsChecks } from './nag.ts';
+import { DrAwsSolutionsChecks } from './nag.ts';
 import { AutomationStack } from './stacks/automation-stack.ts';
 import { DatabaseStack } from './stacks/database-stack.ts';
 import { DrRegionStack } from './stacks/dr-region-stack.ts';
@@ -72,7 +72,6 @@ export function buildApp(app: App, config: DrConfig): DrApp {
   }
   Tags.of(app).add('dr:app', 'rds-dr');
   const stacks = { database, drRegion, automation };
-  acknowledgeFindings(stacks);
   Validations.of(app).addPlugins(new DrAwsSolutionsChecks(app));
   return stacks;
 }

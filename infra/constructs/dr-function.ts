@@ -6,8 +6,17 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import type { WildcardRule } from '../acknowledgements.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The IAM wildcard of invoking a DR function, with its reason (infra/nag.ts accepts it). */
+export const DR_FUNCTION_WILDCARDS: readonly WildcardRule[] = [
+  {
+    finding: /^Resource::<[A-Za-z0-9]+\.Arn>:\*$/,
+    reason: 'The state machine invokes its own functions; the :* suffix covers their versions and aliases (CDK grantInvoke).',
+  },
+];
 
 /** Props of {@link DrFunction}. */
 export interface DrFunctionProps {

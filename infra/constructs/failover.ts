@@ -15,7 +15,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ALARM_DETAIL_TYPE, RDS_EVENT_DETAIL_TYPE, RDS_FAILOVER_EVENT_IDS, writerDownAlarmName } from '../../functions/domain/failover.ts';
 import type { ReplicaRef } from '../config/resolve.ts';
-import { acknowledge } from '../nag.ts';
+import { acknowledge, type WildcardRule } from '../acknowledgements.ts';
 import { aslDefinition, aslTimeout } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';
 import { postgresDatabaseName, type ProtectedDatabase } from './protected-database.ts';
@@ -24,6 +24,14 @@ import { postgresDatabaseName, type ProtectedDatabase } from './protected-databa
 export function failoverSubstitutions(functions: { failover: string; probe: string }): Record<string, string> {
   return { FailoverFunctionArn: functions.failover, ProbeFunctionArn: functions.probe };
 }
+
+/** The failover function's IAM wildcard, with its reason (infra/nag.ts accepts it). */
+export const FAILOVER_WILDCARDS: readonly WildcardRule[] = [
+  {
+    finding: /^Resource::arn:<AWS::Partition>:route53:::change\/\*$/,
+    reason: 'route53:GetChange polls the endpoint switch until it is INSYNC; a change id exists only once the change is made, so it cannot be named in advance. Read-only.',
+  },
+];
 
 /** Props of {@link Failover}. */
 export interface FailoverProps {

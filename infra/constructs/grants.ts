@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
+import type { WildcardRule } from '../acknowledgements.ts';
 import type { Topology } from '../config/types.ts';
 import { TIERS } from '../../functions/domain/snapshot-naming.ts';
 
@@ -15,6 +16,19 @@ import { TIERS } from '../../functions/domain/snapshot-naming.ts';
  * have always had: a construct scope of their own would change every logical id, and CloudFormation
  * would replace the deployed resources (the named ones — state machines, alarms — would fail to).
  */
+
+/** The IAM wildcards of the shared grants (archive prefixes, list calls), each with its reason (infra/nag.ts accepts them). */
+export const GRANT_WILDCARDS: readonly WildcardRule[] = [
+  {
+    finding: /^Resource::Dr-[a-z0-9-]+-Database:ExportsOutputFnGetAttArchiveBucket[A-Za-z0-9]+\/(audit|manifests|reports)\/[a-z0-9-]+\/\*$/,
+    reason: 'Archive objects are written under one prefix per document kind and database; names carry timestamps and ids, so a prefix is the narrowest scope.',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:rds:[a-z0-9-]+:<AWS::AccountId>:(db|cluster|snapshot|cluster-snapshot):\*$/,
+    reason:
+      'Read-only Describe list calls (the sweeper lists databases, retention and the RPO monitor list snapshots): RDS authorizes a list against all resources of the type in the account and region, so a narrower pattern would deny it. Nothing that changes a database or snapshot uses these.',
+  },
+];
 
 /** The archive bucket and the key encrypting it. */
 export interface ArchiveAccess {

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledgements.ts';
 import type { DatabaseConfig, Topology } from '../config/types.ts';
 
 /** What the DR automation needs to know of the protected database, whatever its topology. */
@@ -55,6 +56,15 @@ export const DATABASE_PARAMETERS: Readonly<Record<string, string>> = {
 /** The PostgreSQL database inside the instance: the configured name, with `-` (not allowed unquoted) as `_`. */
 export function postgresDatabaseName(name: string): string {
   return name.replaceAll('-', '_');
+}
+
+/** cdk-nag RDS11 (default port) on an instance: the port is configurable on purpose. */
+function acknowledgeConfigurablePort(instance: Construct): void {
+  acknowledge(
+    instance,
+    'AwsSolutions-RDS11',
+    'The port is configurable (database.port). A non-default port is obscurity, not a control: the database is in isolated subnets, its security group admits only the DR functions, and rds.force_ssl=1 requires TLS.',
+  );
 }
 
 /** Log types exported to CloudWatch Logs. */
@@ -164,6 +174,7 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
     });
     for (const group of logs) this.instance.node.addDependency(group);
     Tags.of(this.instance).add('dr:role', 'primary');
+    acknowledgeConfigurablePort(this.instance);
     if (props.backupReplication) {
       // Point-in-time restore in the DR region: RDS replicates snapshots and transaction logs
       // there, encrypted with the DR region's key, kept as long as the local backups.
@@ -195,6 +206,12 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
         iamAuthentication: true,
       });
       Tags.of(replica).add('dr:role', 'replica');
+      acknowledgeConfigurablePort(replica);
+      acknowledge(
+        replica,
+        'AwsSolutions-RDS3',
+        'In-region read replicas serve reads; durability and failover come from the Multi-AZ primary and its synchronous standby.',
+      );
       this.replicas.push(replica);
     }
 

@@ -9,7 +9,8 @@ import type { DrConfigInput } from '../../infra/config/types.ts';
 import { Failover } from '../../infra/constructs/failover.ts';
 import { DrFunction } from '../../infra/constructs/dr-function.ts';
 import { DatabaseStack } from '../../infra/stacks/database-stack.ts';
-import { acknowledge, DrAwsSolutionsChecks } from '../../infra/nag.ts';
+import { acknowledge } from '../../infra/acknowledgements.ts';
+import { DrAwsSolutionsChecks } from '../../infra/nag.ts';
 import { aslText, substitutionKeys } from '../support/asl.ts';
 
 /** The protected instance's ARN as the automation side sees it: its identifier imported from the database stack. */

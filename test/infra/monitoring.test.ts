@@ -7,7 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../infra/config/load.ts';
 import { resolveDeployment } from '../../infra/config/resolve.ts';
 import type { DrConfig } from '../../infra/config/types.ts';
-import { MONITORING_WILDCARDS, Monitoring, RUNBOOK } from '../../infra/constructs/monitoring.ts';
+import { RUNBOOK } from '../../infra/constructs/alarm-specs.ts';
+import { Monitoring } from '../../infra/constructs/monitoring.ts';
+import { MONITORING_WILDCARDS } from '../../infra/constructs/rpo-monitor.ts';
 import { DrAwsSolutionsChecks, isExplainedWildcard, WILDCARDS } from '../../infra/nag.ts';
 
 type Json = Record<string, unknown>;
