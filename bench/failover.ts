@@ -12,7 +12,7 @@
  *   minutes": the fake's default);
  * - Route 53 taking its documented 60 s to propagate a change ("generally propagate ... within 60
  *   seconds"), clients then holding the old answer up to the record's 10 s TTL;
- * - detection by the WriterDown alarm: two failed one-minute probes (infra/constructs/monitoring.ts),
+ * - detection by the WriterDown alarm: two failed one-minute probes (infra/constructs/alarm-specs.ts),
  *   the writer failing right after a successful probe: 120 s; CloudWatch's own evaluation delay and
  *   EventBridge delivery are not modelled;
  * - 200 ms per Lambda invocation, and 3 s for a probe whose connection times out (the probe's

@@ -38,7 +38,7 @@ export const FN = {
   probe: WORLD.probeFunctionArn,
 } as const;
 
-/** Lambda timeouts of the stacks (infra/stacks/automation-stack.ts, infra/constructs/failover.ts), seconds. */
+/** Lambda timeouts of the stacks (infra/constructs/backup.ts, restore-testing.ts, writer-probe.ts, failover.ts), seconds. */
 const LAMBDA_TIMEOUT: Record<string, number> = { [FN.snapshot]: 300, [FN.manifest]: 900, [FN.retention]: 900, [FN.restore]: 300, [FN.verify]: 900, [FN.failover]: 60, [FN.probe]: 40 };
 /** State machine timeouts from docs/operations.md (`--timeout-minutes` defaults), seconds. */
 const MACHINE_TIMEOUT: Record<string, number> = { backup: 1440 * 60, verify: 360 * 60, 'pitr-restore': 480 * 60, failover: 60 * 60 };
