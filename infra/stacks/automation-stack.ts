@@ -40,6 +40,7 @@ export class AutomationStack extends Stack {
   readonly writerProbe: WriterProbe;
   readonly monitoring: Monitoring;
   readonly failover: Failover;
+  // The capabilities' functions and state machines by name (the tests and the monitoring read them).
   readonly snapshotFunction: DrFunction;
   readonly manifestFunction: DrFunction;
   readonly retentionFunction: DrFunction;
@@ -88,8 +89,14 @@ export class AutomationStack extends Stack {
       schedule: { expression: config.schedules.restoreTest, timezone: config.schedules.timezone },
     });
     this.writerProbe = new WriterProbe(this, { databaseName, database, databaseKey, placement });
-    ({ snapshotFunction: this.snapshotFunction, manifestFunction: this.manifestFunction, retentionFunction: this.retentionFunction, stateMachine: this.backupStateMachine } = this.backup);
-    ({ restoreFunction: this.restoreFunction, verifyFunction: this.verifyFunction, verifyStateMachine: this.verifyStateMachine, pitrStateMachine: this.pitrStateMachine } = this.restoreTesting);
+    this.snapshotFunction = this.backup.snapshotFunction;
+    this.manifestFunction = this.backup.manifestFunction;
+    this.retentionFunction = this.backup.retentionFunction;
+    this.backupStateMachine = this.backup.stateMachine;
+    this.restoreFunction = this.restoreTesting.restoreFunction;
+    this.verifyFunction = this.restoreTesting.verifyFunction;
+    this.verifyStateMachine = this.restoreTesting.verifyStateMachine;
+    this.pitrStateMachine = this.restoreTesting.pitrStateMachine;
     this.probeFunction = this.writerProbe.probeFunction;
 
     // Monitoring: RPO monitor, alarms with runbook sections, composite alarm, dashboard, topic.
