@@ -15,11 +15,6 @@
  * - members of a Multi-AZ DB cluster are modelled as DB instances carrying `DBClusterIdentifier`.
  */
 import {
-  AddTagsToResourceCommand,
-  CopyDBClusterSnapshotCommand,
-  CopyDBSnapshotCommand,
-  CreateDBClusterSnapshotCommand,
-  CreateDBSnapshotCommand,
   DBClusterAlreadyExistsFault,
   DBClusterNotFoundFault,
   DBClusterQuotaExceededFault,
@@ -30,36 +25,15 @@ import {
   DBInstanceNotFoundFault,
   DBSnapshotAlreadyExistsFault,
   DBSnapshotNotFoundFault,
-  DeleteDBClusterCommand,
-  DeleteDBClusterSnapshotCommand,
-  DeleteDBInstanceCommand,
-  DeleteDBSnapshotCommand,
-  DescribeAccountAttributesCommand,
-  DescribeDBClusterSnapshotsCommand,
-  DescribeDBClustersCommand,
-  DescribeDBInstanceAutomatedBackupsCommand,
-  DescribeDBInstancesCommand,
-  DescribeDBSnapshotsCommand,
-  FailoverDBClusterCommand,
   InstanceQuotaExceededFault,
   InvalidDBClusterSnapshotStateFault,
   InvalidDBClusterStateFault,
   InvalidDBInstanceStateFault,
   InvalidDBSnapshotStateFault,
   KMSKeyNotAccessibleFault,
-  ListTagsForResourceCommand,
-  ModifyDBClusterCommand,
-  ModifyDBInstanceCommand,
   PointInTimeRestoreNotEnabledFault,
-  PromoteReadReplicaCommand,
   RDSClient,
   RDSServiceException,
-  RebootDBInstanceCommand,
-  RemoveTagsFromResourceCommand,
-  RestoreDBClusterFromSnapshotCommand,
-  RestoreDBClusterToPointInTimeCommand,
-  RestoreDBInstanceFromDBSnapshotCommand,
-  RestoreDBInstanceToPointInTimeCommand,
   SnapshotQuotaExceededFault,
 } from '@aws-sdk/client-rds';
 import type {
@@ -100,44 +74,11 @@ import type {
   Tag,
 } from '@aws-sdk/client-rds';
 import type { ResponseMetadata } from '@smithy/types';
-import { mockClient } from 'aws-sdk-client-mock';
-import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { AwsFake, metadata, normaliseCommand, VirtualClock, type FakeCall, type FakeClock, type InjectedError } from './aws-fake.ts';
 import { inputMembers, mayThrow, operationExists } from './rds-model.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Clock
-// ---------------------------------------------------------------------------------------------
-
-/** The time source the fake reads; tests own it and move it forward. */
-export interface FakeClock {
-  /** Current virtual time. */
-  now(): Date;
-  /** Moves virtual time forward by `ms` milliseconds. */
-  advance(ms: number): void;
-}
-
-/** A manually driven clock: time moves only when {@link VirtualClock.advance} is called. */
-export class VirtualClock implements FakeClock {
-  #ms: number;
-
-  /** @param start the initial virtual time (default 2026-11-02T09:00:00Z, a fixed instant for reproducible tests). */
-  constructor(start: Date | string = '2026-11-02T09:00:00.000Z') {
-    this.#ms = new Date(start).getTime();
-    if (Number.isNaN(this.#ms)) throw new RangeError(`VirtualClock: invalid start time ${String(start)}`);
-  }
-
-  /** @inheritdoc */
-  now(): Date {
-    return new Date(this.#ms);
-  }
-
-  /** @inheritdoc */
-  advance(ms: number): void {
-    // Time going backwards would let a finished snapshot become "creating" again: refuse it.
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`VirtualClock.advance: ms must be a finite number >= 0, got ${ms}`);
-    this.#ms += ms;
-  }
-}
+/** The clock moved to the base of every fake; re-exported here, where the tests import it from. */
+export { VirtualClock, type FakeClock } from './aws-fake.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration and public types
@@ -231,22 +172,11 @@ export interface RdsFakeOptions {
   readonly quotas?: Partial<Record<RdsQuotaName, number>>;
 }
 
-/** One recorded API call. */
-export interface RdsCall {
-  /** Command name without the `Command` suffix, e.g. `CreateDBSnapshot`. */
-  readonly command: string;
-  /** Region of the client that sent it. */
-  readonly region: string;
-  /** Deep copy of the input taken at call time (paginators mutate one input object across pages). */
-  readonly input: Readonly<Record<string, unknown>>;
-  /** Virtual time of the call. */
-  readonly at: Date;
-  /** `'ok'`, or the `name` of the error the call failed with. */
-  outcome: string;
-}
+/** One recorded API call (the call log is the base's: {@link FakeCall}). */
+export type RdsCall = FakeCall;
 
 /** An error to inject, or a factory building one from the call (e.g. to embed the snapshot id in the message). */
-export type ErrorOrFactory = Error | ((input: Readonly<Record<string, unknown>>, region: string) => Error);
+export type ErrorOrFactory = InjectedError;
 
 /** Where a restored instance or cluster came from; lets tests assert what a workflow restored. */
 export type RestoreOrigin =
@@ -438,13 +368,6 @@ export type RdsFaultCode = keyof typeof FAULTS;
  */
 export type RdsCommonErrorCode = 'InvalidParameterValue' | 'InvalidParameterCombination' | 'MissingParameter' | 'Throttling';
 
-let requestCounter = 0;
-
-function metadata(httpStatusCode: number): ResponseMetadata {
-  requestCounter += 1;
-  return { httpStatusCode, requestId: `fake-${String(requestCounter).padStart(8, '0')}`, attempts: 1, totalRetryDelay: 0 };
-}
-
 /** Adds what the SDK's awsQuery error parser attaches to every exception: `Type`, `Code` and `Error`. */
 function decorate<E extends RDSServiceException>(error: E, code: string, message: string): E {
   return Object.assign(error, { Type: 'Sender', Code: code, Error: { Type: 'Sender', Code: code, Message: message } });
@@ -550,18 +473,6 @@ interface ScheduledEvent {
   run: () => void;
 }
 
-interface PendingFailure {
-  command: string;
-  remaining: number;
-  error: ErrorOrFactory;
-}
-
-interface ThrottleBurst {
-  remaining: number;
-  commands: ReadonlySet<string> | undefined;
-  region: string | undefined;
-}
-
 interface ParsedArn {
   region: string;
   account: string;
@@ -649,25 +560,15 @@ export const RDS_FAKE_OPERATIONS: readonly string[] = [
  * mock.restore();
  * ```
  */
-export class RdsFake {
-  /** The virtual clock the fake reads. */
-  readonly clock: FakeClock;
+export class RdsFake extends AwsFake<RDSClient> {
   /** Account id used in ARNs. */
   readonly accountId: string;
-  /** Region assumed for clients without one. */
-  readonly defaultRegion: string;
   /** Operation durations; mutable so a test can slow one operation down mid-test. */
   readonly durations: { -readonly [K in keyof RdsFakeDurations]: RdsFakeDurations[K] };
 
   readonly #quotaDefaults: Record<RdsQuotaName, number>;
   readonly #regions = new Map<string, RegionState>();
-  readonly #calls: RdsCall[] = [];
-  readonly #thrown: { command: string; error: string; injected: boolean }[] = [];
-  readonly #failures: PendingFailure[] = [];
-  readonly #throttles: ThrottleBurst[] = [];
   readonly #inaccessibleKeys = new Set<string>();
-  #rateLimit: { burst: number; refillPerSecond: number } | undefined;
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
   #timeline: ScheduledEvent[] = [];
   #seq = 0;
   #order = 0;
@@ -676,111 +577,29 @@ export class RdsFake {
 
   /** @param options see {@link RdsFakeOptions} */
   constructor(options: RdsFakeOptions = {}) {
-    this.clock = options.clock ?? new VirtualClock();
+    super({
+      clock: options.clock ?? new VirtualClock(),
+      client: RDSClient,
+      source: 'test/support/rds-fake.ts',
+      operations: RDS_FAKE_OPERATIONS,
+      mutating: RDS_FAKE_OPERATIONS.filter((op) => !/^(Describe|List)/.test(op)),
+      throttlingError,
+      defaultRegion: options.defaultRegion,
+    });
     this.accountId = options.accountId ?? '123456789012';
-    this.defaultRegion = options.defaultRegion ?? 'eu-west-1';
     this.durations = { ...DEFAULT_DURATIONS, ...options.durations };
     this.#quotaDefaults = { ...DEFAULT_QUOTAS, ...options.quotas };
   }
 
-  // ------------------------------------------------------------------ binding to the SDK
+  // ------------------------------------------------------------------ hooks of the base (AwsFake.handle)
 
-  /**
-   * Routes every `RDSClient` (any region) to {@link RdsFake.handle} through aws-sdk-client-mock.
-   *
-   * aws-sdk-client-mock calls the fake with the command input and a `getClient` function that returns the
-   * client whose `send` is running: it reads the last `this` sinon recorded, so it must be called
-   * synchronously, before any await, or concurrent calls from clients of different regions could swap.
-   *
-   * @param stub an existing `mockClient(RDSClient)`; one is created when omitted.
-   * @returns the stub, so the test can `restore()` it.
-   */
-  install(stub?: AwsClientStub<RDSClient>): AwsClientStub<RDSClient> {
-    const mock = stub ?? mockClient(RDSClient);
-    // Registered first so that the command-specific fakes below take precedence (sinon uses the latest match).
-    mock.onAnyCommand().callsFake(() => {
-      const command: unknown = mock.send.lastCall?.args[0];
-      const name = command?.constructor.name ?? 'unknown command';
-      throw new Error(`RdsFake does not implement ${name}; add it to test/support/rds-fake.ts`);
-    });
-    const route =
-      (name: string) =>
-      (input: object, getClient: () => RDSClient): Promise<object> => {
-        const client = getClient();
-        return this.#regionOf(client).then((region) => this.handle(name, input, region));
-      };
-    mock.on(DescribeDBInstancesCommand).callsFake(route('DescribeDBInstances'));
-    mock.on(RestoreDBInstanceFromDBSnapshotCommand).callsFake(route('RestoreDBInstanceFromDBSnapshot'));
-    mock.on(RestoreDBInstanceToPointInTimeCommand).callsFake(route('RestoreDBInstanceToPointInTime'));
-    mock.on(DeleteDBInstanceCommand).callsFake(route('DeleteDBInstance'));
-    mock.on(RebootDBInstanceCommand).callsFake(route('RebootDBInstance'));
-    mock.on(PromoteReadReplicaCommand).callsFake(route('PromoteReadReplica'));
-    mock.on(ModifyDBInstanceCommand).callsFake(route('ModifyDBInstance'));
-    mock.on(DescribeDBClustersCommand).callsFake(route('DescribeDBClusters'));
-    mock.on(ModifyDBClusterCommand).callsFake(route('ModifyDBCluster'));
-    mock.on(FailoverDBClusterCommand).callsFake(route('FailoverDBCluster'));
-    mock.on(RestoreDBClusterFromSnapshotCommand).callsFake(route('RestoreDBClusterFromSnapshot'));
-    mock.on(RestoreDBClusterToPointInTimeCommand).callsFake(route('RestoreDBClusterToPointInTime'));
-    mock.on(DeleteDBClusterCommand).callsFake(route('DeleteDBCluster'));
-    mock.on(CreateDBSnapshotCommand).callsFake(route('CreateDBSnapshot'));
-    mock.on(CreateDBClusterSnapshotCommand).callsFake(route('CreateDBClusterSnapshot'));
-    mock.on(DescribeDBSnapshotsCommand).callsFake(route('DescribeDBSnapshots'));
-    mock.on(DescribeDBClusterSnapshotsCommand).callsFake(route('DescribeDBClusterSnapshots'));
-    mock.on(DeleteDBSnapshotCommand).callsFake(route('DeleteDBSnapshot'));
-    mock.on(DeleteDBClusterSnapshotCommand).callsFake(route('DeleteDBClusterSnapshot'));
-    mock.on(CopyDBSnapshotCommand).callsFake(route('CopyDBSnapshot'));
-    mock.on(CopyDBClusterSnapshotCommand).callsFake(route('CopyDBClusterSnapshot'));
-    mock.on(AddTagsToResourceCommand).callsFake(route('AddTagsToResource'));
-    mock.on(RemoveTagsFromResourceCommand).callsFake(route('RemoveTagsFromResource'));
-    mock.on(ListTagsForResourceCommand).callsFake(route('ListTagsForResource'));
-    mock.on(DescribeAccountAttributesCommand).callsFake(route('DescribeAccountAttributes'));
-    mock.on(DescribeDBInstanceAutomatedBackupsCommand).callsFake(route('DescribeDBInstanceAutomatedBackups'));
-    return mock;
-  }
-
-  async #regionOf(client: RDSClient): Promise<string> {
-    const provider: unknown = client.config.region;
-    const region: unknown = typeof provider === 'function' ? await (provider as () => Promise<unknown>)() : provider;
-    return typeof region === 'string' && region !== '' ? region : this.defaultRegion;
-  }
-
-  /**
-   * The single entry point of the fake: applies due transitions, records the call, applies injected
-   * throttling and faults, then executes the command against the region's state.
-   *
-   * @param commandName `CreateDBSnapshot`, `CreateDBSnapshotCommand` or Step Functions' `createDBSnapshot`.
-   * @param input the command input (PascalCase keys, as in the SDK and in Step Functions SDK integrations).
-   * @param region the region of the calling client.
-   * @returns the command output, with `$metadata` like the SDK's.
-   */
-  async handle(commandName: string, input: object, region: string): Promise<object> {
-    const command = normaliseCommand(commandName);
-    const params = input as Record<string, unknown>;
-    const call: RdsCall = { command, region, input: clone(params), at: this.clock.now(), outcome: 'ok' };
-    this.#calls.push(call);
-    let injected = true;
-    try {
-      this.#settle();
-      this.#injected(command, params, region);
-      this.#takeToken(region);
-      injected = false;
-      this.#checkInputMembers(command, params);
-      const output = this.#dispatch(command, params, region);
-      return { ...clone(output), $metadata: metadata(200) };
-    } catch (error) {
-      call.outcome = error instanceof Error ? error.name : 'unknown';
-      if (error instanceof RDSServiceException) this.#thrown.push({ command, error: error.name, injected });
-      if (!injected && error instanceof RDSServiceException && operationExists(command) && !mayThrow(command, error.name)) {
-        // The fake itself must only return what RDS declares for the operation: an undeclared error would
-        // let the code under test handle a failure RDS can never produce (and miss the one it does).
-        throw new Error(`RdsFake model violation: ${command} threw ${error.name}, which @aws-sdk/client-rds does not declare for it (${error.message})`);
-      }
-      throw error;
-    }
+  /** Every call first applies the transitions whose time has come. */
+  protected override beforeCall(): void {
+    this.#settle();
   }
 
   /** Every member of a request must be a member of the operation's input in the SDK's model. */
-  #checkInputMembers(command: string, params: Readonly<Record<string, unknown>>): void {
+  protected override validate(command: string, params: Readonly<Record<string, unknown>>): void {
     if (!operationExists(command)) return;
     const members = inputMembers(command);
     const unknown = Object.keys(params).filter((key) => !members.has(key));
@@ -790,14 +609,17 @@ export class RdsFake {
   }
 
   /**
-   * Every RDS error the fake threw, oldest first, with its operation; `injected` when it came from
-   * {@link RdsFake.failNext} or {@link RdsFake.throttle} rather than from the fake's model.
+   * The fake itself must only return what RDS declares for the operation: an undeclared error would let the
+   * code under test handle a failure RDS can never produce (and miss the one it does).
    */
-  thrownErrors(): readonly { readonly command: string; readonly error: string; readonly injected: boolean }[] {
-    return [...this.#thrown];
+  protected override checkError(command: string, error: unknown, injected: boolean): unknown {
+    if (!injected && error instanceof RDSServiceException && operationExists(command) && !mayThrow(command, error.name)) {
+      return new Error(`RdsFake model violation: ${command} threw ${error.name}, which @aws-sdk/client-rds does not declare for it (${error.message})`);
+    }
+    return error;
   }
 
-  #dispatch(command: string, input: Record<string, unknown>, region: string): object {
+  protected dispatch(command: string, input: Record<string, unknown>, region: string): object {
     switch (command) {
       case 'DescribeDBInstances':
         return this.#describeDBInstances(input as DescribeDBInstancesMessage, region);
@@ -856,89 +678,7 @@ export class RdsFake {
     }
   }
 
-  // ------------------------------------------------------------------ call log and fault injection
-
-  /**
-   * Recorded calls, oldest first, optionally filtered.
-   * @param filter `command` (without `Command`) and/or `region`.
-   */
-  calls(filter: { command?: string; region?: string } = {}): readonly RdsCall[] {
-    const command = filter.command === undefined ? undefined : normaliseCommand(filter.command);
-    return this.#calls.filter((c) => (command === undefined || c.command === command) && (filter.region === undefined || c.region === filter.region));
-  }
-
-  /** Number of recorded calls of `command` (all commands when omitted), optionally in one region. */
-  callCount(command?: string, region?: string): number {
-    return this.calls({ ...(command === undefined ? {} : { command }), ...(region === undefined ? {} : { region }) }).length;
-  }
-
-  /** Number of recorded calls per command name, for benchmarks that report API cost. */
-  callCountsByCommand(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const call of this.#calls) counts[call.command] = (counts[call.command] ?? 0) + 1;
-    return counts;
-  }
-
-  /** Forgets the recorded calls (state is kept). */
-  clearCalls(): void {
-    this.#calls.length = 0;
-  }
-
-  /**
-   * Makes the next `times` calls of `commandName` fail with the given error (or the error the factory builds),
-   * before the command touches any state. `'*'` matches every command. Injections are consumed in order.
-   */
-  failNext(commandName: string, errorOrFactory: ErrorOrFactory, times = 1): void {
-    if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
-    this.#failures.push({ command: commandName === '*' ? '*' : normaliseCommand(commandName), remaining: times, error: errorOrFactory });
-  }
-
-  /**
-   * Throttle mode: the next `burst` matching calls fail with {@link throttlingError} (`Throttling`, `Rate exceeded`)
-   * without touching state, as RDS does when an account's token bucket is empty.
-   * @param options restrict the burst to some commands and/or one region.
-   */
-  throttle(burst: number, options: { commands?: readonly string[]; region?: string } = {}): void {
-    if (!Number.isInteger(burst) || burst < 1) throw new RangeError(`throttle: burst must be a positive integer, got ${burst}`);
-    this.#throttles.push({
-      remaining: burst,
-      commands: options.commands === undefined ? undefined : new Set(options.commands.map(normaliseCommand)),
-      region: options.region,
-    });
-  }
-
-  /**
-   * Turns on an account-wide token bucket per region, as RDS meters its API: each call takes a token, tokens refill
-   * continuously with virtual time, and a call finding the bucket empty fails with {@link throttlingError}
-   * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html; the bucket sizes and refill
-   * rates per API category are on that page). Off by default.
-   * @param options burst (bucket size) and refill per second of virtual time.
-   */
-  rateLimit(options: { burst: number; refillPerSecond: number } | undefined): void {
-    if (options !== undefined && (!(options.burst > 0) || !(options.refillPerSecond > 0))) {
-      throw new RangeError(`rateLimit: burst and refillPerSecond must be > 0, got ${JSON.stringify(options)}`);
-    }
-    this.#rateLimit = options;
-    this.#buckets.clear();
-  }
-
-  #takeToken(region: string): void {
-    const limit = this.#rateLimit;
-    if (limit === undefined) return;
-    const now = this.clock.now().getTime();
-    const bucket = this.#buckets.get(region) ?? { tokens: limit.burst, at: now };
-    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.refillPerSecond);
-    bucket.at = now;
-    this.#buckets.set(region, bucket);
-    if (bucket.tokens < 1) throw throttlingError();
-    bucket.tokens -= 1;
-  }
-
-  /** Drops every pending injected failure and throttle burst. */
-  clearFaults(): void {
-    this.#failures.length = 0;
-    this.#throttles.length = 0;
-  }
+  // ------------------------------------------------------------------ KMS keys
 
   /** Marks a KMS key (id, alias or ARN, matched as given) as disabled or not accessible: RDS then fails with KMSKeyNotAccessibleFault. */
   markKeyInaccessible(keyId: string): void {
@@ -948,23 +688,6 @@ export class RdsFake {
   /** Undoes {@link RdsFake.markKeyInaccessible}. */
   markKeyAccessible(keyId: string): void {
     this.#inaccessibleKeys.delete(keyId);
-  }
-
-  #injected(command: string, input: Readonly<Record<string, unknown>>, region: string): void {
-    const burst = this.#throttles.find(
-      (t) => t.remaining > 0 && (t.commands === undefined || t.commands.has(command)) && (t.region === undefined || t.region === region),
-    );
-    if (burst) {
-      burst.remaining -= 1;
-      if (burst.remaining === 0) this.#throttles.splice(this.#throttles.indexOf(burst), 1);
-      throw throttlingError();
-    }
-    const failure = this.#failures.find((f) => f.remaining > 0 && (f.command === '*' || f.command === command));
-    if (failure) {
-      failure.remaining -= 1;
-      if (failure.remaining === 0) this.#failures.splice(this.#failures.indexOf(failure), 1);
-      throw typeof failure.error === 'function' ? failure.error(input, region) : failure.error;
-    }
   }
 
   // ------------------------------------------------------------------ seeding and inspection
@@ -2699,12 +2422,6 @@ export class RdsFake {
 
 function byTimeThenOrder(a: ScheduledEvent, b: ScheduledEvent): number {
   return a.at - b.at || a.order - b.order;
-}
-
-/** `CreateDBSnapshotCommand` and Step Functions' `createDBSnapshot` both mean `CreateDBSnapshot`. */
-function normaliseCommand(name: string): string {
-  const bare = name.endsWith('Command') ? name.slice(0, -'Command'.length) : name;
-  return bare.charAt(0).toUpperCase() + bare.slice(1);
 }
 
 function requireString(value: unknown, field: string): string {
