@@ -40,25 +40,6 @@ import { RdsInstances } from './instances.ts';
 
 /** Multi-AZ DB cluster operations. Passes every other operation down. */
 export abstract class RdsClusters extends RdsInstances {
-  protected override dispatch(command: string, input: Record<string, unknown>, region: string): object {
-    switch (command) {
-      case 'ModifyDBCluster':
-        return this.modifyDBCluster(input as unknown as ModifyDBClusterMessage, region);
-      case 'DescribeDBClusters':
-        return this.describeDBClusters(input as DescribeDBClustersMessage, region);
-      case 'FailoverDBCluster':
-        return this.failoverDBCluster(input as unknown as FailoverDBClusterMessage, region);
-      case 'RestoreDBClusterFromSnapshot':
-        return this.restoreDBClusterFromSnapshot(input as unknown as RestoreDBClusterFromSnapshotMessage, region);
-      case 'RestoreDBClusterToPointInTime':
-        return this.restoreDBClusterToPointInTime(input as unknown as RestoreDBClusterToPointInTimeMessage, region);
-      case 'DeleteDBCluster':
-        return this.deleteDBCluster(input as unknown as DeleteDBClusterMessage, region);
-      default:
-        return super.dispatch(command, input, region);
-    }
-  }
-
   /** Seeds a Multi-AZ DB cluster (writer + two readable standbys) and its member instances. */
   addCluster(seed: SeedCluster): DBCluster {
     this.settle();

@@ -459,8 +459,13 @@ export abstract class RdsCore extends AwsFake<RDSClient> {
   /** Implemented by a later layer (RdsSnapshots). */
   protected abstract startClusterSnapshot(region: string, cluster: ClusterRec, snapshotId: string, tags: readonly Tag[] | undefined): ClusterSnapshotRec;
 
-  /** The operations no layer implements. */
-  protected dispatch(command: string, _input: Record<string, unknown>, _region: string): object {
-    throw new Error(`RdsFake does not implement ${command}; add it to test/support/rds-fake.ts`);
+  /**
+   * Runs an operation by the method named after it (`DescribeDBInstances` → `describeDBInstances`), which the
+   * layer of its resource implements; an operation outside {@link RDS_FAKE_OPERATIONS} fails loudly.
+   */
+  protected dispatch(command: string, input: Record<string, unknown>, region: string): object {
+    const method: unknown = (this as unknown as Record<string, unknown>)[command.charAt(0).toLowerCase() + command.slice(1)];
+    if (!RDS_FAKE_OPERATIONS.includes(command) || typeof method !== 'function') throw new Error(`RdsFake does not implement ${command}; add it to test/support/rds-fake.ts`);
+    return (method as (input: object, region: string) => object).call(this, input, region);
   }
 }

@@ -34,27 +34,6 @@ import { RdsCore } from './core.ts';
 
 /** DB instance operations. Passes every other operation down. */
 export abstract class RdsInstances extends RdsCore {
-  protected override dispatch(command: string, input: Record<string, unknown>, region: string): object {
-    switch (command) {
-      case 'DescribeDBInstances':
-        return this.describeDBInstances(input as DescribeDBInstancesMessage, region);
-      case 'RestoreDBInstanceFromDBSnapshot':
-        return this.restoreDBInstanceFromDBSnapshot(input as unknown as RestoreDBInstanceFromDBSnapshotMessage, region);
-      case 'RestoreDBInstanceToPointInTime':
-        return this.restoreDBInstanceToPointInTime(input as unknown as RestoreDBInstanceToPointInTimeMessage, region);
-      case 'DeleteDBInstance':
-        return this.deleteDBInstance(input as unknown as DeleteDBInstanceMessage, region);
-      case 'RebootDBInstance':
-        return this.rebootDBInstance(input as unknown as RebootDBInstanceMessage, region);
-      case 'PromoteReadReplica':
-        return this.promoteReadReplica(input as unknown as PromoteReadReplicaMessage, region);
-      case 'ModifyDBInstance':
-        return this.modifyDBInstance(input as unknown as ModifyDBInstanceMessage, region);
-      default:
-        return super.dispatch(command, input, region);
-    }
-  }
-
   /** Seeds a DB instance (Multi-AZ by default), or a read replica when `ReadReplicaSourceDBInstanceIdentifier` is set. */
   addInstance(seed: SeedInstance): DBInstance {
     this.settle();

@@ -31,23 +31,6 @@ import { RdsSnapshots } from './snapshots.ts';
 
 /** Automated backups, account attributes and tags. Passes every other operation down. */
 export abstract class RdsOther extends RdsSnapshots {
-  protected override dispatch(command: string, input: Record<string, unknown>, region: string): object {
-    switch (command) {
-      case 'AddTagsToResource':
-        return this.addTagsToResource(input as unknown as AddTagsToResourceMessage, region);
-      case 'RemoveTagsFromResource':
-        return this.removeTagsFromResource(input as unknown as RemoveTagsFromResourceMessage, region);
-      case 'ListTagsForResource':
-        return this.listTagsForResource(input as unknown as ListTagsForResourceMessage, region);
-      case 'DescribeAccountAttributes':
-        return { AccountQuotas: this.accountQuotas(region) };
-      case 'DescribeDBInstanceAutomatedBackups':
-        return this.describeDBInstanceAutomatedBackups(input as DescribeDBInstanceAutomatedBackupsMessage, region);
-      default:
-        return super.dispatch(command, input, region);
-    }
-  }
-
   /**
    * Starts replicating an instance's automated backups into `region`, as StartDBInstanceAutomatedBackupsReplication
    * called in that region would (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html).
@@ -81,6 +64,11 @@ export abstract class RdsOther extends RdsSnapshots {
       ManualClusterSnapshots: this.manualClusterSnapshotCount(state),
     };
     return (Object.keys(used) as RdsQuotaName[]).map((name) => ({ AccountQuotaName: name, Used: used[name], Max: state.quotas[name] }));
+  }
+
+  /** DescribeAccountAttributes: the region's quotas and their usage. */
+  protected describeAccountAttributes(_input: object, region: string): object {
+    return { AccountQuotas: this.accountQuotas(region) };
   }
 
   /**

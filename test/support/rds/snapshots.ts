@@ -45,29 +45,6 @@ import { RdsClusters } from './clusters.ts';
 
 /** DB snapshot and DB cluster snapshot operations. Passes every other operation down. */
 export abstract class RdsSnapshots extends RdsClusters {
-  protected override dispatch(command: string, input: Record<string, unknown>, region: string): object {
-    switch (command) {
-      case 'CreateDBSnapshot':
-        return this.createDBSnapshot(input as unknown as CreateDBSnapshotMessage, region);
-      case 'CreateDBClusterSnapshot':
-        return this.createDBClusterSnapshot(input as unknown as CreateDBClusterSnapshotMessage, region);
-      case 'DescribeDBSnapshots':
-        return this.describeDBSnapshots(input as DescribeDBSnapshotsMessage, region);
-      case 'DescribeDBClusterSnapshots':
-        return this.describeDBClusterSnapshots(input as DescribeDBClusterSnapshotsMessage, region);
-      case 'DeleteDBSnapshot':
-        return this.deleteDBSnapshot(input as unknown as DeleteDBSnapshotMessage, region);
-      case 'DeleteDBClusterSnapshot':
-        return this.deleteDBClusterSnapshot(input as unknown as DeleteDBClusterSnapshotMessage, region);
-      case 'CopyDBSnapshot':
-        return this.copyDBSnapshot(input as unknown as CopyDBSnapshotMessage, region);
-      case 'CopyDBClusterSnapshot':
-        return this.copyDBClusterSnapshot(input as unknown as CopyDBClusterSnapshotMessage, region);
-      default:
-        return super.dispatch(command, input, region);
-    }
-  }
-
   /** Seeds a DB snapshot (manual or automated) directly, e.g. a history for retention tests. */
   addSnapshot(seed: SeedSnapshot): DBSnapshot {
     this.settle();
