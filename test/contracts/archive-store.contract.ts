@@ -7,12 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../functions/domain/audit.ts';
 import type { ArchiveStore } from '../../functions/ports/archive-store.ts';
-import { AlreadyArchivedError, NotArchivedError } from '../../functions/shared/errors.ts';
+import { AlreadyArchivedError, ArchiveWriteError, NotArchivedError } from '../../functions/shared/errors.ts';
 
 /** How a suite gets a fresh, empty store; `done` releases what `make` set up. */
 export interface ArchiveHarness {
   make(): Promise<ArchiveStore>;
   done?(): Promise<void>;
+  /** Makes the next put meet a 500 InternalError from the storage (implementations that model faults). */
+  failNextPut?(): void;
 }
 
 /** Runs the archive contract against one implementation. */
@@ -68,6 +70,22 @@ export function archiveStoreContract(name: string, harness: ArchiveHarness): voi
         // Assess
         expect([await store.get('audit/x'), await store.get('audit/x.json')]).toEqual(['short', 'long']);
         expect(a.versionId === null || a.versionId !== b.versionId).toBe(true);
+      }));
+    // Only where the implementation models storage faults (the wire fake's view does not).
+    const failNextPut = harness.failNextPut;
+    if (failNextPut) it('turns a storage 500 into ArchiveWriteError naming the operation and the key, stores nothing, and takes the retry', () =>
+      withStore(async (store) => {
+        // Prepare
+        failNextPut();
+        // Act
+        const thrown = await store.put('audit/retried.json', 'once', 'application/json').catch((e: unknown) => e);
+        const missing = await store.get('audit/retried.json').catch((e: unknown) => e);
+        const retried = await store.put('audit/retried.json', 'once', 'application/json');
+        // Assess
+        expect(thrown).toBeInstanceOf(ArchiveWriteError);
+        expect((thrown as Error).message).toMatch(/^PutObject \S*audit\/retried\.json: InternalError: /);
+        expect(missing).toBeInstanceOf(NotArchivedError);
+        expect(retried.sha256).toBe(sha256('once'));
       }));
   });
 }
