@@ -17,6 +17,8 @@ export default defineConfig({
       { extends: true, test: { name: 'functions', include: ['test/functions/**/*.test.ts'] } },
       { extends: true, test: { name: 'statemachines', include: ['test/statemachines/**/*.test.ts'] } },
       { extends: true, test: { name: 'sql', include: ['test/sql/**/*.test.ts'], testTimeout: 30_000 } },
+      // Port contracts: one suite per port, run against each memory double and the real adapter (PostgreSQL for some).
+      { extends: true, test: { name: 'contracts', include: ['test/contracts/**/*.test.ts'], testTimeout: 30_000 } },
       // Synthesis in beforeAll takes long on a loaded machine (it runs beside the artifacts project's bundling).
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
       // What `cdk deploy` ships: the default configuration synthesized with bundling (once, in the

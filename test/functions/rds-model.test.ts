@@ -289,8 +289,9 @@ describe('errors the fake throws', () => {
   });
 
   it('the scenario table raises every modeled fault the fake source can throw', async () => {
-    // Prepare: the codes passed to rdsFault(...) anywhere in the fake.
-    const source = readFileSync(join(ROOT, 'test', 'support', 'rds-fake.ts'), 'utf8');
+    // Prepare: the codes passed to rdsFault(...) anywhere in the fake (its facade and its layers under rds/).
+    const layers = readdirSync(join(ROOT, 'test', 'support', 'rds')).map((file) => join('rds', file));
+    const source = ['rds-fake.ts', ...layers].map((file) => readFileSync(join(ROOT, 'test', 'support', file), 'utf8')).join('\n');
     const codes = [...new Set([...source.matchAll(/rdsFault\('(\w+)'/g)].map((m) => m[1] ?? ''))];
     const names = codes.map((code) => rdsFault(code as RdsFaultCode, 'x').name);
     // Act

@@ -5,10 +5,8 @@
  * statistic (Minimum, Maximum, Sum, Average, SampleCount), newest first unless
  * `ScanBy: TimestampAscending`. Every result is `Complete` (no paging).
  */
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AwsFake, commandName } from './aws-fake.ts';
-import type { FakeClock } from './rds-fake.ts';
+import { CloudWatchClient, CloudWatchServiceException, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { AwsFake, metadata, type FakeClock } from './aws-fake.ts';
 
 interface Datapoint {
   readonly namespace: string;
@@ -26,23 +24,19 @@ function dimensionKey(dimensions: readonly { Name?: string | undefined; Value?: 
     .join(',');
 }
 
+/** CloudWatch's throttling error (wire code `Throttling`, not modelled by the SDK). */
+export function cloudWatchThrottling(): CloudWatchServiceException {
+  return new CloudWatchServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: metadata(400) });
+}
+
 /** The CloudWatch fake. */
-export class CloudWatchFake extends AwsFake {
+export class CloudWatchFake extends AwsFake<CloudWatchClient> {
   readonly #points: Datapoint[] = [];
 
   constructor(clock: FakeClock) {
-    super(clock, ['PutMetricData']);
+    super({ clock, source: 'test/support/cloudwatch-fake.ts', client: CloudWatchClient, operations: ['GetMetricData'], mutating: ['PutMetricData'], throttlingError: cloudWatchThrottling });
   }
 
-  /** Routes every CloudWatchClient to the fake. */
-  install(): AwsClientStub<CloudWatchClient> {
-    const mock = mockClient(CloudWatchClient);
-    mock.onAnyCommand().callsFake(() => {
-      throw new Error(`CloudWatchFake does not implement ${commandName(mock.send.lastCall?.args[0])}`);
-    });
-    mock.on(GetMetricDataCommand).callsFake((input: object) => this.handle('GetMetricData', input));
-    return mock;
-  }
 
   /** Records one value, as an EMF log line would. */
   put(namespace: string, name: string, dimensions: Readonly<Record<string, string>>, at: Date, value: number): void {

@@ -20,18 +20,12 @@
  */
 import {
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   DynamoDBClient,
   DynamoDBServiceException,
-  GetItemCommand,
-  PutItemCommand,
   ResourceNotFoundException,
-  UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AwsFake, commandName, metadata } from './aws-fake.ts';
-import type { FakeClock } from './rds-fake.ts';
+import { AwsFake, metadata, type FakeClock } from './aws-fake.ts';
 
 type Item = Record<string, AttributeValue>;
 
@@ -302,29 +296,13 @@ interface Table {
 }
 
 /** The DynamoDB fake. */
-export class DynamoDbFake extends AwsFake {
+export class DynamoDbFake extends AwsFake<DynamoDBClient> {
   readonly #tables = new Map<string, Table>();
 
   constructor(clock: FakeClock) {
-    super(clock, ['PutItem', 'UpdateItem', 'DeleteItem']);
+    super({ clock, source: 'test/support/dynamodb-fake.ts', client: DynamoDBClient, operations: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], mutating: ['PutItem', 'UpdateItem', 'DeleteItem'], throttlingError: throttlingException });
   }
 
-  /** Routes every DynamoDBClient to the fake. */
-  install(): AwsClientStub<DynamoDBClient> {
-    const mock = mockClient(DynamoDBClient);
-    mock.onAnyCommand().callsFake(() => {
-      throw new Error(`DynamoDbFake does not implement ${commandName(mock.send.lastCall?.args[0])}`);
-    });
-    for (const [command, name] of [
-      [GetItemCommand, 'GetItem'],
-      [PutItemCommand, 'PutItem'],
-      [UpdateItemCommand, 'UpdateItem'],
-      [DeleteItemCommand, 'DeleteItem'],
-    ] as const) {
-      mock.on(command as never).callsFake((input: object) => this.handle(name, input));
-    }
-    return mock;
-  }
 
   /** Creates a table keyed by a string partition key, with TTL on `ttlAttribute`. */
   createTable(name: string, partitionKey: string, ttlAttribute: string | null = null): void {

@@ -10,15 +10,11 @@
  * across VPCs, tags.
  */
 import {
-  DescribeSecurityGroupRulesCommand,
   EC2Client,
   EC2ServiceException,
-  RevokeSecurityGroupIngressCommand,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AwsFake, commandName, metadata, networkError } from './aws-fake.ts';
-import type { FakeClock } from './rds-fake.ts';
+import { AwsFake, metadata, networkError, type FakeClock } from './aws-fake.ts';
 
 /** An EC2 error as the SDK throws it (name = EC2's error code). */
 export function ec2Error(code: string, message: string, status = 400): EC2ServiceException {
@@ -36,26 +32,16 @@ export interface SeedIngress {
 }
 
 /** The EC2 fake. */
-export class Ec2Fake extends AwsFake {
+export class Ec2Fake extends AwsFake<EC2Client> {
   /** When true, every call fails with {@link networkError} (the region is unreachable). */
   unreachable = false;
   readonly #groups = new Map<string, SecurityGroupRule[]>();
   #ruleCounter = 0;
 
   constructor(clock: FakeClock) {
-    super(clock, ['RevokeSecurityGroupIngress']);
+    super({ clock, source: 'test/support/ec2-fake.ts', client: EC2Client, operations: ['DescribeSecurityGroupRules', 'RevokeSecurityGroupIngress'], mutating: ['RevokeSecurityGroupIngress'], throttlingError: () => ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503) });
   }
 
-  /** Routes every EC2Client to the fake. */
-  install(): AwsClientStub<EC2Client> {
-    const mock = mockClient(EC2Client);
-    mock.onAnyCommand().callsFake(() => {
-      throw new Error(`Ec2Fake does not implement ${commandName(mock.send.lastCall?.args[0])}`);
-    });
-    mock.on(DescribeSecurityGroupRulesCommand).callsFake((input: object) => this.handle('DescribeSecurityGroupRules', input));
-    mock.on(RevokeSecurityGroupIngressCommand).callsFake((input: object) => this.handle('RevokeSecurityGroupIngress', input));
-    return mock;
-  }
 
   /** Adds a security group with inbound rules (and the default allow-all egress). */
   addSecurityGroup(groupId: string, ingress: readonly SeedIngress[]): void {

@@ -3,6 +3,7 @@
  * array, the server clock as a settable time, and per-step fault injection (an error to throw, or a
  * hang that never settles). The SQL tests use the real adapter on the real server instead.
  */
+import { SqlQueryError } from '../../functions/shared/errors.ts';
 import type { HeartbeatReadSession, HeartbeatSession, HeartbeatStore, SessionTimeouts } from '../../functions/ports/heartbeat-store.ts';
 
 /** A step of the store that a test can make fail. */
@@ -15,6 +16,11 @@ export type Fault = Error | 'hang';
 export interface MemoryHeartbeat {
   readonly writtenAt: string;
   readonly writer: string;
+}
+
+/** What the PostgreSQL adapter throws when the table is missing (translatePgError of 42P01 undefined_table). */
+function missingTable(action: string): SqlQueryError {
+  return new SqlQueryError(`${action} on memory: relation "dr.heartbeat" does not exist (SQLSTATE 42P01)`, '42P01');
 }
 
 /** The fake; every field is public so tests can arrange and inspect it. */
@@ -57,14 +63,14 @@ export class MemoryHeartbeats implements HeartbeatStore {
       },
       write: async (writer) => {
         await this.#step('write');
-        if (this.rows === null) throw new Error('relation "dr.heartbeat" does not exist');
+        if (this.rows === null) throw missingTable('writing a heartbeat');
         const writtenAt = `${this.serverNow.toISOString().slice(0, -1)}000Z`;
         this.rows.push({ writtenAt, writer });
         return writtenAt;
       },
       prune: async (retentionSeconds, maxRows) => {
         await this.#step('prune');
-        if (this.rows === null) return 0;
+        if (this.rows === null) throw missingTable('pruning heartbeats');
         const cutoff = this.serverNow.getTime() - retentionSeconds * 1000;
         const doomed = new Set(
           this.rows

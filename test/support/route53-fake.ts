@@ -20,20 +20,15 @@
  * Not modelled: alias, weighted or health-checked records, DNSSEC, public zones' delegation.
  */
 import {
-  ChangeResourceRecordSetsCommand,
-  GetChangeCommand,
   InvalidChangeBatch,
   InvalidInput,
-  ListResourceRecordSetsCommand,
   NoSuchChange,
   NoSuchHostedZone,
   Route53Client,
   Route53ServiceException,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AwsFake, commandName, metadata } from './aws-fake.ts';
-import type { FakeClock } from './rds-fake.ts';
+import { AwsFake, metadata, type FakeClock } from './aws-fake.ts';
 
 /** Route 53's "Rate exceeded" (wire code `Throttling`, not modelled by the SDK). */
 export function route53Throttling(): Route53ServiceException {
@@ -67,7 +62,7 @@ interface Change {
 }
 
 /** The Route 53 fake. */
-export class Route53Fake extends AwsFake {
+export class Route53Fake extends AwsFake<Route53Client> {
   /** Virtual milliseconds a change stays PENDING. */
   propagationMs: number;
   readonly #zones = new Map<string, Zone>();
@@ -76,21 +71,10 @@ export class Route53Fake extends AwsFake {
 
   /** @param propagationMs how long a change stays PENDING @default 60_000 (the documented "within 60 seconds") */
   constructor(clock: FakeClock, propagationMs = 60_000) {
-    super(clock, ['ChangeResourceRecordSets']);
+    super({ clock, source: 'test/support/route53-fake.ts', client: Route53Client, operations: ['ChangeResourceRecordSets', 'GetChange', 'ListResourceRecordSets'], mutating: ['ChangeResourceRecordSets'], throttlingError: route53Throttling });
     this.propagationMs = propagationMs;
   }
 
-  /** Routes every Route53Client to the fake. */
-  install(): AwsClientStub<Route53Client> {
-    const mock = mockClient(Route53Client);
-    mock.onAnyCommand().callsFake(() => {
-      throw new Error(`Route53Fake does not implement ${commandName(mock.send.lastCall?.args[0])}`);
-    });
-    mock.on(ChangeResourceRecordSetsCommand).callsFake((input: object) => this.handle('ChangeResourceRecordSets', input));
-    mock.on(GetChangeCommand).callsFake((input: object) => this.handle('GetChange', input));
-    mock.on(ListResourceRecordSetsCommand).callsFake((input: object) => this.handle('ListResourceRecordSets', input));
-    return mock;
-  }
 
   /** Adds a (private) hosted zone; returns its id. */
   addHostedZone(name: string, id = `Z${String(this.#zones.size + 1).padStart(13, '0')}FAKE`): string {

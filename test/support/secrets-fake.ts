@@ -11,17 +11,14 @@
  *   through that service (Secrets Manager User Guide, "Secrets managed by other AWS services").
  */
 import {
-  GetSecretValueCommand,
   InvalidParameterException,
   InvalidRequestException,
-  PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
   SecretsManagerClient,
+  SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AwsFake, commandName, metadata } from './aws-fake.ts';
-import type { FakeClock } from './rds-fake.ts';
+import { AwsFake, metadata, type FakeClock } from './aws-fake.ts';
 
 interface Version {
   readonly id: string;
@@ -35,25 +32,20 @@ interface Secret {
   readonly versions: Version[];
 }
 
+/** Secrets Manager's throttling error (`ThrottlingException`, a common error the SDK does not model). */
+export function secretsThrottling(): SecretsManagerServiceException {
+  return new SecretsManagerServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: metadata(400) });
+}
+
 /** The Secrets Manager fake. */
-export class SecretsFake extends AwsFake {
+export class SecretsFake extends AwsFake<SecretsManagerClient> {
   readonly #secrets: Secret[] = [];
   #versionCounter = 0;
 
   constructor(clock: FakeClock) {
-    super(clock, ['PutSecretValue', 'UpdateSecret']);
+    super({ clock, source: 'test/support/secrets-fake.ts', client: SecretsManagerClient, operations: ['GetSecretValue', 'PutSecretValue'], mutating: ['PutSecretValue', 'UpdateSecret'], throttlingError: secretsThrottling });
   }
 
-  /** Routes every SecretsManagerClient to the fake. */
-  install(): AwsClientStub<SecretsManagerClient> {
-    const mock = mockClient(SecretsManagerClient);
-    mock.onAnyCommand().callsFake(() => {
-      throw new Error(`SecretsFake does not implement ${commandName(mock.send.lastCall?.args[0])}`);
-    });
-    mock.on(GetSecretValueCommand).callsFake((input: object) => this.handle('GetSecretValue', input));
-    mock.on(PutSecretValueCommand).callsFake((input: object) => this.handle('PutSecretValue', input));
-    return mock;
-  }
 
   /** Adds a secret with its first version; returns its ARN. */
   addSecret(name: string, value: string, region = 'eu-west-1'): string {

@@ -4,10 +4,8 @@
  * printable ASCII characters without a line break, and a Message at most 256 KB
  * (InvalidParameterException). Published messages are kept for assertions.
  */
-import { InvalidParameterException, NotFoundException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AwsFake, commandName, metadata } from './aws-fake.ts';
-import type { FakeClock } from './rds-fake.ts';
+import { InvalidParameterException, NotFoundException, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
+import { AwsFake, metadata, type FakeClock } from './aws-fake.ts';
 
 /** A published message. */
 export interface PublishedMessage {
@@ -19,23 +17,14 @@ export interface PublishedMessage {
 }
 
 /** The SNS fake. */
-export class SnsFake extends AwsFake {
+export class SnsFake extends AwsFake<SNSClient> {
   readonly #topics = new Set<string>();
   readonly published: PublishedMessage[] = [];
 
   constructor(clock: FakeClock) {
-    super(clock, ['Publish']);
+    super({ clock, source: 'test/support/sns-fake.ts', client: SNSClient, operations: ['Publish'], mutating: ['Publish'], throttlingError: () => new ThrottledException({ message: 'Rate exceeded', $metadata: metadata(400) }) });
   }
 
-  /** Routes every SNSClient to the fake. */
-  install(): AwsClientStub<SNSClient> {
-    const mock = mockClient(SNSClient);
-    mock.onAnyCommand().callsFake(() => {
-      throw new Error(`SnsFake does not implement ${commandName(mock.send.lastCall?.args[0])}`);
-    });
-    mock.on(PublishCommand).callsFake((input: object) => this.handle('Publish', input));
-    return mock;
-  }
 
   /** Adds a topic. */
   addTopic(arn: string): void {
