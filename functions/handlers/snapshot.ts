@@ -9,9 +9,6 @@
  * - `record`: publish the run's metrics and write its audit record.
  * Errors are thrown typed (shared/errors.ts) for the state machine's Retry/Catch.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -23,15 +20,14 @@ import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
-import { logger, metrics, setDatabaseDimension } from '../shared/powertools.ts';
+import { drHandler } from '../shared/handler.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 'SCHEDULE_TIMEZONE', 'TIER_RULES', 'DR_REGION', 'DR_KMS_KEY_ID', 'ARCHIVE_BUCKET']);
 const problems: string[] = [];
 const topology: Topology = envTopology(env.TOPOLOGY, problems);
 failOnProblems(problems);
-// Set once: every metric of this function carries the `Database` dimension (functions/shared/powertools.ts).
-setDatabaseDimension(env.DATABASE_ID);
 const tierRules = JSON.parse(env.TIER_RULES) as TierRules;
 
 /** What the handler acts through; module-scope clients by default, injectable in tests. */
@@ -59,7 +55,6 @@ export async function core(event: unknown, deps: SnapshotDeps = defaults): Promi
   const action = input.oneOf('action', ['plan', 'create', 'check', 'copy', 'record']);
   input.done(); // without a valid action the other fields cannot be judged
   const executionArn = input.optionalString('executionArn') ?? 'manual';
-  logger.appendKeys({ database: env.DATABASE_ID, executionArn });
 
   if (action === 'plan') {
     // The workflow's input: `scheduledAt` from EventBridge Scheduler, absent on a manual
@@ -130,7 +125,5 @@ function requireDr(deps: SnapshotDeps): DatabaseControlPlane {
   return deps.dr;
 }
 
-/** The Lambda entry point. */
-export const handler = middy((event: unknown) => core(event))
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics));
+/** The Lambda entry point (shared middlewares: functions/shared/handler.ts). */
+export const handler = drHandler({ name: 'snapshot', database: env.DATABASE_ID }, (event) => core(event));
