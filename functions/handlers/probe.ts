@@ -14,9 +14,6 @@
  *
  * Event: `{ "mode": "monitor" | "confirm" | "post-check", "target"?: "writer" | "replica", "executionArn"?: string }`.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DbEndpoint } from '../adapters/pg/connect.ts';
 import { PgHeartbeatStore } from '../adapters/pg/heartbeat.ts';
@@ -29,7 +26,8 @@ import { envInteger, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 import { METRICS } from '../shared/metric-names.ts';
 import type { MetricName } from '../shared/metric-names.ts';
-import { logger, metrics, setDatabaseDimension } from '../shared/powertools.ts';
+import { drHandler } from '../shared/handler.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 /** Why the probe runs; decides what it measures and whether it publishes. */
@@ -128,8 +126,6 @@ export function probeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ProbeC
 }
 
 const config = probeConfigFromEnv();
-// A default dimension survives each invocation's flush: set once, it is on every metric of this function.
-setDatabaseDimension(config.databaseId);
 
 /** Opens the heartbeat table of one endpoint with a login. */
 export type StoreFactory = (login: DatabaseCredentials) => HeartbeatStore;
@@ -200,12 +196,12 @@ export async function core(event: unknown, deps: ProbeDeps = defaults): Promise<
   const mode = input.oneOf('mode', PROBE_MODES);
   const targetGiven = typeof event === 'object' && event !== null && (event as Record<string, unknown>)['target'] !== undefined;
   const target: ProbeTarget = targetGiven ? input.oneOf('target', TARGETS) : 'writer';
-  const executionArn = input.optionalString('executionArn') ?? 'scheduled';
+  // Checked only: the log key `executionArn` comes from the handler's middleware.
+  input.optionalString('executionArn');
   input.done();
   if (target === 'replica' && mode === 'monitor') input.problems.push('target: "replica" is only for modes confirm and post-check; monitor probes the writer');
   if (target === 'replica' && deps.replica === null) input.problems.push('target: "replica", but no replica is configured (REPLICA_HOST=none)');
   input.done();
-  logger.appendKeys({ database: config.databaseId, executionArn });
 
   const login = await deps.credentials.get();
 
@@ -254,7 +250,5 @@ export async function core(event: unknown, deps: ProbeDeps = defaults): Promise<
   return output;
 }
 
-/** The Lambda entry point. */
-export const handler = middy((event: unknown) => core(event))
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics));
+/** The Lambda entry point (functions/shared/handler.ts); a scheduled run logs `executionArn: scheduled`. */
+export const handler = drHandler({ name: 'probe', database: config.databaseId, executionArn: 'scheduled' }, (event) => core(event));

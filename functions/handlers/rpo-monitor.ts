@@ -20,9 +20,6 @@
  * - `OFFSITE_PATHS`: `none` or a comma-separated list of `read-replica`, `backup-replication`, `snapshot-copy`;
  * - `OBJECTIVES`: JSON of the configuration's `objectives` (null for an unprotected mode).
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch/metric-source.ts';
@@ -46,7 +43,8 @@ import type { MetricSource } from '../ports/metric-source.ts';
 import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError, DatabaseNotFoundError, MeasurementIncompleteError } from '../shared/errors.ts';
 import { DIMENSIONS, METRICS } from '../shared/metric-names.ts';
-import { logger, metrics, setDatabaseDimension } from '../shared/powertools.ts';
+import { drHandler } from '../shared/handler.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 /** The monitor's configuration, from its environment. */
@@ -92,8 +90,6 @@ export function rpoMonitorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): R
 }
 
 const config = rpoMonitorConfigFromEnv();
-// A default dimension survives each invocation's flush and is inherited by single metrics.
-setDatabaseDimension(config.databaseId);
 
 /** What the handler acts through; module-scope clients by default, injectable in tests. */
 export interface RpoMonitorDeps {
@@ -156,9 +152,9 @@ export interface RpoMonitorOutput {
  */
 export async function core(event: unknown, deps: RpoMonitorDeps = defaults): Promise<RpoMonitorOutput> {
   const input = new EventReader(event);
-  const scheduledAt = input.has('scheduledAt') ? input.instant('scheduledAt').toISOString() : 'manual';
+  // Checked only: the log key `scheduledAt` comes from the handler's middleware.
+  if (input.has('scheduledAt')) input.instant('scheduledAt');
   input.done();
-  logger.appendKeys({ database: config.databaseId, scheduledAt });
   const now = deps.now();
   const unread: UnreadSource[] = [];
   const read = async <T>(source: UnreadSource['source'], fn: () => Promise<T>): Promise<{ source: UnreadSource['source']; value: T } | { source: UnreadSource['source']; error: unknown }> => {
@@ -233,7 +229,8 @@ async function readReplicaHeartbeat(source: MetricSource, now: Date): Promise<Re
   return reading === null ? null : { ageSeconds: reading.value, at: reading.at };
 }
 
-/** The Lambda entry point. */
-export const handler = middy((event: unknown) => core(event))
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics));
+/**
+ * The Lambda entry point (functions/shared/handler.ts): keys `database` and `scheduledAt`, no
+ * execution; the `Database` default dimension, inherited by the per-mode single metrics.
+ */
+export const handler = drHandler({ name: 'rpo-monitor', database: config.databaseId, executionArn: null, keys: { scheduledAt: 'manual' } }, (event) => core(event));

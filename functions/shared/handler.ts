@@ -30,8 +30,11 @@ export interface DrHandlerOptions {
    * @default 'manual'
    */
   readonly executionArn?: string | null;
-  /** Keys of this handler read from the raw event (only string values are kept). @default none */
-  readonly keys?: readonly string[];
+  /**
+   * Keys of this handler read from the raw event (non-empty strings only), each with its value when
+   * the event has none (null: no key then). @default none
+   */
+  readonly keys?: Readonly<Record<string, string | null>>;
   /**
    * Whether the function publishes metrics (the Database dimension and the EMF flush).
    * @default true
@@ -58,9 +61,9 @@ function invocationKeys(options: DrHandlerOptions): MiddlewareObj<unknown, unkno
       const given = (key: string): string | undefined => (typeof event[key] === 'string' && event[key] !== '' ? (event[key] as string) : undefined);
       const keys: Record<string, string> = { database: options.database };
       if (fallback !== null) keys['executionArn'] = given('executionArn') ?? fallback;
-      for (const key of options.keys ?? []) {
-        const value = given(key);
-        if (value !== undefined) keys[key] = value;
+      for (const [key, otherwise] of Object.entries(options.keys ?? {})) {
+        const value = given(key) ?? otherwise;
+        if (value !== null) keys[key] = value;
       }
       logger.appendKeys(keys);
     },

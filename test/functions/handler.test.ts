@@ -48,7 +48,7 @@ describe('drHandler', () => {
     // Prepare
     const append = vi.spyOn(logger, 'appendKeys');
     const seen: unknown[] = [];
-    const handler = drHandler({ name: 'manifest', database: 'swifteats', keys: ['snapshotId'], metrics: false }, async (event) => {
+    const handler = drHandler({ name: 'manifest', database: 'swifteats', keys: { snapshotId: null }, metrics: false }, async (event) => {
       seen.push(event);
       return 'done';
     });
@@ -67,7 +67,9 @@ describe('drHandler', () => {
   it('takes another default executionArn, or none', async () => {
     const append = vi.spyOn(logger, 'appendKeys');
     await drHandler({ name: 'probe', database: 'swifteats', executionArn: 'scheduled', metrics: false }, async () => null)({ mode: 'monitor' }, context);
-    await drHandler({ name: 'rpo-monitor', database: 'swifteats', executionArn: null, keys: ['scheduledAt'], metrics: false }, async () => null)({ scheduledAt: '2026-12-02T02:00:00Z' }, context);
-    expect(append.mock.calls).toEqual([[{ database: 'swifteats', executionArn: 'scheduled' }], [{ database: 'swifteats', scheduledAt: '2026-12-02T02:00:00Z' }]]);
+    const monitor = drHandler({ name: 'rpo-monitor', database: 'swifteats', executionArn: null, keys: { scheduledAt: 'manual' }, metrics: false }, async () => null);
+    await monitor({ scheduledAt: '2026-12-02T02:00:00Z' }, context);
+    await monitor({}, context);
+    expect(append.mock.calls).toEqual([[{ database: 'swifteats', executionArn: 'scheduled' }], [{ database: 'swifteats', scheduledAt: '2026-12-02T02:00:00Z' }], [{ database: 'swifteats', scheduledAt: 'manual' }]]);
   });
 });
