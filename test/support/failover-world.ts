@@ -9,7 +9,7 @@
  * Used by the handler tests, the state machine tests and the failover benchmark. Time is one
  * virtual clock for RDS, the other fakes, the probe and the handlers.
  */
-import type { FailoverConfig, FailoverDeps } from '../../functions/handlers/failover.ts';
+import type { FailoverConfig, FailoverDeps } from '../../functions/handlers/failover/index.ts';
 import type { ProbeDeps } from '../../functions/handlers/probe.ts';
 import type { Topology } from '../../functions/ports/database-control-plane.ts';
 import { SqlConnectionError, SqlQueryError } from '../../functions/shared/errors.ts';
@@ -82,7 +82,7 @@ export const SECRET_ARN = `arn:aws:secretsmanager:${WORLD.primaryRegion}:1234567
 
 /** The handler modules, loaded once the environment is set. */
 export interface HandlerModules {
-  readonly failover: typeof import('../../functions/handlers/failover.ts');
+  readonly failover: typeof import('../../functions/handlers/failover/index.ts');
   readonly probe: typeof import('../../functions/handlers/probe.ts');
 }
 
@@ -90,7 +90,7 @@ export interface HandlerModules {
 export async function loadHandlers(): Promise<HandlerModules> {
   Object.assign(process.env, failoverEnv(ZONE_ID, SECRET_ARN));
   return {
-    failover: await import('../../functions/handlers/failover.ts'),
+    failover: await import('../../functions/handlers/failover/index.ts'),
     probe: await import('../../functions/handlers/probe.ts'),
   };
 }
