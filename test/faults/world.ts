@@ -24,7 +24,7 @@ export interface Modules extends HandlerModules {
   readonly snapshot: typeof import('../../functions/handlers/snapshot.ts');
   readonly manifest: typeof import('../../functions/handlers/manifest.ts');
   readonly retention: typeof import('../../functions/handlers/retention.ts');
-  readonly restore: typeof import('../../functions/handlers/restore.ts');
+  readonly restore: typeof import('../../functions/handlers/restore/index.ts');
   readonly verify: typeof import('../../functions/handlers/verify.ts');
 }
 
