@@ -10,7 +10,7 @@
  * virtual clock for RDS, the other fakes, the probe and the handlers.
  */
 import type { FailoverConfig, FailoverDeps } from '../../functions/handlers/failover/index.ts';
-import type { ProbeDeps } from '../../functions/handlers/probe.ts';
+import type { ProbeDeps } from '../../functions/handlers/probe/index.ts';
 import type { Topology } from '../../functions/ports/database-control-plane.ts';
 import { SqlConnectionError, SqlQueryError } from '../../functions/shared/errors.ts';
 import { aslText, execute, substitute, type Execution, type LocalFunction } from './asl.ts';
@@ -83,7 +83,7 @@ export const SECRET_ARN = `arn:aws:secretsmanager:${WORLD.primaryRegion}:1234567
 /** The handler modules, loaded once the environment is set. */
 export interface HandlerModules {
   readonly failover: typeof import('../../functions/handlers/failover/index.ts');
-  readonly probe: typeof import('../../functions/handlers/probe.ts');
+  readonly probe: typeof import('../../functions/handlers/probe/index.ts');
 }
 
 /** Sets the environment and imports both handlers (call once per test file, before the world is built). */
@@ -91,7 +91,7 @@ export async function loadHandlers(): Promise<HandlerModules> {
   Object.assign(process.env, failoverEnv(ZONE_ID, SECRET_ARN));
   return {
     failover: await import('../../functions/handlers/failover/index.ts'),
-    probe: await import('../../functions/handlers/probe.ts'),
+    probe: await import('../../functions/handlers/probe/index.ts'),
   };
 }
 
