@@ -42,7 +42,7 @@ beforeAll(async () => {
   });
   modules = {
     ...base,
-    snapshot: await import('../../functions/handlers/snapshot.ts'),
+    snapshot: await import('../../functions/handlers/snapshot/index.ts'),
     manifest: await import('../../functions/handlers/manifest.ts'),
     retention: await import('../../functions/handlers/retention.ts'),
     restore: await import('../../functions/handlers/restore/index.ts'),
