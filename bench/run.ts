@@ -10,7 +10,7 @@
  * Run: `npm run bench`. Numbers vary by machine; the ratios are the result.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -153,14 +153,19 @@ async function benchBundles(): Promise<void> {
   console.log('\n## Lambda bundles (esbuild, minified ESM, SDK bundled; cold import median of 5)');
   console.log(`baseline middy + client-rds     ${(baseSize / 1024).toFixed(0).padStart(6)} KiB  ${baseCold.toFixed(0).padStart(4)} ms`);
   const handlersDir = join(root, 'functions', 'handlers');
-  const handlers = readdirSync(handlersDir).filter((f) => f.endsWith('.ts'));
+  // A handler is a file, or a folder whose index.ts is its composition root (infra/constructs/dr-function.ts handlerEntry).
+  const handlers = readdirSync(handlersDir, { withFileTypes: true }).flatMap((d) => {
+    if (d.isFile() && d.name.endsWith('.ts')) return [{ label: d.name, name: d.name.replace(/\.ts$/, ''), entry: join(handlersDir, d.name) }];
+    const index = join(handlersDir, d.name, 'index.ts');
+    return d.isDirectory() && existsSync(index) ? [{ label: `${d.name}/`, name: d.name, entry: index }] : [];
+  });
   if (handlers.length === 0) console.log('(no handlers in functions/handlers yet)');
-  for (const file of handlers) {
-    const outfile = join(dir, file.replace(/\.ts$/, '.mjs'));
-    const size = await bundle(join(handlersDir, file), outfile);
+  for (const { label, name, entry } of handlers) {
+    const outfile = join(dir, `${name}.mjs`);
+    const size = await bundle(entry, outfile);
     const cold = coldImportMs(outfile);
     console.log(
-      `${file.padEnd(31)} ${(size / 1024).toFixed(0).padStart(6)} KiB  ${cold.toFixed(0).padStart(4)} ms  size ${(size / baseSize).toFixed(2)}x  cold ${(cold / baseCold).toFixed(2)}x baseline`,
+      `${label.padEnd(31)} ${(size / 1024).toFixed(0).padStart(6)} KiB  ${cold.toFixed(0).padStart(4)} ms  size ${(size / baseSize).toFixed(2)}x  cold ${(cold / baseCold).toFixed(2)}x baseline`,
     );
   }
 }

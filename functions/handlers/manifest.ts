@@ -13,9 +13,6 @@
  *   publishes `BracketUnsettled`.
  * Both are idempotent: a reading already archived for the snapshot is returned unchanged.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -30,7 +27,7 @@ import type { DatabaseInspector } from '../ports/database-inspector.ts';
 import type { CredentialsProvider } from '../ports/database-credentials.ts';
 import type { WriteStatistics } from '../ports/write-statistics.ts';
 import { envInteger, failOnProblems, requireEnv } from '../shared/env.ts';
-import { DIMENSIONS } from '../shared/metric-names.ts';
+import { drHandler } from '../shared/handler.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
@@ -78,7 +75,6 @@ export async function core(event: unknown, deps: ManifestDeps = defaults): Promi
   const snapshotPoint = action === 'after' && input.nullableString('snapshotPoint') !== null ? input.instant('snapshotPoint') : null;
   input.done();
   logger.appendKeys({ database: env.DATABASE_ID, snapshotId, executionArn });
-  metrics.addDimension(DIMENSIONS.database, env.DATABASE_ID);
   const { inspector, close } = await deps.connect();
   try {
     if (action === 'after') {
@@ -101,7 +97,5 @@ export async function core(event: unknown, deps: ManifestDeps = defaults): Promi
   }
 }
 
-/** The Lambda entry point. */
-export const handler = middy((event: unknown) => core(event))
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics));
+/** The Lambda entry point (functions/shared/handler.ts: the Database dimension is its default dimension). */
+export const handler = drHandler({ name: 'manifest', database: env.DATABASE_ID, keys: { snapshotId: null } }, (event) => core(event));

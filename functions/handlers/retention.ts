@@ -18,12 +18,8 @@
  * to retry: a re-run resumes), RetentionSafetyError (the planner refused, nothing deleted).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { Context } from 'aws-lambda';
 import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
 import { restoresFor } from '../adapters/rds/restore.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
@@ -40,7 +36,8 @@ import type { DatabaseControlPlane, Topology } from '../ports/database-control-p
 import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 import { METRICS } from '../shared/metric-names.ts';
-import { logger, metrics, setDatabaseDimension } from '../shared/powertools.ts';
+import { drHandler } from '../shared/handler.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
 export type { RetentionRunReport };
@@ -49,8 +46,6 @@ const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 
 const problems: string[] = [];
 const topology: Topology = envTopology(env.TOPOLOGY, problems);
 failOnProblems(problems);
-// Set once: every metric of this function carries the `Database` dimension (functions/shared/powertools.ts).
-setDatabaseDimension(env.DATABASE_ID);
 const settings = readSettings(env.RETENTION_POLICY);
 
 function readSettings(json: string): RetentionSettings {
@@ -109,7 +104,6 @@ export async function core(event: unknown, deps: RetentionDeps = defaults): Prom
   const executionArn = input.optionalString('executionArn') ?? 'manual';
   input.done();
   const plane = region === 'primary' ? deps.primary : requireDr(deps);
-  logger.appendKeys({ database: env.DATABASE_ID, executionArn });
 
   const report = await runRetention(
     { database: env.DATABASE_ID, policyName: env.POLICY_NAME, settings, dryRun, executionArn },
@@ -154,7 +148,5 @@ function requireDr(deps: RetentionDeps): DatabaseControlPlane {
   return deps.dr;
 }
 
-/** The Lambda entry point; the time budget comes from the invocation context. */
-export const handler = middy((event: unknown, context: Context) => core(event, { ...defaults, remainingTimeMs: () => context.getRemainingTimeInMillis() }))
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics));
+/** The Lambda entry point (functions/shared/handler.ts); the time budget comes from the invocation context. */
+export const handler = drHandler({ name: 'retention', database: env.DATABASE_ID }, (event, context) => core(event, { ...defaults, remainingTimeMs: () => context.getRemainingTimeInMillis() }));

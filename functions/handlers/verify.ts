@@ -9,8 +9,6 @@
  * production one. Throws typed errors when no verdict is possible (connection lost,
  * manifest missing); a verdict, passed or failed, is a normal return.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { openSession, type DbSession } from '../adapters/pg/connect.ts';
@@ -25,6 +23,7 @@ import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { VerificationProbe } from '../ports/verification-probe.ts';
 import { requireEnv } from '../shared/env.ts';
 import { ConfigurationError, ValidationError } from '../shared/errors.ts';
+import { drHandler } from '../shared/handler.ts';
 import { logger } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
@@ -142,5 +141,5 @@ export async function core(event: unknown, deps: VerifyDeps = defaults): Promise
   return { verdict: report.verdict, passed: report.passed, inconclusive: report.verdict === 'inconclusive', report: stored, failedChecks, recoveredPointInTime: report.recoveredPointInTime, dataAgeSeconds: report.dataAgeSeconds };
 }
 
-/** The Lambda entry point. */
-export const handler = middy((event: unknown) => core(event)).use(injectLambdaContext(logger, { clearState: true }));
+/** The Lambda entry point (functions/shared/handler.ts); this function publishes no metric. */
+export const handler = drHandler({ name: 'verify', database: env.DATABASE_ID, metrics: false }, (event) => core(event));

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WildcardRule } from '../acknowledgements.ts';
 
@@ -18,9 +19,18 @@ export const DR_FUNCTION_WILDCARDS: readonly WildcardRule[] = [
   },
 ];
 
+/**
+ * The entry file of a handler: `functions/handlers/<handler>.ts`, or, for a function of several
+ * files (a composition root and its actions), `functions/handlers/<handler>/index.ts`.
+ */
+export function handlerEntry(handler: string): string {
+  const file = `${ROOT}functions/handlers/${handler}.ts`;
+  return existsSync(file) ? file : `${ROOT}functions/handlers/${handler}/index.ts`;
+}
+
 /** Props of {@link DrFunction}. */
 export interface DrFunctionProps {
-  /** Handler file name under functions/handlers, without `.ts`. */
+  /** Handler name under functions/handlers: a file without `.ts`, or a folder with an `index.ts` ({@link handlerEntry}). */
   readonly handler: string;
   readonly description: string;
   readonly environment: Record<string, string>;
@@ -61,7 +71,7 @@ export class DrFunction extends Construct {
       );
     }
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: `${ROOT}functions/handlers/${props.handler}.ts`,
+      entry: handlerEntry(props.handler),
       projectRoot: ROOT,
       depsLockFilePath: `${ROOT}package-lock.json`,
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -79,7 +89,9 @@ export class DrFunction extends Construct {
         ...(props.vpc ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
         ...props.environment,
       },
-      tracing: lambda.Tracing.ACTIVE,
+      // No X-Ray active tracing: no tracer feeds it, and the Powertools tracer costs ~130 KB a bundle
+      // (docs/decisions.md, "X-Ray"); the state machines keep their own tracing.
+      tracing: lambda.Tracing.DISABLED,
       vpc: props.vpc?.vpc,
       vpcSubnets: props.vpc ? { subnetGroupName: 'functions' } : undefined,
       securityGroups: props.vpc ? [props.vpc.securityGroup] : undefined,

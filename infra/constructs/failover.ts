@@ -47,7 +47,7 @@ export interface FailoverProps {
   readonly vpc: ec2.IVpc;
   /** The protected database: its topology, ARN, writer endpoint, port and security group (the fence). */
   readonly database: ProtectedDatabase;
-  /** The probe λ (functions/handlers/probe.ts), which the workflow invokes to confirm and to post-check. */
+  /** The probe λ (functions/handlers/probe/index.ts), which the workflow invokes to confirm and to post-check. */
   readonly probeFunction: lambda.IFunction;
   /** Where notifications go (the alarms' topic). */
   readonly topic: sns.ITopic;

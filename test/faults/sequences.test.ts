@@ -42,10 +42,10 @@ beforeAll(async () => {
   });
   modules = {
     ...base,
-    snapshot: await import('../../functions/handlers/snapshot.ts'),
+    snapshot: await import('../../functions/handlers/snapshot/index.ts'),
     manifest: await import('../../functions/handlers/manifest.ts'),
     retention: await import('../../functions/handlers/retention.ts'),
-    restore: await import('../../functions/handlers/restore.ts'),
+    restore: await import('../../functions/handlers/restore/index.ts'),
     verify: await import('../../functions/handlers/verify.ts'),
   };
   // One real database for the whole file: the protected database, and what RDS restores from it.

@@ -21,10 +21,10 @@ import { CALL_CONTEXT, runWorkflow, type ExecutionFault, type FaultExecution, ty
 
 /** Every handler module the layer binds. */
 export interface Modules extends HandlerModules {
-  readonly snapshot: typeof import('../../functions/handlers/snapshot.ts');
+  readonly snapshot: typeof import('../../functions/handlers/snapshot/index.ts');
   readonly manifest: typeof import('../../functions/handlers/manifest.ts');
   readonly retention: typeof import('../../functions/handlers/retention.ts');
-  readonly restore: typeof import('../../functions/handlers/restore.ts');
+  readonly restore: typeof import('../../functions/handlers/restore/index.ts');
   readonly verify: typeof import('../../functions/handlers/verify.ts');
 }
 

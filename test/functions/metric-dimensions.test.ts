@@ -13,14 +13,14 @@ setHandlerEnv({ RETENTION_POLICY: JSON.stringify({ daily: 7, weekly: 5, monthly:
 
 type Powertools = typeof import('../../functions/shared/powertools.ts');
 let powertools: Powertools;
-let snapshot: typeof import('../../functions/handlers/snapshot.ts');
+let snapshot: typeof import('../../functions/handlers/snapshot/index.ts');
 let retention: typeof import('../../functions/handlers/retention.ts');
-let restore: typeof import('../../functions/handlers/restore.ts');
+let restore: typeof import('../../functions/handlers/restore/index.ts');
 beforeAll(async () => {
   powertools = await import('../../functions/shared/powertools.ts');
-  snapshot = await import('../../functions/handlers/snapshot.ts');
+  snapshot = await import('../../functions/handlers/snapshot/index.ts');
   retention = await import('../../functions/handlers/retention.ts');
-  restore = await import('../../functions/handlers/restore.ts');
+  restore = await import('../../functions/handlers/restore/index.ts');
 });
 
 let clock: VirtualClock;

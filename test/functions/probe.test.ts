@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ProbeClock } from '../../functions/domain/probe.ts';
-import type { ProbeDeps } from '../../functions/handlers/probe.ts';
+import type { ProbeDeps } from '../../functions/handlers/probe/index.ts';
 import type { CredentialsProvider, DatabaseCredentials } from '../../functions/ports/database-credentials.ts';
 import { ConfigurationError, SqlConnectionError } from '../../functions/shared/errors.ts';
 import type { MetricName } from '../../functions/shared/metric-names.ts';
@@ -22,9 +22,9 @@ const WRITER = 'swifteats.abc123.eu-west-1.rds.amazonaws.com:5432/swifteats';
 const REPLICA = 'swifteats-replica.def456.eu-central-1.rds.amazonaws.com:5432/swifteats';
 
 setHandlerEnv(PROBE_ENV);
-let handler: typeof import('../../functions/handlers/probe.ts');
+let handler: typeof import('../../functions/handlers/probe/index.ts');
 beforeAll(async () => {
-  handler = await import('../../functions/handlers/probe.ts');
+  handler = await import('../../functions/handlers/probe/index.ts');
 });
 
 /** Wall clock at 02:00:30, moved by the stores' steps and by pauses. */

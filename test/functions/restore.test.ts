@@ -1,7 +1,7 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RestoreDeps } from '../../functions/handlers/restore.ts';
+import type { RestoreDeps } from '../../functions/handlers/restore/index.ts';
 import { setHandlerEnv } from '../support/handler-env.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
 import { RdsFake, VirtualClock } from '../support/rds-fake.ts';
@@ -13,9 +13,9 @@ const MANAGED = [
 ];
 
 setHandlerEnv();
-let core: typeof import('../../functions/handlers/restore.ts').core;
+let core: typeof import('../../functions/handlers/restore/index.ts').core;
 beforeAll(async () => {
-  ({ core } = await import('../../functions/handlers/restore.ts'));
+  ({ core } = await import('../../functions/handlers/restore/index.ts'));
 });
 
 let clock: VirtualClock;

@@ -4,7 +4,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CloudWatchMetricSource } from '../../functions/adapters/cloudwatch/metric-source.ts';
 import type { RpoDatapoint } from '../../functions/domain/rpo.ts';
-import type { RpoMonitorDeps } from '../../functions/handlers/rpo-monitor.ts';
+import type { RpoMonitorDeps } from '../../functions/handlers/rpo-monitor/index.ts';
 import type { DatabaseControlPlane } from '../../functions/ports/database-control-plane.ts';
 import type { MetricReading, MetricSource } from '../../functions/ports/metric-source.ts';
 import { ConfigurationError } from '../../functions/shared/errors.ts';
@@ -44,10 +44,10 @@ function expected(ages: Partial<Record<MetricName, number>>, rpo: Record<string,
 }
 
 setHandlerEnv(MONITOR_ENV);
-let monitor: typeof import('../../functions/handlers/rpo-monitor.ts');
+let monitor: typeof import('../../functions/handlers/rpo-monitor/index.ts');
 let metrics: typeof import('../../functions/shared/powertools.ts').metrics;
 beforeAll(async () => {
-  monitor = await import('../../functions/handlers/rpo-monitor.ts');
+  monitor = await import('../../functions/handlers/rpo-monitor/index.ts');
   // The same module instance the handler publishes through (a later resetModules makes new ones).
   ({ metrics } = await import('../../functions/shared/powertools.ts'));
 });
@@ -231,12 +231,12 @@ describe('rpo-monitor λ against the RDS fake', () => {
 });
 
 describe('rpo-monitor λ with a cross-region read replica', () => {
-  let withReplica: typeof import('../../functions/handlers/rpo-monitor.ts');
+  let withReplica: typeof import('../../functions/handlers/rpo-monitor/index.ts');
   beforeAll(async () => {
     // The environment is read at module load: a fresh module instance with the replica path.
     vi.resetModules();
     setHandlerEnv({ ...MONITOR_ENV, OFFSITE_PATHS: 'read-replica,backup-replication,snapshot-copy' });
-    withReplica = await import('../../functions/handlers/rpo-monitor.ts');
+    withReplica = await import('../../functions/handlers/rpo-monitor/index.ts');
     setHandlerEnv(MONITOR_ENV);
   });
 

@@ -1,7 +1,7 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import type { SnapshotDeps } from '../../functions/handlers/snapshot.ts';
+import type { SnapshotDeps } from '../../functions/handlers/snapshot/index.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
 import { setHandlerEnv } from '../support/handler-env.ts';
 import { RdsFake, rdsFault, VirtualClock } from '../support/rds-fake.ts';
@@ -11,9 +11,9 @@ import { CENTRAL, WEST, instancePlanes } from '../support/rds-planes.ts';
 const SUNDAY = '2026-11-29T02:00:00Z';
 
 setHandlerEnv();
-let core: typeof import('../../functions/handlers/snapshot.ts').core;
+let core: typeof import('../../functions/handlers/snapshot/index.ts').core;
 beforeAll(async () => {
-  ({ core } = await import('../../functions/handlers/snapshot.ts'));
+  ({ core } = await import('../../functions/handlers/snapshot/index.ts'));
 });
 
 let clock: VirtualClock;

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handlerEntry } from '../../infra/constructs/dr-function.ts';
 import { forbidden, forbiddenFor, factsOf, functionRoles, type Facts, type FunctionRole } from './support/contract.ts';
 import { mismatches } from './support/simulate.ts';
 import { WORKFLOWS, workflow } from './support/statemachines.ts';
@@ -41,8 +42,9 @@ describe.each(Object.entries(CONFIGS))('%s configuration', (_name, input) => {
 
   it('each handler constructs exactly the adapters whose declarations its role is held to', () => {
     for (const role of roles) {
-      const source = readFileSync(`${ROOT}functions/handlers/${role.handler}.ts`, 'utf8');
-      const imported = [...source.matchAll(/from '\.\.\/adapters\/([a-z0-9-]+\/[a-z0-9-]+)\.ts'/g)].map((m) => m[1] ?? '');
+      // The composition root: the handler file, or the index.ts of a handler folder.
+      const source = readFileSync(handlerEntry(role.handler), 'utf8');
+      const imported = [...source.matchAll(/from '(?:\.\.\/)+adapters\/([a-z0-9-]+\/[a-z0-9-]+)\.ts'/g)].map((m) => m[1] ?? '');
       const aws = imported.filter((m) => !m.startsWith('pg/') && !m.startsWith('env/'));
       expect({ handler: role.handler, adapters: [...new Set(aws)].sort() }).toEqual({ handler: role.handler, adapters: [...role.adapters].sort() });
     }

@@ -1,10 +1,8 @@
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { handlerEntry } from '../../infra/constructs/dr-function.ts';
 import { synthesize } from '../support/synth.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The VPC endpoint service each AWS SDK client reaches (`com.amazonaws.<region>.<service>`). */
 const ENDPOINT_SERVICE: Readonly<Record<string, string>> = {
@@ -22,7 +20,7 @@ const ENDPOINT_SERVICE: Readonly<Record<string, string>> = {
 /** The SDK clients a handler's bundle really contains (what esbuild pulls in from its imports). */
 async function sdkClients(handler: string): Promise<string[]> {
   const result = await build({
-    entryPoints: [`${ROOT}functions/handlers/${handler}.ts`],
+    entryPoints: [handlerEntry(handler)],
     bundle: true,
     write: false,
     metafile: true,

@@ -9,7 +9,7 @@ import type { PgHeartbeatEndpoint } from '../../functions/adapters/pg/heartbeat.
 import { HEARTBEAT_TABLE_DDL } from '../../functions/adapters/pg/inspector.ts';
 import { measureReplicaHeartbeat, probeWriter } from '../../functions/domain/probe.ts';
 import type { ProbeClock, ProbeRequest, ReplicaHeartbeatRequest } from '../../functions/domain/probe.ts';
-import type { ProbeDeps } from '../../functions/handlers/probe.ts';
+import type { ProbeDeps } from '../../functions/handlers/probe/index.ts';
 import type { DatabaseCredentials } from '../../functions/ports/database-credentials.ts';
 import type { MetricName } from '../../functions/shared/metric-names.ts';
 import { setHandlerEnv } from '../support/handler-env.ts';
@@ -569,7 +569,7 @@ describe('measureReplicaHeartbeat against PostgreSQL', () => {
 });
 
 describe('probe λ against PostgreSQL', () => {
-  let core: typeof import('../../functions/handlers/probe.ts').core;
+  let core: typeof import('../../functions/handlers/probe/index.ts').core;
   beforeAll(async () => {
     setHandlerEnv({
       DB_NAME: 'test',
@@ -582,7 +582,7 @@ describe('probe λ against PostgreSQL', () => {
       // The "replica" databases here are fed by nothing: waiting for the new heartbeat is wasted time.
       REPLICA_CATCH_UP_MS: '100',
     });
-    ({ core } = await import('../../functions/handlers/probe.ts'));
+    ({ core } = await import('../../functions/handlers/probe/index.ts'));
   });
 
   /** The login flows as in production: read from a provider, handed to the stores. */

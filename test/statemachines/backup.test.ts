@@ -27,7 +27,7 @@ setHandlerEnv({
   RETENTION_POLICY: JSON.stringify({ daily: 7, weekly: 5, monthly: 12, yearly: 3, minimumCount: 3, quotaHeadroom: 10, deletesPerSecond: 2, maxVerifiedAgeHours: 72 }),
 });
 let handlers: {
-  snapshot: typeof import('../../functions/handlers/snapshot.ts');
+  snapshot: typeof import('../../functions/handlers/snapshot/index.ts');
   manifest: typeof import('../../functions/handlers/manifest.ts');
   retention: typeof import('../../functions/handlers/retention.ts');
 };
@@ -35,7 +35,7 @@ let database: TempDatabase;
 
 beforeAll(async () => {
   handlers = {
-    snapshot: await import('../../functions/handlers/snapshot.ts'),
+    snapshot: await import('../../functions/handlers/snapshot/index.ts'),
     manifest: await import('../../functions/handlers/manifest.ts'),
     retention: await import('../../functions/handlers/retention.ts'),
   };

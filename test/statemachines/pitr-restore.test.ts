@@ -95,7 +95,7 @@ let connections: { secretArn: string; at: string }[];
  * handlers must come from one module graph: the domain matches typed errors with `instanceof`.
  */
 let project: {
-  restoreCore: typeof import('../../functions/handlers/restore.ts').core;
+  restoreCore: typeof import('../../functions/handlers/restore/index.ts').core;
   verifyCore: typeof import('../../functions/handlers/verify.ts').core;
   controlPlaneFor: typeof import('../../functions/adapters/rds/control-plane.ts').controlPlaneFor;
   restoresFor: typeof import('../../functions/adapters/rds/restore.ts').restoresFor;
@@ -110,7 +110,7 @@ let project: {
 async function loadProject(): Promise<typeof project> {
   vi.resetModules();
   return {
-    restoreCore: (await import('../../functions/handlers/restore.ts')).core,
+    restoreCore: (await import('../../functions/handlers/restore/index.ts')).core,
     verifyCore: (await import('../../functions/handlers/verify.ts')).core,
     controlPlaneFor: (await import('../../functions/adapters/rds/control-plane.ts')).controlPlaneFor,
     restoresFor: (await import('../../functions/adapters/rds/restore.ts')).restoresFor,

@@ -35,10 +35,10 @@ const SCHEMA = `
 `;
 
 setHandlerEnv({ DB_TLS_MODE: 'require' });
-let restoreCore: typeof import('../../functions/handlers/restore.ts').core;
+let restoreCore: typeof import('../../functions/handlers/restore/index.ts').core;
 let verifyCore: typeof import('../../functions/handlers/verify.ts').core;
 beforeAll(async () => {
-  ({ core: restoreCore } = await import('../../functions/handlers/restore.ts'));
+  ({ core: restoreCore } = await import('../../functions/handlers/restore/index.ts'));
   ({ core: verifyCore } = await import('../../functions/handlers/verify.ts'));
 });
 

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildApp } from '../../infra/build-app.ts';
+import { handlerEntry } from '../../infra/constructs/dr-function.ts';
 import { loadConfigFile } from '../../infra/config/load.ts';
 
 /** Root of the repository. */
@@ -96,7 +97,7 @@ export function templates(dir = assemblyDir()): StackTemplate[] {
 export interface BundledFunction {
   readonly stackName: string;
   readonly logicalId: string;
-  /** The handler file name (functions/handlers/<handler>.ts), from the function's description construct path. */
+  /** The handler name (functions/handlers/<handler>.ts or <handler>/index.ts), from the function's description construct path. */
   readonly handler: string;
   /** The asset directory holding index.mjs. */
   readonly assetDir: string;
@@ -130,7 +131,7 @@ function fileAssets(dir: string, stackName: string): Map<string, FileAsset> {
 function handlerOf(displayName: string): string {
   const name = displayName.split('/').filter((s) => !['Monitoring', 'Function', 'Code'].includes(s)).at(-1) ?? '';
   const handler = name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
-  if (!existsSync(join(ROOT, 'functions', 'handlers', `${handler}.ts`))) throw new Error(`asset ${displayName}: no functions/handlers/${handler}.ts`);
+  if (!existsSync(handlerEntry(handler))) throw new Error(`asset ${displayName}: no functions/handlers/${handler}.ts nor ${handler}/index.ts`);
   return handler;
 }
 

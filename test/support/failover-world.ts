@@ -9,8 +9,8 @@
  * Used by the handler tests, the state machine tests and the failover benchmark. Time is one
  * virtual clock for RDS, the other fakes, the probe and the handlers.
  */
-import type { FailoverConfig, FailoverDeps } from '../../functions/handlers/failover.ts';
-import type { ProbeDeps } from '../../functions/handlers/probe.ts';
+import type { FailoverConfig, FailoverDeps } from '../../functions/handlers/failover/index.ts';
+import type { ProbeDeps } from '../../functions/handlers/probe/index.ts';
 import type { Topology } from '../../functions/ports/database-control-plane.ts';
 import { SqlConnectionError, SqlQueryError } from '../../functions/shared/errors.ts';
 import { aslText, execute, substitute, type Execution, type LocalFunction } from './asl.ts';
@@ -82,16 +82,16 @@ export const SECRET_ARN = `arn:aws:secretsmanager:${WORLD.primaryRegion}:1234567
 
 /** The handler modules, loaded once the environment is set. */
 export interface HandlerModules {
-  readonly failover: typeof import('../../functions/handlers/failover.ts');
-  readonly probe: typeof import('../../functions/handlers/probe.ts');
+  readonly failover: typeof import('../../functions/handlers/failover/index.ts');
+  readonly probe: typeof import('../../functions/handlers/probe/index.ts');
 }
 
 /** Sets the environment and imports both handlers (call once per test file, before the world is built). */
 export async function loadHandlers(): Promise<HandlerModules> {
   Object.assign(process.env, failoverEnv(ZONE_ID, SECRET_ARN));
   return {
-    failover: await import('../../functions/handlers/failover.ts'),
-    probe: await import('../../functions/handlers/probe.ts'),
+    failover: await import('../../functions/handlers/failover/index.ts'),
+    probe: await import('../../functions/handlers/probe/index.ts'),
   };
 }
 

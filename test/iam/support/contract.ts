@@ -1,6 +1,6 @@
 /**
  * The IAM contract of each role of a deployment: role → function → handler → the adapters it
- * constructs (functions/handlers/*.ts) → the port methods its use cases call → the declared
+ * constructs (its composition root: functions/handlers/<handler>.ts or <handler>/index.ts, infra handlerEntry) → the port methods its use cases call → the declared
  * authorizations (functions/adapters/**\/*.permissions.ts), with the deployment's facts taken
  * from the resolved templates (function environment, keys, bucket). And what each role must
  * never be able to do.

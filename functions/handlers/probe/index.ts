@@ -14,122 +14,23 @@
  *
  * Event: `{ "mode": "monitor" | "confirm" | "post-check", "target"?: "writer" | "replica", "executionArn"?: string }`.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { DbEndpoint } from '../adapters/pg/connect.ts';
-import { PgHeartbeatStore } from '../adapters/pg/heartbeat.ts';
-import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
-import { measureReplicaHeartbeat, PROBE_DEFAULTS, probeWriter } from '../domain/probe.ts';
-import type { ProbeClock, ProbeResult, ReplicaHeartbeat } from '../domain/probe.ts';
-import type { CredentialsProvider, DatabaseCredentials } from '../ports/database-credentials.ts';
-import type { HeartbeatStore } from '../ports/heartbeat-store.ts';
-import { envInteger, failOnProblems, requireEnv } from '../shared/env.ts';
-import { ConfigurationError } from '../shared/errors.ts';
-import { METRICS } from '../shared/metric-names.ts';
-import type { MetricName } from '../shared/metric-names.ts';
-import { logger, metrics, setDatabaseDimension } from '../shared/powertools.ts';
-import { EventReader } from '../shared/validate.ts';
+import { PgHeartbeatStore } from '../../adapters/pg/heartbeat.ts';
+import { SecretsManagerCredentials } from '../../adapters/secrets/secrets-manager.ts';
+import { measureReplicaHeartbeat, PROBE_DEFAULTS, probeWriter } from '../../domain/probe.ts';
+import type { ProbeClock, ProbeResult, ReplicaHeartbeat } from '../../domain/probe.ts';
+import type { CredentialsProvider, DatabaseCredentials } from '../../ports/database-credentials.ts';
+import type { HeartbeatStore } from '../../ports/heartbeat-store.ts';
+import { METRICS } from '../../shared/metric-names.ts';
+import type { MetricName } from '../../shared/metric-names.ts';
+import { drHandler } from '../../shared/handler.ts';
+import { logger, metrics } from '../../shared/powertools.ts';
+import { EventReader } from '../../shared/validate.ts';
+import { PROBE_MODES, probeConfigFromEnv, TARGETS, type EndpointConfig, type ProbeMode, type ProbeTarget } from './config.ts';
 
-/** Why the probe runs; decides what it measures and whether it publishes. */
-export type ProbeMode = 'monitor' | 'confirm' | 'post-check';
-/** Which configured endpoint is probed as the writer. */
-export type ProbeTarget = 'writer' | 'replica';
-
-/** The modes, in the order error messages list them. */
-export const PROBE_MODES: readonly ProbeMode[] = ['monitor', 'confirm', 'post-check'];
-const TARGETS: readonly ProbeTarget[] = ['writer', 'replica'];
-const TLS_MODES: readonly DbEndpoint['tls'][] = ['verify-full', 'require', 'disable'];
-
-/** A host and port of the database. */
-export interface EndpointConfig {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** The probe's configuration, from its environment. */
-export interface ProbeConfig {
-  readonly region: string;
-  readonly databaseId: string;
-  /** Database (name) the heartbeat table lives in, on the writer and the replica alike. */
-  readonly databaseName: string;
-  /** The Secrets Manager secret holding the login (JSON `username`, `password`, as RDS manages it). */
-  readonly secretArn: string;
-  readonly tls: DbEndpoint['tls'];
-  readonly writer: EndpointConfig;
-  /** The cross-region read replica, or null (`REPLICA_HOST=none`). */
-  readonly replica: EndpointConfig | null;
-  readonly connectTimeoutMs: number;
-  readonly statementTimeoutMs: number;
-  readonly timeoutMs: number;
-  readonly retentionSeconds: number;
-  readonly pruneBatchSize: number;
-  readonly replicaCatchUpMs: number;
-}
-
-/** Optional settings: variable, default (PROBE_DEFAULTS), allowed range. */
-const TUNABLES = [
-  ['PROBE_CONNECT_TIMEOUT_MS', 'connectTimeoutMs', 100, 60_000],
-  ['PROBE_STATEMENT_TIMEOUT_MS', 'statementTimeoutMs', 100, 60_000],
-  ['PROBE_TIMEOUT_MS', 'timeoutMs', 100, 120_000],
-  // At least an hour: the retention must never reach the heartbeat a probe has just written.
-  ['HEARTBEAT_RETENTION_SECONDS', 'retentionSeconds', 3_600, 366 * 24 * 3600],
-  ['HEARTBEAT_PRUNE_BATCH', 'pruneBatchSize', 1, 100_000],
-  ['REPLICA_CATCH_UP_MS', 'replicaCatchUpMs', 0, 30_000],
-] as const;
-
-
-/**
- * Reads and validates the probe's environment (the writer's variables are named like the manifest
- * λ's). Required: AWS_REGION, DATABASE_ID, DB_HOST, DB_PORT, DB_NAME, DB_SECRET_ARN, DB_TLS_MODE,
- * REPLICA_HOST (`none` when there is no cross-region replica) and REPLICA_PORT unless REPLICA_HOST
- * is `none`. Optional, with
- * {@link PROBE_DEFAULTS}: PROBE_CONNECT_TIMEOUT_MS, PROBE_STATEMENT_TIMEOUT_MS, PROBE_TIMEOUT_MS,
- * HEARTBEAT_RETENTION_SECONDS, HEARTBEAT_PRUNE_BATCH, REPLICA_CATCH_UP_MS.
- *
- * @throws ConfigurationError naming every missing or bad variable
- */
-export function probeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ProbeConfig {
-  const required = requireEnv(
-    ['AWS_REGION', 'DATABASE_ID', 'DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_SECRET_ARN', 'DB_TLS_MODE', 'REPLICA_HOST'],
-    env,
-  );
-  const problems: string[] = [];
-  const tls = required.DB_TLS_MODE as DbEndpoint['tls'];
-  if (!TLS_MODES.includes(tls)) problems.push(`DB_TLS_MODE: ${JSON.stringify(required.DB_TLS_MODE)} is not one of ${TLS_MODES.join(', ')}`);
-  if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(required.DB_SECRET_ARN)) {
-    problems.push(`DB_SECRET_ARN: ${JSON.stringify(required.DB_SECRET_ARN)} is not a Secrets Manager secret ARN`);
-  }
-  const writer = { host: required.DB_HOST, port: envInteger(required.DB_PORT, 'DB_PORT', 1, 65_535, problems) };
-  let replica: EndpointConfig | null = null;
-  if (required.REPLICA_HOST !== 'none') {
-    const port = env['REPLICA_PORT'] ?? '';
-    if (port === '') problems.push('REPLICA_PORT: required when REPLICA_HOST is set (use REPLICA_HOST=none when there is no replica)');
-    else replica = { host: required.REPLICA_HOST, port: envInteger(port, 'REPLICA_PORT', 1, 65_535, problems) };
-  }
-  const tunables = Object.fromEntries(
-    TUNABLES.map(([name, key, min, max]) => {
-      const value = env[name] ?? '';
-      return [key, value === '' ? PROBE_DEFAULTS[key] : envInteger(value, name, min, max, problems)];
-    }),
-  ) as Record<(typeof TUNABLES)[number][1], number>;
-  failOnProblems(problems);
-  return {
-    region: required.AWS_REGION,
-    databaseId: required.DATABASE_ID,
-    databaseName: required.DB_NAME,
-    secretArn: required.DB_SECRET_ARN,
-    tls,
-    writer,
-    replica,
-    ...tunables,
-  };
-}
+export { PROBE_MODES, probeConfigFromEnv, type EndpointConfig, type ProbeConfig, type ProbeMode, type ProbeTarget } from './config.ts';
 
 const config = probeConfigFromEnv();
-// A default dimension survives each invocation's flush: set once, it is on every metric of this function.
-setDatabaseDimension(config.databaseId);
 
 /** Opens the heartbeat table of one endpoint with a login. */
 export type StoreFactory = (login: DatabaseCredentials) => HeartbeatStore;
@@ -200,12 +101,12 @@ export async function core(event: unknown, deps: ProbeDeps = defaults): Promise<
   const mode = input.oneOf('mode', PROBE_MODES);
   const targetGiven = typeof event === 'object' && event !== null && (event as Record<string, unknown>)['target'] !== undefined;
   const target: ProbeTarget = targetGiven ? input.oneOf('target', TARGETS) : 'writer';
-  const executionArn = input.optionalString('executionArn') ?? 'scheduled';
+  // Checked only: the log key `executionArn` comes from the handler's middleware.
+  input.optionalString('executionArn');
   input.done();
   if (target === 'replica' && mode === 'monitor') input.problems.push('target: "replica" is only for modes confirm and post-check; monitor probes the writer');
   if (target === 'replica' && deps.replica === null) input.problems.push('target: "replica", but no replica is configured (REPLICA_HOST=none)');
   input.done();
-  logger.appendKeys({ database: config.databaseId, executionArn });
 
   const login = await deps.credentials.get();
 
@@ -254,7 +155,5 @@ export async function core(event: unknown, deps: ProbeDeps = defaults): Promise<
   return output;
 }
 
-/** The Lambda entry point. */
-export const handler = middy((event: unknown) => core(event))
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics));
+/** The Lambda entry point (functions/shared/handler.ts); a scheduled run logs `executionArn: scheduled`. */
+export const handler = drHandler({ name: 'probe', database: config.databaseId, executionArn: 'scheduled' }, (event) => core(event));

@@ -1,0 +1,107 @@
+/**
+ * The restore λ's restore-test actions (statemachines/verify.asl.json) and the sweeper:
+ * - `select`: the snapshot to prove (`snapshotId` given, or the newest unverified);
+ * - `restore`: restore it into its temporary, isolated database (idempotent);
+ * - `check`: one bounded poll of a restored database;
+ * - `verdict`: the verdict's audit record (first: nothing is tagged without its record), metrics;
+ * - `tag`: tag the recorded verdict on the snapshot and its offsite copy;
+ * - `delete`: delete a temporary database (refuses anything else);
+ * - `sweep`: delete temporary databases past their expiry (scheduled), each after its record.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { applyVerdict, checkRestored, deleteTemporary, recordVerdict, selectSnapshot, startTemporaryRestore, sweepTemporary, temporaryId } from '../../domain/restore-test.ts';
+import { logger, metrics } from '../../shared/powertools.ts';
+import { DB_ID, SNAPSHOT_ID, type RestoreDeps, type RestoreInput } from './types.ts';
+
+async function select({ event, settings }: RestoreInput, deps: RestoreDeps) {
+  // The workflow passes its whole input as `request`; `snapshotId` is optional there.
+  const request = event.has('request') ? event.object('request') : event;
+  const requested = request.optionalString('snapshotId', SNAPSHOT_ID);
+  event.done();
+  const chosen = selectSnapshot(await deps.primary.listManualSnapshots(settings.database), requested);
+  if (!chosen) {
+    logger.info('every managed snapshot is verified already: nothing to prove');
+    return { found: false } as const;
+  }
+  logger.appendKeys({ snapshotId: chosen.id });
+  logger.info(`restore test will prove ${chosen.id}`);
+  return { found: true, snapshotId: chosen.id, snapshotArn: chosen.arn, createdAt: chosen.createdAt?.toISOString() ?? null, databaseTime: chosen.databaseTime?.toISOString() ?? null } as const;
+}
+
+async function restore({ event, settings, now, executionArn }: RestoreInput, deps: RestoreDeps) {
+  const snapshotId = event.string('snapshotId', SNAPSHOT_ID);
+  event.done();
+  logger.appendKeys({ snapshotId });
+  const db = await startTemporaryRestore(deps.restores, { database: settings.database, snapshotId, now, ttlHours: settings.ttlHours, placement: settings.testPlacement, archive: deps.archive, executionArn });
+  logger.info(`temporary restore ${db.identifier} is ${db.status}`);
+  return { identifier: db.identifier, status: db.status };
+}
+
+async function check({ event, settings, now }: RestoreInput, deps: RestoreDeps) {
+  const identifier = event.string('identifier', DB_ID);
+  const attempt = event.integer('attempt', 0, 10_000);
+  const maxAttempts = event.integer('maxAttempts', 1, 10_000);
+  event.done();
+  const progress = await checkRestored(deps.restores, identifier, attempt, maxAttempts, now, settings.secretKmsKeyId);
+  logger.info(`${identifier} ${progress.status}, poll ${progress.attempt}/${maxAttempts}`);
+  return progress;
+}
+
+async function verdict({ event, settings, now, executionArn }: RestoreInput, deps: RestoreDeps) {
+  const snapshotId = event.string('snapshotId', SNAPSHOT_ID);
+  const passed = event.boolean('passed', false);
+  if (!event.has('passed') && !event.has('inconclusive')) event.problems.push('passed: required, true or false');
+  const restoreSeconds = event.nullableInteger('restoreSeconds', 0, 10 * 86_400);
+  // Whole seconds, as the verify λ reports it (functions/domain/verification.ts).
+  const dataAgeSeconds = event.nullableInteger('dataAgeSeconds', 0, 400 * 86_400);
+  const reason = event.optionalString('reason');
+  // Inconclusive: the checks could not run (restore or connection failed). That proves
+  // nothing about the snapshot, so it is not tagged and stays first in line for the next test.
+  const inconclusive = event.boolean('inconclusive', false);
+  const report = event.storedDocument('report');
+  event.done();
+  logger.appendKeys({ snapshotId });
+  const recorded = await recordVerdict(deps.archive, { database: settings.database, snapshotId, passed, inconclusive, restoreSeconds, dataAgeSeconds, reason, report, now, executionArn });
+  // An inconclusive run proved nothing either way: it is not a failure (no VerificationPassed
+  // data point, so VerificationFailed does not fire) and alarms on its own, VerificationInconclusive.
+  if (!recorded.inconclusive) metrics.addMetric('VerificationPassed', MetricUnit.Count, recorded.passed ? 1 : 0);
+  metrics.addMetric('VerificationInconclusive', MetricUnit.Count, recorded.inconclusive ? 1 : 0);
+  if (restoreSeconds !== null) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
+  if (dataAgeSeconds !== null) metrics.addMetric('RecoveredDataAgeSeconds', MetricUnit.Seconds, dataAgeSeconds);
+  logger.info(`restore test of ${snapshotId}: ${inconclusive ? 'INCONCLUSIVE' : passed ? 'passed' : 'FAILED'}`, { audit: recorded.audit.key });
+  return recorded;
+}
+
+async function tag({ event, now }: RestoreInput, deps: RestoreDeps) {
+  const snapshotId = event.string('snapshotId', SNAPSHOT_ID);
+  const passed = event.boolean('passed', false);
+  if (!event.has('passed')) event.problems.push('passed: required, true or false');
+  const inconclusive = event.boolean('inconclusive', false);
+  event.done();
+  logger.appendKeys({ snapshotId });
+  const applied = await applyVerdict(deps.primary, deps.dr, snapshotId, { passed, inconclusive }, now);
+  if (applied.verifiedSnapshotAgeSeconds !== null) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, applied.verifiedSnapshotAgeSeconds);
+  logger.info(`${inconclusive ? 'not tagged (inconclusive)' : `tagged ${passed ? 'passed' : 'failed'}`}: ${snapshotId}`, { tagged: applied.tagged });
+  const { verifiedSnapshotAgeSeconds: _age, ...result } = applied;
+  return result;
+}
+
+async function remove({ event, settings }: RestoreInput, deps: RestoreDeps) {
+  // By snapshot id on failure paths, where the restore may not have returned its identifier.
+  const identifier = event.has('snapshotId') ? temporaryId(settings.database, event.string('snapshotId', SNAPSHOT_ID)) : event.string('identifier', DB_ID);
+  event.done();
+  const result = await deleteTemporary(deps.restores, settings.database, identifier);
+  logger.info(`temporary database ${identifier}: ${result.outcome}`);
+  return result;
+}
+
+async function sweep({ event, settings, now }: RestoreInput, deps: RestoreDeps) {
+  event.done();
+  const result = await sweepTemporary(deps.restores, settings.database, now, { archive: deps.archive, executionArn: event.optionalString('executionArn') ?? 'schedule' });
+  metrics.addMetric('LeakedTemporaryInstances', MetricUnit.Count, result.leaked);
+  if (result.leaked > 0) logger.warn(`leaked temporary databases: deleted ${result.deleted.join(', ') || 'none'}; unreadable expiry (kept): ${result.unreadable.join(', ') || 'none'}`);
+  return result;
+}
+
+/** The restore-test actions and the sweeper, by name. */
+export const TEST_ACTIONS = { select, restore, check, verdict, tag, delete: remove, sweep } as const;

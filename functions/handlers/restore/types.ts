@@ -1,0 +1,42 @@
+/** What the restore λ's actions read and act through (functions/handlers/restore/index.ts builds them). */
+import type { ArchiveStore } from '../../ports/archive-store.ts';
+import type { DatabaseControlPlane } from '../../ports/database-control-plane.ts';
+import type { RestoreControlPlane, RestorePlacement } from '../../ports/restore-control-plane.ts';
+import type { EventReader } from '../../shared/validate.ts';
+
+/** What the handler acts through; injectable in tests. */
+export interface RestoreDeps {
+  readonly primary: DatabaseControlPlane;
+  readonly dr: DatabaseControlPlane | null;
+  readonly restores: RestoreControlPlane;
+  readonly archive: ArchiveStore;
+  readonly now: () => Date;
+}
+
+/** The function's settings, from its environment. */
+export interface RestoreSettings {
+  readonly database: string;
+  /** Hours a temporary restore lives before the sweeper deletes it (`TEMP_TTL_HOURS`). */
+  readonly ttlHours: number;
+  /** The key of the restored databases' managed secrets (`SECRET_KMS_KEY_ID`). */
+  readonly secretKmsKeyId: string;
+  /** Placement of a restore test's temporary database (its own security group). */
+  readonly testPlacement: Omit<RestorePlacement, 'targetId' | 'tags'>;
+  /** Placement of a point-in-time restore (the database's security group). */
+  readonly pitrPlacement: Omit<RestorePlacement, 'targetId' | 'tags'>;
+}
+
+/** What every action reads: the event, the execution, the invocation's time, the settings. */
+export interface RestoreInput {
+  readonly event: EventReader;
+  /** The event as received, for the fields EventReader has no getter for. */
+  readonly raw: unknown;
+  readonly executionArn: string;
+  readonly now: Date;
+  readonly settings: RestoreSettings;
+}
+
+/** Snapshot identifiers the restore λ accepts. */
+export const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
+/** DB instance or cluster identifiers. */
+export const DB_ID = /^[a-z][a-z0-9-]{0,62}$/;

@@ -1,0 +1,117 @@
+/**
+ * The snapshot λ's actions, the non-destructive RDS steps of statemachines/backup.asl.json:
+ * - `plan`: name the run's snapshot (id, tier) without creating it;
+ * - `create`: take the run's snapshot (idempotent by deterministic id);
+ * - `check`: one bounded poll of a snapshot in the primary or the DR region;
+ * - `copy`: copy an available snapshot to the DR region (idempotent);
+ * - `record`: publish the run's metrics and write its audit record.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { checkSnapshot, copySnapshotOffsite, planSnapshot, recordBackupRun, takeSnapshot, type TakeSnapshotRequest } from '../../domain/backup.ts';
+import type { Tier, TierRules } from '../../domain/snapshot-naming.ts';
+import type { ArchiveStore } from '../../ports/archive-store.ts';
+import type { DatabaseControlPlane } from '../../ports/database-control-plane.ts';
+import { ConfigurationError } from '../../shared/errors.ts';
+import { logger, metrics } from '../../shared/powertools.ts';
+import type { EventReader } from '../../shared/validate.ts';
+
+/** What the handler acts through; module-scope clients by default, injectable in tests. */
+export interface SnapshotDeps {
+  readonly primary: DatabaseControlPlane;
+  /** Null when no DR region is configured (`DR_REGION=none`). */
+  readonly dr: DatabaseControlPlane | null;
+  readonly archive: ArchiveStore;
+  readonly now: () => Date;
+}
+
+/** The function's settings, from its environment. */
+export interface SnapshotSettings {
+  readonly database: string;
+  readonly policy: string;
+  readonly timeZone: string;
+  readonly tierRules: TierRules;
+  /** The DR region's key for offsite copies (`DR_KMS_KEY_ID`). */
+  readonly drKmsKeyId: string;
+}
+
+/** What every action reads: the event, the execution, the settings. */
+export interface SnapshotInput {
+  readonly event: EventReader;
+  readonly executionArn: string;
+  readonly settings: SnapshotSettings;
+}
+
+const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
+
+/** The run's request: the instant and tier from the event, the rest from configuration. */
+function runRequest(settings: SnapshotSettings, scheduledAt: Date, tier: Tier | undefined): TakeSnapshotRequest {
+  return { database: settings.database, scheduledAt, tier, policy: settings.policy, timeZone: settings.timeZone, tierRules: settings.tierRules };
+}
+
+function requireDr(deps: SnapshotDeps): DatabaseControlPlane {
+  if (deps.dr === null) throw new ConfigurationError('no DR region is configured (DR_REGION=none): nothing to copy to');
+  return deps.dr;
+}
+
+async function plan({ event, settings }: SnapshotInput, deps: SnapshotDeps) {
+  // The workflow's input: `scheduledAt` from EventBridge Scheduler, absent on a manual
+  // start (then the execution's start time names the run), optional `tier`.
+  const request = event.object('request');
+  const scheduledAt = request.has('scheduledAt') ? request.instant('scheduledAt') : event.instant('startedAt');
+  const tier = request.optionalTier('tier');
+  event.done();
+  const planned = await planSnapshot(deps.primary, runRequest(settings, scheduledAt, tier));
+  logger.appendKeys({ snapshotId: planned.snapshotId });
+  logger.info(`run planned: ${planned.snapshotId}${planned.exists ? ' (exists already)' : ''}`);
+  return { ...planned, copyOffsite: deps.dr !== null };
+}
+
+async function create({ event, settings }: SnapshotInput, deps: SnapshotDeps) {
+  const scheduledAt = event.instant('scheduledAt');
+  const tier = event.optionalTier('tier');
+  event.done();
+  const result = await takeSnapshot(deps.primary, runRequest(settings, scheduledAt, tier));
+  logger.appendKeys({ snapshotId: result.snapshotId });
+  logger.info(result.created ? 'snapshot creation started' : 'snapshot already exists: nothing to do', { ...result });
+  return result;
+}
+
+async function check({ event }: SnapshotInput, deps: SnapshotDeps) {
+  const snapshotId = event.string('snapshotId', SNAPSHOT_ID);
+  const region = event.oneOf('region', ['primary', 'dr']);
+  const attempt = event.integer('attempt', 0, 10_000);
+  const maxAttempts = event.integer('maxAttempts', 1, 10_000);
+  event.done();
+  const plane = region === 'primary' ? deps.primary : requireDr(deps);
+  logger.appendKeys({ snapshotId });
+  const progress = await checkSnapshot(plane, snapshotId, attempt, maxAttempts);
+  logger.info(`snapshot ${progress.status} (${progress.percentProgress ?? 0}%), poll ${progress.attempt}/${maxAttempts}`, { region: plane.region });
+  return progress;
+}
+
+async function copy({ event, settings }: SnapshotInput, deps: SnapshotDeps) {
+  const snapshotId = event.string('snapshotId', SNAPSHOT_ID);
+  event.done();
+  logger.appendKeys({ snapshotId });
+  const result = await copySnapshotOffsite(deps.primary, requireDr(deps), { snapshotId, kmsKeyId: settings.drKmsKeyId });
+  logger.info(result.created ? 'offsite copy started' : 'offsite copy already exists: nothing to do', { ...result });
+  return result;
+}
+
+async function record({ event, settings, executionArn }: SnapshotInput, deps: SnapshotDeps) {
+  const outcome = event.oneOf('outcome', ['succeeded', 'failed']);
+  const startedAt = event.instant('startedAt');
+  const snapshotId = event.optionalString('snapshotId') ?? 'none';
+  const error = event.optionalString('error');
+  const manifest = event.storedDocument('manifest');
+  const manifestWarnings = event.optionalStrings('manifestWarnings');
+  event.done();
+  const recorded = await recordBackupRun(deps.archive, { database: settings.database, outcome, startedAt, now: deps.now(), snapshotId, executionArn, error, manifest, manifestWarnings });
+  metrics.addMetric(outcome === 'succeeded' ? 'BackupSucceeded' : 'BackupFailed', MetricUnit.Count, 1);
+  metrics.addMetric('BackupDurationSeconds', MetricUnit.Seconds, recorded.durationSeconds);
+  logger.info(`backup ${outcome} in ${recorded.durationSeconds} s`, { snapshotId, audit: recorded.audit.key });
+  return recorded;
+}
+
+/** The actions, by name. */
+export const SNAPSHOT_ACTIONS = { plan, create, check, copy, record } as const;

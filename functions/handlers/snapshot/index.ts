@@ -1,0 +1,57 @@
+/**
+ * snapshot λ: the non-destructive RDS steps of the backup workflow (statemachines/backup.asl.json).
+ *
+ * This file is the composition root: configuration from the environment, the adapters on their SDK
+ * clients, the table of actions (field `action` of the event: `plan`, `create`, `check`, `copy`,
+ * `record`, each in actions.ts) and the Lambda entry point. Errors are thrown typed
+ * (shared/errors.ts) for the state machine's Retry/Catch.
+ */
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { controlPlaneFor } from '../../adapters/rds/control-plane.ts';
+import { S3ArchiveStore } from '../../adapters/s3/archive.ts';
+import type { TierRules } from '../../domain/snapshot-naming.ts';
+import type { Topology } from '../../ports/database-control-plane.ts';
+import { envTopology, failOnProblems, requireEnv } from '../../shared/env.ts';
+import { drHandler } from '../../shared/handler.ts';
+import { EventReader } from '../../shared/validate.ts';
+import { SNAPSHOT_ACTIONS, type SnapshotDeps, type SnapshotSettings } from './actions.ts';
+
+export type { SnapshotDeps };
+
+const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 'SCHEDULE_TIMEZONE', 'TIER_RULES', 'DR_REGION', 'DR_KMS_KEY_ID', 'ARCHIVE_BUCKET']);
+const problems: string[] = [];
+const topology: Topology = envTopology(env.TOPOLOGY, problems);
+failOnProblems(problems);
+const settings: SnapshotSettings = {
+  database: env.DATABASE_ID,
+  policy: env.POLICY_NAME,
+  timeZone: env.SCHEDULE_TIMEZONE,
+  tierRules: JSON.parse(env.TIER_RULES) as TierRules,
+  drKmsKeyId: env.DR_KMS_KEY_ID,
+};
+
+const defaults: SnapshotDeps = {
+  primary: controlPlaneFor(topology, new RDSClient({ region: env.AWS_REGION }), env.AWS_REGION),
+  dr: env.DR_REGION === 'none' ? null : controlPlaneFor(topology, new RDSClient({ region: env.DR_REGION }), env.DR_REGION),
+  archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
+  now: () => new Date(),
+};
+
+/** One action. */
+export type SnapshotAction = keyof typeof SNAPSHOT_ACTIONS;
+/** What each action returns. */
+export type SnapshotOutput<A extends SnapshotAction> = Awaited<ReturnType<(typeof SNAPSHOT_ACTIONS)[A]>>;
+const ACTIONS = ['plan', 'create', 'check', 'copy', 'record'] as const satisfies readonly SnapshotAction[];
+
+/** Validates the event's action and runs it; without a valid action the other fields cannot be judged. */
+export async function core(event: unknown, deps: SnapshotDeps = defaults): Promise<SnapshotOutput<SnapshotAction>> {
+  const input = new EventReader(event);
+  const action = input.oneOf('action', ACTIONS);
+  input.done();
+  const executionArn = input.optionalString('executionArn') ?? 'manual';
+  return SNAPSHOT_ACTIONS[action]({ event: input, executionArn, settings }, deps);
+}
+
+/** The Lambda entry point (shared middlewares, the Database dimension: functions/shared/handler.ts). */
+export const handler = drHandler({ name: 'snapshot', database: env.DATABASE_ID }, (event) => core(event));
