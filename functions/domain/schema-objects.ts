@@ -277,7 +277,8 @@ function pair<T>(
 
 function show(value: unknown): string {
   if (value === null || value === undefined) return 'none';
-  return Array.isArray(value) ? value.join(',') : String(value);
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(',');
+  return String(value);
 }
 
 /** `missing` / `unexpected` / field-by-field lines for one section. */
