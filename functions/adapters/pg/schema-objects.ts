@@ -3,8 +3,16 @@
  * from the catalog. Called by `PgDatabaseInspector.describeSchema` inside its
  * `REPEATABLE READ READ ONLY` transaction with `search_path = pg_catalog`, so every statement here
  * sees one catalog snapshot and every printed name is schema-qualified. Works on PostgreSQL 13–18:
- * columns newer than 13 (`prosqlbody` 14+, `inhdetachpending` 14+) are read through `to_jsonb(row)`
- * so a missing one is null instead of an error.
+ * columns newer than 13 are read through `to_jsonb(row)` so a missing one is null instead of an
+ * error — `pg_proc.prosqlbody` (14+, the parsed body of a SQL-standard `BEGIN ATOMIC`/`RETURN`
+ * routine, whose `prosrc` is empty; https://www.postgresql.org/docs/14/catalog-pg-proc.html) and
+ * `pg_inherits.inhdetachpending` (14+, `DETACH PARTITION … CONCURRENTLY` under way;
+ * https://www.postgresql.org/docs/14/catalog-pg-inherits.html). Everything else used here exists
+ * unchanged from 13 to 18 (`prokind` 11+, `pg_policies.permissive` 10+, `sha256()` 11+). Printed
+ * forms (`pg_get_viewdef`, `pg_get_functiondef`, identity arguments — procedures print `IN bigint`
+ * from 14) can differ between major versions, so a manifest compares with a restore of the same
+ * major version (what a snapshot restore gives).
+ * In 16+ a role can be granted the same role by several grantors: `memberOf` is distinct.
  *
  * What is deliberately left out, because it legitimately differs or is not the database's own:
  * - `pg_catalog`, `information_schema`, TOAST and temp schemas, and `dr_amcheck`, the schema the
