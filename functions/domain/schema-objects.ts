@@ -394,7 +394,8 @@ export function diffObjects(
   );
   // A missing partition is one that is no longer attached: say to what it was.
   const parents = new Map(expected.partitions.map((p) => [`partition ${p.schema}.${p.name}: missing`, p.parent]));
-  return lines.map((line) => (parents.has(line) ? `${line} (detached from ${parents.get(line) ?? ''})` : line));
+  // A missing view or routine is also missing from `access` under the same name: say it once.
+  return [...new Set(lines)].map((line) => (parents.has(line) ? `${line} (detached from ${parents.get(line) ?? ''})` : line));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -435,6 +435,8 @@ describe('the damage-scenario catalogue', () => {
         const finding = scenario.finding.replaceAll('@role', copy.role);
         expect(check?.status, JSON.stringify(check)).toBe('failed');
         expect([check?.evidence ?? '', ...(check?.details ?? [])].some((line) => line.includes(finding)), JSON.stringify(check)).toBe(true);
+        // Every difference is named once.
+        expect(new Set(check?.details).size).toBe(check?.details.length);
         expect(report.verdict).toBe('failed');
       } finally {
         await copy.cleanup();

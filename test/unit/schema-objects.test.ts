@@ -113,6 +113,17 @@ describe('diffObjects', () => {
     ]);
   });
 
+  it('names a dropped routine once, though its grants are gone too', () => {
+    // Prepare
+    const expected = withObjects({
+      access: [...OBJECTS.access, { object: 'function shop.email_key(text)', table: null, owner: 'app', grants: ['PUBLIC EXECUTE', 'app EXECUTE'] }],
+    });
+    const actual = withObjects({ routines: [] });
+
+    // Act / Assess
+    expect(diffObjects(expected, actual)).toEqual(['function shop.email_key(text): missing']);
+  });
+
   it('says "definition changed" when the body is the same but attributes differ', () => {
     const actual = withObjects({ routines: [{ ...OBJECTS.routines[0]!, definition: 'CREATE FUNCTION … VOLATILE' }] });
     expect(diffObjects(OBJECTS, actual)).toEqual([
