@@ -80,7 +80,7 @@ describe('diffObjects', () => {
       extensions: [{ name: 'citext', version: '1.6', schema: 'public' }],
       roles: [{ ...OBJECTS.roles[0]!, login: false, memberOf: [] }],
       access: [
-        { object: 'table shop.orders', table: 'shop.orders', owner: 'intruder', grants: ['app SELECT', 'PUBLIC DELETE'] },
+        { object: 'table shop.orders', table: 'shop.orders', owner: 'intruder', grants: ['intruder SELECT', 'PUBLIC DELETE'] },
         OBJECTS.access[1]!,
       ],
       rowSecurity: [],
@@ -122,6 +122,16 @@ describe('diffObjects', () => {
 
     // Act / Assess
     expect(diffObjects(expected, actual)).toEqual(['function shop.email_key(text): missing']);
+  });
+
+  it('reports an owner change once, not again through the privileges the new owner took over', () => {
+    // Prepare: ALTER TABLE … OWNER TO intruder rewrites app's own grants to intruder's.
+    const actual = withObjects({
+      access: [{ object: 'table shop.orders', table: 'shop.orders', owner: 'intruder', grants: ['intruder SELECT', 'app_reader SELECT'] }, OBJECTS.access[1]!],
+    });
+
+    // Act / Assess
+    expect(diffObjects(OBJECTS, actual)).toEqual(['table shop.orders: owner app -> intruder']);
   });
 
   it('says "definition changed" when the body is the same but attributes differ', () => {
