@@ -68,6 +68,18 @@ export interface EnumDescription {
   readonly labels: readonly string[];
 }
 
+/** A domain: its base type, NOT NULL, default and CHECK constraints. */
+export interface DomainDescription {
+  readonly schema: string;
+  readonly name: string;
+  /** `format_type` of the base type, e.g. `text`, `numeric(10,2)`. */
+  readonly type: string;
+  readonly notNull: boolean;
+  readonly default: string | null;
+  /** `name: pg_get_constraintdef`, sorted. */
+  readonly constraints: readonly string[];
+}
+
 /** An installed extension. */
 export interface ExtensionDescription {
   readonly name: string;
@@ -165,6 +177,7 @@ export interface SchemaObjects {
   readonly triggers: readonly TriggerDescription[];
   readonly views: readonly ViewDescription[];
   readonly enums: readonly EnumDescription[];
+  readonly domains: readonly DomainDescription[];
   readonly extensions: readonly ExtensionDescription[];
   readonly roles: readonly RoleDescription[];
   readonly access: readonly AccessDescription[];
@@ -180,6 +193,7 @@ export const SCHEMA_OBJECT_SECTIONS = [
   'triggers',
   'views',
   'enums',
+  'domains',
   'extensions',
   'roles',
   'access',
@@ -219,6 +233,9 @@ export function canonicalObjects(objects: SchemaObjects): SchemaObjects {
       .map((v) => ({ schema: v.schema, name: v.name, materialized: v.materialized, definition: v.definition, populated: v.populated }))
       .sort(byKey(relKey)),
     enums: objects.enums.map((e) => ({ schema: e.schema, name: e.name, labels: [...e.labels] })).sort(byKey(relKey)),
+    domains: objects.domains
+      .map((d) => ({ schema: d.schema, name: d.name, type: d.type, notNull: d.notNull, default: d.default, constraints: [...d.constraints].sort(compareText) }))
+      .sort(byKey(relKey)),
     extensions: objects.extensions
       .map((e) => ({ name: e.name, version: e.version, schema: e.schema }))
       .sort(byKey((e) => e.name)),
@@ -362,6 +379,9 @@ export function diffObjects(
     ...diffSection(expected.enums, actual.enums, relKey, (e) => `enum ${e.schema}.${e.name}`, (label, want, got) =>
       fields(label, want, got, ['labels']),
     ),
+    ...diffSection(expected.domains, actual.domains, relKey, (d) => `domain ${d.schema}.${d.name}`, (label, want, got) =>
+      fields(label, want, got, ['type', 'notNull', 'default', 'constraints']),
+    ),
     ...diffSection(expected.routines, actual.routines, routineKey, (r) => `${r.kind} ${r.schema}.${r.name}(${r.arguments})`, (label, want, got) => [
       ...fields(label, want, got, ['kind']),
       ...changed(label, want, got, 'body', 'body changed'),
@@ -415,6 +435,7 @@ const SECTION_FIELDS: Readonly<Record<(typeof SCHEMA_OBJECT_SECTIONS)[number], R
   triggers: { schema: 'string', table: 'string', name: 'string', definition: 'string', enabled: 'string' },
   views: { schema: 'string', name: 'string', materialized: 'boolean', definition: 'string', populated: 'nullableBoolean' },
   enums: { schema: 'string', name: 'string', labels: 'strings' },
+  domains: { schema: 'string', name: 'string', type: 'string', notNull: 'boolean', default: 'nullableString', constraints: 'strings' },
   extensions: { name: 'string', version: 'string', schema: 'string' },
   roles: {
     name: 'string',

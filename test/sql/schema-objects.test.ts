@@ -17,12 +17,14 @@ describe('PgDatabaseInspector.describeSchema: the object section', () => {
         CREATE SCHEMA dr_amcheck;
         CREATE EXTENSION amcheck SCHEMA dr_amcheck;
         CREATE TABLE app.t (x integer);
+        CREATE DOMAIN app.email AS text NOT NULL DEFAULT 'nobody@example.com' CONSTRAINT email_check CHECK (VALUE ~ '@');
         GRANT SELECT ON app.t TO CURRENT_USER;`);
       const inspector = new PgDatabaseInspector(client);
 
       // Act
       const before = await inspector.describeSchema();
       await client.query('CREATE OR REPLACE FUNCTION app.add(a integer, b integer) RETURNS integer LANGUAGE sql IMMUTABLE RETURN a - b');
+      await client.query('ALTER DOMAIN app.email DROP CONSTRAINT email_check');
       const after = await inspector.describeSchema();
 
       // Assess
@@ -32,10 +34,16 @@ describe('PgDatabaseInspector.describeSchema: the object section', () => {
         ['aggregate', 'app.total(integer)'],
       ]);
       expect(objects?.routines[1]?.definition).toBe('AGGREGATE (SFUNC = app.add, STYPE = integer, FINALFUNC = -, COMBINEFUNC = -, INITCOND = 0)');
+      expect(objects?.domains).toEqual([
+        { schema: 'app', name: 'email', type: 'text', notNull: true, default: "'nobody@example.com'::text", constraints: ["email_check: CHECK ((VALUE ~ '@'::text))"] },
+      ]);
       expect(objects?.extensions.map((e) => e.name)).toEqual(['plpgsql']);
       expect(objects?.access.map((a) => a.object).filter((o) => o.includes('amcheck'))).toEqual([]);
       expect(objects?.roles).toEqual([]);
-      expect(diffSchemas(before, after)).toEqual(['function app.add(a integer, b integer): body changed']);
+      expect(diffSchemas(before, after)).toEqual([
+        'domain app.email: constraints email_check: CHECK ((VALUE ~ \'@\'::text)) -> none',
+        'function app.add(a integer, b integer): body changed',
+      ]);
     }, 'objects');
   });
 });

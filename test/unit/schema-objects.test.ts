@@ -26,6 +26,7 @@ const OBJECTS: SchemaObjects = {
     { schema: 'shop', name: 'order_totals', materialized: true, definition: ' SELECT 2;', populated: true },
   ],
   enums: [{ schema: 'shop', name: 'order_status', labels: ['open', 'paid', 'shipped', 'cancelled'] }],
+  domains: [{ schema: 'shop', name: 'email', type: 'text', notNull: true, default: null, constraints: ["email_check: CHECK ((VALUE ~ '@'::text))"] }],
   extensions: [
     { name: 'citext', version: '1.5', schema: 'public' },
     { name: 'pgcrypto', version: '1.3', schema: 'public' },
@@ -77,6 +78,7 @@ describe('diffObjects', () => {
       triggers: [{ ...OBJECTS.triggers[0]!, enabled: 'disabled' }],
       views: [{ ...OBJECTS.views[0]!, definition: ' SELECT 3;' }, { ...OBJECTS.views[1]!, populated: false }],
       enums: [{ schema: 'shop', name: 'order_status', labels: ['open', 'paid', 'shipped'] }],
+      domains: [{ ...OBJECTS.domains[0]!, constraints: [] }],
       extensions: [{ name: 'citext', version: '1.6', schema: 'public' }],
       roles: [{ ...OBJECTS.roles[0]!, login: false, memberOf: [] }],
       access: [
@@ -99,6 +101,7 @@ describe('diffObjects', () => {
       'role app_reader: login true -> false',
       'role app_reader: memberOf readers -> none',
       'enum shop.order_status: labels open,paid,shipped,cancelled -> open,paid,shipped',
+      "domain shop.email: constraints email_check: CHECK ((VALUE ~ '@'::text)) -> none",
       'function shop.email_key(text): body changed',
       'view shop.open_orders: definition changed',
       'materialized view shop.order_totals: populated true -> false',
@@ -209,7 +212,7 @@ describe('judgeSchema with a manifest that predates the object section', () => {
 
     // Assess
     const note =
-      'the manifest predates the object fingerprint, so routines, triggers, views, enums, extensions, roles, access, rowSecurity, policies, settings, partitions were not compared';
+      'the manifest predates the object fingerprint, so routines, triggers, views, enums, domains, extensions, roles, access, rowSecurity, policies, settings, partitions were not compared';
     expect(check.status).toBe('passed');
     expect(check.evidence).toBe(`fingerprint ${old.schemaFingerprint} equals the manifest's (1 table); ${note}`);
     expect(check.details).toEqual([note]);

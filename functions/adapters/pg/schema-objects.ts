@@ -33,6 +33,7 @@
 import type { QueryResult, QueryResultRow } from 'pg';
 import type {
   AccessDescription,
+  DomainDescription,
   EnumDescription,
   ExtensionDescription,
   PartitionDescription,
@@ -103,6 +104,15 @@ SELECT n.nspname AS schema, t.typname AS name,
   FROM pg_type t
   JOIN pg_namespace n ON n.oid = t.typnamespace
  WHERE t.typtype = 'e' AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}`;
+
+const DOMAINS_SQL = `
+SELECT n.nspname AS schema, t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS type, t.typnotnull AS "notNull",
+       t.typdefault AS default,
+       (SELECT coalesce(json_agg(c.conname || ': ' || pg_get_constraintdef(c.oid) ORDER BY c.conname), '[]'::json)
+          FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c') AS constraints
+  FROM pg_type t
+  JOIN pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typtype = 'd' AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}`;
 
 const EXTENSIONS_SQL = `
 SELECT e.extname AS name, e.extversion AS version, n.nspname AS schema
@@ -221,7 +231,7 @@ interface SettingRow extends SettingDescription, QueryResultRow {
 /**
  * Reads every section. Must run inside the caller's read-only transaction (one catalog snapshot).
  *
- * 1. Routines, triggers, views, enums, extensions, access, row level security, policies, settings, partitions.
+ * 1. Routines, triggers, views, enums, domains, extensions, access, row level security, policies, settings, partitions.
  * 2. The roles those name (owners, grantees, policy roles, setting roles), less the platform's.
  * 3. Role-wide settings are kept for the listed roles only; the platform's settings are dropped.
  */
@@ -232,6 +242,7 @@ export async function describeSchemaObjects(session: ObjectsSession): Promise<Sc
   const triggers = await rows<TriggerDescription & QueryResultRow>(TRIGGERS_SQL);
   const views = await rows<ViewDescription & QueryResultRow>(VIEWS_SQL);
   const enums = await rows<EnumDescription & QueryResultRow>(ENUMS_SQL);
+  const domains = await rows<DomainDescription & QueryResultRow>(DOMAINS_SQL);
   const extensions = await rows<ExtensionDescription & QueryResultRow>(EXTENSIONS_SQL);
   const access = await rows<AccessRow>(ACCESS_SQL);
   const rowSecurity = await rows<RowSecurityDescription & QueryResultRow>(ROW_SECURITY_SQL);
@@ -255,6 +266,7 @@ export async function describeSchemaObjects(session: ObjectsSession): Promise<Sc
     triggers: triggers.map((t) => ({ schema: t.schema, table: t.table, name: t.name, definition: t.definition, enabled: t.enabled })),
     views: views.map((v) => ({ schema: v.schema, name: v.name, materialized: v.materialized, definition: v.definition, populated: v.populated })),
     enums: enums.map((e) => ({ schema: e.schema, name: e.name, labels: e.labels })),
+    domains: domains.map((d) => ({ schema: d.schema, name: d.name, type: d.type, notNull: d.notNull, default: d.default, constraints: d.constraints })),
     extensions: extensions.map((e) => ({ name: e.name, version: e.version, schema: e.schema })),
     roles: roles.map((r) => ({
       name: r.name,
