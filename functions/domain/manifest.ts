@@ -17,6 +17,8 @@ import type { DatabaseInspector } from '../ports/database-inspector.ts';
 import type { WriteStatistics } from '../ports/write-statistics.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { CounterReading } from './verification/bracket.ts';
+import { canonicalObjects, checkSchemaObjects, diffObjects, SCHEMA_OBJECT_SECTIONS } from './schema-objects.ts';
+import type { SchemaObjects } from './schema-objects.ts';
 
 /** A column, as PostgreSQL prints it. */
 export interface ColumnDescription {
@@ -89,6 +91,13 @@ export interface TableDescription {
 export interface SchemaDescription {
   /** Tables, any order (canonical: by schema, then name). */
   readonly tables: readonly TableDescription[];
+  /**
+   * Routines, triggers, views, enums, extensions, roles, owners and grants, row level security,
+   * settings and partition attachment (see schema-objects.ts). Absent from manifests captured
+   * before it existed: those are compared on their tables only (see {@link comparableSchema}),
+   * and their fingerprints stay what they were.
+   */
+  readonly objects?: SchemaObjects;
 }
 
 /** A table named by schema and name. */
@@ -187,7 +196,21 @@ export function canonicalSchema(schema: SchemaDescription): SchemaDescription {
         .sort((a, b) => compareText(a.name, b.name) || compareText(a.definition, b.definition)),
     }),
   );
-  return { tables: tables.sort(compareTables) };
+  const sorted = tables.sort(compareTables);
+  return schema.objects === undefined ? { tables: sorted } : { tables: sorted, objects: canonicalObjects(schema.objects) };
+}
+
+/**
+ * The restored schema cut to what a manifest's schema holds, so an old manifest (no `objects`)
+ * is still compared, on its tables, rather than failing on a section it never had. `omitted`
+ * names what could not be compared (empty when nothing was left out).
+ */
+export function comparableSchema(
+  manifestSchema: SchemaDescription,
+  actual: SchemaDescription,
+): { readonly schema: SchemaDescription; readonly omitted: readonly string[] } {
+  if (manifestSchema.objects !== undefined || actual.objects === undefined) return { schema: actual, omitted: [] };
+  return { schema: { tables: actual.tables }, omitted: [...SCHEMA_OBJECT_SECTIONS] };
 }
 
 /**
@@ -432,15 +455,22 @@ function diffTable(expected: TableDescription, actual: TableDescription): string
  * in canonical order; empty when the schemas are equal. Messages look like
  * `table shop.orders: column total type numeric(10,2) -> text`, `index shop.orders_customer_idx missing`,
  * `table audit.log missing`, `table public.settings: column updated_at unexpected`. The columns,
- * constraints and indexes of a missing or unexpected table are not listed again.
+ * constraints and indexes of a missing or unexpected table are not listed again. When both sides
+ * have `objects`, their differences follow (see `diffObjects`: `trigger shop.orders.orders_audit: missing`).
  */
 export function diffSchemas(expected: SchemaDescription, actual: SchemaDescription): string[] {
   const differences: string[] = [];
+  const reported = new Set<string>();
   const pairs = pairByName(canonicalSchema(expected).tables, canonicalSchema(actual).tables, qualifiedName);
   for (const pair of pairs) {
     if (pair.actual === undefined) differences.push(`table ${pair.name} missing`);
     else if (pair.expected === undefined) differences.push(`table ${pair.name} unexpected`);
     else differences.push(...diffTable(pair.expected, pair.actual));
+    if (pair.actual === undefined || pair.expected === undefined) reported.add(pair.name);
+  }
+  // Compared only when both sides have the section (an old manifest has none).
+  if (expected.objects !== undefined && actual.objects !== undefined) {
+    differences.push(...diffObjects(expected.objects, actual.objects, reported));
   }
   return differences;
 }
@@ -616,6 +646,7 @@ export function parseManifest(text: string): DatabaseManifest {
   const schema = document['schema'];
   if (isRecord(schema)) {
     expectArray(schema, 'tables', `${path}.schema`, problems, (table, tablePath) => checkTable(table, tablePath, problems));
+    if (schema['objects'] !== undefined) checkSchemaObjects(schema['objects'], `${path}.schema.objects`, problems);
   } else {
     problems.push(`${path}.schema: must be an object`);
   }

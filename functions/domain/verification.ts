@@ -11,7 +11,7 @@
  * Everything here is pure: SQL lives behind the {@link VerificationProbe} port, time is injected.
  */
 import type { DatabaseManifest, SchemaDescription, TableRef } from './manifest.ts';
-import { countableTables, diffRowCounts, diffSchemas, fingerprint, qualifiedName } from './manifest.ts';
+import { comparableSchema, countableTables, diffRowCounts, diffSchemas, fingerprint, qualifiedName } from './manifest.ts';
 import type {
   AssertionObservation,
   BtreeCheckRun,
@@ -344,7 +344,16 @@ export function judgeTls(connections: readonly ConnectionSecurity[]): CheckVerdi
  * Passes when the restored schema's fingerprint equals the manifest's (reading A), or reading B's
  * when DDL ran between the readings (reported); the details list every difference from A.
  */
-export function judgeSchema(manifest: DatabaseManifest, actual: SchemaDescription, afterFingerprint: string | null = null): CheckVerdict {
+export function judgeSchema(manifest: DatabaseManifest, restored: SchemaDescription, afterFingerprint: string | null = null): CheckVerdict {
+  // An old manifest has no `objects`: compare what it holds, and say what was not compared.
+  const { schema: actual, omitted } = comparableSchema(manifest.schema, restored);
+  const judged = judgeComparableSchema(manifest, actual, afterFingerprint);
+  if (omitted.length === 0) return judged;
+  const note = `the manifest predates the object fingerprint, so ${omitted.join(', ')} were not compared`;
+  return { ...judged, evidence: `${judged.evidence}; ${note}`, details: [...judged.details, note] };
+}
+
+function judgeComparableSchema(manifest: DatabaseManifest, actual: SchemaDescription, afterFingerprint: string | null): CheckVerdict {
   const actualFingerprint = fingerprint(actual);
   if (afterFingerprint !== null && afterFingerprint !== manifest.schemaFingerprint && actualFingerprint === afterFingerprint) {
     return verdict(

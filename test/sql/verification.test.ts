@@ -87,14 +87,15 @@ interface RestoredCopy {
 }
 
 /**
- * Builds the sample, captures its manifest (as the backup workflow does next to a snapshot), then
- * applies `damage`, standing in for whatever went wrong between the manifest and the restored copy.
- * The probe's two sessions open afterwards, as they would on a freshly restored instance.
+ * Builds the sample (plus `setup`, e.g. grants that exist in production too), captures its manifest
+ * (as the backup workflow does next to a snapshot), then applies `damage`, standing in for whatever
+ * went wrong between the manifest and the restored copy. The probe's two sessions open afterwards,
+ * as they would on a freshly restored instance.
  */
-async function restoredCopy(label: string, damage = ''): Promise<RestoredCopy> {
+async function restoredCopy(label: string, damage = '', setup = ''): Promise<RestoredCopy> {
   const database = await createTempDatabase(label);
   const admin = await database.connect();
-  await admin.query(SHOP + SHOP_ROWS);
+  await admin.query(SHOP + SHOP_ROWS + setup);
   const manifest = await captureManifest(new PgDatabaseInspector(admin), {
     database: 'swifteats',
     now: () => MANIFEST_AT,
@@ -111,16 +112,22 @@ async function restoredCopy(label: string, damage = ''): Promise<RestoredCopy> {
  */
 async function asLimitedRole(label: string, extraGrants: string, fn: (copy: RestoredCopy & { limited: Client }) => Promise<void>): Promise<void> {
   const role = `dr_test_verifier_${randomBytes(6).toString('hex')}`;
-  const copy = await restoredCopy(label);
   await withServerClient((client) => client.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN`));
+  const who = escapeIdentifier(role);
+  // Granted before the manifest: the grants are the production database's, restored with it (the
+  // object fingerprint compares grants, so granting only on the copy would be a difference).
+  const copy = await restoredCopy(
+    label,
+    '',
+    `GRANT USAGE ON SCHEMA shop, audit, dr TO ${who};
+     GRANT SELECT ON ALL TABLES IN SCHEMA shop, audit, dr, public TO ${who};
+     ${extraGrants.replaceAll('ROLE', who)}`,
+  ).catch(async (error: unknown) => {
+    await withServerClient((client) => client.query(`DROP ROLE IF EXISTS ${who}`));
+    throw error;
+  });
   const limited = new Client({ ...copy.database.config, user: role });
   try {
-    const who = escapeIdentifier(role);
-    await copy.admin.query(
-      `GRANT USAGE ON SCHEMA shop, audit, dr TO ${who};
-       GRANT SELECT ON ALL TABLES IN SCHEMA shop, audit, dr, public TO ${who};
-       ${extraGrants.replaceAll('ROLE', who)}`,
-    );
     await limited.connect();
     await fn({ ...copy, limited });
   } finally {
@@ -333,7 +340,9 @@ describe('runVerification over PostgreSQL: each corruption is caught and named',
       const report = await runVerification(probe, snapshotOptions(manifest));
 
       // Assess
-      expect(failedIds(report)).toEqual(['tls', 'btree-indexes']);
+      // The replaced function is itself a schema difference the object fingerprint names.
+      expect(failedIds(report)).toEqual(['tls', 'schema-fingerprint', 'btree-indexes']);
+      expect(checkOf(report, 'schema-fingerprint').details).toEqual(['function shop.email_key(text): body changed']);
       const indexes = checkOf(report, 'btree-indexes');
       expect(indexes.evidence).toBe(
         `1 of ${BTREE_INDEX_COUNT} B-tree indexes failed bt_index_check with heapallindexed, amcheck ${version} created for this run, then dropped`,
@@ -436,7 +445,11 @@ describe('runVerification over PostgreSQL: each corruption is caught and named',
       const report = await runVerification(probe, snapshotOptions(manifest, { assertions: [] }));
 
       // Assess
-      expect(failedIds(report)).toEqual(['tls', 'row-counts', 'tables-readable']);
+      // The label is gone from the catalog, so the enum's fingerprint names it too.
+      expect(failedIds(report)).toEqual(['tls', 'schema-fingerprint', 'row-counts', 'tables-readable']);
+      expect(checkOf(report, 'schema-fingerprint').details).toEqual([
+        'enum shop.order_status: labels open,paid,shipped,cancelled -> open,paid,shipped',
+      ]);
       const readable = checkOf(report, 'tables-readable');
       expect(readable.evidence).toBe('1 of 7 tables could not be read in full');
       expect(readable.details.filter((line) => line.startsWith('table shop.orders'))).toEqual([

@@ -24,6 +24,7 @@ import type { CounterReading, OpenTransaction, TableCounters } from '../../domai
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { SqlConnectionError, SqlQueryError } from '../../shared/errors.ts';
+import { describeSchemaObjects } from './schema-objects.ts';
 
 /**
  * What the inspector needs of a connection: a `pg.Client` or a `PoolClient` checked out for the
@@ -238,9 +239,11 @@ export class PgDatabaseInspector implements DatabaseInspector, WriteStatistics {
 
   /** {@inheritDoc DatabaseInspector.describeSchema} */
   async describeSchema(): Promise<SchemaDescription> {
-    const rows = await this.#readOnly('describing the schema', async () => {
+    const { rows, objects } = await this.#readOnly('describing the schema', async () => {
       await this.#session.query('SET LOCAL search_path = pg_catalog');
-      return (await this.#session.query<TableRow>(DESCRIBE_SCHEMA_SQL)).rows;
+      // One snapshot for the tables and everything else (routines, triggers, grants, …).
+      const tableRows = (await this.#session.query<TableRow>(DESCRIBE_SCHEMA_SQL)).rows;
+      return { rows: tableRows, objects: await describeSchemaObjects(this.#session) };
     });
     const tables = rows.map(
       (row): TableDescription => ({
@@ -252,7 +255,7 @@ export class PgDatabaseInspector implements DatabaseInspector, WriteStatistics {
         indexes: row.indexes,
       }),
     );
-    return { tables };
+    return { tables, objects };
   }
 
   /** {@inheritDoc DatabaseInspector.countRows} */

@@ -1,0 +1,521 @@
+/**
+ * The non-table part of a schema description: what a DBA would miss after a restore that the
+ * tables, columns, constraints and indexes do not show. Routines and their bodies, triggers and
+ * whether they fire, views and materialized views (with whether they are populated), enum labels,
+ * extensions and their versions, the roles the database's objects name, owners and grants, row
+ * level security and its policies, the database's settings, and partition attachment.
+ *
+ * It is an optional section of {@link SchemaDescription} (`objects`) with a format version of its
+ * own: a manifest captured before it existed has no `objects` and is compared on its tables only
+ * (see `comparableSchema` in manifest.ts). Pure: the catalog reading lives in
+ * `functions/adapters/pg/schema-objects.ts`.
+ *
+ * Canonical form: every list sorted by its key (code-unit order, never locale), the order inside
+ * an enum's labels and a policy's roles as given (labels: their sort order is observable;
+ * policy roles: sorted by the adapter).
+ */
+
+/** The current {@link SchemaObjects.formatVersion}. */
+export const SCHEMA_OBJECTS_FORMAT_VERSION = 1;
+
+/** Kind of a routine (`pg_proc.prokind`). */
+export type RoutineKind = 'function' | 'procedure' | 'aggregate' | 'window function';
+
+/** A function, procedure or aggregate that no extension owns. */
+export interface RoutineDescription {
+  readonly schema: string;
+  readonly name: string;
+  /** `pg_get_function_identity_arguments`, e.g. `text, integer`: overloads differ here. */
+  readonly arguments: string;
+  readonly kind: RoutineKind;
+  /** SHA-256 (hex) of the body (`prosrc`, or the SQL-standard body): "body changed" when it differs. */
+  readonly body: string;
+  /**
+   * `pg_get_functiondef` (for an aggregate, its transition and final functions): catches what the
+   * body does not, such as volatility, `SECURITY DEFINER`, `SET search_path`, the language.
+   */
+  readonly definition: string;
+}
+
+/** When a trigger fires (`pg_trigger.tgenabled`). */
+export type TriggerEnabled = 'origin' | 'disabled' | 'replica' | 'always';
+
+/** A user trigger of a table (internal ones, e.g. those behind foreign keys, are constraints). */
+export interface TriggerDescription {
+  readonly schema: string;
+  readonly table: string;
+  readonly name: string;
+  /** `pg_get_triggerdef`. */
+  readonly definition: string;
+  readonly enabled: TriggerEnabled;
+}
+
+/** A view or a materialized view. */
+export interface ViewDescription {
+  readonly schema: string;
+  readonly name: string;
+  readonly materialized: boolean;
+  /** `pg_get_viewdef`. */
+  readonly definition: string;
+  /** `relispopulated` of a materialized view (null for a view): an unpopulated one cannot be read. */
+  readonly populated: boolean | null;
+}
+
+/** An enum type with its labels in sort order. */
+export interface EnumDescription {
+  readonly schema: string;
+  readonly name: string;
+  readonly labels: readonly string[];
+}
+
+/** A domain: its base type, NOT NULL, default and CHECK constraints. */
+export interface DomainDescription {
+  readonly schema: string;
+  readonly name: string;
+  /** `format_type` of the base type, e.g. `text`, `numeric(10,2)`. */
+  readonly type: string;
+  readonly notNull: boolean;
+  readonly default: string | null;
+  /** `name: pg_get_constraintdef`, sorted. */
+  readonly constraints: readonly string[];
+}
+
+/** An installed extension. */
+export interface ExtensionDescription {
+  readonly name: string;
+  readonly version: string;
+  readonly schema: string;
+}
+
+/**
+ * A role the database's objects name (as owner, grantee, policy role or setting role). Superusers
+ * and the platform's roles are left out (see the adapter). Passwords are never read.
+ */
+export interface RoleDescription {
+  readonly name: string;
+  readonly login: boolean;
+  readonly inherit: boolean;
+  readonly createRole: boolean;
+  readonly createDb: boolean;
+  readonly replication: boolean;
+  readonly bypassRls: boolean;
+  /** -1 for no limit. */
+  readonly connectionLimit: number;
+  /** Roles it is a member of, sorted. */
+  readonly memberOf: readonly string[];
+}
+
+/**
+ * Owner and privileges of one object. `object` names it the way messages do: `schema shop`,
+ * `table shop.orders`, `view …`, `materialized view …`, `sequence …`, `function shop.f(text)`,
+ * `type shop.order_status`, `column shop.orders.note` (columns only when they carry grants).
+ */
+export interface AccessDescription {
+  readonly object: string;
+  /**
+   * `schema.name` of the table the object belongs to (the table itself, its columns, a sequence it
+   * owns), else null: a missing table is reported once, not again through its grants.
+   */
+  readonly table: string | null;
+  /** Owner role, null for a column (its table's owner is recorded). */
+  readonly owner: string | null;
+  /**
+   * Effective grants, sorted: `grantee PRIVILEGE` or `grantee PRIVILEGE WITH GRANT OPTION`,
+   * `PUBLIC` for everyone. An object never granted on lists its owner's default privileges
+   * (`acldefault`), so granting something later does not make every default look new.
+   */
+  readonly grants: readonly string[];
+}
+
+/** Row level security of a table where it is enabled or forced. */
+export interface RowSecurityDescription {
+  readonly schema: string;
+  readonly table: string;
+  readonly enabled: boolean;
+  readonly forced: boolean;
+}
+
+/** A row level security policy. */
+export interface PolicyDescription {
+  readonly schema: string;
+  readonly table: string;
+  readonly name: string;
+  /** `ALL`, `SELECT`, `INSERT`, `UPDATE`, `DELETE`. */
+  readonly command: string;
+  readonly permissive: boolean;
+  /** Role names, sorted (`public` for everyone). */
+  readonly roles: readonly string[];
+  readonly using: string | null;
+  readonly check: string | null;
+}
+
+/** A setting of this database (`ALTER DATABASE … SET`), optionally for one role (`ALTER ROLE … IN DATABASE … SET`), or of a listed role. */
+export interface SettingDescription {
+  /** The role it applies to, null for every role. */
+  readonly role: string | null;
+  /** True for `ALTER DATABASE`/`ALTER ROLE … IN DATABASE`, false for a role-wide `ALTER ROLE … SET`. */
+  readonly database: boolean;
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A partition attached to its parent. */
+export interface PartitionDescription {
+  readonly schema: string;
+  readonly name: string;
+  /** `schema.name` of the parent. */
+  readonly parent: string;
+  /** `pg_get_expr(relpartbound)`, e.g. `FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')`. */
+  readonly bound: string;
+}
+
+/** Everything but the tables. */
+export interface SchemaObjects {
+  /** Format of this section; a manifest holding an older one is compared on what it holds. */
+  readonly formatVersion: 1;
+  readonly routines: readonly RoutineDescription[];
+  readonly triggers: readonly TriggerDescription[];
+  readonly views: readonly ViewDescription[];
+  readonly enums: readonly EnumDescription[];
+  readonly domains: readonly DomainDescription[];
+  readonly extensions: readonly ExtensionDescription[];
+  readonly roles: readonly RoleDescription[];
+  readonly access: readonly AccessDescription[];
+  readonly rowSecurity: readonly RowSecurityDescription[];
+  readonly policies: readonly PolicyDescription[];
+  readonly settings: readonly SettingDescription[];
+  readonly partitions: readonly PartitionDescription[];
+}
+
+/** What each section of {@link SchemaObjects} says, for reports of a comparison that left them out. */
+export const SCHEMA_OBJECT_SECTIONS = [
+  'routines',
+  'triggers',
+  'views',
+  'enums',
+  'domains',
+  'extensions',
+  'roles',
+  'access',
+  'rowSecurity',
+  'policies',
+  'settings',
+  'partitions',
+] as const;
+
+function compareText(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
+
+function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => compareText(key(a), key(b));
+}
+
+const routineKey = (r: RoutineDescription): string => `${r.schema}\u0000${r.name}\u0000${r.arguments}`;
+const triggerKey = (t: TriggerDescription): string => `${t.schema}\u0000${t.table}\u0000${t.name}`;
+const relKey = (v: { schema: string; name: string }): string => `${v.schema}\u0000${v.name}`;
+const rlsKey = (r: RowSecurityDescription): string => `${r.schema}\u0000${r.table}`;
+const policyKey = (p: PolicyDescription): string => `${p.schema}\u0000${p.table}\u0000${p.name}`;
+const settingKey = (s: SettingDescription): string => `${s.role ?? ''}\u0000${s.database ? 'd' : 'r'}\u0000${s.name}`;
+
+/** Rebuilds the section field by field (extra properties never reach the fingerprint) and sorts it. */
+export function canonicalObjects(objects: SchemaObjects): SchemaObjects {
+  return {
+    formatVersion: objects.formatVersion,
+    routines: objects.routines
+      .map((r) => ({ schema: r.schema, name: r.name, arguments: r.arguments, kind: r.kind, body: r.body, definition: r.definition }))
+      .sort(byKey(routineKey)),
+    triggers: objects.triggers
+      .map((t) => ({ schema: t.schema, table: t.table, name: t.name, definition: t.definition, enabled: t.enabled }))
+      .sort(byKey(triggerKey)),
+    views: objects.views
+      .map((v) => ({ schema: v.schema, name: v.name, materialized: v.materialized, definition: v.definition, populated: v.populated }))
+      .sort(byKey(relKey)),
+    enums: objects.enums.map((e) => ({ schema: e.schema, name: e.name, labels: [...e.labels] })).sort(byKey(relKey)),
+    domains: objects.domains
+      .map((d) => ({ schema: d.schema, name: d.name, type: d.type, notNull: d.notNull, default: d.default, constraints: [...d.constraints].sort(compareText) }))
+      .sort(byKey(relKey)),
+    extensions: objects.extensions
+      .map((e) => ({ name: e.name, version: e.version, schema: e.schema }))
+      .sort(byKey((e) => e.name)),
+    roles: objects.roles
+      .map((r) => ({
+        name: r.name,
+        login: r.login,
+        inherit: r.inherit,
+        createRole: r.createRole,
+        createDb: r.createDb,
+        replication: r.replication,
+        bypassRls: r.bypassRls,
+        connectionLimit: r.connectionLimit,
+        memberOf: [...r.memberOf].sort(compareText),
+      }))
+      .sort(byKey((r) => r.name)),
+    access: objects.access
+      .map((a) => ({ object: a.object, table: a.table, owner: a.owner, grants: [...a.grants].sort(compareText) }))
+      .sort(byKey((a) => a.object)),
+    rowSecurity: objects.rowSecurity
+      .map((r) => ({ schema: r.schema, table: r.table, enabled: r.enabled, forced: r.forced }))
+      .sort(byKey(rlsKey)),
+    policies: objects.policies
+      .map((p) => ({
+        schema: p.schema,
+        table: p.table,
+        name: p.name,
+        command: p.command,
+        permissive: p.permissive,
+        roles: [...p.roles].sort(compareText),
+        using: p.using,
+        check: p.check,
+      }))
+      .sort(byKey(policyKey)),
+    settings: objects.settings
+      .map((s) => ({ role: s.role, database: s.database, name: s.name, value: s.value }))
+      .sort(byKey(settingKey)),
+    partitions: objects.partitions
+      .map((p) => ({ schema: p.schema, name: p.name, parent: p.parent, bound: p.bound }))
+      .sort(byKey(relKey)),
+  };
+}
+
+/** Pairs two lists by key, in key order. */
+function pair<T>(
+  expected: readonly T[],
+  actual: readonly T[],
+  key: (item: T) => string,
+): { expected: T | undefined; actual: T | undefined }[] {
+  const want = new Map(expected.map((item) => [key(item), item]));
+  const got = new Map(actual.map((item) => [key(item), item]));
+  return [...new Set([...want.keys(), ...got.keys()])]
+    .sort(compareText)
+    .map((k) => ({ expected: want.get(k), actual: got.get(k) }));
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return 'none';
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(',');
+  return String(value);
+}
+
+/** `missing` / `unexpected` / field-by-field lines for one section. */
+function diffSection<T extends object>(
+  expected: readonly T[],
+  actual: readonly T[],
+  key: (item: T) => string,
+  label: (item: T) => string,
+  compare: (label: string, want: T, got: T) => string[],
+): string[] {
+  const lines: string[] = [];
+  for (const { expected: want, actual: got } of pair(expected, actual, key)) {
+    if (got === undefined && want !== undefined) lines.push(`${label(want)}: missing`);
+    else if (want === undefined && got !== undefined) lines.push(`${label(got)}: unexpected`);
+    else if (want !== undefined && got !== undefined) lines.push(...compare(label(want), want, got));
+  }
+  return lines;
+}
+
+/** `label: field a -> b` for each field that differs (arrays compared element-wise). */
+function fields<T extends object>(label: string, want: T, got: T, names: readonly (keyof T & string)[]): string[] {
+  return names
+    .filter((name) => JSON.stringify(want[name]) !== JSON.stringify(got[name]))
+    .map((name) => `${label}: ${name} ${show(want[name])} -> ${show(got[name])}`);
+}
+
+/** Long texts are not printed twice; the line says which one changed. */
+function changed<T extends object>(label: string, want: T, got: T, name: keyof T & string, words = `${name} changed`): string[] {
+  return want[name] === got[name] ? [] : [`${label}: ${words}`];
+}
+
+/** Grants with the owner's name as `(owner)`, so an owner change is not also a change of every grant. */
+function ownerless(grants: readonly string[], owner: string | null): string[] {
+  return owner === null ? [...grants] : grants.map((grant) => (grant.startsWith(`${owner} `) ? `(owner)${grant.slice(owner.length)}` : grant));
+}
+
+function grantLines(label: string, want: readonly string[], got: readonly string[]): string[] {
+  const has = new Set(got);
+  const had = new Set(want);
+  return [
+    ...want.filter((grant) => !has.has(grant)).map((grant) => `${label}: grant ${grant} missing`),
+    ...got.filter((grant) => !had.has(grant)).map((grant) => `${label}: grant ${grant} unexpected`),
+  ];
+}
+
+/**
+ * Human-readable differences, section by section, in canonical order. Examples:
+ * `trigger shop.orders.orders_audit: missing`, `trigger shop.orders.orders_audit: enabled origin -> disabled`,
+ * `function shop.email_key(text): body changed`, `enum shop.order_status: labels open,paid,shipped,cancelled -> open,paid,shipped`,
+ * `extension citext: version 1.5 -> 1.6`, `table shop.orders: grant dr_reader SELECT missing`,
+ * `materialized view shop.order_totals: populated true -> false`, `partition audit.events_2026: missing (detached from audit.events)`.
+ */
+export function diffObjects(
+  expectedObjects: SchemaObjects,
+  actualObjects: SchemaObjects,
+  reportedTables: ReadonlySet<string> = new Set(),
+): string[] {
+  // What belongs to a table already reported missing or unexpected is not listed again.
+  const own = (table: string | null): boolean => table === null || !reportedTables.has(table);
+  const keep = (objects: SchemaObjects): SchemaObjects => {
+    const canonical = canonicalObjects(objects);
+    return {
+      ...canonical,
+      triggers: canonical.triggers.filter((t) => own(`${t.schema}.${t.table}`)),
+      access: canonical.access.filter((a) => own(a.table)),
+      rowSecurity: canonical.rowSecurity.filter((r) => own(`${r.schema}.${r.table}`)),
+      policies: canonical.policies.filter((p) => own(`${p.schema}.${p.table}`)),
+      partitions: canonical.partitions.filter((p) => own(`${p.schema}.${p.name}`)),
+    };
+  };
+  const expected = keep(expectedObjects);
+  const actual = keep(actualObjects);
+  const lines: string[] = [];
+  lines.push(
+    ...diffSection(expected.extensions, actual.extensions, (e) => e.name, (e) => `extension ${e.name}`, (label, want, got) =>
+      fields(label, want, got, ['version', 'schema']),
+    ),
+    ...diffSection(expected.roles, actual.roles, (r) => r.name, (r) => `role ${r.name}`, (label, want, got) =>
+      fields(label, want, got, ['login', 'inherit', 'createRole', 'createDb', 'replication', 'bypassRls', 'connectionLimit', 'memberOf']),
+    ),
+    ...diffSection(expected.enums, actual.enums, relKey, (e) => `enum ${e.schema}.${e.name}`, (label, want, got) =>
+      fields(label, want, got, ['labels']),
+    ),
+    ...diffSection(expected.domains, actual.domains, relKey, (d) => `domain ${d.schema}.${d.name}`, (label, want, got) =>
+      fields(label, want, got, ['type', 'notNull', 'default', 'constraints']),
+    ),
+    ...diffSection(expected.routines, actual.routines, routineKey, (r) => `${r.kind} ${r.schema}.${r.name}(${r.arguments})`, (label, want, got) => [
+      ...fields(label, want, got, ['kind']),
+      ...changed(label, want, got, 'body', 'body changed'),
+      ...(want.body === got.body ? changed(label, want, got, 'definition', 'definition changed (attributes such as volatility, security, settings or language)') : []),
+    ]),
+    ...diffSection(expected.views, actual.views, relKey, (v) => `${v.materialized ? 'materialized view' : 'view'} ${v.schema}.${v.name}`, (label, want, got) => [
+      ...fields(label, want, got, ['materialized']),
+      ...changed(label, want, got, 'definition', 'definition changed'),
+      ...fields(label, want, got, ['populated']),
+    ]),
+    ...diffSection(expected.triggers, actual.triggers, triggerKey, (t) => `trigger ${t.schema}.${t.table}.${t.name}`, (label, want, got) => [
+      ...changed(label, want, got, 'definition', 'definition changed'),
+      ...fields(label, want, got, ['enabled']),
+    ]),
+    ...diffSection(expected.rowSecurity, actual.rowSecurity, rlsKey, (r) => `row level security of ${r.schema}.${r.table}`, (label, want, got) =>
+      fields(label, want, got, ['enabled', 'forced']),
+    ),
+    ...diffSection(expected.policies, actual.policies, policyKey, (p) => `policy ${p.schema}.${p.table}.${p.name}`, (label, want, got) =>
+      fields(label, want, got, ['command', 'permissive', 'roles', 'using', 'check']),
+    ),
+    ...diffSection(expected.access, actual.access, (a) => a.object, (a) => a.object, (label, want, got) => [
+      ...fields(label, want, got, ['owner']),
+      // A new owner takes over the old owner's own privileges (ALTER … OWNER rewrites the ACL):
+      // those are the owner line above, not one line per privilege.
+      ...grantLines(label, ownerless(want.grants, want.owner), ownerless(got.grants, got.owner)),
+    ]),
+    ...diffSection(
+      expected.settings,
+      actual.settings,
+      settingKey,
+      (s) => `setting ${s.name}${s.database ? ' of the database' : ''}${s.role === null ? '' : ` for role ${s.role}`}`,
+      (label, want, got) => fields(label, want, got, ['value']),
+    ),
+    ...diffSection(expected.partitions, actual.partitions, relKey, (p) => `partition ${p.schema}.${p.name}`, (label, want, got) =>
+      fields(label, want, got, ['parent', 'bound']),
+    ),
+  );
+  // A missing partition is one that is no longer attached: say to what it was.
+  const parents = new Map(expected.partitions.map((p) => [`partition ${p.schema}.${p.name}: missing`, p.parent]));
+  // A missing view or routine is also missing from `access` under the same name: say it once.
+  return [...new Set(lines)].map((line) => (parents.has(line) ? `${line} (detached from ${parents.get(line) ?? ''})` : line));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shape check of a stored section
+
+type FieldKind = 'string' | 'nullableString' | 'boolean' | 'nullableBoolean' | 'integer' | 'strings';
+
+const SECTION_FIELDS: Readonly<Record<(typeof SCHEMA_OBJECT_SECTIONS)[number], Readonly<Record<string, FieldKind>>>> = {
+  routines: { schema: 'string', name: 'string', arguments: 'string', kind: 'string', body: 'string', definition: 'string' },
+  triggers: { schema: 'string', table: 'string', name: 'string', definition: 'string', enabled: 'string' },
+  views: { schema: 'string', name: 'string', materialized: 'boolean', definition: 'string', populated: 'nullableBoolean' },
+  enums: { schema: 'string', name: 'string', labels: 'strings' },
+  domains: { schema: 'string', name: 'string', type: 'string', notNull: 'boolean', default: 'nullableString', constraints: 'strings' },
+  extensions: { name: 'string', version: 'string', schema: 'string' },
+  roles: {
+    name: 'string',
+    login: 'boolean',
+    inherit: 'boolean',
+    createRole: 'boolean',
+    createDb: 'boolean',
+    replication: 'boolean',
+    bypassRls: 'boolean',
+    connectionLimit: 'integer',
+    memberOf: 'strings',
+  },
+  access: { object: 'string', table: 'nullableString', owner: 'nullableString', grants: 'strings' },
+  rowSecurity: { schema: 'string', table: 'string', enabled: 'boolean', forced: 'boolean' },
+  policies: {
+    schema: 'string',
+    table: 'string',
+    name: 'string',
+    command: 'string',
+    permissive: 'boolean',
+    roles: 'strings',
+    using: 'nullableString',
+    check: 'nullableString',
+  },
+  settings: { role: 'nullableString', database: 'boolean', name: 'string', value: 'string' },
+  partitions: { schema: 'string', name: 'string', parent: 'string', bound: 'string' },
+};
+
+function fits(value: unknown, kind: FieldKind): boolean {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string';
+    case 'nullableString':
+      return value === null || typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'nullableBoolean':
+      return value === null || typeof value === 'boolean';
+    case 'integer':
+      return typeof value === 'number' && Number.isSafeInteger(value);
+    default:
+      return Array.isArray(value) && value.every((item) => typeof item === 'string');
+  }
+}
+
+const KIND_WORDS: Readonly<Record<FieldKind, string>> = {
+  string: 'a string',
+  nullableString: 'a string or null',
+  boolean: 'a boolean',
+  nullableBoolean: 'a boolean or null',
+  integer: 'an integer',
+  strings: 'an array of strings',
+};
+
+/** Checks a stored `objects` section; pushes each problem with its JSON path. */
+export function checkSchemaObjects(value: unknown, path: string, problems: string[]): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push(`${path}: must be an object`);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  if (record['formatVersion'] !== SCHEMA_OBJECTS_FORMAT_VERSION) {
+    problems.push(`${path}.formatVersion: must be ${SCHEMA_OBJECTS_FORMAT_VERSION}, got ${String(record['formatVersion'])}`);
+    return;
+  }
+  for (const section of SCHEMA_OBJECT_SECTIONS) {
+    const items = record[section];
+    if (!Array.isArray(items)) {
+      problems.push(`${path}.${section}: must be an array`);
+      continue;
+    }
+    items.forEach((item: unknown, index) => {
+      const at = `${path}.${section}[${index}]`;
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        problems.push(`${at}: must be an object`);
+        return;
+      }
+      for (const [field, kind] of Object.entries(SECTION_FIELDS[section])) {
+        if (!fits((item as Record<string, unknown>)[field], kind)) problems.push(`${at}.${field}: must be ${KIND_WORDS[kind]}`);
+      }
+    });
+  }
+}
