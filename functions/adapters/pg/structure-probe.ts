@@ -292,7 +292,7 @@ export class PgStructureProbe implements StructureProbe {
             : `${columns.map((c) => `${c} IS NOT NULL`).join(' AND ')} AND ${orphan}`;
         // The key as PostgreSQL's own violation message shows it: (a, b)=(1, 2).
         const key = `pg_catalog.concat('(${row.columns.join(', ').replaceAll("'", "''")})=(', pg_catalog.concat_ws(', ', ${columns
-          .map((c) => `pg_catalog.coalesce(${c}::text, 'NULL')`)
+          .map((c) => `coalesce(${c}::text, 'NULL')`)
           .join(', ')}), ')')`;
         return {
           cost: Number(row.bytes),
@@ -364,13 +364,11 @@ export class PgStructureProbe implements StructureProbe {
    */
   async checkGinIndexes(indexes: readonly IndexRef[]): Promise<GinCheckRun> {
     if (indexes.length === 0) return { available: true, detail: 'amcheck not needed', outcomes: [] };
-    const server = await this.#query<{ num: number; version: string }>(
-      'reading the server version',
-      "SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS version",
-    );
-    const { num = 0, version = 'unknown' } = server.rows[0] ?? {};
+    const server = await this.#query<{ num: number }>('reading the server version', "SELECT current_setting('server_version_num')::int AS num");
+    const num = server.rows[0]?.num ?? 0;
     if (num < GIN_CHECK_SINCE) {
-      return { available: false, unsupported: true, reason: `amcheck on PostgreSQL ${version} has no gin_index_check (it arrived in PostgreSQL 18)` };
+      const major = Math.floor(num / 10000);
+      return { available: false, unsupported: true, reason: `amcheck on PostgreSQL ${major} cannot check GIN indexes (gin_index_check arrived in PostgreSQL 18)` };
     }
     return this.#withAmcheck(async (schema, detail) => {
       const found = await this.#query<{ found: boolean }>(

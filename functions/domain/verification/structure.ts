@@ -235,7 +235,7 @@ export function judgeConstraints(kind: keyof typeof CONSTRAINT_WORDS, outcomes: 
       ? `${failed} of ${total} do not hold (${plural(rows, words.row)})${notValidText}`
       : status === 'inconclusive'
         ? `${undecided} of ${total} could not be checked${notValidText}`
-        : `${total} hold (${words.how})${notValidText}`;
+        : `${total} ${outcomes.length - notValid === 1 ? 'holds' : 'hold'} (${words.how})${notValidText}`;
   return { status, evidence, details: [...details, ...notes] };
 }
 
