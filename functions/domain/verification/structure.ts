@@ -232,7 +232,7 @@ export function judgeConstraints(kind: keyof typeof CONSTRAINT_WORDS, outcomes: 
   if (outcomes.length === 0) return { status: 'passed', evidence: `no ${words.many}`, details: [] };
   const evidence =
     status === 'failed'
-      ? `${failed} of ${total} do not hold (${plural(rows, words.row)})${notValidText}`
+      ? `${failed} of ${total} ${outcomes.length - notValid === 1 ? 'does' : 'do'} not hold (${plural(rows, words.row)})${notValidText}`
       : status === 'inconclusive'
         ? `${undecided} of ${total} could not be checked${notValidText}`
         : `${total} ${outcomes.length - notValid === 1 ? 'holds' : 'hold'} (${words.how})${notValidText}`;
