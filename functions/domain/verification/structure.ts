@@ -196,7 +196,8 @@ export function judgeConstraints(kind: keyof typeof CONSTRAINT_WORDS, outcomes: 
   const words = CONSTRAINT_WORDS[kind];
   const details: string[] = [];
   const notes: string[] = [];
-  let failed = 0;
+  let violated = 0;
+  let errored = 0;
   let undecided = 0;
   let notValid = 0;
   let rows = 0;
@@ -216,11 +217,11 @@ export function judgeConstraints(kind: keyof typeof CONSTRAINT_WORDS, outcomes: 
         undecided += 1;
         details.push(`${name}: not judged, ${outcome.error}`);
       } else {
-        failed += 1;
+        errored += 1;
         details.push(`${name}: could not be checked: ${outcome.error}`);
       }
     } else if (outcome.violations > 0) {
-      failed += 1;
+      violated += 1;
       rows += outcome.violations;
       const sample = outcome.sample === null ? '' : `, e.g. ${outcome.sample}`;
       details.push(`${name}: ${plural(outcome.violations, words.row)}${sample} (${outcome.definition})`);
@@ -228,11 +229,14 @@ export function judgeConstraints(kind: keyof typeof CONSTRAINT_WORDS, outcomes: 
   }
   const total = plural(outcomes.length - notValid, words.one, words.many);
   const notValidText = notValid > 0 ? `; ${notValid} NOT VALID, not re-checked` : '';
-  const status = statusOf(failed, undecided);
+  const status = statusOf(violated + errored, undecided);
   if (outcomes.length === 0) return { status: 'passed', evidence: `no ${words.many}`, details: [] };
+  // An error other than privilege or timeout is a failure too, but not a proven violation: said apart.
+  const erroredText = errored > 0 ? `${errored} of ${total} failed with an error` : '';
+  const violatedText = violated > 0 ? `${violated} of ${total} ${outcomes.length - notValid === 1 ? 'does' : 'do'} not hold (${plural(rows, words.row)})` : '';
   const evidence =
     status === 'failed'
-      ? `${failed} of ${total} ${outcomes.length - notValid === 1 ? 'does' : 'do'} not hold (${plural(rows, words.row)})${notValidText}`
+      ? `${[violatedText, erroredText].filter((text) => text !== '').join('; ')}${notValidText}`
       : status === 'inconclusive'
         ? `${undecided} of ${total} could not be checked${notValidText}`
         : `${total} ${outcomes.length - notValid === 1 ? 'holds' : 'hold'} (${words.how})${notValidText}`;
