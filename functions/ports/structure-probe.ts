@@ -149,9 +149,12 @@ export type HeapCheckOutcome =
       readonly sqlState: string | null;
     };
 
-/** The heap check: amcheck's `verify_heapam` per table, or why amcheck could not be used. */
+/**
+ * The heap check: amcheck's `verify_heapam` per table, or why amcheck could not be used
+ * (`unsupported`: the engine's amcheck predates `verify_heapam`, amcheck 1.3 of PostgreSQL 14).
+ */
 export type HeapCheckRun =
-  | { readonly available: false; readonly reason: string }
+  | { readonly available: false; readonly reason: string; readonly unsupported?: true }
   | {
       readonly available: true;
       /** Which amcheck was used and how. */

@@ -166,13 +166,16 @@ describe('structural checks over PostgreSQL', () => {
   });
 
   it('foreign-keys counts orphans per constraint with a sample key; MATCH SIMPLE NULLs and NOT VALID are not orphans', async () => {
-    // Prepare: parents deleted with the RI triggers off (as a bad restore or a bug would leave them).
+    // Prepare: parents deleted and a MATCH FULL key half NULL, with the RI triggers off (as a bad restore
+    // or a bug would leave them).
     const { database } = await copyWith(
       'orphans',
       `SET session_replication_role = replica;
        DELETE FROM s.customers WHERE id = 1;
        DELETE FROM s.regions WHERE code = 'us';
        DELETE FROM s.events WHERE id = 2;
+       CREATE TABLE s.shipments (region text, region_no int, FOREIGN KEY (region, region_no) REFERENCES s.regions MATCH FULL);
+       INSERT INTO s.shipments VALUES ('eu', 1), (NULL, NULL), ('eu', NULL);
        RESET session_replication_role;
        CREATE TABLE s.refunds (order_id bigint);
        INSERT INTO s.refunds VALUES (99);
@@ -185,11 +188,13 @@ describe('structural checks over PostgreSQL', () => {
       // Assess
       expect(checks['foreign-keys']).toMatchObject({
         status: 'failed',
-        evidence: '3 of 3 foreign keys do not hold (3 orphan rows); 1 NOT VALID, not re-checked',
+        evidence: '4 of 4 foreign keys do not hold (4 orphan rows); 1 NOT VALID, not re-checked',
         details: [
           'foreign key event_notes_event_id_event_at_fkey on s.event_notes: 1 orphan row, e.g. (event_id, event_at)=(2, 2026-03-01) (FOREIGN KEY (event_id, event_at) REFERENCES s.events(id, at))',
           'foreign key orders_customer_id_fkey on s.orders: 1 orphan row, e.g. (customer_id)=(1) (FOREIGN KEY (customer_id) REFERENCES s.customers(id))',
           'foreign key orders_region_fkey on s.orders: 1 orphan row, e.g. (region, region_no)=(us, 2) (FOREIGN KEY (region, region_no) REFERENCES s.regions(code, no))',
+          // MATCH FULL: all NULL is fine, partly NULL violates.
+          'foreign key shipments_region_region_no_fkey on s.shipments: 1 orphan row, e.g. (region, region_no)=(eu, NULL) (FOREIGN KEY (region, region_no) REFERENCES s.regions(code, no) MATCH FULL)',
           'foreign key refunds_order_fkey on s.refunds: NOT VALID, not re-checked (the source never validated its older rows)',
         ],
       });

@@ -248,7 +248,7 @@ describe('judgeHeapPages', () => {
     });
   });
 
-  it('passes clean tables; inconclusive without amcheck or without privilege', () => {
+  it('passes clean tables; inconclusive without amcheck or without privilege; skipped on an amcheck without verify_heapam', () => {
     expect(judgeHeapPages({ available: true, detail: 'amcheck 1.3 already installed', outcomes: [{ table: ORDERS, status: 'checked', problems: 0, messages: [] }] })).toEqual({
       status: 'passed',
       evidence: '1 of 1 table passed verify_heapam with TOAST, amcheck 1.3 already installed',
@@ -257,6 +257,11 @@ describe('judgeHeapPages', () => {
     expect(judgeHeapPages({ available: false, reason: 'CREATE SCHEMA dr_amcheck: permission denied' })).toEqual({
       status: 'inconclusive',
       evidence: 'amcheck unavailable, no table was checked: CREATE SCHEMA dr_amcheck: permission denied',
+      details: [],
+    });
+    expect(judgeHeapPages({ available: false, unsupported: true, reason: 'amcheck 1.2 already installed has no verify_heapam (amcheck 1.3, PostgreSQL 14+)' })).toEqual({
+      status: 'skipped',
+      evidence: 'no table was checked: amcheck 1.2 already installed has no verify_heapam (amcheck 1.3, PostgreSQL 14+)',
       details: [],
     });
     expect(

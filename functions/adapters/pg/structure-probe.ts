@@ -414,7 +414,9 @@ export class PgStructureProbe implements StructureProbe {
         'SELECT pg_catalog.to_regproc($1) IS NOT NULL AS found',
         [`${escapeIdentifier(schema)}.verify_heapam`],
       );
-      if (found.rows[0]?.found !== true) return { available: false, reason: `${detail} has no verify_heapam (amcheck 1.3, PostgreSQL 14+)` } as const;
+      if (found.rows[0]?.found !== true) {
+        return { available: false, unsupported: true, reason: `${detail} has no verify_heapam (amcheck 1.3, PostgreSQL 14+)` } as const;
+      }
       const call = `SELECT pg_catalog.count(*)::int AS problems,
                            (pg_catalog.array_agg(pg_catalog.concat('block ', blkno, ', offset ', offnum,
                               CASE WHEN attnum IS NULL THEN '' ELSE pg_catalog.concat(', attribute ', attnum) END, ': ', msg)

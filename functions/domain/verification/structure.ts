@@ -288,9 +288,11 @@ export function judgeGinIndexes(indexes: readonly IndexRef[], run: GinCheckRun):
  * Passes when `verify_heapam` reports nothing for any table: page headers, line pointers, tuple
  * headers (xmin/xmax against the commit log, the visibility hint bits) and TOAST pointers. It sees
  * what a full read does not: a tuple whose damaged header makes it invisible is skipped by a read
- * without an error. amcheck refused: inconclusive.
+ * without an error. amcheck refused: inconclusive; an amcheck older than 1.3 (PostgreSQL 13): skipped.
  */
 export function judgeHeapPages(run: HeapCheckRun): StructureVerdict {
+  // An engine without the tool is not a gap a later run could close (see judgeGinIndexes).
+  if (!run.available && run.unsupported === true) return { status: 'skipped', evidence: `no table was checked: ${run.reason}`, details: [] };
   if (!run.available) return { status: 'inconclusive', evidence: `amcheck unavailable, no table was checked: ${run.reason}`, details: [] };
   if (run.outcomes.length === 0) return { status: 'passed', evidence: 'no tables to check', details: [] };
   const details: string[] = [];
