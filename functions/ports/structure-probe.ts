@@ -92,7 +92,7 @@ export interface ConstraintRef {
  * The outcome of re-evaluating one constraint (a foreign key or a CHECK) on every row.
  * `checked`: the rows that violate it, counted (0 when it holds) with one of them as a sample.
  * `not-valid`: a `NOT VALID` constraint, which the source never promised for its older rows: not
- * re-evaluated. `refused`: the statement was refused (no privilege, a timeout, an error).
+ * re-evaluated. `not-immutable`: see below. `refused`: the statement was refused (no privilege, a timeout, an error).
  */
 export type ConstraintCheckOutcome =
   | {
@@ -105,6 +105,17 @@ export type ConstraintCheckOutcome =
       readonly sample: string | null;
     }
   | { readonly constraint: ConstraintRef; readonly definition: string; readonly status: 'not-valid' }
+  | {
+      readonly constraint: ConstraintRef;
+      readonly definition: string;
+      /**
+       * A CHECK calling a function that is not IMMUTABLE (`now()`, a stable cast): its value today
+       * may differ from its value when each row was written, so a re-evaluation proves nothing.
+       */
+      readonly status: 'not-immutable';
+      /** The non-immutable functions it calls, e.g. `now()`. */
+      readonly functions: readonly string[];
+    }
   | {
       readonly constraint: ConstraintRef;
       readonly definition: string;

@@ -156,10 +156,26 @@ describe('judgeConstraints', () => {
     // Assess
     expect(verdict).toEqual({
       status: 'passed',
-      evidence: '1 foreign key holds (one anti-join each); 1 NOT VALID, not re-checked',
+      evidence: '1 foreign key holds (one anti-join each); 1 not re-checked (NOT VALID or not IMMUTABLE)',
       details: ['foreign key b on shop.orders: NOT VALID, not re-checked (the source never validated its older rows)'],
     });
     expect(judgeConstraints('check-constraints', [])).toEqual({ status: 'passed', evidence: 'no CHECK constraints', details: [] });
+  });
+
+  it('does not re-check a CHECK calling a function that is not IMMUTABLE, naming it', () => {
+    const outcome: ConstraintCheckOutcome = {
+      constraint: { schema: 'shop', table: 'orders', name: 'orders_placed_check' },
+      definition: 'CHECK ((placed_at <= now()))',
+      status: 'not-immutable',
+      functions: ['now()'],
+    };
+    expect(judgeConstraints('check-constraints', [outcome])).toEqual({
+      status: 'passed',
+      evidence: '0 CHECK constraints hold (each re-evaluated on every row); 1 not re-checked (NOT VALID or not IMMUTABLE)',
+      details: [
+        'CHECK constraint orders_placed_check on shop.orders: calls now(), not IMMUTABLE, not re-checked (its value today may differ from when the rows were written)',
+      ],
+    });
   });
 
   it('fails with the count and a sample of each violated constraint', () => {

@@ -323,12 +323,18 @@ export class PgStructureProbe implements StructureProbe {
         definition: string;
         expression: string;
         no_inherit: boolean;
+        mutable: string[] | null;
         bytes: string;
       }>(
         `SELECT n.nspname AS schema, t.relname AS table, con.conname AS name, con.convalidated AS validated,
                 pg_catalog.pg_get_constraintdef(con.oid) AS definition,
                 pg_catalog.pg_get_expr(con.conbin, con.conrelid) AS expression,
                 con.connoinherit AS no_inherit,
+                -- Functions the expression calls, directly or through an operator, that are not IMMUTABLE.
+                (SELECT pg_catalog.array_agg(DISTINCT p.oid::pg_catalog.regprocedure::text)
+                   FROM pg_catalog.regexp_matches(con.conbin::text, ':(?:op)?funcid (\\d+)', 'g') AS m(id)
+                   JOIN pg_catalog.pg_proc p ON p.oid = m.id[1]::pg_catalog.oid
+                  WHERE p.provolatile <> 'i') AS mutable,
                 coalesce(pg_catalog.pg_total_relation_size(t.oid), 0)::text AS bytes
            FROM pg_catalog.pg_constraint con
            JOIN pg_catalog.pg_class t ON t.oid = con.conrelid
@@ -341,6 +347,10 @@ export class PgStructureProbe implements StructureProbe {
         const definition = row.definition;
         if (!row.validated) {
           const outcome: ConstraintCheckOutcome = { constraint, definition, status: 'not-valid' };
+          return { cost: 0, sql: null, done: () => outcome, refused: () => outcome };
+        }
+        if (row.mutable !== null && row.mutable.length > 0) {
+          const outcome: ConstraintCheckOutcome = { constraint, definition, status: 'not-immutable', functions: [...row.mutable].sort() };
           return { cost: 0, sql: null, done: () => outcome, refused: () => outcome };
         }
         const from = `${row.no_inherit ? 'ONLY ' : ''}${quoteTable(row.schema, row.table)}`;

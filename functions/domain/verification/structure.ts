@@ -190,7 +190,9 @@ const CONSTRAINT_WORDS = {
  * Fails when a constraint the source validated does not hold on some row of the copy: an orphan
  * (a foreign key without its referenced row; with MATCH SIMPLE, a key with a NULL column is never
  * an orphan) or a row whose CHECK expression is false (NULL satisfies a CHECK). `NOT VALID`
- * constraints are listed, not re-checked: the source never promised them for older rows.
+ * constraints are listed, not re-checked: the source never promised them for older rows; nor are
+ * CHECKs calling a function that is not IMMUTABLE (`CHECK (at <= now())` held when each row was
+ * written and proves nothing re-evaluated later).
  */
 export function judgeConstraints(kind: keyof typeof CONSTRAINT_WORDS, outcomes: readonly ConstraintCheckOutcome[]): StructureVerdict {
   const words = CONSTRAINT_WORDS[kind];
@@ -212,6 +214,9 @@ export function judgeConstraints(kind: keyof typeof CONSTRAINT_WORDS, outcomes: 
     if (outcome.status === 'not-valid') {
       notValid += 1;
       notes.push(`${name}: NOT VALID, not re-checked (the source never validated its older rows)`);
+    } else if (outcome.status === 'not-immutable') {
+      notValid += 1;
+      notes.push(`${name}: calls ${outcome.functions.join(', ')}, not IMMUTABLE, not re-checked (its value today may differ from when the rows were written)`);
     } else if (outcome.status === 'refused') {
       if (cannotJudge(outcome.sqlState)) {
         undecided += 1;
@@ -228,7 +233,7 @@ export function judgeConstraints(kind: keyof typeof CONSTRAINT_WORDS, outcomes: 
     }
   }
   const total = plural(outcomes.length - notValid, words.one, words.many);
-  const notValidText = notValid > 0 ? `; ${notValid} NOT VALID, not re-checked` : '';
+  const notValidText = notValid > 0 ? `; ${notValid} not re-checked (NOT VALID or not IMMUTABLE)` : '';
   const status = statusOf(violated + errored, undecided);
   if (outcomes.length === 0) return { status: 'passed', evidence: `no ${words.many}`, details: [] };
   // An error other than privilege or timeout is a failure too, but not a proven violation: said apart.
