@@ -8,7 +8,7 @@
  * as PostgreSQL's decimal text and are compared as `bigint` by the rules.
  */
 import type { TableRef } from '../domain/manifest.ts';
-import type { BtreeCheckRun, IndexRef } from './verification-probe.ts';
+import type { IndexCheckOutcome, IndexRef } from './verification-probe.ts';
 
 /** The state of one index in `pg_index`. */
 export interface IndexState {
@@ -127,12 +127,25 @@ export type ConstraintCheckOutcome =
     };
 
 /**
+ * The outcome of checking one GIN index: a B-tree outcome, or `inconclusive` when the check was
+ * refused for a privilege or cancelled by its timeout (the server's message in `message`).
+ */
+export type GinIndexOutcome = IndexCheckOutcome | { readonly index: IndexRef; readonly status: 'inconclusive'; readonly message: string };
+
+/**
  * The GIN check: amcheck's verdicts per index, or why the engine cannot give one. `gin_index_check`
  * exists from amcheck 1.5, shipped with PostgreSQL 18; an older engine has no GIN check at all,
  * which is not the same as amcheck being refused (`available: false` without `unsupported`).
  */
 export type GinCheckRun =
-  | BtreeCheckRun
+  | { readonly available: false; readonly reason: string }
+  | {
+      readonly available: true;
+      /** How the indexes were checked, e.g. `gin_index_check, amcheck 1.5 already installed`. */
+      readonly detail: string;
+      /** One outcome per requested index, in request order. */
+      readonly outcomes: readonly GinIndexOutcome[];
+    }
   | {
       readonly available: false;
       /** The engine's amcheck has no GIN check. */

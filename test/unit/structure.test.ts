@@ -222,7 +222,7 @@ describe('judgeGinIndexes', () => {
   it('passes or fails on amcheck outcomes', () => {
     const run = (status: 'passed' | 'failed' | 'skipped', message = '') => ({
       available: true as const,
-      detail: 'amcheck 1.5 already installed',
+      detail: 'gin_index_check, amcheck 1.5 already installed',
       outcomes: [{ index: gin[0]!, status, message }],
     });
     expect(judgeGinIndexes(gin, run('passed'))).toEqual({ status: 'passed', evidence: '1 of 1 GIN index passed gin_index_check, amcheck 1.5 already installed', details: [] });
@@ -230,6 +230,32 @@ describe('judgeGinIndexes', () => {
       status: 'failed',
       evidence: '1 of 1 GIN index failed gin_index_check, amcheck 1.5 already installed',
       details: ['index audit.log_payload_idx: index "log_payload_idx" has wrong tuple order (SQLSTATE XX002)'],
+    });
+  });
+
+  it('is skipped, never passed, when no index could be checked; passed names the ones not checked', () => {
+    const two = [...gin, { schema: 'audit', table: 'log', name: 'log_body_fts' }];
+    const detail = 'full-index scan compared with a sequential scan (amcheck on PostgreSQL 15 has no gin_index_check)';
+    const notChecked = { index: two[1]!, status: 'skipped' as const, message: 'not checked: no full-index query for operator class tsvector_ops' };
+    expect(judgeGinIndexes(two, { available: true, detail, outcomes: [{ index: gin[0]!, status: 'passed', message: '' }, notChecked] })).toEqual({
+      status: 'passed',
+      evidence: `1 of 2 GIN indexes passed ${detail}, 1 not checked`,
+      details: ['index audit.log_body_fts: skipped (not checked: no full-index query for operator class tsvector_ops)'],
+    });
+    expect(judgeGinIndexes([two[1]!], { available: true, detail, outcomes: [notChecked] }).status).toBe('skipped');
+  });
+
+  it('is inconclusive for an index its check was refused on (privilege, timeout)', () => {
+    expect(
+      judgeGinIndexes(gin, {
+        available: true,
+        detail: 'gin_index_check, amcheck 1.5 already installed',
+        outcomes: [{ index: gin[0]!, status: 'inconclusive', message: 'permission denied for table log (SQLSTATE 42501)' }],
+      }),
+    ).toEqual({
+      status: 'inconclusive',
+      evidence: '1 of 1 GIN index could not be checked by gin_index_check, amcheck 1.5 already installed',
+      details: ['index audit.log_payload_idx: not judged, permission denied for table log (SQLSTATE 42501)'],
     });
   });
 

@@ -27,7 +27,8 @@ import type {
   SequenceObservation,
   StructureProbe,
 } from '../../ports/structure-probe.ts';
-import type { IndexCheckOutcome, IndexRef } from '../../ports/verification-probe.ts';
+import type { GinIndexOutcome } from '../../ports/structure-probe.ts';
+import type { IndexRef } from '../../ports/verification-probe.ts';
 import { SqlQueryError } from '../../shared/errors.ts';
 import { translatePgError } from './inspector.ts';
 
@@ -55,6 +56,9 @@ const USER_SCHEMA = (alias: string): string =>
 
 /** amcheck's corruption SQLSTATEs: index_corrupted, data_corrupted. */
 const CORRUPTION_SQLSTATES: ReadonlySet<string> = new Set(['XX002', 'XX001']);
+
+/** Refusals that mean "could not look" (no privilege, statement timeout), not damage. */
+const CANNOT_LOOK_SQLSTATES: ReadonlySet<string> = new Set(['42501', '57014']);
 
 /** `gin_index_check` arrived with amcheck 1.5 in PostgreSQL 18 (server_version_num). */
 const GIN_CHECK_SINCE = 180000;
@@ -373,13 +377,10 @@ export class PgStructureProbe implements StructureProbe {
    * page of the 18 manual documents it). Below 18, amcheck is not even created for this check.
    */
   async checkGinIndexes(indexes: readonly IndexRef[]): Promise<GinCheckRun> {
-    if (indexes.length === 0) return { available: true, detail: 'amcheck not needed', outcomes: [] };
+    if (indexes.length === 0) return { available: true, detail: 'nothing to check', outcomes: [] };
     const server = await this.#query<{ num: number }>('reading the server version', "SELECT current_setting('server_version_num')::int AS num");
     const num = server.rows[0]?.num ?? 0;
-    if (num < GIN_CHECK_SINCE) {
-      const major = Math.floor(num / 10000);
-      return { available: false, unsupported: true, reason: `amcheck on PostgreSQL ${major} cannot check GIN indexes (gin_index_check arrived in PostgreSQL 18)` };
-    }
+    if (num < GIN_CHECK_SINCE) return this.#ginFullScans(indexes, Math.floor(num / 10000));
     return this.#withAmcheck(async (schema, detail) => {
       const found = await this.#query<{ found: boolean }>(
         'looking up gin_index_check',
@@ -399,15 +400,74 @@ export class PgStructureProbe implements StructureProbe {
         [indexes.map((index) => quoteTable(index.schema, index.name))],
       );
       const usable = new Set(valid.rows.filter((row) => row.usable).map((row) => row.ord - 1));
-      const outcomes = await overSessions(this.#sessions, indexes.map((index, position) => ({ index, position })), async (session, job): Promise<IndexCheckOutcome> => {
+      const outcomes = await overSessions(this.#sessions, indexes.map((index, position) => ({ index, position })), async (session, job): Promise<GinIndexOutcome> => {
         if (!usable.has(job.position)) return { index: job.index, status: 'skipped', message: 'index is not valid (a failed CREATE INDEX CONCURRENTLY?)' };
         const failure = await this.#amcheckCall(session, call, quoteTable(job.index.schema, job.index.name));
         if (failure === null) return { index: job.index, status: 'passed', message: '' };
+        if (failure.code !== undefined && CANNOT_LOOK_SQLSTATES.has(failure.code)) return { index: job.index, status: 'inconclusive', message: serverMessage(failure) };
         const corrupt = failure.code !== undefined && CORRUPTION_SQLSTATES.has(failure.code);
         return { index: job.index, status: 'failed', message: corrupt ? serverMessage(failure) : `could not check: ${serverMessage(failure)}` };
       });
-      return { available: true, detail, outcomes };
+      return { available: true, detail: `gin_index_check, ${detail}`, outcomes };
     });
+  }
+
+  /**
+   * Below PostgreSQL 18, for the operator classes that have a query matching every item
+   * (`array_ops`, `jsonb_ops`, `jsonb_path_ops` on a plain column: `col @> '{}'` extracts no key, so
+   * GIN runs it in GIN_SEARCH_MODE_ALL, walking every entry page, posting list and posting tree):
+   * the count through this index (a bitmap scan, checked in EXPLAIN to be this index) must equal
+   * the count of a sequential scan of the same predicate, both in one REPEATABLE READ snapshot. A
+   * damaged page on the way raises an error; items missing from the index give a lower count. Other
+   * operator classes and expression or multi-column indexes are skipped, named.
+   */
+  async #ginFullScans(indexes: readonly IndexRef[], major: number): Promise<GinCheckRun> {
+    const catalog = await this.#query<{ ord: number; usable: boolean; opclass: string | null; table_schema: string | null; table_name: string | null; column: string | null }>(
+      'planning GIN full scans',
+      `SELECT r.ord::int AS ord, coalesce(i.indisvalid AND i.indisready, false) AS usable, oc.opcname AS opclass,
+              tn.nspname AS table_schema, t.relname AS table_name, a.attname AS column
+         FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY AS r(relation, ord)
+         LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = pg_catalog.to_regclass(r.relation)
+         LEFT JOIN pg_catalog.pg_opclass oc ON oc.oid = i.indclass[0] AND i.indnatts = 1 AND i.indexprs IS NULL
+         LEFT JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+         LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+         LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        ORDER BY r.ord`,
+      [indexes.map((index) => quoteTable(index.schema, index.name))],
+    );
+    const supported = new Set(['array_ops', 'jsonb_ops', 'jsonb_path_ops']);
+    const outcomes = await overSessions(this.#sessions, catalog.rows, async (session, row): Promise<GinIndexOutcome> => {
+      const index = indexes[row.ord - 1] as IndexRef;
+      if (!row.usable) return { index, status: 'skipped', message: 'index is not valid (a failed CREATE INDEX CONCURRENTLY?)' };
+      if (row.opclass === null || !supported.has(row.opclass) || row.column === null || row.table_schema === null || row.table_name === null) {
+        return { index, status: 'skipped', message: `not checked: no full-index query for ${row.opclass === null ? 'an expression or multi-column index' : `operator class ${row.opclass}`}` };
+      }
+      const query = `SELECT pg_catalog.count(*)::text AS n FROM ONLY ${quoteTable(row.table_schema, row.table_name)} WHERE ${escapeIdentifier(row.column)} OPERATOR(pg_catalog.@>) '{}'`;
+      await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        await session.query("SELECT set_config('statement_timeout', $1, true), set_config('search_path', $2, true)", [`${this.#options.scanTimeoutMs}ms`, SEARCH_PATH]);
+        await session.query("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)");
+        const plan = await session.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${query}`);
+        const planText = JSON.stringify(plan.rows[0]?.['QUERY PLAN'] ?? null);
+        if (!planText.includes(`"Index Name":${JSON.stringify(index.name)}`)) {
+          await session.query('ROLLBACK');
+          return { index, status: 'skipped', message: 'not checked: the planner would not scan this index for the full-index query' };
+        }
+        const viaIndex = await session.query<{ n: string }>({ text: query, query_timeout: this.#options.scanTimeoutMs + 1_000 } as TimedQueryConfig);
+        await session.query("SELECT set_config('enable_seqscan', 'on', true), set_config('enable_bitmapscan', 'off', true)");
+        const viaTable = await session.query<{ n: string }>({ text: query, query_timeout: this.#options.scanTimeoutMs + 1_000 } as TimedQueryConfig);
+        await session.query('COMMIT');
+        const [fromIndex, fromTable] = [viaIndex.rows[0]?.n ?? '?', viaTable.rows[0]?.n ?? '?'];
+        if (fromIndex === fromTable) return { index, status: 'passed', message: '' };
+        return { index, status: 'failed', message: `a full-index scan finds ${fromIndex} rows, a sequential scan ${fromTable}` };
+      } catch (error) {
+        const refusal = refused(error, `scanning GIN index ${index.schema}.${index.name}`);
+        await session.query('ROLLBACK');
+        if (refusal.code !== undefined && CANNOT_LOOK_SQLSTATES.has(refusal.code)) return { index, status: 'inconclusive', message: serverMessage(refusal) };
+        return { index, status: 'failed', message: serverMessage(refusal) };
+      }
+    });
+    return { available: true, detail: `full-index scan compared with a sequential scan (amcheck on PostgreSQL ${major} has no gin_index_check)`, outcomes };
   }
 
   /**

@@ -252,10 +252,12 @@ export function judgeConstraints(kind: keyof typeof CONSTRAINT_WORDS, outcomes: 
 // gin-indexes
 
 /**
- * Passes when every GIN index passes amcheck's `gin_index_check` (PostgreSQL 18+). Below 18 the
- * engine has no GIN check: skipped, naming every index left unchecked. That is the truth: the
- * structure of those indexes is not verified (docs/restore.md), and a restore should not turn
- * inconclusive for what no tool of the engine can look at. amcheck refused: inconclusive.
+ * Passes when every GIN index passes its check: amcheck's `gin_index_check` (PostgreSQL 18+) or,
+ * below 18, a full-index scan counting what a sequential scan counts (the operator classes that
+ * have such a query). Indexes no check applies to are named as not checked; when none could be
+ * checked the verdict is skipped, never passed: their structure is not verified (docs/restore.md),
+ * and a restore should not turn inconclusive for what no tool of the engine can look at.
+ * amcheck refused: inconclusive.
  */
 export function judgeGinIndexes(indexes: readonly IndexRef[], run: GinCheckRun): StructureVerdict {
   if (indexes.length === 0) return { status: 'skipped', evidence: 'no GIN indexes', details: [] };
@@ -269,21 +271,27 @@ export function judgeGinIndexes(indexes: readonly IndexRef[], run: GinCheckRun):
   const details: string[] = [];
   let failed = 0;
   let skipped = 0;
+  let undecided = 0;
   for (const outcome of run.outcomes) {
     const name = `index ${outcome.index.schema}.${outcome.index.name}`;
     if (outcome.status === 'failed') {
       failed += 1;
       details.push(`${name}: ${outcome.message}`);
+    } else if (outcome.status === 'inconclusive') {
+      undecided += 1;
+      details.push(`${name}: not judged, ${outcome.message}`);
     } else if (outcome.status === 'skipped') {
       skipped += 1;
       details.push(`${name}: skipped (${outcome.message})`);
     }
   }
   const total = plural(run.outcomes.length, 'GIN index', 'GIN indexes');
-  const how = `gin_index_check, ${run.detail}`;
-  if (failed > 0) return { status: 'failed', evidence: `${failed} of ${total} failed ${how}`, details };
-  const skippedNote = skipped > 0 ? `, ${skipped} skipped` : '';
-  return { status: 'passed', evidence: `${run.outcomes.length - skipped} of ${total} passed ${how}${skippedNote}`, details };
+  if (failed > 0) return { status: 'failed', evidence: `${failed} of ${total} failed ${run.detail}`, details };
+  if (undecided > 0) return { status: 'inconclusive', evidence: `${undecided} of ${total} could not be checked by ${run.detail}`, details };
+  const skippedNote = skipped > 0 ? `, ${skipped} not checked` : '';
+  // Nothing checked is never a pass.
+  const status = skipped === run.outcomes.length ? 'skipped' : 'passed';
+  return { status, evidence: `${run.outcomes.length - skipped} of ${total} passed ${run.detail}${skippedNote}`, details };
 }
 
 // ---------------------------------------------------------------------------------------------
