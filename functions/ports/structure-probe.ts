@@ -1,7 +1,8 @@
 /**
  * Port: the structural observations a restore test makes on a restored copy, none of which needs
  * a manifest (issue 11 item 5): index validity, sequence positions, foreign keys and CHECK
- * constraints re-evaluated, GIN indexes and heap pages checked by amcheck.
+ * constraints re-evaluated, GIN indexes checked (amcheck on 18+, a full-index scan below), heap pages
+ * checked by amcheck's `verify_heapam`.
  *
  * The adapter observes; `domain/verification/structure.ts` judges. Per-object outcomes, never a
  * throw for one bad object. Numbers that may exceed 2^53 (sequence values, column extremes) travel
@@ -133,9 +134,9 @@ export type ConstraintCheckOutcome =
 export type GinIndexOutcome = IndexCheckOutcome | { readonly index: IndexRef; readonly status: 'inconclusive'; readonly message: string };
 
 /**
- * The GIN check: amcheck's verdicts per index, or why the engine cannot give one. `gin_index_check`
- * exists from amcheck 1.5, shipped with PostgreSQL 18; an older engine has no GIN check at all,
- * which is not the same as amcheck being refused (`available: false` without `unsupported`).
+ * The GIN check: a verdict per index, or why none could be given. `gin_index_check` exists from
+ * amcheck 1.5, shipped with PostgreSQL 18; `unsupported` says the engine's amcheck lacks it (an
+ * amcheck 1.4 left installed on 18), which is not the same as amcheck being refused.
  */
 export type GinCheckRun =
   | { readonly available: false; readonly reason: string }
@@ -201,7 +202,10 @@ export interface StructureProbe {
   /** Every CHECK constraint, re-evaluated on every row, all in one snapshot. */
   checkCheckConstraints(): Promise<readonly ConstraintCheckOutcome[]>;
 
-  /** amcheck's `gin_index_check` on each GIN index, where the engine has it. */
+  /**
+   * Each GIN index checked: amcheck's `gin_index_check` (PostgreSQL 18+), below 18 a full-index scan
+   * counted against a sequential scan where the operator class allows one.
+   */
   checkGinIndexes(indexes: readonly IndexRef[]): Promise<GinCheckRun>;
 
   /** amcheck's `verify_heapam` (with TOAST) on each table. */

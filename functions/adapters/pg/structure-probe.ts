@@ -374,7 +374,7 @@ export class PgStructureProbe implements StructureProbe {
    *
    * `gin_index_check(regclass)` is amcheck 1.5, PostgreSQL 18 (committed 2025-03-29,
    * https://www.postgresql.org/message-id/E1tyXQc-001bH4-1z@gemulon.postgresql.org; the amcheck
-   * page of the 18 manual documents it). Below 18, amcheck is not even created for this check.
+   * page of the 18 manual documents it). Below 18 amcheck is not used: see {@link #ginFullScans}.
    */
   async checkGinIndexes(indexes: readonly IndexRef[]): Promise<GinCheckRun> {
     if (indexes.length === 0) return { available: true, detail: 'nothing to check', outcomes: [] };
