@@ -840,7 +840,7 @@ async function attempt<T>(work: () => Promise<T>): Promise<Attempt<T>> {
  * 5. amcheck every B-tree index (skipped when amcheck cannot be installed).
  *    Then the structural checks of the copy (verification/structure.ts): index validity, owned
  *    sequences ahead of their columns, foreign keys and CHECK constraints re-checked on every row,
- *    GIN indexes (amcheck, PostgreSQL 18+) and heap pages (`verify_heapam`).
+ *    GIN indexes (amcheck on PostgreSQL 18+, a full-index scan below) and heap pages (`verify_heapam`).
  * 6. Newest heartbeat: the recovered point in time, checked against the expected point; row
  *    counts are judged now, with the heartbeat as context (see {@link judgeRowCounts}).
  * 7. Each user assertion, read-only, with its timeout.
@@ -906,7 +906,7 @@ export async function runVerification(probe: VerificationProbe, options: Verific
   await structural('check-constraints', 'check the CHECK constraints', async () => judgeConstraints('check-constraints', await probe.checkCheckConstraints()));
   if (schema.ok) {
     const gin = ginIndexes(schema.value);
-    await structural('gin-indexes', 'run amcheck on the GIN indexes', async () => judgeGinIndexes(gin, await probe.checkGinIndexes(gin)));
+    await structural('gin-indexes', 'check the GIN indexes', async () => judgeGinIndexes(gin, await probe.checkGinIndexes(gin)));
     const tables = readableTables(schema.value);
     await structural('heap-pages', 'run verify_heapam', async () => judgeHeapPages(await probe.checkHeapPages(tables)));
   } else {

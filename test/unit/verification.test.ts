@@ -814,6 +814,27 @@ describe('runVerification', () => {
     ]);
   });
 
+  it('fails only the structural check whose observation was refused, and judges the others', async () => {
+    // Prepare: the foreign-key statement refused; one index left invalid.
+    const probe = new FakeProbe();
+    probe.failures['checkForeignKeys'] = new SqlQueryError('checking foreign keys: out of shared memory (SQLSTATE 53200)', '53200');
+    probe.indexes = [{ index: { schema: 'shop', table: 'orders', name: 'orders_code_key' }, method: 'btree', valid: false, ready: true, partitioned: false }];
+
+    // Act
+    const report = await runVerification(probe, options({ assertions: [] }));
+
+    // Assess
+    expect(report.checks.slice(6).map((check) => [check.id, check.status, check.evidence])).toEqual([
+      ['index-validity', 'failed', '1 of 1 index not valid or not ready: shop.orders_code_key'],
+      HEALTHY_STRUCTURE[1],
+      ['foreign-keys', 'failed', 'could not check the foreign keys: checking foreign keys: out of shared memory (SQLSTATE 53200)'],
+      ...HEALTHY_STRUCTURE.slice(3),
+    ]);
+    expect(report.verdict).toBe('failed');
+    probe.failures['checkForeignKeys'] = new SqlConnectionError('checking foreign keys: Connection terminated unexpectedly');
+    await expect(runVerification(probe, options({ assertions: [] }))).rejects.toBeInstanceOf(SqlConnectionError);
+  });
+
   it('rethrows a lost connection instead of turning it into a verdict', async () => {
     // Prepare
     const probe = new FakeProbe();
