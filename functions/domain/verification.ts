@@ -23,6 +23,15 @@ import type {
 import { DrError, SqlConnectionError, ValidationError } from '../shared/errors.ts';
 import type { AfterReading } from './verification/after-reading.ts';
 import { DEFAULT_MAX_BRACKET_SHARE, describeTable, judgeBracket, type TableBracket } from './verification/bracket.ts';
+import {
+  ginIndexes,
+  judgeConstraints,
+  judgeGinIndexes,
+  judgeHeapPages,
+  judgeIndexValidity,
+  judgeSequences,
+  type StructureVerdict,
+} from './verification/structure.ts';
 
 /** The built-in checks, in report order (user assertions follow them). */
 export const CHECK_IDS = [
@@ -32,6 +41,13 @@ export const CHECK_IDS = [
   'tables-readable',
   'btree-indexes',
   'heartbeat',
+  // Structural checks of the copy itself, no manifest needed (verification/structure.ts).
+  'index-validity',
+  'sequences',
+  'foreign-keys',
+  'check-constraints',
+  'gin-indexes',
+  'heap-pages',
 ] as const;
 
 /** Id of a built-in check. */
@@ -831,6 +847,9 @@ async function attempt<T>(work: () => Promise<T>): Promise<Attempt<T>> {
  * 3. Describe the schema; compare its fingerprint with the manifest's (snapshot restores).
  * 4. Read every table in full in one snapshot: readability, and exact row counts from the same scan.
  * 5. amcheck every B-tree index (skipped when amcheck cannot be installed).
+ *    Then the structural checks of the copy (verification/structure.ts): index validity, owned
+ *    sequences ahead of their columns, foreign keys and CHECK constraints re-checked on every row,
+ *    GIN indexes (amcheck on PostgreSQL 18+, a full-index scan below) and heap pages (`verify_heapam`).
  * 6. Newest heartbeat: the recovered point in time, checked against the expected point; row
  *    counts are judged now, with the heartbeat as context (see {@link judgeRowCounts}).
  * 7. Each user assertion, read-only, with its timeout.
@@ -882,6 +901,26 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     record(run.ok ? judgeBtreeIndexes(run.value) : verdict('btree-indexes', 'failed', `could not run amcheck: ${run.error}`), since);
   } else {
     record(verdict('btree-indexes', 'failed', notRun), since);
+  }
+
+  // Structural checks: each its own observation, so one refused statement fails only its check.
+  const structural = async (id: BuiltInCheckId, what: string, observe: () => Promise<StructureVerdict>): Promise<void> => {
+    const structureSince = now();
+    const judged = await attempt(observe);
+    record(judged.ok ? verdict(id, judged.value.status, judged.value.evidence, judged.value.details) : verdict(id, 'failed', `could not ${what}: ${judged.error}`), structureSince);
+  };
+  await structural('index-validity', 'read the index states', async () => judgeIndexValidity(await probe.indexStates()));
+  await structural('sequences', 'read the sequences', async () => judgeSequences(await probe.sequenceStates()));
+  await structural('foreign-keys', 'check the foreign keys', async () => judgeConstraints('foreign-keys', await probe.checkForeignKeys()));
+  await structural('check-constraints', 'check the CHECK constraints', async () => judgeConstraints('check-constraints', await probe.checkCheckConstraints()));
+  if (schema.ok) {
+    const gin = ginIndexes(schema.value);
+    await structural('gin-indexes', 'check the GIN indexes', async () => judgeGinIndexes(gin, await probe.checkGinIndexes(gin)));
+    const tables = readableTables(schema.value);
+    await structural('heap-pages', 'run verify_heapam', async () => judgeHeapPages(await probe.checkHeapPages(tables)));
+  } else {
+    record(verdict('gin-indexes', 'failed', notRun), now());
+    record(verdict('heap-pages', 'failed', notRun), now());
   }
 
   since = now();

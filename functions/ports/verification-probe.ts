@@ -8,6 +8,7 @@
  * then) and `SqlQueryError` when a whole observation could not be made.
  */
 import type { SchemaDescription, TableRef } from '../domain/manifest.ts';
+import type { StructureProbe } from './structure-probe.ts';
 
 /** How one connection of the probe is secured, as the server sees it (`pg_stat_ssl`). */
 export interface ConnectionSecurity {
@@ -95,8 +96,8 @@ export interface AssertionObservation {
   readonly value: string | boolean | null;
 }
 
-/** Read-only SQL observations of one (restored) database. */
-export interface VerificationProbe {
+/** Read-only SQL observations of one (restored) database; the structural ones are in {@link StructureProbe}. */
+export interface VerificationProbe extends StructureProbe {
   /** The security of every connection the probe uses. */
   connectionSecurity(): Promise<readonly ConnectionSecurity[]>;
 

@@ -130,6 +130,12 @@ describe('restore-test workflow with the shipped bundles', () => {
       ['tables-readable', 'passed'],
       ['btree-indexes', expect.stringMatching(/^(passed|skipped)$/)],
       ['heartbeat', 'passed'],
+      ['index-validity', 'passed'],
+      ['sequences', 'passed'],
+      ['foreign-keys', 'passed'],
+      ['check-constraints', 'passed'],
+      ['gin-indexes', 'skipped'],
+      ['heap-pages', 'passed'],
     ]);
     expect(wire.requests).toEqual(expect.arrayContaining(['rds:eu-west-1:RestoreDBInstanceFromDBSnapshot', 'secretsmanager:eu-west-1:GetSecretValue', 's3:eu-west-1:GetObject', 's3:eu-west-1:PutObject']));
   });

@@ -197,8 +197,28 @@ describe('runVerification over PostgreSQL: a faithful copy', () => {
         ['tables-readable', 'passed'],
         ['btree-indexes', 'passed'],
         ['heartbeat', 'passed'],
+        ['index-validity', 'passed'],
+        ['sequences', 'passed'],
+        ['foreign-keys', 'passed'],
+        ['check-constraints', 'passed'],
+        ['gin-indexes', 'passed'],
+        ['heap-pages', 'passed'],
         ['assertion:no-negative-totals', 'passed'],
         ['assertion:paid-orders', 'passed'],
+      ]);
+      // The structural checks: 11 B-tree + 1 GIN + the partitioned parent's index; two identities,
+      // a bigserial and the heartbeat's; one foreign key and one CHECK; 7 tables with storage.
+      expect(report.checks.slice(6, 12).map((check) => [check.id, check.evidence, check.details])).toEqual([
+        ['index-validity', '13 indexes valid and ready', []],
+        ['sequences', '4 sequences owned by a column, each ahead of its column', []],
+        ['foreign-keys', '1 foreign key holds (one anti-join each)', []],
+        ['check-constraints', '1 CHECK constraint holds (each re-evaluated on every row)', []],
+        [
+          'gin-indexes',
+          `1 of 1 GIN index passed full-index scan compared with a sequential scan (amcheck on PostgreSQL ${Math.floor(Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v) / 10000)} has no gin_index_check)`,
+          [],
+        ],
+        ['heap-pages', `7 of 7 tables passed verify_heapam with TOAST, amcheck ${version} created for this run, then dropped`, []],
       ]);
       expect(report.passed).toBe(false);
       const tls = checkOf(report, 'tls');
@@ -528,6 +548,13 @@ describe('PgVerificationProbe', () => {
         ['tables-readable', 'failed'],
         ['btree-indexes', 'inconclusive'],
         ['heartbeat', 'passed'],
+        ['index-validity', 'passed'],
+        ['sequences', 'inconclusive'],
+        ['foreign-keys', 'passed'],
+        ['check-constraints', 'passed'],
+        // The GIN index is on audit.log, which this role may not read.
+        ['gin-indexes', 'inconclusive'],
+        ['heap-pages', 'inconclusive'],
         ['assertion:no-negative-totals', 'passed'],
         ['assertion:paid-orders', 'passed'],
       ]);
@@ -685,6 +712,9 @@ describe('runVerification over PostgreSQL: point-in-time restore and user assert
         ['tables-readable', 'passed', checkOf(report, 'tables-readable').evidence],
         ['btree-indexes', 'passed', checkOf(report, 'btree-indexes').evidence],
         ['heartbeat', 'passed', 'newest heartbeat 2026-03-01T12:04:30.123456Z is 0.876544 s before the expected point 2026-03-01T12:04:31.000Z'],
+        ...['index-validity', 'sequences', 'foreign-keys', 'check-constraints'].map((id) => [id, 'passed', checkOf(report, id).evidence]),
+        ['gin-indexes', 'passed', checkOf(report, 'gin-indexes').evidence],
+        ['heap-pages', 'passed', checkOf(report, 'heap-pages').evidence],
         ['assertion:write-refused', 'failed', 'query failed: cannot execute INSERT in a read-only transaction (SQLSTATE 25006)'],
         ['assertion:no-second-statement', 'failed', 'query failed: cannot insert multiple commands into a prepared statement (SQLSTATE 42601)'],
         ['assertion:times-out', 'failed', 'query failed: canceling statement due to statement timeout (SQLSTATE 57014)'],

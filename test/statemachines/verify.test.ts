@@ -177,6 +177,12 @@ describe('restore test (verify.asl.json)', () => {
       ['tables-readable', 'passed'],
       ['btree-indexes', expect.stringMatching(/^(passed|skipped)$/)],
       ['heartbeat', 'passed'],
+      ['index-validity', 'passed'],
+      ['sequences', 'passed'],
+      ['foreign-keys', 'passed'],
+      ['check-constraints', 'passed'],
+      ['gin-indexes', 'skipped'],
+      ['heap-pages', 'passed'],
     ]);
     expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 1080, dataAgeSeconds: 15_511 }) })]);
   });

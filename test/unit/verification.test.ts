@@ -26,6 +26,13 @@ import type {
   TableReadOutcome,
   VerificationProbe,
 } from '../../functions/ports/verification-probe.ts';
+import type {
+  ConstraintCheckOutcome,
+  GinCheckRun,
+  HeapCheckRun,
+  IndexState,
+  SequenceObservation,
+} from '../../functions/ports/structure-probe.ts';
 import { SqlConnectionError, SqlQueryError, ValidationError } from '../../functions/shared/errors.ts';
 
 const ORDERS: TableDescription = {
@@ -551,6 +558,16 @@ describe('parseAssertions', () => {
   });
 });
 
+/** The structural checks as {@link FakeProbe} answers them by default: id, status, evidence. */
+const HEALTHY_STRUCTURE: readonly (readonly [string, string, string])[] = [
+  ['index-validity', 'passed', '1 index valid and ready'],
+  ['sequences', 'passed', 'no sequences owned by a column'],
+  ['foreign-keys', 'passed', 'no foreign keys'],
+  ['check-constraints', 'passed', 'no CHECK constraints'],
+  ['gin-indexes', 'skipped', '1 GIN index not checked: amcheck on PostgreSQL 15 cannot check GIN indexes (gin_index_check arrived in PostgreSQL 18)'],
+  ['heap-pages', 'passed', 'no tables to check'],
+];
+
 /** A probe answering from fixed observations; any method can be made to throw. */
 class FakeProbe implements VerificationProbe {
   calls: string[] = [];
@@ -563,6 +580,12 @@ class FakeProbe implements VerificationProbe {
     outcomes: btreeIndexes(SCHEMA).map((index) => ({ index, status: 'passed', message: '' })),
   };
   heartbeat: string | null = '2026-03-01T12:04:30.123456Z';
+  indexes: readonly IndexState[] = [{ index: { schema: 'shop', table: 'orders', name: 'orders_pkey' }, method: 'btree', valid: true, ready: true, partitioned: false }];
+  sequences: readonly SequenceObservation[] = [];
+  foreignKeys: readonly ConstraintCheckOutcome[] = [];
+  checkConstraints: readonly ConstraintCheckOutcome[] = [];
+  gin: GinCheckRun = { available: false, unsupported: true, reason: 'amcheck on PostgreSQL 15 cannot check GIN indexes (gin_index_check arrived in PostgreSQL 18)' };
+  heap: HeapCheckRun = { available: true, detail: 'amcheck 1.3 created for this run, then dropped', outcomes: [] };
   answers: Record<string, AssertionObservation> = {};
   failures: Partial<Record<string, Error>> = {};
 
@@ -595,6 +618,24 @@ class FakeProbe implements VerificationProbe {
   }
   latestHeartbeat() {
     return this.#answer('latestHeartbeat', this.heartbeat);
+  }
+  indexStates() {
+    return this.#answer('indexStates', this.indexes);
+  }
+  sequenceStates() {
+    return this.#answer('sequenceStates', this.sequences);
+  }
+  checkForeignKeys() {
+    return this.#answer('checkForeignKeys', this.foreignKeys);
+  }
+  checkCheckConstraints() {
+    return this.#answer('checkCheckConstraints', this.checkConstraints);
+  }
+  checkGinIndexes(indexes: readonly IndexRef[]) {
+    return this.#answer(`checkGinIndexes ${indexes.map((index) => index.name).join(',')}`, this.gin);
+  }
+  checkHeapPages(tables: readonly TableRef[]) {
+    return this.#answer(`checkHeapPages ${tables.length}`, this.heap);
   }
   checksums = true;
   dataChecksums() {
@@ -649,6 +690,12 @@ describe('runVerification', () => {
       'tables-readable passed 10ms',
       'btree-indexes passed 10ms',
       'heartbeat passed 10ms',
+      'index-validity passed 10ms',
+      'sequences passed 10ms',
+      'foreign-keys passed 10ms',
+      'check-constraints passed 10ms',
+      'gin-indexes skipped 10ms',
+      'heap-pages passed 10ms',
       'assertion:no-negative-totals passed 10ms',
       'assertion:paid-orders passed 10ms',
     ]);
@@ -668,10 +715,11 @@ describe('runVerification', () => {
         manifestFingerprint: MANIFEST.schemaFingerprint,
       },
       startedAt: '2026-03-01T12:30:00.000Z',
-      finishedAt: '2026-03-01T12:30:00.170Z',
+      // Reading 29 after the start: two per check, 14 checks with the six structural ones.
+      finishedAt: '2026-03-01T12:30:00.290Z',
       passed: true,
       recoveredPointInTime: '2026-03-01T12:04:30.123456Z',
-      // 12:30:00.170 - 12:04:30.123456 = 1530.046544 s: whole seconds, rounded up.
+      // 12:30:00.290 - 12:04:30.123456 = 1530.166544 s: whole seconds, rounded up.
       dataAgeSeconds: 1531,
     });
     expect(probe.calls).toEqual([
@@ -679,6 +727,12 @@ describe('runVerification', () => {
       'describeSchema',
       'readTables audit.events_2026,dr.heartbeat,public.sessions,shop.customers,shop.orders',
       'checkBtreeIndexes 3',
+      'indexStates',
+      'sequenceStates',
+      'checkForeignKeys',
+      'checkCheckConstraints',
+      'checkGinIndexes orders_items_idx',
+      'checkHeapPages 5',
       'latestHeartbeat',
       'dataChecksums',
       'runAssertion 30000',
@@ -721,6 +775,7 @@ describe('runVerification', () => {
       ['tables-readable', 'failed', '1 of 5 tables could not be read in full'],
       ['btree-indexes', 'inconclusive', 'amcheck unavailable, no index was checked: CREATE EXTENSION amcheck: permission denied (SQLSTATE 42501)'],
       ['heartbeat', 'passed', 'newest heartbeat 2026-03-01T12:04:30.123456Z is 29.876544 s before the expected point 2026-03-01T12:05:00.000Z'],
+      ...HEALTHY_STRUCTURE,
       ['assertion:no-negative-totals', 'failed', 'query failed: canceling statement due to statement timeout (SQLSTATE 57014)'],
     ]);
     expect(report.passed).toBe(false);
@@ -743,8 +798,41 @@ describe('runVerification', () => {
       ['tables-readable', 'failed', 'not run: the schema could not be described'],
       ['btree-indexes', 'failed', 'not run: the schema could not be described'],
       ['heartbeat', 'passed', 'newest heartbeat 2026-03-01T12:04:30.123456Z is 29.876544 s before the expected point 2026-03-01T12:05:00.000Z'],
+      ...HEALTHY_STRUCTURE.slice(0, 4),
+      ['gin-indexes', 'failed', 'not run: the schema could not be described'],
+      ['heap-pages', 'failed', 'not run: the schema could not be described'],
     ]);
-    expect(probe.calls).toEqual(['connectionSecurity', 'describeSchema', 'latestHeartbeat', 'dataChecksums']);
+    expect(probe.calls).toEqual([
+      'connectionSecurity',
+      'describeSchema',
+      'indexStates',
+      'sequenceStates',
+      'checkForeignKeys',
+      'checkCheckConstraints',
+      'latestHeartbeat',
+      'dataChecksums',
+    ]);
+  });
+
+  it('fails only the structural check whose observation was refused, and judges the others', async () => {
+    // Prepare: the foreign-key statement refused; one index left invalid.
+    const probe = new FakeProbe();
+    probe.failures['checkForeignKeys'] = new SqlQueryError('checking foreign keys: out of shared memory (SQLSTATE 53200)', '53200');
+    probe.indexes = [{ index: { schema: 'shop', table: 'orders', name: 'orders_code_key' }, method: 'btree', valid: false, ready: true, partitioned: false }];
+
+    // Act
+    const report = await runVerification(probe, options({ assertions: [] }));
+
+    // Assess
+    expect(report.checks.slice(6).map((check) => [check.id, check.status, check.evidence])).toEqual([
+      ['index-validity', 'failed', '1 of 1 index not valid or not ready: shop.orders_code_key'],
+      HEALTHY_STRUCTURE[1],
+      ['foreign-keys', 'failed', 'could not check the foreign keys: checking foreign keys: out of shared memory (SQLSTATE 53200)'],
+      ...HEALTHY_STRUCTURE.slice(3),
+    ]);
+    expect(report.verdict).toBe('failed');
+    probe.failures['checkForeignKeys'] = new SqlConnectionError('checking foreign keys: Connection terminated unexpectedly');
+    await expect(runVerification(probe, options({ assertions: [] }))).rejects.toBeInstanceOf(SqlConnectionError);
   });
 
   it('rethrows a lost connection instead of turning it into a verdict', async () => {
@@ -788,6 +876,7 @@ describe('runVerification', () => {
       ['tables-readable', 'passed'],
       ['btree-indexes', 'passed'],
       ['heartbeat', 'passed'],
+      ...HEALTHY_STRUCTURE.map(([id, status]) => [id, status]),
     ]);
     expect(report.checks[1]?.evidence).toBe('not applicable: a point-in-time restore has no manifest to compare with');
     expect(report.passed).toBe(true);

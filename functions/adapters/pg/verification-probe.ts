@@ -30,6 +30,14 @@ import { SqlConnectionError, SqlQueryError } from '../../shared/errors.ts';
 import { openSession } from './connect.ts';
 import type { DbEndpoint } from './connect.ts';
 import { PgDatabaseInspector, translatePgError } from './inspector.ts';
+import { PgStructureProbe } from './structure-probe.ts';
+import type {
+  ConstraintCheckOutcome,
+  GinCheckRun,
+  HeapCheckRun,
+  IndexState,
+  SequenceObservation,
+} from '../../ports/structure-probe.ts';
 
 /** What the probe needs of a connection: a `pg.Client` (or a checked-out `PoolClient`). */
 export type ProbeSession = Pick<ClientBase, 'query'>;
@@ -160,6 +168,7 @@ export class PgVerificationProbe implements VerificationProbe {
   readonly #main: ProbeSession;
   readonly #inspector: PgDatabaseInspector;
   readonly #scanTimeoutMs: number;
+  readonly #structure: PgStructureProbe;
 
   /**
    * @param sessions connected clients to the same database, used by this probe only; the first
@@ -173,6 +182,37 @@ export class PgVerificationProbe implements VerificationProbe {
     this.#main = main;
     this.#inspector = new PgDatabaseInspector(main);
     this.#scanTimeoutMs = options.scanTimeoutMs ?? 600_000;
+    this.#structure = new PgStructureProbe(sessions, { scanTimeoutMs: this.#scanTimeoutMs, amcheckSchema: AMCHECK_SCHEMA });
+  }
+
+  /** {@inheritDoc StructureProbe.indexStates} */
+  indexStates(): Promise<readonly IndexState[]> {
+    return this.#structure.indexStates();
+  }
+
+  /** {@inheritDoc StructureProbe.sequenceStates} */
+  sequenceStates(): Promise<readonly SequenceObservation[]> {
+    return this.#structure.sequenceStates();
+  }
+
+  /** {@inheritDoc StructureProbe.checkForeignKeys} */
+  checkForeignKeys(): Promise<readonly ConstraintCheckOutcome[]> {
+    return this.#structure.checkForeignKeys();
+  }
+
+  /** {@inheritDoc StructureProbe.checkCheckConstraints} */
+  checkCheckConstraints(): Promise<readonly ConstraintCheckOutcome[]> {
+    return this.#structure.checkCheckConstraints();
+  }
+
+  /** {@inheritDoc StructureProbe.checkGinIndexes} */
+  checkGinIndexes(indexes: readonly IndexRef[]): Promise<GinCheckRun> {
+    return this.#structure.checkGinIndexes(indexes);
+  }
+
+  /** {@inheritDoc StructureProbe.checkHeapPages} */
+  checkHeapPages(tables: readonly TableRef[]): Promise<HeapCheckRun> {
+    return this.#structure.checkHeapPages(tables);
   }
 
   /** {@inheritDoc VerificationProbe.connectionSecurity} */
