@@ -30,6 +30,8 @@ import { SqlConnectionError, SqlQueryError } from '../../shared/errors.ts';
 import { openSession } from './connect.ts';
 import type { DbEndpoint } from './connect.ts';
 import { PgDatabaseInspector, translatePgError } from './inspector.ts';
+import { restoredLargeObjects, scanRestoredContent } from './content.ts';
+import type { ContentRequest, LargeObjectTally, TableContent } from '../../domain/verification/content.ts';
 
 /** What the probe needs of a connection: a `pg.Client` (or a checked-out `PoolClient`). */
 export type ProbeSession = Pick<ClientBase, 'query'>;
@@ -206,6 +208,16 @@ export class PgVerificationProbe implements VerificationProbe {
   async dataChecksums(): Promise<boolean> {
     const result = await this.#query<{ on: boolean }>('reading data_checksums', "SELECT current_setting('data_checksums') = 'on' AS on");
     return result.rows[0]?.on === true;
+  }
+
+  /** {@inheritDoc VerificationProbe.scanContent} */
+  scanContent(requests: readonly ContentRequest[], seed: number): Promise<Readonly<Record<string, TableContent | string>>> {
+    return scanRestoredContent(this.#main, requests, seed, this.#scanTimeoutMs);
+  }
+
+  /** {@inheritDoc VerificationProbe.largeObjects} */
+  largeObjects(): Promise<LargeObjectTally> {
+    return restoredLargeObjects(this.#main);
   }
 
   /**
