@@ -198,6 +198,8 @@ export class AutomationStack extends Stack {
         DB_HOST: database.endpoint,
         // Reading B's bound on waiting for a transaction open across the snapshot point.
         BRACKET_MAX_WAIT_SECONDS: String(config.restoreTest.bracketMaxWaitSeconds),
+        // Whether reading A digests every row (the 'table-content' check of quiet tables).
+        CONTENT_DIGEST: String(config.restoreTest.contentDigest),
         DB_PORT: String(db.port),
         DB_NAME: postgresDatabaseName(db.name),
         DB_SECRET_ARN: database.secretArn,
