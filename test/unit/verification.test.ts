@@ -649,6 +649,9 @@ describe('runVerification', () => {
       'tables-readable passed 10ms',
       'btree-indexes passed 10ms',
       'heartbeat passed 10ms',
+      // A manifest without content tallies or large objects (captured before they were recorded).
+      'table-content skipped 10ms',
+      'large-objects skipped 10ms',
       'assertion:no-negative-totals passed 10ms',
       'assertion:paid-orders passed 10ms',
     ]);
@@ -668,10 +671,10 @@ describe('runVerification', () => {
         manifestFingerprint: MANIFEST.schemaFingerprint,
       },
       startedAt: '2026-03-01T12:30:00.000Z',
-      finishedAt: '2026-03-01T12:30:00.170Z',
+      finishedAt: '2026-03-01T12:30:00.210Z',
       passed: true,
       recoveredPointInTime: '2026-03-01T12:04:30.123456Z',
-      // 12:30:00.170 - 12:04:30.123456 = 1530.046544 s: whole seconds, rounded up.
+      // 12:30:00.210 - 12:04:30.123456 = 1530.086544 s: whole seconds, rounded up.
       dataAgeSeconds: 1531,
     });
     expect(probe.calls).toEqual([
@@ -721,6 +724,8 @@ describe('runVerification', () => {
       ['tables-readable', 'failed', '1 of 5 tables could not be read in full'],
       ['btree-indexes', 'inconclusive', 'amcheck unavailable, no index was checked: CREATE EXTENSION amcheck: permission denied (SQLSTATE 42501)'],
       ['heartbeat', 'passed', 'newest heartbeat 2026-03-01T12:04:30.123456Z is 29.876544 s before the expected point 2026-03-01T12:05:00.000Z'],
+      ['table-content', 'skipped', 'not applicable: the manifest was captured before content tallies were recorded'],
+      ['large-objects', 'skipped', 'not applicable: the manifest was captured before large objects were recorded'],
       ['assertion:no-negative-totals', 'failed', 'query failed: canceling statement due to statement timeout (SQLSTATE 57014)'],
     ]);
     expect(report.passed).toBe(false);
@@ -743,6 +748,8 @@ describe('runVerification', () => {
       ['tables-readable', 'failed', 'not run: the schema could not be described'],
       ['btree-indexes', 'failed', 'not run: the schema could not be described'],
       ['heartbeat', 'passed', 'newest heartbeat 2026-03-01T12:04:30.123456Z is 29.876544 s before the expected point 2026-03-01T12:05:00.000Z'],
+      ['table-content', 'skipped', 'not applicable: the manifest was captured before content tallies were recorded'],
+      ['large-objects', 'skipped', 'not applicable: the manifest was captured before large objects were recorded'],
     ]);
     expect(probe.calls).toEqual(['connectionSecurity', 'describeSchema', 'latestHeartbeat', 'dataChecksums']);
   });
@@ -788,8 +795,11 @@ describe('runVerification', () => {
       ['tables-readable', 'passed'],
       ['btree-indexes', 'passed'],
       ['heartbeat', 'passed'],
+      ['table-content', 'skipped'],
+      ['large-objects', 'skipped'],
     ]);
     expect(report.checks[1]?.evidence).toBe('not applicable: a point-in-time restore has no manifest to compare with');
+    expect(report.checks[6]?.evidence).toBe('not applicable: a point-in-time restore has no manifest to compare with');
     expect(report.passed).toBe(true);
     expect(report.source).toEqual({ kind: 'point-in-time', targetTime: '2026-03-01T12:04:31.000Z' });
     expect(report.recoveredPointInTime).toBe('2026-03-01T12:04:30.123456Z');
