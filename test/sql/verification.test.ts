@@ -190,6 +190,9 @@ describe('runVerification over PostgreSQL: a faithful copy', () => {
         ['tables-readable', 'passed'],
         ['btree-indexes', 'passed'],
         ['heartbeat', 'passed'],
+        // A format-1 manifest (captureManifest): no content tallies, no large objects.
+        ['table-content', 'skipped'],
+        ['large-objects', 'skipped'],
         ['assertion:no-negative-totals', 'passed'],
         ['assertion:paid-orders', 'passed'],
       ]);
@@ -515,6 +518,9 @@ describe('PgVerificationProbe', () => {
         ['tables-readable', 'failed'],
         ['btree-indexes', 'inconclusive'],
         ['heartbeat', 'passed'],
+        // A format-1 manifest (captureManifest): no content tallies, no large objects.
+        ['table-content', 'skipped'],
+        ['large-objects', 'skipped'],
         ['assertion:no-negative-totals', 'passed'],
         ['assertion:paid-orders', 'passed'],
       ]);
@@ -672,6 +678,8 @@ describe('runVerification over PostgreSQL: point-in-time restore and user assert
         ['tables-readable', 'passed', checkOf(report, 'tables-readable').evidence],
         ['btree-indexes', 'passed', checkOf(report, 'btree-indexes').evidence],
         ['heartbeat', 'passed', 'newest heartbeat 2026-03-01T12:04:30.123456Z is 0.876544 s before the expected point 2026-03-01T12:04:31.000Z'],
+        ['table-content', 'skipped', 'not applicable: a point-in-time restore has no manifest to compare with'],
+        ['large-objects', 'skipped', 'not applicable: a point-in-time restore has no manifest to compare with'],
         ['assertion:write-refused', 'failed', 'query failed: cannot execute INSERT in a read-only transaction (SQLSTATE 25006)'],
         ['assertion:no-second-statement', 'failed', 'query failed: cannot insert multiple commands into a prepared statement (SQLSTATE 42601)'],
         ['assertion:times-out', 'failed', 'query failed: canceling statement due to statement timeout (SQLSTATE 57014)'],
