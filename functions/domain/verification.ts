@@ -25,7 +25,11 @@ import type { AfterReading } from './verification/after-reading.ts';
 import { DEFAULT_MAX_BRACKET_SHARE, describeTable, judgeBracket, type TableBracket } from './verification/bracket.ts';
 import { contentEvidence, judgeContent, judgeLargeObjects, restoredRequests } from './verification/content.ts';
 
-/** The built-in checks, in report order (user assertions follow them). */
+/**
+ * The built-in checks, in report order (user assertions follow them). A new id adds an entry to
+ * `checks` without changing the report's shape, so it does not bump {@link REPORT_FORMAT_VERSION}
+ * ('table-content' and 'large-objects' came with format 2).
+ */
 export const CHECK_IDS = [
   'tls',
   'schema-fingerprint',
