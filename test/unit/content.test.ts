@@ -14,7 +14,9 @@ import {
   type ContentInput,
   type TableContent,
 } from '../../functions/domain/verification/content.ts';
-import { ValidationError } from '../../functions/shared/errors.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification } from '../../functions/domain/verification.ts';
+import type { VerificationProbe } from '../../functions/ports/verification-probe.ts';
+import { SqlQueryError, ValidationError } from '../../functions/shared/errors.ts';
 
 const SERVER: CounterReading['server'] = { clock: '2026-03-01T12:04:50.000000Z', startedAt: '2026-02-01T00:00:00.000000Z', statsResetAt: null };
 const SETTLED = { settled: true, waitedSeconds: 11, openTransactions: [] };
@@ -285,5 +287,66 @@ describe('the worked example in docs/restore.md', () => {
       expect([nulls, judged.tables[0]?.status, judged.tables[0]?.width]).toEqual([nulls, expected, example.width]);
     }
     expect(Object.values(example.restored)).toContain('failed');
+  });
+});
+
+describe('runVerification wires table-content and large-objects', () => {
+  const rows: Row[] = [{ discount: 0, note: 'a' }, { discount: 5, note: null }];
+  const manifest = buildManifest({
+    database: 'swifteats',
+    capturedAt: new Date('2026-03-01T12:04:50Z'),
+    schema: SCHEMA,
+    rowCounts: { 'shop.orders': 2 },
+    heartbeatLatestAt: null,
+    counters: counters({ 'shop.orders': {} }),
+    content: { seed: 7, digest: true, tables: { 'shop.orders': scan(rows) } },
+    largeObjects: { count: 1, oidSum: '16400' },
+  });
+  const after = { formatVersion: 1 as const, database: 'swifteats', snapshotId: 's', snapshotPoint: '2026-03-01T12:05:00Z', readAt: '2026-03-01T12:05:30Z', schemaFingerprint: manifest.schemaFingerprint, heartbeat: { latestAt: null }, counters: counters({ 'shop.orders': {} }), settle: SETTLED, largeObjects: { count: 1, oidSum: '16400' } };
+
+  /** A restored database answering every observation; content and large objects as given. */
+  function probe(content: () => Promise<Record<string, TableContent | string>>, largeObjects: () => Promise<{ count: number; oidSum: string }>, requests: unknown[] = []): VerificationProbe {
+    return {
+      connectionSecurity: async () => [{ pid: 1, ssl: true, version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', bits: 256 }],
+      describeSchema: async () => SCHEMA,
+      readTables: async (tables) => tables.map((table) => ({ table, ok: true as const, rows: 2, bytes: 10 })),
+      checkBtreeIndexes: async () => ({ available: true as const, detail: 'amcheck 1.3 already installed', outcomes: [] }),
+      latestHeartbeat: async () => null,
+      dataChecksums: async () => true,
+      runAssertion: async () => ({ rows: 1, columns: 1, value: '0' }),
+      scanContent: async (r, seed) => {
+        requests.push({ requests: r, seed });
+        return content();
+      },
+      largeObjects,
+    };
+  }
+
+  async function checks(p: VerificationProbe): Promise<Record<string, { status: string; evidence: string }>> {
+    const report = await runVerification(p, {
+      database: 'swifteats',
+      source: { kind: 'snapshot', snapshotId: 's', snapshotCreatedAt: new Date('2026-03-01T12:05:00Z'), manifest, after },
+      heartbeat: DEFAULT_HEARTBEAT_TOLERANCE.snapshot,
+      assertions: [],
+      now: () => new Date('2026-03-01T12:30:00Z'),
+    });
+    return Object.fromEntries(report.checks.filter((c) => c.id === 'table-content' || c.id === 'large-objects').map((c) => [c.id, { status: c.status, evidence: c.evidence }]));
+  }
+
+  it('scans with the manifest seed and judges both checks', async () => {
+    const requests: unknown[] = [];
+    expect(await checks(probe(async () => ({ 'shop.orders': scan([...rows].reverse()) }), async () => ({ count: 1, oidSum: '16400' }), requests))).toEqual({
+      'table-content': { status: 'passed', evidence: '1 table: every column tally inside its bracket of the manifest captured at 2026-03-01T12:04:50.000Z; 1 quiet table with an equal content digest' },
+      'large-objects': { status: 'passed', evidence: '1 large object, the same set as readings A and B (OID sum 16400)' },
+    });
+    expect(requests).toEqual([{ requests: [{ table: { schema: 'shop', name: 'orders' }, columns: columnPlan(SCHEMA.tables[0]!), digest: true }], seed: 7 }]);
+  });
+
+  it('fails table-content when the scan is refused, and makes large-objects inconclusive when they cannot be read', async () => {
+    const refused = (): Promise<never> => Promise.reject(new SqlQueryError('scanning content: permission denied for table orders (SQLSTATE 42501)', '42501'));
+    expect(await checks(probe(refused, refused))).toEqual({
+      'table-content': { status: 'failed', evidence: 'could not scan the tables: scanning content: permission denied for table orders (SQLSTATE 42501)' },
+      'large-objects': { status: 'inconclusive', evidence: 'could not read pg_largeobject_metadata: scanning content: permission denied for table orders (SQLSTATE 42501)' },
+    });
   });
 });

@@ -328,6 +328,10 @@ export interface LargeObjectJudgement {
   readonly evidence: string;
 }
 
+function largeObjectsText(count: number): string {
+  return `${count} large object${count === 1 ? '' : 's'}`;
+}
+
 /**
  * Judges the restored large objects against A and B.
  *
@@ -347,11 +351,11 @@ export function judgeLargeObjects(before: LargeObjectTally | undefined, after: L
     };
   }
   if (restored.count === before.count && restored.oidSum === before.oidSum) {
-    return { status: 'passed', evidence: before.count === 0 ? '0' : `${before.count} large objects, the same set as readings A and B (OID sum ${before.oidSum})` };
+    return { status: 'passed', evidence: before.count === 0 ? '0' : `${largeObjectsText(before.count)}, the same set as readings A and B (OID sum ${before.oidSum})` };
   }
   const lost = before.count - restored.count;
   const what = lost > 0 ? `${lost} missing` : lost < 0 ? `${-lost} unexpected` : 'a different set of the same size';
-  return { status: 'failed', evidence: `${restored.count} large objects restored, readings A and B both had ${before.count} (OID sum ${before.oidSum} -> ${restored.oidSum}): ${what}` };
+  return { status: 'failed', evidence: `${largeObjectsText(restored.count)} restored, readings A and B both had ${before.count} (OID sum ${before.oidSum} -> ${restored.oidSum}): ${what}` };
 }
 
 // ---------------------------------------------------------------------------------------------
