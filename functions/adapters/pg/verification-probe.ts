@@ -210,9 +210,15 @@ export class PgVerificationProbe implements VerificationProbe {
     return result.rows[0]?.on === true;
   }
 
-  /** {@inheritDoc VerificationProbe.scanContent} */
-  scanContent(requests: readonly ContentRequest[], seed: number): Promise<Readonly<Record<string, TableContent | string>>> {
-    return scanRestoredContent(this.#main, requests, seed, this.#scanTimeoutMs);
+  /**
+   * {@inheritDoc VerificationProbe.scanContent}
+   *
+   * One table per job over every session, each in a transaction of its own: nothing writes the
+   * restored copy, so the scans need no shared snapshot.
+   */
+  async scanContent(requests: readonly ContentRequest[], seed: number): Promise<Readonly<Record<string, TableContent | string>>> {
+    const parts = await runPool(this.#sessions, requests, (session, request) => scanRestoredContent(session, [request], seed, this.#scanTimeoutMs));
+    return Object.assign({}, ...parts) as Record<string, TableContent | string>;
   }
 
   /** {@inheritDoc VerificationProbe.largeObjects} */
