@@ -175,4 +175,5 @@ benchSynth();
 await benchBundles();
 await (await import('./retention.ts')).benchRetention();
 await (await import('./verify.ts')).benchVerify();
+await (await import('./content.ts')).benchContent();
 await (await import('./failover.ts')).benchFailover();

@@ -4,6 +4,7 @@
  * replace it with a later (different) one.
  */
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
+import type { ContentReader } from '../ports/content-reader.ts';
 import type { DatabaseInspector } from '../ports/database-inspector.ts';
 import type { WriteStatistics } from '../ports/write-statistics.ts';
 import { AlreadyArchivedError, NotArchivedError, orNull } from '../shared/errors.ts';
@@ -73,12 +74,25 @@ function summary(manifest: DatabaseManifest, stored: StoredDocument, captured: b
 export async function archiveManifest(
   inspector: DatabaseInspector & WriteStatistics,
   archive: ArchiveStore,
-  request: { readonly database: string; readonly snapshotId: string; readonly now: () => Date },
+  request: {
+    readonly database: string;
+    readonly snapshotId: string;
+    readonly now: () => Date;
+    /** Takes column tallies, digests and large objects with the counts (see `verification/content.ts`). */
+    readonly content?: ContentReader;
+    /** Whether the content scan digests rows. @default true */
+    readonly digest?: boolean;
+  },
 ): Promise<ArchivedManifest> {
   const key = manifestKey(request.database, request.snapshotId);
   const earlier = await readArchived(archive, key);
   if (earlier) return earlier;
-  const manifest = await captureBracketedManifest(inspector, inspector, { database: request.database, now: request.now });
+  const manifest = await captureBracketedManifest(inspector, inspector, {
+    database: request.database,
+    now: request.now,
+    ...(request.content === undefined ? {} : { content: request.content }),
+    ...(request.digest === undefined ? {} : { digest: request.digest }),
+  });
   try {
     const stored = await archive.put(key, serializeManifest(manifest), 'application/json');
     return summary(manifest, stored, true);
@@ -129,7 +143,7 @@ function afterSummary(reading: AfterReading, stored: StoredDocument, captured: b
 export async function archiveAfterReading(
   inspector: DatabaseInspector & WriteStatistics,
   archive: ArchiveStore,
-  request: { readonly database: string; readonly snapshotId: string; readonly snapshotPoint: Date; readonly settle: SettleOptions; readonly sleep: (ms: number) => Promise<void> },
+  request: { readonly database: string; readonly snapshotId: string; readonly snapshotPoint: Date; readonly settle: SettleOptions; readonly sleep: (ms: number) => Promise<void>; readonly content?: ContentReader },
 ): Promise<ArchivedAfterReading> {
   const key = afterReadingKey(request.database, request.snapshotId);
   const earlier = await readArchivedAfter(archive, key);

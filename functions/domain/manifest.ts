@@ -19,6 +19,8 @@ import { ValidationError } from '../shared/errors.ts';
 import type { CounterReading } from './verification/bracket.ts';
 import { canonicalObjects, checkSchemaObjects, diffObjects, SCHEMA_OBJECT_SECTIONS } from './schema-objects.ts';
 import type { SchemaObjects } from './schema-objects.ts';
+import type { ContentReader } from '../ports/content-reader.ts';
+import { checkContentReading, checkLargeObjectTally, contentRequests, DIGEST_SEED, type ContentReading, type LargeObjectTally } from './verification/content.ts';
 
 /** A column, as PostgreSQL prints it. */
 export interface ColumnDescription {
@@ -133,6 +135,10 @@ export interface DatabaseManifest {
   readonly heartbeat: { readonly latestAt: string | null };
   /** Format 2: write counters of the counted tables and server state, read just before the counts. */
   readonly counters?: CounterReading;
+  /** Optional: column tallies and row digests, from the counts' scan (see `verification/content.ts`). */
+  readonly content?: ContentReading;
+  /** Optional: the large objects, in the counts' snapshot. */
+  readonly largeObjects?: LargeObjectTally;
 }
 
 /**
@@ -274,6 +280,10 @@ export interface ManifestInput {
   readonly heartbeatLatestAt: string | null;
   /** Write counters read before the counts; present makes a format-2 manifest. */
   readonly counters?: CounterReading;
+  /** Column tallies and digests (optional). */
+  readonly content?: ContentReading;
+  /** Large objects (optional). */
+  readonly largeObjects?: LargeObjectTally;
 }
 
 /**
@@ -314,6 +324,8 @@ export function buildManifest(input: ManifestInput): DatabaseManifest {
     rowCounts,
     heartbeat: { latestAt: input.heartbeatLatestAt },
     ...(input.counters === undefined ? {} : { counters: input.counters }),
+    ...(input.content === undefined ? {} : { content: input.content }),
+    ...(input.largeObjects === undefined ? {} : { largeObjects: input.largeObjects }),
   };
 }
 
@@ -344,21 +356,33 @@ export async function captureManifest(
  * 2. Read the write counters of every countable table FIRST: a write committed after the counts'
  *    snapshot then reaches the counters only after this read, so it falls inside the bracket
  *    (read the other way round, it could be in neither the count nor the counter delta).
- * 3. Count the rows in one repeatable-read snapshot; read the newest heartbeat.
+ * 3. Count the rows in one repeatable-read snapshot — with a content reader, the same scan also
+ *    takes each column's tallies and the row digest, and the large objects (`verification/content.ts`);
+ *    read the newest heartbeat.
  * 4. Assemble the canonical manifest.
  */
 export async function captureBracketedManifest(
   inspector: DatabaseInspector,
   statistics: WriteStatistics,
-  options: { readonly database: string; readonly now: () => Date },
+  options: {
+    readonly database: string;
+    readonly now: () => Date;
+    /** Reads the content tallies with the counts; absent: counts only (no `content`, no `largeObjects`). */
+    readonly content?: ContentReader;
+    /** Whether the content scan digests every row (config `restoreTest.contentDigest`). @default true */
+    readonly digest?: boolean;
+  },
 ): Promise<DatabaseManifest> {
   const capturedAt = options.now();
   const schema = await inspector.describeSchema();
   const tables = countableTables(schema);
   const counters = await statistics.readCounters(tables);
-  const rowCounts = await inspector.countRows(tables);
+  const digest = options.digest ?? true;
+  const scan = options.content === undefined ? null : await options.content.scanContent(tables, contentRequests(schema, tables, digest), DIGEST_SEED);
+  const rowCounts = scan?.rowCounts ?? (await inspector.countRows(tables));
   const heartbeatLatestAt = await inspector.latestHeartbeat();
-  return buildManifest({ database: options.database, capturedAt, schema, rowCounts, heartbeatLatestAt, counters });
+  const content = scan === null ? {} : { content: { seed: DIGEST_SEED, digest, tables: scan.content }, largeObjects: scan.largeObjects };
+  return buildManifest({ database: options.database, capturedAt, schema, rowCounts, heartbeatLatestAt, counters, ...content });
 }
 
 /** The stored bytes of a manifest (UTF-8 of its canonical JSON); what {@link manifestDigest} hashes. */
@@ -609,6 +633,8 @@ export function checkCounterReading(value: unknown, path: string, problems: Prob
       const n = table[key];
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) problems.push(`${at}.${key}: must be a non-negative integer`);
     }
+    const updated = table['updated'];
+    if (updated !== undefined && (typeof updated !== 'number' || !Number.isSafeInteger(updated) || updated < 0)) problems.push(`${at}.updated: must be a non-negative integer when present`);
     expectString(table, 'storage', at, problems);
     expectBoolean(table, 'unlogged', at, problems);
   }
@@ -663,6 +689,9 @@ export function parseManifest(text: string): DatabaseManifest {
   const heartbeat = document['heartbeat'];
   if (isRecord(heartbeat)) expectNullableString(heartbeat, 'latestAt', `${path}.heartbeat`, problems);
   else problems.push(`${path}.heartbeat: must be an object`);
+  // Optional fields (newer manifests): checked when present, so older documents still read.
+  if (document['content'] !== undefined) checkContentReading(document['content'], `${path}.content`, problems);
+  if (document['largeObjects'] !== undefined) checkLargeObjectTally(document['largeObjects'], `${path}.largeObjects`, problems);
   if (problems.length > 0) throw new ValidationError(problems);
 
   const manifest = document as unknown as DatabaseManifest;

@@ -32,8 +32,13 @@ import {
   judgeSequences,
   type StructureVerdict,
 } from './verification/structure.ts';
+import { contentEvidence, judgeContent, judgeLargeObjects, restoredRequests } from './verification/content.ts';
 
-/** The built-in checks, in report order (user assertions follow them). */
+/**
+ * The built-in checks, in report order (user assertions follow them). A new id adds an entry to
+ * `checks` without changing the report's shape, so it does not bump {@link REPORT_FORMAT_VERSION}
+ * ('table-content' and 'large-objects' came with format 2).
+ */
 export const CHECK_IDS = [
   'tls',
   'schema-fingerprint',
@@ -48,6 +53,8 @@ export const CHECK_IDS = [
   'check-constraints',
   'gin-indexes',
   'heap-pages',
+  'table-content',
+  'large-objects',
 ] as const;
 
 /** Id of a built-in check. */
@@ -852,8 +859,10 @@ async function attempt<T>(work: () => Promise<T>): Promise<Attempt<T>> {
  *    GIN indexes (amcheck on PostgreSQL 18+, a full-index scan below) and heap pages (`verify_heapam`).
  * 6. Newest heartbeat: the recovered point in time, checked against the expected point; row
  *    counts are judged now, with the heartbeat as context (see {@link judgeRowCounts}).
- * 7. Each user assertion, read-only, with its timeout.
- * 8. Assemble the report: passed when no check failed; data age measured at the end.
+ * 7. Column tallies and quiet tables' digests against their brackets; large objects against A and
+ *    B (`verification/content.ts`); skipped for a manifest captured before they were recorded.
+ * 8. Each user assertion, read-only, with its timeout.
+ * 9. Assemble the report: passed when no check failed; data age measured at the end.
  *
  * @throws ValidationError when the options are invalid
  * @throws SqlConnectionError when the connection is lost (no verdict is possible)
@@ -956,6 +965,35 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     const judged = judgeRowCountBracket(manifest, after, schema.value, reads.value, options.maxBracketShare ?? DEFAULT_MAX_BRACKET_SHARE);
     bracket = judged.tables;
     record(judged.check, since);
+  }
+
+  // Column tallies and digests, then large objects (see `verification/content.ts`).
+  since = now();
+  const scanContent = probe.scanContent?.bind(probe);
+  const largeObjects = probe.largeObjects?.bind(probe);
+  const notRecorded = (what: string): string => `not applicable: the manifest was captured before ${what} were recorded`;
+  if (manifest === null) record(verdict('table-content', 'skipped', noManifest), since);
+  else if (manifest.content === undefined) record(verdict('table-content', 'skipped', notRecorded('content tallies')), since);
+  else if (scanContent === undefined) record(verdict('table-content', 'skipped', 'not applicable: this probe cannot scan content'), since);
+  else if (!schema.ok) record(verdict('table-content', 'failed', notRun), since);
+  else {
+    const readings = { before: manifest.content, countersBefore: manifest.counters ?? null, countersAfter: after?.counters ?? null, settle: after?.settle ?? null, schemaBefore: manifest.schema, schemaRestored: schema.value };
+    const content = manifest.content;
+    const scanned = await attempt(() => scanContent(restoredRequests(readings), content.seed));
+    if (!scanned.ok) record(verdict('table-content', 'failed', `could not scan the tables: ${scanned.error}`), since);
+    else {
+      const judged = contentEvidence(judgeContent({ ...readings, restored: scanned.value }), manifest.capturedAt);
+      record(verdict('table-content', judged.status, judged.evidence, judged.details), since);
+    }
+  }
+  since = now();
+  if (manifest === null) record(verdict('large-objects', 'skipped', noManifest), since);
+  else if (manifest.largeObjects === undefined || largeObjects === undefined) {
+    record(verdict('large-objects', 'skipped', manifest.largeObjects === undefined ? notRecorded('large objects') : 'not applicable: this probe cannot read large objects'), since);
+  } else {
+    const restoredObjects = await attempt(() => largeObjects());
+    const judged = judgeLargeObjects(manifest.largeObjects, after?.largeObjects ?? null, restoredObjects.ok ? restoredObjects.value : restoredObjects.error);
+    record(verdict('large-objects', judged.status, judged.evidence), since);
   }
 
   const checksums = await attempt(() => probe.dataChecksums());

@@ -11,18 +11,22 @@
  *   with `snapshotPoint` the snapshot's time (null: the moment this runs, a later and so sound
  *   anchor). Waits for flushed statistics, bounded (`BRACKET_MAX_WAIT_SECONDS`, default 300);
  *   publishes `BracketUnsettled`.
+ * With a content reader (the default connection has one), reading A also takes the column tallies,
+ * row digests (`CONTENT_DIGEST`, default true) and large objects, and B the large objects.
  * Both are idempotent: a reading already archived for the snapshot is returned unchanged.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { openSession, type DbEndpoint } from '../adapters/pg/connect.ts';
+import { PgContentReader } from '../adapters/pg/content.ts';
 import { PgDatabaseInspector } from '../adapters/pg/inspector.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
 import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/manifest-archive.ts';
 import { DEFAULT_SETTLE, type SettleOptions } from '../domain/verification/after-reading.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
+import type { ContentReader } from '../ports/content-reader.ts';
 import type { DatabaseInspector } from '../ports/database-inspector.ts';
 import type { CredentialsProvider } from '../ports/database-credentials.ts';
 import type { WriteStatistics } from '../ports/write-statistics.ts';
@@ -37,12 +41,19 @@ const settle: SettleOptions = {
   ...DEFAULT_SETTLE,
   maxWaitSeconds: process.env.BRACKET_MAX_WAIT_SECONDS === undefined ? DEFAULT_SETTLE.maxWaitSeconds : envInteger(process.env.BRACKET_MAX_WAIT_SECONDS, 'BRACKET_MAX_WAIT_SECONDS', 0, 780, problems),
 };
+/** Whether reading A digests every row (config `restoreTest.contentDigest`, env `CONTENT_DIGEST`, default true). */
+const contentDigest = (() => {
+  const raw = process.env.CONTENT_DIGEST;
+  if (raw === undefined || raw === 'true') return true;
+  if (raw !== 'false') problems.push(`CONTENT_DIGEST: ${raw} is not true or false`);
+  return false;
+})();
 failOnProblems(problems);
 
 /** What the handler acts through; injectable in tests. */
 export interface ManifestDeps {
   /** Opens an inspector on the database and a function to close it. */
-  readonly connect: () => Promise<{ inspector: DatabaseInspector & WriteStatistics; close: () => Promise<void> }>;
+  readonly connect: () => Promise<{ inspector: DatabaseInspector & WriteStatistics; close: () => Promise<void>; content?: ContentReader }>;
   readonly archive: ArchiveStore;
   readonly now: () => Date;
   /** Waits (reading B's bounded wait); a no-op in tests. @default setTimeout */
@@ -58,7 +69,7 @@ const defaults: ManifestDeps = {
     const { username, password } = await credentials.get();
     const endpoint: DbEndpoint = { host: env.DB_HOST, port: Number(env.DB_PORT), database: env.DB_NAME, user: username, password, tls: 'verify-full', statementTimeoutMs: 600_000, applicationName: 'rds-dr-manifest' };
     const session = await openSession(endpoint);
-    return { inspector: new PgDatabaseInspector(session.client), close: session.close };
+    return { inspector: new PgDatabaseInspector(session.client), content: new PgContentReader(session.client), close: session.close };
   },
   archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
   now: () => new Date(),
@@ -75,18 +86,19 @@ export async function core(event: unknown, deps: ManifestDeps = defaults): Promi
   const snapshotPoint = action === 'after' && input.nullableString('snapshotPoint') !== null ? input.instant('snapshotPoint') : null;
   input.done();
   logger.appendKeys({ database: env.DATABASE_ID, snapshotId, executionArn });
-  const { inspector, close } = await deps.connect();
+  const { inspector, close, content } = await deps.connect();
+  const withContent = content === undefined ? {} : { content };
   try {
     if (action === 'after') {
       const point = snapshotPoint ?? deps.now();
       const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-      const result = await archiveAfterReading(inspector, deps.archive, { database: env.DATABASE_ID, snapshotId, snapshotPoint: point, settle: deps.settle ?? settle, sleep });
+      const result = await archiveAfterReading(inspector, deps.archive, { database: env.DATABASE_ID, snapshotId, snapshotPoint: point, settle: deps.settle ?? settle, sleep, ...withContent });
       metrics.addMetric('BracketUnsettled', MetricUnit.Count, result.settled ? 0 : 1);
       if (!result.settled) logger.warn(`reading B taken with ${result.openTransactions} transaction(s) still open across the snapshot point after ${result.waitedSeconds} s: the restore test will be inconclusive`, { ...result });
       else logger.info(result.captured ? 'reading B captured and archived' : 'reading B already archived: kept', { ...result });
       return result;
     }
-    const result = await archiveManifest(inspector, deps.archive, { database: env.DATABASE_ID, snapshotId, now: deps.now });
+    const result = await archiveManifest(inspector, deps.archive, { database: env.DATABASE_ID, snapshotId, now: deps.now, ...withContent, digest: contentDigest });
     metrics.addMetric('ManifestWithoutHeartbeat', MetricUnit.Count, result.heartbeatAt === null ? 1 : 0);
     metrics.addMetric('UnloggedTables', MetricUnit.Count, result.unloggedTables.length);
     for (const warning of result.warnings) logger.warn(warning);

@@ -9,6 +9,7 @@
  */
 import type { SchemaDescription, TableRef } from '../domain/manifest.ts';
 import type { StructureProbe } from './structure-probe.ts';
+import type { ContentRequest, LargeObjectTally, TableContent } from '../domain/verification/content.ts';
 
 /** How one connection of the probe is secured, as the server sees it (`pg_stat_ssl`). */
 export interface ConnectionSecurity {
@@ -134,4 +135,14 @@ export interface VerificationProbe extends StructureProbe {
    * @throws SqlQueryError when the server refuses or cancels it (a write, a timeout, a syntax error)
    */
   runAssertion(query: string, timeoutMs: number): Promise<AssertionObservation>;
+
+  /**
+   * Column tallies and row digests of the requested tables (`FROM ONLY`, settings pinned as
+   * reading A pinned them; see `domain/verification/content.ts`). A table that cannot be scanned
+   * gives the server's message instead. Optional: a probe without it skips 'table-content'.
+   */
+  scanContent?(requests: readonly ContentRequest[], seed: number): Promise<Readonly<Record<string, TableContent | string>>>;
+
+  /** Count and OID sum of the large objects. Optional: a probe without it skips 'large-objects'. */
+  largeObjects?(): Promise<LargeObjectTally>;
 }

@@ -25,7 +25,7 @@ const KEYS: Record<string, readonly string[]> = {
   'schedules.tiers': ['weeklyOn', 'monthlyOnDay', 'yearlyOn'],
   retention: ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'],
   failover: ['auto', 'maxLagOnFailoverSeconds', 'cooldownMinutes'],
-  restoreTest: ['instanceClass', 'temporaryTtlHours', 'assertions', 'maxBracketShare', 'bracketMaxWaitSeconds'],
+  restoreTest: ['instanceClass', 'temporaryTtlHours', 'assertions', 'maxBracketShare', 'bracketMaxWaitSeconds', 'contentDigest'],
 };
 
 /** PostgreSQL majors offered here (RDS standard support, 2026-11). */
@@ -270,6 +270,7 @@ export function validateConfig(config: DrConfig): string[] {
   p.number('restoreTest.maxBracketShare', rt.maxBracketShare, 0.0001, 1);
   // The manifest function runs at most 15 minutes: the wait, one flush interval and the reads must fit.
   p.integer('restoreTest.bracketMaxWaitSeconds', rt.bracketMaxWaitSeconds, 0, 780);
+  p.boolean('restoreTest.contentDigest', rt.contentDigest);
   try {
     parseAssertions(rt.assertions, 'restoreTest.assertions');
   } catch (error) {

@@ -55,6 +55,8 @@ export interface BackupProps {
   readonly retention: RetentionSettings;
   /** Reading B's bound on waiting for a transaction open across the snapshot point. */
   readonly bracketMaxWaitSeconds: number;
+  /** Whether reading A digests every row (the 'table-content' check of quiet tables). */
+  readonly contentDigest: boolean;
 }
 
 /**
@@ -156,6 +158,8 @@ export class Backup {
         // keeps only for its own sessions, so on a reader every bracket would be zero-width.
         DB_HOST: database.endpoint,
         BRACKET_MAX_WAIT_SECONDS: String(props.bracketMaxWaitSeconds),
+        // Whether reading A digests every row (the 'table-content' check of quiet tables).
+        CONTENT_DIGEST: String(props.contentDigest),
         DB_PORT: String(database.port),
         DB_NAME: postgresDatabaseName(db),
         DB_SECRET_ARN: database.secretArn,

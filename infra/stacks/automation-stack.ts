@@ -73,6 +73,7 @@ export class AutomationStack extends Stack {
       schedules: config.schedules,
       retention: config.retention,
       bracketMaxWaitSeconds: config.restoreTest.bracketMaxWaitSeconds,
+      contentDigest: config.restoreTest.contentDigest,
     });
     this.restoreTesting = new RestoreTesting(this, {
       databaseName,

@@ -12,6 +12,7 @@
 import * as secretsModel from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
+import { PgContentReader } from '../../functions/adapters/pg/content.ts';
 import { archiveAfterReading, archiveManifest } from '../../functions/domain/manifest-archive.ts';
 import { execute, type Execution } from '../support/asl.ts';
 import { boundFunctions, bundleOf, hostBundles, resolvedEnvironment, resolvedStateMachines, type HostedBundle } from '../support/bundles.ts';
@@ -89,10 +90,12 @@ beforeEach(async () => {
   const admin = await restored.connect();
   await admin.query(SCHEMA);
   await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [new Date(taken.getTime() - 30_000), 'probe']);
-  await archiveManifest(new PgDatabaseInspector(admin), wire.archive(BUCKET), { database: 'swifteats', snapshotId, now: () => new Date(taken.getTime() - 10_000) });
+  // With content tallies and large objects, as the shipped manifest function takes them.
+  const content = new PgContentReader(admin);
+  await archiveManifest(new PgDatabaseInspector(admin), wire.archive(BUCKET), { database: 'swifteats', snapshotId, now: () => new Date(taken.getTime() - 10_000), content });
   // Reading B, as the backup workflow takes it once the snapshot is available (no writes in between).
   const settle = { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 1 };
-  await archiveAfterReading(new PgDatabaseInspector(admin), wire.archive(BUCKET), { database: 'swifteats', snapshotId, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined });
+  await archiveAfterReading(new PgDatabaseInspector(admin), wire.archive(BUCKET), { database: 'swifteats', snapshotId, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined, content });
   await admin.end();
 });
 
@@ -136,6 +139,8 @@ describe('restore-test workflow with the shipped bundles', () => {
       ['check-constraints', 'passed'],
       ['gin-indexes', 'skipped'],
       ['heap-pages', 'passed'],
+      ['table-content', 'passed'],
+      ['large-objects', 'passed'],
     ]);
     expect(wire.requests).toEqual(expect.arrayContaining(['rds:eu-west-1:RestoreDBInstanceFromDBSnapshot', 'secretsmanager:eu-west-1:GetSecretValue', 's3:eu-west-1:GetObject', 's3:eu-west-1:PutObject']));
   });

@@ -203,6 +203,9 @@ describe('runVerification over PostgreSQL: a faithful copy', () => {
         ['check-constraints', 'passed'],
         ['gin-indexes', 'passed'],
         ['heap-pages', 'passed'],
+        // A format-1 manifest (captureManifest): no content tallies, no large objects.
+        ['table-content', 'skipped'],
+        ['large-objects', 'skipped'],
         ['assertion:no-negative-totals', 'passed'],
         ['assertion:paid-orders', 'passed'],
       ]);
@@ -555,6 +558,9 @@ describe('PgVerificationProbe', () => {
         // The GIN index is on audit.log, which this role may not read.
         ['gin-indexes', 'inconclusive'],
         ['heap-pages', 'inconclusive'],
+        // A format-1 manifest (captureManifest): no content tallies, no large objects.
+        ['table-content', 'skipped'],
+        ['large-objects', 'skipped'],
         ['assertion:no-negative-totals', 'passed'],
         ['assertion:paid-orders', 'passed'],
       ]);
@@ -715,6 +721,8 @@ describe('runVerification over PostgreSQL: point-in-time restore and user assert
         ...['index-validity', 'sequences', 'foreign-keys', 'check-constraints'].map((id) => [id, 'passed', checkOf(report, id).evidence]),
         ['gin-indexes', 'passed', checkOf(report, 'gin-indexes').evidence],
         ['heap-pages', 'passed', checkOf(report, 'heap-pages').evidence],
+        ['table-content', 'skipped', 'not applicable: a point-in-time restore has no manifest to compare with'],
+        ['large-objects', 'skipped', 'not applicable: a point-in-time restore has no manifest to compare with'],
         ['assertion:write-refused', 'failed', 'query failed: cannot execute INSERT in a read-only transaction (SQLSTATE 25006)'],
         ['assertion:no-second-statement', 'failed', 'query failed: cannot insert multiple commands into a prepared statement (SQLSTATE 42601)'],
         ['assertion:times-out', 'failed', 'query failed: canceling statement due to statement timeout (SQLSTATE 57014)'],

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import validator from 'asl-validator';
 import { sha256 } from '../../functions/domain/audit.ts';
 import { openSession } from '../../functions/adapters/pg/connect.ts';
+import { PgContentReader } from '../../functions/adapters/pg/content.ts';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import type { DatabaseControlPlane } from '../../functions/ports/database-control-plane.ts';
 import { aslText, execute, substitute, substitutionKeys, type Execution, type LocalFunction } from '../support/asl.ts';
@@ -62,7 +63,7 @@ let stub: AwsClientStub<RDSClient>;
 let archive: MemoryArchive;
 let primary: DatabaseControlPlane;
 let dr: DatabaseControlPlane | null;
-let manifestConnect: () => Promise<{ inspector: PgDatabaseInspector; close: () => Promise<void> }>;
+let manifestConnect: () => Promise<{ inspector: PgDatabaseInspector; close: () => Promise<void>; content?: PgContentReader }>;
 
 beforeEach(() => {
   clock = new VirtualClock('2026-11-29T02:00:03Z');
@@ -73,7 +74,8 @@ beforeEach(() => {
   ({ primary, dr } = instancePlanes());
   manifestConnect = async () => {
     const session = await openSession({ host: '127.0.0.1', port: 5432, database: database.name, user: 'postgres', password: '', tls: 'disable' });
-    return { inspector: new PgDatabaseInspector(session.client), close: session.close };
+    // As the manifest function's own connection: content tallies, digests and large objects too.
+    return { inspector: new PgDatabaseInspector(session.client), content: new PgContentReader(session.client), close: session.close };
   };
 });
 
@@ -144,6 +146,12 @@ describe('backup.asl.json', () => {
     expect(result.invocations.filter((i) => i.state === 'Check copy')).toHaveLength(10);
     const manifest = JSON.parse(await archive.get(`manifests/swifteats/${ID}.json`)) as { rowCounts: Record<string, number>; heartbeat: { latestAt: string } };
     expect(manifest.rowCounts).toEqual({ 'public.orders': 25 });
+    // The same scan's content tallies (id and total are NOT NULL numbers: zeros only) and the large objects, in A and B.
+    const content = (manifest as unknown as { content: { digest: boolean; tables: Record<string, { rows: number; columns: unknown; digest: string }> } }).content;
+    expect(content.digest).toBe(true);
+    expect(content.tables['public.orders']).toEqual({ rows: 25, columns: { id: { zeros: 0 }, total: { zeros: 0 } }, digest: expect.stringMatching(/^-?\d+$/) });
+    expect((manifest as unknown as { largeObjects: unknown }).largeObjects).toEqual({ count: 0, oidSum: '0' });
+    expect((after as unknown as { largeObjects: unknown }).largeObjects).toEqual({ count: 0, oidSum: '0' });
     expect(manifest.heartbeat.latestAt).toBe('2026-11-29T01:59:00.000000Z');
     expect(backupAudits()).toEqual([{ ...backupAudits()[0], result: 'succeeded', resource: ID }]);
     expect(backupAudits()[0]?.details.durationSeconds).toBe(25 * 60);

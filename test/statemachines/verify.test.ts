@@ -3,6 +3,7 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import validator from 'asl-validator';
 import { openSession, type DbSession } from '../../functions/adapters/pg/connect.ts';
+import { PgContentReader } from '../../functions/adapters/pg/content.ts';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
 import { archiveAfterReading, archiveManifest } from '../../functions/domain/manifest-archive.ts';
@@ -61,10 +62,12 @@ async function restoredDatabase(heartbeatAt: string, damage = ''): Promise<TempD
   const admin = await db.connect();
   await admin.query(SCHEMA);
   await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [heartbeatAt, 'probe']);
-  await archiveManifest(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, now: () => new Date('2026-11-29T01:59:50Z') });
+  // With content tallies and large objects, as the manifest function's default connection takes them.
+  const content = new PgContentReader(admin);
+  await archiveManifest(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, now: () => new Date('2026-11-29T01:59:50Z'), content });
   // Reading B, as the backup workflow takes it once the snapshot is available (no writes in between).
   const settle = { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 1 };
-  await archiveAfterReading(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined });
+  await archiveAfterReading(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined, content });
   if (damage !== '') await admin.query(damage);
   await admin.end();
   return db;
@@ -183,6 +186,8 @@ describe('restore test (verify.asl.json)', () => {
       ['check-constraints', 'passed'],
       ['gin-indexes', 'skipped'],
       ['heap-pages', 'passed'],
+      ['table-content', 'passed'],
+      ['large-objects', 'passed'],
     ]);
     expect(verdicts()).toEqual([expect.objectContaining({ result: 'succeeded', details: expect.objectContaining({ passed: true, restoreSeconds: 1080, dataAgeSeconds: 15_511 }) })]);
   });

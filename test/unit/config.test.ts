@@ -142,6 +142,7 @@ describe('configuration validation', () => {
       'restoreTest.maxBracketShare: 0 must be a number from 0.0001 to 1',
       'restoreTest.bracketMaxWaitSeconds: 900 must be an integer from 0 to 780',
     ]],
+    [{ restoreTest: { contentDigest: 'off' } }, ['restoreTest.contentDigest: "off" must be true or false']],
   ])('refuses %j with exact messages', (input, expected) => {
     expect(problemsOf(input)).toEqual(expected);
   });

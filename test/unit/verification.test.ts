@@ -696,6 +696,9 @@ describe('runVerification', () => {
       'check-constraints passed 10ms',
       'gin-indexes skipped 10ms',
       'heap-pages passed 10ms',
+      // A manifest without content tallies or large objects (captured before they were recorded).
+      'table-content skipped 10ms',
+      'large-objects skipped 10ms',
       'assertion:no-negative-totals passed 10ms',
       'assertion:paid-orders passed 10ms',
     ]);
@@ -715,11 +718,11 @@ describe('runVerification', () => {
         manifestFingerprint: MANIFEST.schemaFingerprint,
       },
       startedAt: '2026-03-01T12:30:00.000Z',
-      // Reading 29 after the start: two per check, 14 checks with the six structural ones.
-      finishedAt: '2026-03-01T12:30:00.290Z',
+      // Reading 31 after the start: two per check, 16 checks with the six structural and two content ones.
+      finishedAt: '2026-03-01T12:30:00.310Z',
       passed: true,
       recoveredPointInTime: '2026-03-01T12:04:30.123456Z',
-      // 12:30:00.290 - 12:04:30.123456 = 1530.166544 s: whole seconds, rounded up.
+      // 12:30:00.310 - 12:04:30.123456 = 1530.186544 s: whole seconds, rounded up.
       dataAgeSeconds: 1531,
     });
     expect(probe.calls).toEqual([
@@ -776,6 +779,8 @@ describe('runVerification', () => {
       ['btree-indexes', 'inconclusive', 'amcheck unavailable, no index was checked: CREATE EXTENSION amcheck: permission denied (SQLSTATE 42501)'],
       ['heartbeat', 'passed', 'newest heartbeat 2026-03-01T12:04:30.123456Z is 29.876544 s before the expected point 2026-03-01T12:05:00.000Z'],
       ...HEALTHY_STRUCTURE,
+      ['table-content', 'skipped', 'not applicable: the manifest was captured before content tallies were recorded'],
+      ['large-objects', 'skipped', 'not applicable: the manifest was captured before large objects were recorded'],
       ['assertion:no-negative-totals', 'failed', 'query failed: canceling statement due to statement timeout (SQLSTATE 57014)'],
     ]);
     expect(report.passed).toBe(false);
@@ -801,6 +806,8 @@ describe('runVerification', () => {
       ...HEALTHY_STRUCTURE.slice(0, 4),
       ['gin-indexes', 'failed', 'not run: the schema could not be described'],
       ['heap-pages', 'failed', 'not run: the schema could not be described'],
+      ['table-content', 'skipped', 'not applicable: the manifest was captured before content tallies were recorded'],
+      ['large-objects', 'skipped', 'not applicable: the manifest was captured before large objects were recorded'],
     ]);
     expect(probe.calls).toEqual([
       'connectionSecurity',
@@ -877,8 +884,11 @@ describe('runVerification', () => {
       ['btree-indexes', 'passed'],
       ['heartbeat', 'passed'],
       ...HEALTHY_STRUCTURE.map(([id, status]) => [id, status]),
+      ['table-content', 'skipped'],
+      ['large-objects', 'skipped'],
     ]);
     expect(report.checks[1]?.evidence).toBe('not applicable: a point-in-time restore has no manifest to compare with');
+    expect(report.checks[6]?.evidence).toBe('not applicable: a point-in-time restore has no manifest to compare with');
     expect(report.passed).toBe(true);
     expect(report.source).toEqual({ kind: 'point-in-time', targetTime: '2026-03-01T12:04:31.000Z' });
     expect(report.recoveredPointInTime).toBe('2026-03-01T12:04:30.123456Z');

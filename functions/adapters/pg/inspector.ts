@@ -200,6 +200,7 @@ const COUNTERS_SQL = `
 SELECT t.schema, t.name,
        coalesce(s.n_tup_ins, 0)::text AS inserted,
        coalesce(s.n_tup_del, 0)::text AS deleted,
+       coalesce(s.n_tup_upd, 0)::text AS updated,
        coalesce(pg_relation_filenode(c.oid)::text, '') AS storage,
        c.relpersistence = 'u' AS unlogged
   FROM unnest($1::text[], $2::text[]) AS t(schema, name)
@@ -304,7 +305,7 @@ export class PgDatabaseInspector implements DatabaseInspector, WriteStatistics {
       await this.#session.query("SET LOCAL stats_fetch_consistency = 'none'");
       const server = (await this.#session.query<{ clock: string; started_at: string; stats_reset_at: string | null }>(SERVER_SQL)).rows[0];
       const rows = (
-        await this.#session.query<{ schema: string; name: string; inserted: string; deleted: string; storage: string; unlogged: boolean }>(COUNTERS_SQL, [
+        await this.#session.query<{ schema: string; name: string; inserted: string; deleted: string; updated: string; storage: string; unlogged: boolean }>(COUNTERS_SQL, [
           tables.map((t) => t.schema),
           tables.map((t) => t.name),
         ])
@@ -312,7 +313,7 @@ export class PgDatabaseInspector implements DatabaseInspector, WriteStatistics {
       const counters: Record<string, TableCounters> = {};
       for (const row of rows) {
         const name = qualifiedName(row);
-        counters[name] = { inserted: toCount(row.inserted, name), deleted: toCount(row.deleted, name), storage: row.storage, unlogged: row.unlogged };
+        counters[name] = { inserted: toCount(row.inserted, name), deleted: toCount(row.deleted, name), updated: toCount(row.updated, name), storage: row.storage, unlogged: row.unlogged };
       }
       if (server === undefined) throw new RangeError('the server state query returned no row');
       return { server: { clock: server.clock, startedAt: server.started_at, statsResetAt: server.stats_reset_at }, tables: counters };

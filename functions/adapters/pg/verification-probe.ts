@@ -38,6 +38,8 @@ import type {
   IndexState,
   SequenceObservation,
 } from '../../ports/structure-probe.ts';
+import { restoredLargeObjects, scanRestoredContent } from './content.ts';
+import type { ContentRequest, LargeObjectTally, TableContent } from '../../domain/verification/content.ts';
 
 /** What the probe needs of a connection: a `pg.Client` (or a checked-out `PoolClient`). */
 export type ProbeSession = Pick<ClientBase, 'query'>;
@@ -246,6 +248,22 @@ export class PgVerificationProbe implements VerificationProbe {
   async dataChecksums(): Promise<boolean> {
     const result = await this.#query<{ on: boolean }>('reading data_checksums', "SELECT current_setting('data_checksums') = 'on' AS on");
     return result.rows[0]?.on === true;
+  }
+
+  /**
+   * {@inheritDoc VerificationProbe.scanContent}
+   *
+   * One table per job over every session, each in a transaction of its own: nothing writes the
+   * restored copy, so the scans need no shared snapshot.
+   */
+  async scanContent(requests: readonly ContentRequest[], seed: number): Promise<Readonly<Record<string, TableContent | string>>> {
+    const parts = await runPool(this.#sessions, requests, (session, request) => scanRestoredContent(session, [request], seed, this.#scanTimeoutMs));
+    return Object.assign({}, ...parts) as Record<string, TableContent | string>;
+  }
+
+  /** {@inheritDoc VerificationProbe.largeObjects} */
+  largeObjects(): Promise<LargeObjectTally> {
+    return restoredLargeObjects(this.#main);
   }
 
   /**

@@ -27,6 +27,8 @@ import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import type { CounterReading, SettleOutcome } from './bracket.ts';
+import type { ContentReader } from '../../ports/content-reader.ts';
+import { checkLargeObjectTally, type LargeObjectTally } from './content.ts';
 
 /** The stored reading B. */
 export interface AfterReading {
@@ -44,6 +46,8 @@ export interface AfterReading {
   readonly heartbeat: { readonly latestAt: string | null };
   readonly counters: CounterReading;
   readonly settle: SettleOutcome;
+  /** Optional: the large objects at B (read with a content reader); see `content.ts`. */
+  readonly largeObjects?: LargeObjectTally;
 }
 
 /** The wait of reading B. */
@@ -122,12 +126,15 @@ export async function captureAfterReading(
     readonly snapshotPoint: Date;
     readonly settle: SettleOptions;
     readonly sleep: (ms: number) => Promise<void>;
+    /** Reads the large objects too when given. */
+    readonly content?: ContentReader;
   },
 ): Promise<AfterReading> {
   const settle = await waitForFlushedStatistics(statistics, request.snapshotPoint, request.settle, request.sleep);
   const schema = await inspector.describeSchema();
   const tables: TableRef[] = countableTables(schema);
   const counters = await statistics.readCounters(tables);
+  const largeObjects = request.content === undefined ? null : await request.content.largeObjects();
   const latestAt = await inspector.latestHeartbeat();
   return {
     formatVersion: 1,
@@ -139,6 +146,7 @@ export async function captureAfterReading(
     heartbeat: { latestAt },
     counters,
     settle,
+    ...(largeObjects === null ? {} : { largeObjects }),
   };
 }
 
@@ -170,6 +178,7 @@ export function parseAfterReading(text: string): AfterReading {
   if (!isManifestRecord(settle) || typeof settle['settled'] !== 'boolean' || typeof settle['waitedSeconds'] !== 'number' || !Array.isArray(settle['openTransactions'])) {
     problems.push(`${path}.settle: must be { settled, waitedSeconds, openTransactions }`);
   }
+  if (document['largeObjects'] !== undefined) checkLargeObjectTally(document['largeObjects'], `${path}.largeObjects`, problems);
   if (problems.length > 0) throw new ValidationError(problems);
   return document as unknown as AfterReading;
 }

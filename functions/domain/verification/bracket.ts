@@ -30,6 +30,11 @@ export interface TableCounters {
   readonly inserted: number;
   /** `n_tup_del`: rows deleted, committed or not. */
   readonly deleted: number;
+  /**
+   * `n_tup_upd`: rows updated, committed or not (HOT or not). Absent in readings taken before it
+   * was recorded; the column bracket of `content.ts` needs it, the row-count bracket does not.
+   */
+  readonly updated?: number;
   /** Storage identity (`pg_relation_filenode`): changes on TRUNCATE, VACUUM FULL, CLUSTER, a rewriting ALTER. */
   readonly storage: string;
   /** True when the table is unlogged (emptied by crash recovery, so by every snapshot restore). */
