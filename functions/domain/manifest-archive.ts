@@ -49,6 +49,11 @@ function summary(manifest: DatabaseManifest, stored: StoredDocument, captured: b
   if (unloggedTables.length > 0) {
     warnings.push(`unlogged tables are not backed up by RDS snapshots (a restore empties them): ${unloggedTables.join(', ')}`);
   }
+  for (const observation of manifest.ledger ?? []) {
+    if (observation.count !== null && observation.ledger !== null && observation.count !== observation.ledger) {
+      warnings.push(`${observation.table}: ledger bypassed on the source (count ${observation.count}, ledger ${observation.ledger}): the exact-counts check of this snapshot will be inconclusive`);
+    }
+  }
   return {
     stored,
     captured,
@@ -73,12 +78,22 @@ function summary(manifest: DatabaseManifest, stored: StoredDocument, captured: b
 export async function archiveManifest(
   inspector: DatabaseInspector & WriteStatistics,
   archive: ArchiveStore,
-  request: { readonly database: string; readonly snapshotId: string; readonly now: () => Date },
+  request: {
+    readonly database: string;
+    readonly snapshotId: string;
+    readonly now: () => Date;
+    /** Exact mode: the configured tables and how to observe their ledgers on the source. */
+    readonly ledger?: Parameters<typeof captureBracketedManifest>[2]['ledger'];
+  },
 ): Promise<ArchivedManifest> {
   const key = manifestKey(request.database, request.snapshotId);
   const earlier = await readArchived(archive, key);
   if (earlier) return earlier;
-  const manifest = await captureBracketedManifest(inspector, inspector, { database: request.database, now: request.now });
+  const manifest = await captureBracketedManifest(inspector, inspector, {
+    database: request.database,
+    now: request.now,
+    ...(request.ledger === undefined ? {} : { ledger: request.ledger }),
+  });
   try {
     const stored = await archive.put(key, serializeManifest(manifest), 'application/json');
     return summary(manifest, stored, true);

@@ -17,6 +17,7 @@ import type { DatabaseInspector } from '../ports/database-inspector.ts';
 import type { WriteStatistics } from '../ports/write-statistics.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { CounterReading } from './verification/bracket.ts';
+import type { LedgerObservation } from './verification/exact-counts.ts';
 
 /** A column, as PostgreSQL prints it. */
 export interface ColumnDescription {
@@ -124,6 +125,11 @@ export interface DatabaseManifest {
   readonly heartbeat: { readonly latestAt: string | null };
   /** Format 2: write counters of the counted tables and server state, read just before the counts. */
   readonly counters?: CounterReading;
+  /**
+   * Exact mode: each configured table's count and row-count ledger on the source, in one snapshot
+   * (absent when none is configured). A difference here means the ledger was bypassed.
+   */
+  readonly ledger?: readonly LedgerObservation[];
 }
 
 /**
@@ -251,6 +257,8 @@ export interface ManifestInput {
   readonly heartbeatLatestAt: string | null;
   /** Write counters read before the counts; present makes a format-2 manifest. */
   readonly counters?: CounterReading;
+  /** Exact mode: the source's ledger observations (see {@link DatabaseManifest.ledger}). */
+  readonly ledger?: readonly LedgerObservation[];
 }
 
 /**
@@ -291,6 +299,7 @@ export function buildManifest(input: ManifestInput): DatabaseManifest {
     rowCounts,
     heartbeat: { latestAt: input.heartbeatLatestAt },
     ...(input.counters === undefined ? {} : { counters: input.counters }),
+    ...(input.ledger === undefined || input.ledger.length === 0 ? {} : { ledger: input.ledger }),
   };
 }
 
@@ -327,7 +336,12 @@ export async function captureManifest(
 export async function captureBracketedManifest(
   inspector: DatabaseInspector,
   statistics: WriteStatistics,
-  options: { readonly database: string; readonly now: () => Date },
+  options: {
+    readonly database: string;
+    readonly now: () => Date;
+    /** Exact mode: observes the configured tables' ledgers (count and ledger in one snapshot). */
+    readonly ledger?: { readonly tables: readonly string[]; readonly observe: (tables: readonly string[]) => Promise<readonly LedgerObservation[]> };
+  },
 ): Promise<DatabaseManifest> {
   const capturedAt = options.now();
   const schema = await inspector.describeSchema();
@@ -335,7 +349,8 @@ export async function captureBracketedManifest(
   const counters = await statistics.readCounters(tables);
   const rowCounts = await inspector.countRows(tables);
   const heartbeatLatestAt = await inspector.latestHeartbeat();
-  return buildManifest({ database: options.database, capturedAt, schema, rowCounts, heartbeatLatestAt, counters });
+  const ledger = options.ledger === undefined || options.ledger.tables.length === 0 ? undefined : await options.ledger.observe(options.ledger.tables);
+  return buildManifest({ database: options.database, capturedAt, schema, rowCounts, heartbeatLatestAt, counters, ...(ledger === undefined ? {} : { ledger }) });
 }
 
 /** The stored bytes of a manifest (UTF-8 of its canonical JSON); what {@link manifestDigest} hashes. */

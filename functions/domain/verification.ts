@@ -23,6 +23,7 @@ import type {
 import { DrError, SqlConnectionError, ValidationError } from '../shared/errors.ts';
 import type { AfterReading } from './verification/after-reading.ts';
 import { DEFAULT_MAX_BRACKET_SHARE, describeTable, judgeBracket, type TableBracket } from './verification/bracket.ts';
+import { judgeExactCounts } from './verification/exact-counts.ts';
 
 /** The built-in checks, in report order (user assertions follow them). */
 export const CHECK_IDS = [
@@ -32,6 +33,7 @@ export const CHECK_IDS = [
   'tables-readable',
   'btree-indexes',
   'heartbeat',
+  'exact-counts',
 ] as const;
 
 /** Id of a built-in check. */
@@ -190,6 +192,8 @@ export interface VerificationOptions {
   readonly now: () => Date;
   /** A row-count bracket wider than this share of a table's rows is flagged. @default DEFAULT_MAX_BRACKET_SHARE */
   readonly maxBracketShare?: number;
+  /** Exact mode: tables whose restored count must equal their row-count ledger. @default [] */
+  readonly exactCountTables?: readonly string[];
 }
 
 /** The document a verification produces; stored in the archive and summarised in metrics. */
@@ -910,6 +914,25 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     record(judged.check, since);
   }
 
+  since = now();
+  const exactTables = options.exactCountTables ?? [];
+  let exactFindings: readonly string[] = [];
+  if (exactTables.length === 0) {
+    record(verdict('exact-counts', 'skipped', 'not configured (restoreTest.exactCounts.tables is empty)'), since);
+  } else if (probe.observeLedger === undefined) {
+    record(verdict('exact-counts', 'inconclusive', 'this probe cannot read the row-count ledger'), since);
+  } else {
+    const observeLedger = probe.observeLedger.bind(probe);
+    const observed = await attempt(() => observeLedger(exactTables));
+    if (!observed.ok) {
+      record(verdict('exact-counts', 'inconclusive', `could not read the row-count ledger: ${observed.error}`), since);
+    } else {
+      const judged = judgeExactCounts(exactTables, observed.value, manifest?.ledger ?? null);
+      exactFindings = judged.findings;
+      record(verdict('exact-counts', judged.status, judged.evidence, judged.tables.map((table) => `${table.table}: ${table.status}: ${table.detail}`)), since);
+    }
+  }
+
   const checksums = await attempt(() => probe.dataChecksums());
 
   const assertionResults: CheckResult[] = [];
@@ -936,6 +959,7 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     ...(checksums.ok && !checksums.value
       ? ['data checksums are off: a zeroed or torn heap page reads as an empty page, so tables-readable cannot see it; the row-count bracket is what catches the rows it held']
       : []),
+    ...exactFindings,
   ];
   return {
     formatVersion: REPORT_FORMAT_VERSION,

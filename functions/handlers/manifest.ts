@@ -21,10 +21,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { openSession, type DbEndpoint } from '../adapters/pg/connect.ts';
 import { PgDatabaseInspector } from '../adapters/pg/inspector.ts';
+import { observeLedger } from '../adapters/pg/ledger.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
 import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/manifest-archive.ts';
 import { DEFAULT_SETTLE, type SettleOptions } from '../domain/verification/after-reading.ts';
+import { exactCountTablesFromEnv, type LedgerObservation } from '../domain/verification/exact-counts.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseInspector } from '../ports/database-inspector.ts';
 import type { CredentialsProvider } from '../ports/database-credentials.ts';
@@ -40,12 +42,23 @@ const settle: SettleOptions = {
   ...DEFAULT_SETTLE,
   maxWaitSeconds: process.env.BRACKET_MAX_WAIT_SECONDS === undefined ? DEFAULT_SETTLE.maxWaitSeconds : envInteger(process.env.BRACKET_MAX_WAIT_SECONDS, 'BRACKET_MAX_WAIT_SECONDS', 0, 780, problems),
 };
+/** Exact mode (config `restoreTest.exactCounts.tables`): reading A also observes these tables' ledgers. */
+const exactCounts = exactCountTablesFromEnv(process.env.EXACT_COUNT_TABLES, 'EXACT_COUNT_TABLES');
+if ('problems' in exactCounts) problems.push(...exactCounts.problems);
+const exactCountTables = 'tables' in exactCounts ? exactCounts.tables : [];
 failOnProblems(problems);
 
 /** What the handler acts through; injectable in tests. */
 export interface ManifestDeps {
   /** Opens an inspector on the database and a function to close it. */
-  readonly connect: () => Promise<{ inspector: DatabaseInspector & WriteStatistics; close: () => Promise<void> }>;
+  readonly connect: () => Promise<{
+    inspector: DatabaseInspector & WriteStatistics;
+    close: () => Promise<void>;
+    /** Exact mode: count and ledger of each table in one snapshot; absent: not observed. */
+    observeLedger?: (tables: readonly string[]) => Promise<readonly LedgerObservation[]>;
+  }>;
+  /** Tables in exact mode. @default EXACT_COUNT_TABLES */
+  readonly exactCountTables?: readonly string[];
   readonly archive: ArchiveStore;
   readonly now: () => Date;
   /** Waits (reading B's bounded wait); a no-op in tests. @default setTimeout */
@@ -61,7 +74,7 @@ const defaults: ManifestDeps = {
     const { username, password } = await credentials.get();
     const endpoint: DbEndpoint = { host: env.DB_HOST, port: Number(env.DB_PORT), database: env.DB_NAME, user: username, password, tls: 'verify-full', statementTimeoutMs: 600_000, applicationName: 'rds-dr-manifest' };
     const session = await openSession(endpoint);
-    return { inspector: new PgDatabaseInspector(session.client), close: session.close };
+    return { inspector: new PgDatabaseInspector(session.client), close: session.close, observeLedger: (tables) => observeLedger(session.client, tables) };
   },
   archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
   now: () => new Date(),
@@ -79,7 +92,8 @@ export async function core(event: unknown, deps: ManifestDeps = defaults): Promi
   input.done();
   logger.appendKeys({ database: env.DATABASE_ID, snapshotId, executionArn });
   metrics.addDimension(DIMENSIONS.database, env.DATABASE_ID);
-  const { inspector, close } = await deps.connect();
+  const { inspector, close, observeLedger: observe } = await deps.connect();
+  const ledgerTables = deps.exactCountTables ?? exactCountTables;
   try {
     if (action === 'after') {
       const point = snapshotPoint ?? deps.now();
@@ -90,7 +104,12 @@ export async function core(event: unknown, deps: ManifestDeps = defaults): Promi
       else logger.info(result.captured ? 'reading B captured and archived' : 'reading B already archived: kept', { ...result });
       return result;
     }
-    const result = await archiveManifest(inspector, deps.archive, { database: env.DATABASE_ID, snapshotId, now: deps.now });
+    const result = await archiveManifest(inspector, deps.archive, {
+      database: env.DATABASE_ID,
+      snapshotId,
+      now: deps.now,
+      ...(observe === undefined || ledgerTables.length === 0 ? {} : { ledger: { tables: ledgerTables, observe } }),
+    });
     metrics.addMetric('ManifestWithoutHeartbeat', MetricUnit.Count, result.heartbeatAt === null ? 1 : 0);
     metrics.addMetric('UnloggedTables', MetricUnit.Count, result.unloggedTables.length);
     for (const warning of result.warnings) logger.warn(warning);

@@ -8,6 +8,7 @@
  * then) and `SqlQueryError` when a whole observation could not be made.
  */
 import type { SchemaDescription, TableRef } from '../domain/manifest.ts';
+import type { LedgerObservation } from '../domain/verification/exact-counts.ts';
 
 /** How one connection of the probe is secured, as the server sees it (`pg_stat_ssl`). */
 export interface ConnectionSecurity {
@@ -133,4 +134,11 @@ export interface VerificationProbe {
    * @throws SqlQueryError when the server refuses or cancels it (a write, a timeout, a syntax error)
    */
   runAssertion(query: string, timeoutMs: number): Promise<AssertionObservation>;
+
+  /**
+   * Exact mode: each table's `count(*)` and its row-count ledger's sum, with the ledger triggers'
+   * state, all in one repeatable-read snapshot (`functions/adapters/pg/ledger.ts`). Optional: a
+   * probe without it makes a configured `exact-counts` check inconclusive.
+   */
+  observeLedger?(tables: readonly string[]): Promise<readonly LedgerObservation[]>;
 }

@@ -30,6 +30,8 @@ import { SqlConnectionError, SqlQueryError } from '../../shared/errors.ts';
 import { openSession } from './connect.ts';
 import type { DbEndpoint } from './connect.ts';
 import { PgDatabaseInspector, translatePgError } from './inspector.ts';
+import { observeLedger } from './ledger.ts';
+import type { LedgerObservation } from '../../domain/verification/exact-counts.ts';
 
 /** What the probe needs of a connection: a `pg.Client` (or a checked-out `PoolClient`). */
 export type ProbeSession = Pick<ClientBase, 'query'>;
@@ -485,6 +487,11 @@ export class PgVerificationProbe implements VerificationProbe {
     } finally {
       await main.query('ROLLBACK').catch(() => undefined);
     }
+  }
+
+  /** {@inheritDoc VerificationProbe.observeLedger} */
+  observeLedger(tables: readonly string[]): Promise<readonly LedgerObservation[]> {
+    return observeLedger(this.#main, tables);
   }
 
   async #query<R extends Record<string, unknown>>(action: string, text: string, values?: unknown[]) {
