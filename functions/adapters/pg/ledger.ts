@@ -55,7 +55,8 @@ function relation(table: string): string {
  * @throws ConfigurationError naming the tables that are not configured, or when none is requested
  */
 export function requireConfigured(requested: readonly string[], configured: readonly string[]): void {
-  if (requested.length === 0) throw new ConfigurationError('no table: restoreTest.exactCounts.tables is empty, so the ledger is not installed anywhere');
+  if (configured.length === 0) throw new ConfigurationError('restoreTest.exactCounts.tables is empty: the ledger is installed on no table');
+  if (requested.length === 0) throw new ConfigurationError('no table requested');
   const unlisted = requested.filter((table) => !configured.includes(table));
   if (unlisted.length > 0) {
     throw new ConfigurationError(`not in restoreTest.exactCounts.tables: ${unlisted.join(', ')} (configured: ${configured.length === 0 ? 'none' : configured.join(', ')})`);
