@@ -165,6 +165,13 @@ export interface RestoreTestConfig {
    * is read unsettled (the restore test is then inconclusive). @default 300
    */
   readonly bracketMaxWaitSeconds: number;
+  /**
+   * Exact mode (docs/restore.md, "Exact mode"): tables (`schema.table`) whose restored row count
+   * must equal a row-count ledger kept by triggers in the database. Opt-in and invasive: the ledger
+   * is installed by an operator (`npm run dr -- ledger install`), only on the tables listed here.
+   * @default { tables: [] }
+   */
+  readonly exactCounts: { readonly tables: readonly string[] };
 }
 
 /** Failover behaviour. */

@@ -1,6 +1,7 @@
 import { verifiedCopyAgeFloorSeconds } from '../../functions/domain/rpo.ts';
 import { longestGapSeconds, parseSchedule } from '../../functions/domain/schedule.ts';
 import { parseAssertions } from '../../functions/domain/verification.ts';
+import { exactCountTableProblems } from '../../functions/domain/verification/exact-counts.ts';
 import { ValidationError } from '../../functions/shared/errors.ts';
 import { isPlainObject } from './defaults.ts';
 import { FAILURE_MODES, type DrConfig, type FailureMode, type Topology } from './types.ts';
@@ -24,7 +25,8 @@ const KEYS: Record<string, readonly string[]> = {
   'schedules.tiers': ['weeklyOn', 'monthlyOnDay', 'yearlyOn'],
   retention: ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'],
   failover: ['auto', 'maxLagOnFailoverSeconds', 'cooldownMinutes'],
-  restoreTest: ['instanceClass', 'temporaryTtlHours', 'assertions', 'maxBracketShare', 'bracketMaxWaitSeconds'],
+  restoreTest: ['instanceClass', 'temporaryTtlHours', 'assertions', 'maxBracketShare', 'bracketMaxWaitSeconds', 'exactCounts'],
+  'restoreTest.exactCounts': ['tables'],
 };
 
 /** PostgreSQL majors offered here (RDS standard support, 2026-11). */
@@ -269,6 +271,7 @@ export function validateConfig(config: DrConfig): string[] {
   p.number('restoreTest.maxBracketShare', rt.maxBracketShare, 0.0001, 1);
   // The manifest function runs at most 15 minutes: the wait, one flush interval and the reads must fit.
   p.integer('restoreTest.bracketMaxWaitSeconds', rt.bracketMaxWaitSeconds, 0, 780);
+  p.list.push(...exactCountTableProblems(rt.exactCounts?.tables, 'restoreTest.exactCounts.tables'));
   try {
     parseAssertions(rt.assertions, 'restoreTest.assertions');
   } catch (error) {

@@ -120,6 +120,10 @@ export class AutomationStack extends Stack {
       POLICY_NAME: policyName(config),
       ARCHIVE_BUCKET: props.archiveBucket.bucketName,
     };
+    // restoreTest.exactCounts.tables (docs/restore.md, "Exact mode"): the manifest and verify functions
+    // read the row-count ledger of these tables; absent (the default) leaves exact mode off.
+    const exactCountTables = config.restoreTest.exactCounts.tables;
+    const exactCountsEnvironment: Record<string, string> = exactCountTables.length === 0 ? {} : { EXACT_COUNT_TABLES: JSON.stringify(exactCountTables) };
 
     // snapshot λ: create, poll, copy, record. Never deletes.
     this.snapshotFunction = new DrFunction(this, 'Snapshot', {
@@ -198,6 +202,8 @@ export class AutomationStack extends Stack {
         DB_HOST: database.endpoint,
         // Reading B's bound on waiting for a transaction open across the snapshot point.
         BRACKET_MAX_WAIT_SECONDS: String(config.restoreTest.bracketMaxWaitSeconds),
+        // Exact mode: reading A also reads these tables' row-count ledgers (set only when configured).
+        ...exactCountsEnvironment,
         DB_PORT: String(db.port),
         DB_NAME: postgresDatabaseName(db.name),
         DB_SECRET_ARN: database.secretArn,
@@ -382,6 +388,7 @@ export class AutomationStack extends Stack {
         DB_TLS_MODE: 'verify-full',
         ASSERTIONS: JSON.stringify(config.restoreTest.assertions),
         MAX_BRACKET_SHARE: String(config.restoreTest.maxBracketShare),
+        ...exactCountsEnvironment,
       },
     });
     const ver = this.verifyFunction.role;
