@@ -5,6 +5,10 @@
  * what does (DISABLE TRIGGER), and how that is judged.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectPg, runLedger } from '../../cli/ledger.ts';
 import type { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compactLedger, installLedger, installStatements, observeLedger, runInTransaction, uninstallStatements } from '../../functions/adapters/pg/ledger.ts';
@@ -246,6 +250,35 @@ describe('row-count ledger (exact mode)', () => {
       ['shop.events', 3, 3],
       ['shop.orders', 1, 1],
     ]);
+  });
+
+  it('the CLI installs only what the configuration lists, prints a dry run, shows status and compacts', async () => {
+    const db = await createTempDatabase('ledger_cli');
+    databases.push(db);
+    const client = await db.connect();
+    await client.query(SCHEMA);
+    const config = join(mkdtempSync(join(tmpdir(), 'ledger-cli-')), 'config.json');
+    writeFileSync(config, JSON.stringify({ restoreTest: { exactCounts: { tables: ['shop.orders'] } } }));
+    const url = `postgresql://${String(db.config.user)}@${String(db.config.host)}:${String(db.config.port)}/${db.name}`;
+    const lines: string[] = [];
+    const deps = { output: { out: (line: string) => lines.push(line), err: (line: string) => lines.push(`ERR ${line}`) }, connect: connectPg };
+    // Refused: a table the configuration does not list; nothing installed.
+    expect(await runLedger(['install', '--config', config, '--tables', 'shop.orders,shop.events', '--url', url], deps)).toBe(2);
+    expect(lines).toEqual(['ERR dr ledger: not in restoreTest.exactCounts.tables: shop.events (configured: shop.orders)']);
+    expect((await client.query("SELECT to_regclass('dr_ledger.row_ledger') AS r")).rows[0].r).toBeNull();
+    // Dry run: the script, nothing run.
+    lines.length = 0;
+    expect(await runLedger(['install', '--config', config, '--dry-run'], deps)).toBe(0);
+    expect(lines[0]?.startsWith('BEGIN;\nCREATE SCHEMA IF NOT EXISTS "dr_ledger";')).toBe(true);
+    expect(lines[0]?.trimEnd().endsWith('COMMIT;')).toBe(true);
+    expect((await client.query("SELECT to_regclass('dr_ledger.row_ledger') AS r")).rows[0].r).toBeNull();
+    // Install, then status, then compact.
+    lines.length = 0;
+    expect(await runLedger(['install', '--config', config, '--url', url], deps)).toBe(0);
+    await client.query('INSERT INTO shop.orders (total) VALUES (1), (2)');
+    expect(await runLedger(['compact', '--config', config, '--url', url], deps)).toBe(0);
+    expect(await runLedger(['status', '--config', config, '--url', url], deps)).toBe(0);
+    expect(lines).toEqual(['installed on shop.orders', 'shop.orders: passed: count 500 = ledger 500', 'compacted: 1 base row(s) written', 'shop.orders: passed: count 502 = ledger 502']);
   });
 
   it('uninstall removes the triggers and the ledger; the check then says the ledger is not installed', async () => {
