@@ -171,3 +171,4 @@ await benchBundles();
 await (await import('./retention.ts')).benchRetention();
 await (await import('./verify.ts')).benchVerify();
 await (await import('./failover.ts')).benchFailover();
+await (await import('./ledger.ts')).benchLedger();
