@@ -84,6 +84,9 @@ describe('row-count ledger (exact mode)', () => {
     await expect(installLedger(client, ['shop.other'], TABLES)).rejects.toThrow(ConfigurationError);
     await expect(installLedger(client, ['shop.other'], TABLES)).rejects.toThrow('not in restoreTest.exactCounts.tables: shop.other (configured: shop.events, shop.orders)');
     await expect(installLedger(client, ['shop.orders'], [])).rejects.toThrow('restoreTest.exactCounts.tables is empty');
+    await client.query('CREATE TABLE shop.parted (id int) PARTITION BY RANGE (id); CREATE TABLE shop.parted_1 PARTITION OF shop.parted FOR VALUES FROM (0) TO (10)');
+    await expect(installLedger(client, ['shop.parted'], ['shop.parted'])).rejects.toThrow('the row-count ledger needs a plain table, and shop.parted is partitioned or a partition');
+    await expect(installLedger(client, ['shop.parted_1'], ['shop.parted_1'])).rejects.toThrow('shop.parted_1 is partitioned or a partition');
     const untouched = await client.query("SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'shop.other'::regclass AND NOT tgisinternal");
     expect(untouched.rows[0].n).toBe(0);
     // Act: install again, with writes in between.

@@ -131,6 +131,9 @@ export function installStatements(tables: readonly string[]): string[] {
     const target = relation(table);
     const name = escapeLiteral(table);
     statements.push(
+      // Plain tables only: a partitioned table holds no rows itself and a partition's statement
+      // triggers do not fire for rows routed through its parent, so neither would count right.
+      `DO $check$ BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE oid = ${escapeLiteral(target)}::regclass AND (relkind <> 'r' OR relispartition)) THEN RAISE EXCEPTION 'the row-count ledger needs a plain table, and ${table.replace(/'/g, "''")} is partitioned or a partition'; END IF; END $check$`,
       `LOCK TABLE ${target} IN SHARE MODE`,
       `SELECT pg_advisory_xact_lock(${LEDGER_LOCK_CLASS}, hashtext(${name}))`,
       `DELETE FROM ${TABLE} WHERE table_name = ${name}`,
