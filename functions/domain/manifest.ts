@@ -567,6 +567,25 @@ function checkTable(table: Record<string, unknown>, path: string, problems: Prob
   });
 }
 
+/** Checks the shape of reading A's ledger observations (exact mode): what the judging reads of them. */
+function checkLedgerReading(value: unknown, path: string, problems: Problems): void {
+  if (!Array.isArray(value)) {
+    problems.push(`${path}: must be an array`);
+    return;
+  }
+  value.forEach((item: unknown, index) => {
+    const at = `${path}[${index}]`;
+    if (!isRecord(item) || typeof item['table'] !== 'string') {
+      problems.push(`${at}: must be an object with a table name`);
+      return;
+    }
+    for (const key of ['count', 'ledger']) {
+      const number = item[key];
+      if (number !== null && !(typeof number === 'number' && Number.isSafeInteger(number))) problems.push(`${at}.${key}: must be an integer or null`);
+    }
+  });
+}
+
 /** Checks the shape of a {@link CounterReading} (reading A's or B's counters). */
 export function checkCounterReading(value: unknown, path: string, problems: Problems): void {
   if (!isRecord(value)) {
@@ -644,6 +663,8 @@ export function parseManifest(text: string): DatabaseManifest {
   } else {
     problems.push(`${path}.rowCounts: must be an object`);
   }
+  const ledger = document['ledger'];
+  if (ledger !== undefined) checkLedgerReading(ledger, `${path}.ledger`, problems);
   const heartbeat = document['heartbeat'];
   if (isRecord(heartbeat)) expectNullableString(heartbeat, 'latestAt', `${path}.heartbeat`, problems);
   else problems.push(`${path}.heartbeat: must be an object`);

@@ -15,8 +15,10 @@ import { compactLedger, installLedger, installStatements, observeLedger, runInTr
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
 import { captureBracketedManifest } from '../../functions/domain/manifest.ts';
+import { archiveManifest } from '../../functions/domain/manifest-archive.ts';
 import { BYPASSED_REASON, judgeExactCounts, LEDGER } from '../../functions/domain/verification/exact-counts.ts';
 import { ConfigurationError } from '../../functions/shared/errors.ts';
+import { MemoryArchive } from '../support/memory-archive.ts';
 import { copyAtSnapshot } from '../support/pg-copy.ts';
 import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
 
@@ -221,6 +223,16 @@ describe('row-count ledger (exact mode)', () => {
       ledger: { tables: TABLES, observe: (tables) => observeLedger(client, tables) },
     });
     const readingA = manifest.ledger ?? [];
+    // The backup run says so at once: a warning of the archived manifest.
+    const archived = await archiveManifest(inspector, new MemoryArchive(), {
+      database: 'swifteats',
+      snapshotId: 'swifteats-daily-1',
+      now: () => new Date(),
+      ledger: { tables: TABLES, observe: (tables) => observeLedger(client, tables) },
+    });
+    expect(archived.warnings.filter((warning) => warning.includes('ledger'))).toEqual([
+      'shop.orders: ledger bypassed on the source (count 504, ledger 500): the exact-counts check of this snapshot will be inconclusive',
+    ]);
     expect(readingA.find((observation) => observation.table === 'shop.orders')).toMatchObject({ count: 504, ledger: 500 });
     const copy = await createTempDatabase('ledger_bypass_copy');
     databases.push(copy);

@@ -3,7 +3,7 @@
  * environment parsing. The SQL side is in test/sql/ledger.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { buildManifest } from '../../functions/domain/manifest.ts';
+import { buildManifest, parseManifest, serializeManifest } from '../../functions/domain/manifest.ts';
 import { runVerification, type VerificationOptions } from '../../functions/domain/verification.ts';
 import {
   BYPASSED_REASON,
@@ -174,6 +174,12 @@ describe('runVerification with exact mode', () => {
       ledger: [observed('shop.orders', 12, 10)],
     });
     expect(manifest.ledger).toEqual([observed('shop.orders', 12, 10)]);
+    // Stored and read back unchanged; a malformed ledger reading is refused with its path.
+    expect(parseManifest(serializeManifest(manifest)).ledger).toEqual(manifest.ledger);
+    const broken = JSON.parse(serializeManifest(manifest)) as Record<string, unknown>;
+    broken['ledger'] = [{ table: 'shop.orders', count: '12', ledger: 10 }, 'x'];
+    expect(() => parseManifest(JSON.stringify(broken))).toThrow('manifest.ledger[0].count: must be an integer or null');
+    expect(() => parseManifest(JSON.stringify(broken))).toThrow('manifest.ledger[1]: must be an object with a table name');
     const report = await runVerification(probe([observed('shop.orders', 12, 10)]), {
       ...pitr(['shop.orders']),
       source: { kind: 'snapshot', snapshotId: 's', snapshotCreatedAt: new Date('2026-03-01T12:05:00.000Z'), manifest },
