@@ -258,6 +258,24 @@ describe('row-count ledger (exact mode)', () => {
     await copySession.end();
   });
 
+  it('counts rows deleted by a foreign key cascade, ON CONFLICT DO NOTHING and MERGE exactly', async () => {
+    const db = await createTempDatabase('ledger_forms');
+    databases.push(db);
+    const client = await db.connect();
+    await client.query(`CREATE SCHEMA s; CREATE TABLE s.p (id int PRIMARY KEY); CREATE TABLE s.c (id int PRIMARY KEY, p int REFERENCES s.p ON DELETE CASCADE);
+      INSERT INTO s.p SELECT generate_series(1, 10); INSERT INTO s.c SELECT g, g % 10 + 1 FROM generate_series(1, 100) g;`);
+    await installLedger(client, ['s.c', 's.p'], ['s.c', 's.p']);
+    await client.query('DELETE FROM s.p WHERE id <= 3');
+    await client.query('INSERT INTO s.c VALUES (5, 5), (500, 5) ON CONFLICT DO NOTHING');
+    await client.query('MERGE INTO s.c t USING (VALUES (1000, 6), (55, 7)) v(id, p) ON t.id = v.id WHEN MATCHED THEN DELETE WHEN NOT MATCHED THEN INSERT VALUES (v.id, v.p)');
+    const observed = await observeLedger(client, ['s.c', 's.p']);
+    // 100 − 30 cascaded + 1 inserted (500) + 1 merged in (1000) − 1 merged out (55) = 71.
+    expect(observed.map((observation) => [observation.table, observation.count, observation.ledger])).toEqual([
+      ['s.c', 71, 71],
+      ['s.p', 7, 7],
+    ]);
+  });
+
   it('TRUNCATE resets the ledger in its own transaction; a rolled-back TRUNCATE keeps it', async () => {
     const { client } = await sourceWithLedger(databases, 'ledger_truncate');
     await client.query('BEGIN');
