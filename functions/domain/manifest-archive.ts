@@ -144,7 +144,15 @@ function afterSummary(reading: AfterReading, stored: StoredDocument, captured: b
 export async function archiveAfterReading(
   inspector: DatabaseInspector & WriteStatistics,
   archive: ArchiveStore,
-  request: { readonly database: string; readonly snapshotId: string; readonly snapshotPoint: Date; readonly settle: SettleOptions; readonly sleep: (ms: number) => Promise<void> },
+  request: {
+    readonly database: string;
+    readonly snapshotId: string;
+    readonly snapshotPoint: Date;
+    readonly settle: SettleOptions;
+    readonly sleep: (ms: number) => Promise<void>;
+    /** Exact mode: the configured tables and how to observe their ledgers on the source. */
+    readonly ledger?: Parameters<typeof captureAfterReading>[2]['ledger'];
+  },
 ): Promise<ArchivedAfterReading> {
   const key = afterReadingKey(request.database, request.snapshotId);
   const earlier = await readArchivedAfter(archive, key);

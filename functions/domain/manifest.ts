@@ -567,8 +567,8 @@ function checkTable(table: Record<string, unknown>, path: string, problems: Prob
   });
 }
 
-/** Checks the shape of reading A's ledger observations (exact mode): what the judging reads of them. */
-function checkLedgerReading(value: unknown, path: string, problems: Problems): void {
+/** Checks the shape of reading A's or B's ledger observations (exact mode): what the judging reads of them. */
+export function checkLedgerReading(value: unknown, path: string, problems: Problems): void {
   if (!Array.isArray(value)) {
     problems.push(`${path}: must be an array`);
     return;

@@ -934,7 +934,7 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     if (!observed.ok) {
       record(verdict('exact-counts', 'inconclusive', `could not read the row-count ledger: ${observed.error}`), since);
     } else {
-      const judged = judgeExactCounts(exactTables, observed.value, manifest?.ledger ?? null);
+      const judged = judgeExactCounts(exactTables, observed.value, manifest?.ledger ?? null, after?.ledger ?? null);
       exactFindings = judged.findings;
       record(verdict('exact-counts', judged.status, judged.evidence, judged.tables.map((table) => `${table.table}: ${table.status}: ${table.detail}`)), since);
     }

@@ -98,7 +98,14 @@ export async function core(event: unknown, deps: ManifestDeps = defaults): Promi
     if (action === 'after') {
       const point = snapshotPoint ?? deps.now();
       const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-      const result = await archiveAfterReading(inspector, deps.archive, { database: env.DATABASE_ID, snapshotId, snapshotPoint: point, settle: deps.settle ?? settle, sleep });
+      const result = await archiveAfterReading(inspector, deps.archive, {
+        database: env.DATABASE_ID,
+        snapshotId,
+        snapshotPoint: point,
+        settle: deps.settle ?? settle,
+        sleep,
+        ...(observe === undefined || ledgerTables.length === 0 ? {} : { ledger: { tables: ledgerTables, observe } }),
+      });
       metrics.addMetric('BracketUnsettled', MetricUnit.Count, result.settled ? 0 : 1);
       if (!result.settled) logger.warn(`reading B taken with ${result.openTransactions} transaction(s) still open across the snapshot point after ${result.waitedSeconds} s: the restore test will be inconclusive`, { ...result });
       else logger.info(result.captured ? 'reading B captured and archived' : 'reading B already archived: kept', { ...result });

@@ -16,6 +16,7 @@ import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
 import { captureBracketedManifest } from '../../functions/domain/manifest.ts';
 import { archiveManifest } from '../../functions/domain/manifest-archive.ts';
+import { captureAfterReading, parseAfterReading } from '../../functions/domain/verification/after-reading.ts';
 import { BYPASSED_REASON, judgeExactCounts, LEDGER } from '../../functions/domain/verification/exact-counts.ts';
 import { ConfigurationError } from '../../functions/shared/errors.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
@@ -274,6 +275,39 @@ describe('row-count ledger (exact mode)', () => {
       ['s.c', 71, 71],
       ['s.p', 7, 7],
     ]);
+  });
+
+  it('a bypass between reading A and the snapshot shows in reading B: inconclusive, not failed', async () => {
+    const { db: source, client } = await sourceWithLedger(databases, 'ledger_bypass_b');
+    const inspector = new PgDatabaseInspector(client);
+    const ledger = { tables: TABLES, observe: (tables: readonly string[]) => observeLedger(client, tables) };
+    const manifest = await captureBracketedManifest(inspector, inspector, { database: 'swifteats', now: () => new Date(), ledger });
+    expect(manifest.ledger?.map((observation) => observation.count === observation.ledger)).toEqual([true, true]);
+    await client.query('BEGIN; ALTER TABLE shop.orders DISABLE TRIGGER ALL; DELETE FROM shop.orders WHERE id <= 6; ALTER TABLE shop.orders ENABLE ALWAYS TRIGGER dr_ledger_count_insert, ENABLE ALWAYS TRIGGER dr_ledger_count_delete, ENABLE ALWAYS TRIGGER dr_ledger_reset_truncate; COMMIT');
+    const copy = await createTempDatabase('ledger_bypass_b_copy');
+    databases.push(copy);
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    const exported = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
+    await copyAtSnapshot(source.name, copy, exported, ['shop', LEDGER.schema]);
+    await client.query('COMMIT');
+    const after = await captureAfterReading(inspector, inspector, {
+      database: 'swifteats',
+      snapshotId: 'swifteats-daily-1',
+      snapshotPoint: new Date(),
+      settle: { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 0 },
+      sleep: async () => undefined,
+      ledger,
+    });
+    expect(parseAfterReading(JSON.stringify(after)).ledger).toEqual(after.ledger);
+    const copySession = await copy.connect();
+    const restored = await observeLedger(copySession, TABLES);
+    await copySession.end();
+    expect(judgeExactCounts(TABLES, restored, manifest.ledger ?? null).tables[1]).toEqual({ table: 'shop.orders', status: 'failed', detail: 'count 494, ledger 500: 6 row(s) missing' });
+    expect(judgeExactCounts(TABLES, restored, manifest.ledger ?? null, after.ledger ?? null).tables[1]).toEqual({
+      table: 'shop.orders',
+      status: 'inconclusive',
+      detail: `${BYPASSED_REASON} (reading B: count 494, ledger 500); restored count 494, ledger 500`,
+    });
   });
 
   it('TRUNCATE resets the ledger in its own transaction; a rolled-back TRUNCATE keeps it', async () => {

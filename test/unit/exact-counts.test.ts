@@ -77,6 +77,14 @@ describe('judgeExactCounts', () => {
     ]);
   });
 
+  it('reading B (after the snapshot) finding the ledger apart makes the table inconclusive too', () => {
+    const judged = judgeExactCounts(['a.t', 'a.u'], [observed('a.t', 13, 10), observed('a.u', 5, 5)], [observed('a.t', 10, 10), observed('a.u', 5, 5)], [observed('a.t', 13, 10), observed('a.u', 5, 5)]);
+    expect(judged.status).toBe('inconclusive');
+    expect(judged.tables[0]).toEqual({ table: 'a.t', status: 'inconclusive', detail: `${BYPASSED_REASON} (reading B: count 13, ledger 10); restored count 13, ledger 10` });
+    expect(judged.tables[1]?.status).toBe('passed');
+    expect(judged.findings).toHaveLength(1);
+  });
+
   it('fails a table the source had and the copy lacks; a failure outranks inconclusive tables', () => {
     const judged = judgeExactCounts(['a.gone', 'a.noledger'], [observed('a.gone', null, 5), observed('a.noledger', 3, null)], [observed('a.gone', 5, 5)]);
     expect(judged.status).toBe('failed');

@@ -22,7 +22,8 @@
  * such a delay narrows the bracket, so it can only cause a false failure, never a false pass.
  */
 import type { TableRef } from '../manifest.ts';
-import { checkCounterReading, countableTables, fingerprint, isManifestRecord, type Problems } from '../manifest.ts';
+import type { LedgerObservation } from './exact-counts.ts';
+import { checkCounterReading, checkLedgerReading, countableTables, fingerprint, isManifestRecord, type Problems } from '../manifest.ts';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { ValidationError } from '../../shared/errors.ts';
@@ -44,6 +45,8 @@ export interface AfterReading {
   readonly heartbeat: { readonly latestAt: string | null };
   readonly counters: CounterReading;
   readonly settle: SettleOutcome;
+  /** Exact mode: the configured tables' count and ledger on the source, in one snapshot (absent when none). */
+  readonly ledger?: readonly LedgerObservation[];
 }
 
 /** The wait of reading B. */
@@ -122,6 +125,8 @@ export async function captureAfterReading(
     readonly snapshotPoint: Date;
     readonly settle: SettleOptions;
     readonly sleep: (ms: number) => Promise<void>;
+    /** Exact mode: observes the configured tables' ledgers after the other reads. */
+    readonly ledger?: { readonly tables: readonly string[]; readonly observe: (tables: readonly string[]) => Promise<readonly LedgerObservation[]> };
   },
 ): Promise<AfterReading> {
   const settle = await waitForFlushedStatistics(statistics, request.snapshotPoint, request.settle, request.sleep);
@@ -129,6 +134,7 @@ export async function captureAfterReading(
   const tables: TableRef[] = countableTables(schema);
   const counters = await statistics.readCounters(tables);
   const latestAt = await inspector.latestHeartbeat();
+  const ledger = request.ledger === undefined || request.ledger.tables.length === 0 ? [] : await request.ledger.observe(request.ledger.tables);
   return {
     formatVersion: 1,
     database: request.database,
@@ -139,6 +145,7 @@ export async function captureAfterReading(
     heartbeat: { latestAt },
     counters,
     settle,
+    ...(ledger.length === 0 ? {} : { ledger }),
   };
 }
 
@@ -166,6 +173,7 @@ export function parseAfterReading(text: string): AfterReading {
     problems.push(`${path}.heartbeat.latestAt: must be a string or null`);
   }
   checkCounterReading(document['counters'], `${path}.counters`, problems);
+  if (document['ledger'] !== undefined) checkLedgerReading(document['ledger'], `${path}.ledger`, problems);
   const settle = document['settle'];
   if (!isManifestRecord(settle) || typeof settle['settled'] !== 'boolean' || typeof settle['waitedSeconds'] !== 'number' || !Array.isArray(settle['openTransactions'])) {
     problems.push(`${path}.settle: must be { settled, waitedSeconds, openTransactions }`);

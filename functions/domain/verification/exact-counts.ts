@@ -10,7 +10,7 @@
  * - the table or the ledger is missing, or one of the ledger triggers is missing or not enabled
  *   `ALWAYS` in the restored copy: `inconclusive` with the reason (nothing proves the ledger
  *   counted every write);
- * - reading A (on the source, count and ledger in one snapshot) found them different: the ledger was
+ * - reading A or B (on the source, count and ledger in one snapshot) found them different: the ledger was
  *   bypassed on the source (triggers disabled, `session_replication_role` with a non-ALWAYS trigger,
  *   writes to the ledger itself): `inconclusive`, and a finding;
  * - otherwise `count === ledger` passes and anything else fails, naming both numbers.
@@ -107,7 +107,12 @@ function triggerProblem(observation: LedgerObservation): string | null {
  * Judges one table. `source` is reading A's observation of the same table (null for a
  * point-in-time restore or a manifest without one).
  */
-export function judgeExactCount(restored: LedgerObservation | undefined, source: LedgerObservation | null, table: string): ExactCountOutcome {
+export function judgeExactCount(
+  restored: LedgerObservation | undefined,
+  source: LedgerObservation | null,
+  table: string,
+  after: LedgerObservation | null = null,
+): ExactCountOutcome {
   const inconclusive = (detail: string): ExactCountOutcome => ({ table, status: 'inconclusive', detail });
   if (restored === undefined) return inconclusive('not observed');
   if (!restored.tableExists || restored.count === null) {
@@ -118,8 +123,12 @@ export function judgeExactCount(restored: LedgerObservation | undefined, source:
   if (!restored.ledgerInstalled || restored.ledger === null) return inconclusive('ledger not installed (run `npm run dr -- ledger install`)');
   const triggers = triggerProblem(restored);
   if (triggers !== null) return inconclusive(`ledger not maintained: ${triggers}`);
-  if (source !== null && source.count !== null && source.ledger !== null && source.count !== source.ledger) {
-    return inconclusive(`${BYPASSED_REASON} (reading A: count ${source.count}, ledger ${source.ledger}); restored count ${restored.count}, ledger ${restored.ledger}`);
+  // Reading A (before the snapshot) and reading B (after it): a difference in either means writes
+  // reached the table around the snapshot without the ledger, so the snapshot's ledger proves nothing.
+  for (const [label, reading] of [['A', source], ['B', after]] as const) {
+    if (reading !== null && reading.count !== null && reading.ledger !== null && reading.count !== reading.ledger) {
+      return inconclusive(`${BYPASSED_REASON} (reading ${label}: count ${reading.count}, ledger ${reading.ledger}); restored count ${restored.count}, ledger ${restored.ledger}`);
+    }
   }
   if (restored.count === restored.ledger) return { table, status: 'passed', detail: `count ${restored.count} = ledger ${restored.ledger}` };
   const difference = restored.count - restored.ledger;
@@ -133,16 +142,19 @@ export function judgeExactCount(restored: LedgerObservation | undefined, source:
  * @param tables configured tables (`restoreTest.exactCounts.tables`)
  * @param restored observations of the restored copy
  * @param source reading A's observations (null when there is no reading A with a ledger reading)
+ * @param after reading B's observations (null when reading B has none)
  */
 export function judgeExactCounts(
   tables: readonly string[],
   restored: readonly LedgerObservation[],
   source: readonly LedgerObservation[] | null,
+  after: readonly LedgerObservation[] | null = null,
 ): ExactCountsJudgement {
   if (tables.length === 0) return { status: 'skipped', evidence: 'not configured (restoreTest.exactCounts.tables is empty)', tables: [], findings: [] };
   const byTable = new Map(restored.map((observation) => [observation.table, observation]));
   const sourceByTable = new Map((source ?? []).map((observation) => [observation.table, observation]));
-  const outcomes = tables.map((table) => judgeExactCount(byTable.get(table), sourceByTable.get(table) ?? null, table));
+  const afterByTable = new Map((after ?? []).map((observation) => [observation.table, observation]));
+  const outcomes = tables.map((table) => judgeExactCount(byTable.get(table), sourceByTable.get(table) ?? null, table, afterByTable.get(table) ?? null));
   const findings = outcomes
     .filter((outcome) => outcome.detail.startsWith(BYPASSED_REASON))
     .map((outcome) => `${outcome.table}: ${BYPASSED_REASON}: writes reached the table without the ledger (disabled trigger, direct ledger writes or catalog changes); reinstall the ledger (\`npm run dr -- ledger install\`) to re-base it`);
