@@ -13,7 +13,7 @@
  */
 import { Client } from 'pg';
 import { compactLedger, installStatements, observeLedger, requireConfigured, runInTransaction, script, uninstallStatements } from '../functions/adapters/pg/ledger.ts';
-import { judgeExactCounts } from '../functions/domain/verification/exact-counts.ts';
+import { exactCountTableProblems, judgeExactCounts } from '../functions/domain/verification/exact-counts.ts';
 import { ConfigurationError, DrError } from '../functions/shared/errors.ts';
 import { ConfigError, loadConfigFile } from '../infra/config/load.ts';
 
@@ -77,6 +77,7 @@ function parseArgs(argv: readonly string[]): LedgerArgs | string[] {
     else if (arg === '--url') url = value();
     else problems.push(`unknown option ${arg}`);
   }
+  if (tables !== null) problems.push(...exactCountTableProblems(tables, '--tables'));
   if (problems.length > 0) return problems;
   return { action: action as LedgerArgs['action'], tables, dryRun, dropSchema, config, url };
 }
@@ -119,7 +120,7 @@ export async function runLedger(argv: readonly string[], deps: LedgerDeps): Prom
   }
   if (args.dryRun) {
     if (statements === null) {
-      output.err(`dr ledger: --dry-run applies to install and uninstall; ${args.action} only reads (status) or folds rows (compact)`);
+      output.err(`dr ledger: --dry-run applies to install and uninstall only, not to ${args.action} (status only reads; compact folds rows)`);
       return 2;
     }
     output.out(script(statements));

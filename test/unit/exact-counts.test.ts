@@ -3,6 +3,7 @@
  * environment parsing. The SQL side is in test/sql/ledger.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { LEDGER_USAGE, runLedger } from '../../cli/ledger.ts';
 import { buildManifest, parseManifest, serializeManifest } from '../../functions/domain/manifest.ts';
 import { runVerification, type VerificationOptions } from '../../functions/domain/verification.ts';
 import {
@@ -195,5 +196,31 @@ describe('runVerification with exact mode', () => {
     });
     expect(report.checks.find((check) => check.id === 'exact-counts')?.status).toBe('inconclusive');
     expect(report.findings.filter((finding) => finding.includes(BYPASSED_REASON))).toHaveLength(1);
+  });
+});
+
+describe('dr ledger (arguments, before any connection)', () => {
+  it('refuses bad usage and tables the configuration does not list without connecting (exit 2)', async () => {
+    const lines: string[] = [];
+    const deps = {
+      output: { out: (line: string) => lines.push(line), err: (line: string) => lines.push(`ERR ${line}`) },
+      connect: async () => {
+        throw new Error('must not connect');
+      },
+    };
+    expect(await runLedger(['reinstall'], deps)).toBe(2);
+    expect(await runLedger(['install', '--tables', 'orders', '--bogus'], deps)).toBe(2);
+    // The sample configuration lists no table: install refuses everything.
+    expect(await runLedger(['install', '--tables', 'shop.orders'], deps)).toBe(2);
+    expect(await runLedger(['status', '--dry-run'], deps)).toBe(2);
+    expect(lines).toEqual([
+      'ERR dr ledger: an action is required: install, uninstall, status, compact',
+      `ERR ${LEDGER_USAGE}`,
+      'ERR dr ledger: unknown option --bogus',
+      'ERR dr ledger: --tables[0]: "orders" is not schema.table with lower-case unquoted identifiers',
+      `ERR ${LEDGER_USAGE}`,
+      'ERR dr ledger: restoreTest.exactCounts.tables is empty: the ledger is installed on no table',
+      'ERR dr ledger: --dry-run applies to install and uninstall only, not to status (status only reads; compact folds rows)',
+    ]);
   });
 });
