@@ -920,18 +920,17 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     record(judged.check, since);
   }
 
-  // Exact mode, only when configured (no clock reading otherwise: reports without it are unchanged).
+  // Exact mode, only when configured (no check and no clock reading otherwise: reports without it
+  // are unchanged). A ledger that cannot be read proves nothing either way: inconclusive.
   const exactTables = options.exactCountTables ?? [];
   let exactFindings: readonly string[] = [];
-  if (exactTables.length > 0) since = now();
-  if (exactTables.length === 0) {
-    // not configured: no check in the report
-  } else if (probe.observeLedger === undefined) {
-    record(verdict('exact-counts', 'inconclusive', 'this probe cannot read the row-count ledger'), since);
-  } else {
-    const observeLedger = probe.observeLedger.bind(probe);
-    const observed = await attempt(() => observeLedger(exactTables));
-    if (!observed.ok) {
+  if (exactTables.length > 0) {
+    since = now();
+    const observeLedger = probe.observeLedger?.bind(probe);
+    const observed = observeLedger === undefined ? null : await attempt(() => observeLedger(exactTables));
+    if (observed === null) {
+      record(verdict('exact-counts', 'inconclusive', 'this probe cannot read the row-count ledger'), since);
+    } else if (!observed.ok) {
       record(verdict('exact-counts', 'inconclusive', `could not read the row-count ledger: ${observed.error}`), since);
     } else {
       const judged = judgeExactCounts(exactTables, observed.value, manifest?.ledger ?? null, after?.ledger ?? null);

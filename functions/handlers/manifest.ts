@@ -12,6 +12,9 @@
  *   anchor). Waits for flushed statistics, bounded (`BRACKET_MAX_WAIT_SECONDS`, default 300);
  *   publishes `BracketUnsettled`.
  * Both are idempotent: a reading already archived for the snapshot is returned unchanged.
+ * With `EXACT_COUNT_TABLES` set (config `restoreTest.exactCounts.tables`), each reading also observes
+ * those tables' row-count ledgers (count and ledger in one snapshot): a difference means the ledger
+ * was bypassed on the source (docs/restore.md, "Exact mode").
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -42,7 +45,7 @@ const settle: SettleOptions = {
   ...DEFAULT_SETTLE,
   maxWaitSeconds: process.env.BRACKET_MAX_WAIT_SECONDS === undefined ? DEFAULT_SETTLE.maxWaitSeconds : envInteger(process.env.BRACKET_MAX_WAIT_SECONDS, 'BRACKET_MAX_WAIT_SECONDS', 0, 780, problems),
 };
-/** Exact mode (config `restoreTest.exactCounts.tables`): reading A also observes these tables' ledgers. */
+/** Exact mode (config `restoreTest.exactCounts.tables`): readings A and B also observe these tables' ledgers. */
 const exactCounts = exactCountTablesFromEnv(process.env.EXACT_COUNT_TABLES, 'EXACT_COUNT_TABLES');
 if ('problems' in exactCounts) problems.push(...exactCounts.problems);
 const exactCountTables = 'tables' in exactCounts ? exactCounts.tables : [];

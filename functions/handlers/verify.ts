@@ -7,7 +7,8 @@
  * targetTime, endpoint, port, secretArn }` (no manifest; the heartbeat proves the point).
  * Credentials come from the restored database's own RDS-managed secret, never the
  * production one. Throws typed errors when no verdict is possible (connection lost,
- * manifest missing); a verdict, passed or failed, is a normal return.
+ * manifest missing); a verdict, passed or failed, is a normal return. With `EXACT_COUNT_TABLES` set,
+ * the `exact-counts` check compares those tables with their row-count ledger (both modes).
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
