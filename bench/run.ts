@@ -177,3 +177,4 @@ await (await import('./retention.ts')).benchRetention();
 await (await import('./verify.ts')).benchVerify();
 await (await import('./content.ts')).benchContent();
 await (await import('./failover.ts')).benchFailover();
+await (await import('./ledger.ts')).benchLedger();

@@ -16,6 +16,7 @@
  * Exit codes ({@link EXIT}; the table in docs/operations.md): each outcome its own.
  */
 import { DescribeExecutionCommand, SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { connectPg, runLedger, type LedgerDeps } from './ledger.ts';
 
 /**
  * Exit codes of {@link run}, one per outcome (docs/operations.md, "CLI exit codes").
@@ -108,6 +109,7 @@ export const USAGE = [
   '  verify   [--snapshot <id>]',
   '  pitr     --time <ISO time with zone|latest> --name <db>-...',
   '  failover --mode az|region|observe --reason "<text>" [--dry-run] [--force]',
+  '  ledger   install|uninstall|status|compact [--tables ...] [--dry-run] (SQL on the database, not a workflow)',
   'common: --db <name> (default swifteats) --region <region> --account <12 digits> (or AWS_ACCOUNT_ID)',
   '        --state-machine-arn <arn> --no-wait --timeout-minutes <1-1440>',
 ].join('\n');
@@ -297,8 +299,10 @@ function show(text: string): string {
  *
  * @param argv the arguments after `npm run dr --`
  */
-export async function run(argv: readonly string[], deps: Deps): Promise<number> {
+export async function run(argv: readonly string[], deps: Deps & { readonly ledger?: LedgerDeps['connect'] }): Promise<number> {
   const { output } = deps;
+  // The exact mode's ledger is SQL run by the operator on the database (cli/ledger.ts), not a workflow.
+  if (argv[0] === 'ledger') return runLedger(argv.slice(1), { output, connect: deps.ledger ?? connectPg });
   if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
     output.out(USAGE);
     return EXIT.succeeded;

@@ -50,6 +50,11 @@ function summary(manifest: DatabaseManifest, stored: StoredDocument, captured: b
   if (unloggedTables.length > 0) {
     warnings.push(`unlogged tables are not backed up by RDS snapshots (a restore empties them): ${unloggedTables.join(', ')}`);
   }
+  for (const observation of manifest.ledger ?? []) {
+    if (observation.count !== null && observation.ledger !== null && observation.count !== observation.ledger) {
+      warnings.push(`${observation.table}: ledger bypassed on the source (count ${observation.count}, ledger ${observation.ledger}): the exact-counts check of this snapshot will be inconclusive`);
+    }
+  }
   return {
     stored,
     captured,
@@ -82,6 +87,8 @@ export async function archiveManifest(
     readonly content?: ContentReader;
     /** Whether the content scan digests rows. @default true */
     readonly digest?: boolean;
+    /** Exact mode: the configured tables and how to observe their ledgers on the source. */
+    readonly ledger?: Parameters<typeof captureBracketedManifest>[2]['ledger'];
   },
 ): Promise<ArchivedManifest> {
   const key = manifestKey(request.database, request.snapshotId);
@@ -92,6 +99,7 @@ export async function archiveManifest(
     now: request.now,
     ...(request.content === undefined ? {} : { content: request.content }),
     ...(request.digest === undefined ? {} : { digest: request.digest }),
+    ...(request.ledger === undefined ? {} : { ledger: request.ledger }),
   });
   try {
     const stored = await archive.put(key, serializeManifest(manifest), 'application/json');
@@ -143,7 +151,16 @@ function afterSummary(reading: AfterReading, stored: StoredDocument, captured: b
 export async function archiveAfterReading(
   inspector: DatabaseInspector & WriteStatistics,
   archive: ArchiveStore,
-  request: { readonly database: string; readonly snapshotId: string; readonly snapshotPoint: Date; readonly settle: SettleOptions; readonly sleep: (ms: number) => Promise<void>; readonly content?: ContentReader },
+  request: {
+    readonly content?: ContentReader;
+    readonly database: string;
+    readonly snapshotId: string;
+    readonly snapshotPoint: Date;
+    readonly settle: SettleOptions;
+    readonly sleep: (ms: number) => Promise<void>;
+    /** Exact mode: the configured tables and how to observe their ledgers on the source. */
+    readonly ledger?: Parameters<typeof captureAfterReading>[2]['ledger'];
+  },
 ): Promise<ArchivedAfterReading> {
   const key = afterReadingKey(request.database, request.snapshotId);
   const earlier = await readArchivedAfter(archive, key);

@@ -21,6 +21,7 @@ import { canonicalObjects, checkSchemaObjects, diffObjects, SCHEMA_OBJECT_SECTIO
 import type { SchemaObjects } from './schema-objects.ts';
 import type { ContentReader } from '../ports/content-reader.ts';
 import { checkContentReading, checkLargeObjectTally, contentRequests, DIGEST_SEED, type ContentReading, type LargeObjectTally } from './verification/content.ts';
+import type { LedgerObservation } from './verification/exact-counts.ts';
 
 /** A column, as PostgreSQL prints it. */
 export interface ColumnDescription {
@@ -139,6 +140,11 @@ export interface DatabaseManifest {
   readonly content?: ContentReading;
   /** Optional: the large objects, in the counts' snapshot. */
   readonly largeObjects?: LargeObjectTally;
+  /**
+   * Exact mode: each configured table's count and row-count ledger on the source, in one snapshot
+   * (absent when none is configured). A difference here means the ledger was bypassed.
+   */
+  readonly ledger?: readonly LedgerObservation[];
 }
 
 /**
@@ -284,6 +290,8 @@ export interface ManifestInput {
   readonly content?: ContentReading;
   /** Large objects (optional). */
   readonly largeObjects?: LargeObjectTally;
+  /** Exact mode: the source's ledger observations (see {@link DatabaseManifest.ledger}). */
+  readonly ledger?: readonly LedgerObservation[];
 }
 
 /**
@@ -326,6 +334,7 @@ export function buildManifest(input: ManifestInput): DatabaseManifest {
     ...(input.counters === undefined ? {} : { counters: input.counters }),
     ...(input.content === undefined ? {} : { content: input.content }),
     ...(input.largeObjects === undefined ? {} : { largeObjects: input.largeObjects }),
+    ...(input.ledger === undefined || input.ledger.length === 0 ? {} : { ledger: input.ledger }),
   };
 }
 
@@ -371,6 +380,8 @@ export async function captureBracketedManifest(
     readonly content?: ContentReader;
     /** Whether the content scan digests every row (config `restoreTest.contentDigest`). @default true */
     readonly digest?: boolean;
+    /** Exact mode: observes the configured tables' ledgers (count and ledger in one snapshot). */
+    readonly ledger?: { readonly tables: readonly string[]; readonly observe: (tables: readonly string[]) => Promise<readonly LedgerObservation[]> };
   },
 ): Promise<DatabaseManifest> {
   const capturedAt = options.now();
@@ -382,7 +393,8 @@ export async function captureBracketedManifest(
   const rowCounts = scan?.rowCounts ?? (await inspector.countRows(tables));
   const heartbeatLatestAt = await inspector.latestHeartbeat();
   const content = scan === null ? {} : { content: { seed: DIGEST_SEED, digest, tables: scan.content }, largeObjects: scan.largeObjects };
-  return buildManifest({ database: options.database, capturedAt, schema, rowCounts, heartbeatLatestAt, counters, ...content });
+  const ledger = options.ledger === undefined || options.ledger.tables.length === 0 ? undefined : await options.ledger.observe(options.ledger.tables);
+  return buildManifest({ database: options.database, capturedAt, schema, rowCounts, heartbeatLatestAt, counters, ...content, ...(ledger === undefined ? {} : { ledger }) });
 }
 
 /** The stored bytes of a manifest (UTF-8 of its canonical JSON); what {@link manifestDigest} hashes. */
@@ -606,6 +618,25 @@ function checkTable(table: Record<string, unknown>, path: string, problems: Prob
   });
 }
 
+/** Checks the shape of reading A's or B's ledger observations (exact mode): what the judging reads of them. */
+export function checkLedgerReading(value: unknown, path: string, problems: Problems): void {
+  if (!Array.isArray(value)) {
+    problems.push(`${path}: must be an array`);
+    return;
+  }
+  value.forEach((item: unknown, index) => {
+    const at = `${path}[${index}]`;
+    if (!isRecord(item) || typeof item['table'] !== 'string') {
+      problems.push(`${at}: must be an object with a table name`);
+      return;
+    }
+    for (const key of ['count', 'ledger']) {
+      const number = item[key];
+      if (number !== null && !(typeof number === 'number' && Number.isSafeInteger(number))) problems.push(`${at}.${key}: must be an integer or null`);
+    }
+  });
+}
+
 /** Checks the shape of a {@link CounterReading} (reading A's or B's counters). */
 export function checkCounterReading(value: unknown, path: string, problems: Problems): void {
   if (!isRecord(value)) {
@@ -686,6 +717,8 @@ export function parseManifest(text: string): DatabaseManifest {
   } else {
     problems.push(`${path}.rowCounts: must be an object`);
   }
+  const ledger = document['ledger'];
+  if (ledger !== undefined) checkLedgerReading(ledger, `${path}.ledger`, problems);
   const heartbeat = document['heartbeat'];
   if (isRecord(heartbeat)) expectNullableString(heartbeat, 'latestAt', `${path}.heartbeat`, problems);
   else problems.push(`${path}.heartbeat: must be an object`);

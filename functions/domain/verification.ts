@@ -33,6 +33,7 @@ import {
   type StructureVerdict,
 } from './verification/structure.ts';
 import { contentEvidence, judgeContent, judgeLargeObjects, restoredRequests } from './verification/content.ts';
+import { judgeExactCounts } from './verification/exact-counts.ts';
 
 /**
  * The built-in checks, in report order (user assertions follow them). A new id adds an entry to
@@ -57,8 +58,15 @@ export const CHECK_IDS = [
   'large-objects',
 ] as const;
 
+/**
+ * Built-in checks that run only when configured, after {@link CHECK_IDS} in report order:
+ * `exact-counts` (exact mode, `restoreTest.exactCounts.tables`). Kept apart from CHECK_IDS so a
+ * report without exact mode lists exactly the checks it listed before the mode existed.
+ */
+export const OPT_IN_CHECK_IDS = ['exact-counts'] as const;
+
 /** Id of a built-in check. */
-export type BuiltInCheckId = (typeof CHECK_IDS)[number];
+export type BuiltInCheckId = (typeof CHECK_IDS)[number] | (typeof OPT_IN_CHECK_IDS)[number];
 
 /** Id of a user assertion's check: `assertion:<name>`. */
 export type AssertionCheckId = `assertion:${string}`;
@@ -213,6 +221,8 @@ export interface VerificationOptions {
   readonly now: () => Date;
   /** A row-count bracket wider than this share of a table's rows is flagged. @default DEFAULT_MAX_BRACKET_SHARE */
   readonly maxBracketShare?: number;
+  /** Exact mode: tables whose restored count must equal their row-count ledger. @default [] */
+  readonly exactCountTables?: readonly string[];
 }
 
 /** The document a verification produces; stored in the archive and summarised in metrics. */
@@ -248,7 +258,7 @@ export interface VerificationReport {
    * zeroed heap page reads as empty: only the row-count bracket can catch it (docs/restore.md).
    */
   readonly dataChecksums: boolean | null;
-  /** Every check, built-in ones in {@link CHECK_IDS} order, then assertions in config order. */
+  /** Every check, built-in ones in {@link CHECK_IDS} then {@link OPT_IN_CHECK_IDS} order, then assertions in config order. */
   readonly checks: readonly CheckResult[];
   /**
    * The newest heartbeat in the restored data: the point in time the restore is proven to reach.
@@ -995,6 +1005,24 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     const judged = judgeLargeObjects(manifest.largeObjects, after?.largeObjects ?? null, restoredObjects.ok ? restoredObjects.value : restoredObjects.error);
     record(verdict('large-objects', judged.status, judged.evidence), since);
   }
+  // Exact mode, only when configured (no check and no clock reading otherwise: reports without it
+  // are unchanged). A ledger that cannot be read proves nothing either way: inconclusive.
+  const exactTables = options.exactCountTables ?? [];
+  let exactFindings: readonly string[] = [];
+  if (exactTables.length > 0) {
+    since = now();
+    const observeLedger = probe.observeLedger?.bind(probe);
+    const observed = observeLedger === undefined ? null : await attempt(() => observeLedger(exactTables));
+    if (observed === null) {
+      record(verdict('exact-counts', 'inconclusive', 'this probe cannot read the row-count ledger'), since);
+    } else if (!observed.ok) {
+      record(verdict('exact-counts', 'inconclusive', `could not read the row-count ledger: ${observed.error}`), since);
+    } else {
+      const judged = judgeExactCounts(exactTables, observed.value, manifest?.ledger ?? null, after?.ledger ?? null);
+      exactFindings = judged.findings;
+      record(verdict('exact-counts', judged.status, judged.evidence, judged.tables.map((table) => `${table.table}: ${table.status}: ${table.detail}`)), since);
+    }
+  }
 
   const checksums = await attempt(() => probe.dataChecksums());
 
@@ -1008,7 +1036,7 @@ export async function runVerification(probe: VerificationProbe, options: Verific
 
   const finishedAt = now();
   const checks = [
-    ...CHECK_IDS.map((id) => results.get(id)).filter((check): check is CheckResult => check !== undefined),
+    ...[...CHECK_IDS, ...OPT_IN_CHECK_IDS].map((id) => results.get(id)).filter((check): check is CheckResult => check !== undefined),
     ...assertionResults,
   ];
   const recoveredMicros = recovered === null ? null : epochMicros(recovered);
@@ -1022,6 +1050,7 @@ export async function runVerification(probe: VerificationProbe, options: Verific
     ...(checksums.ok && !checksums.value
       ? ['data checksums are off: a zeroed or torn heap page reads as an empty page, so tables-readable cannot see it; the row-count bracket is what catches the rows it held']
       : []),
+    ...exactFindings,
   ];
   return {
     formatVersion: REPORT_FORMAT_VERSION,

@@ -14,6 +14,9 @@
  * With a content reader (the default connection has one), reading A also takes the column tallies,
  * row digests (`CONTENT_DIGEST`, default true) and large objects, and B the large objects.
  * Both are idempotent: a reading already archived for the snapshot is returned unchanged.
+ * With `EXACT_COUNT_TABLES` set (config `restoreTest.exactCounts.tables`), each reading also observes
+ * those tables' row-count ledgers (count and ledger in one snapshot): a difference means the ledger
+ * was bypassed on the source (docs/restore.md, "Exact mode").
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -21,10 +24,12 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { openSession, type DbEndpoint } from '../adapters/pg/connect.ts';
 import { PgContentReader } from '../adapters/pg/content.ts';
 import { PgDatabaseInspector } from '../adapters/pg/inspector.ts';
+import { observeLedger } from '../adapters/pg/ledger.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
 import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/manifest-archive.ts';
 import { DEFAULT_SETTLE, type SettleOptions } from '../domain/verification/after-reading.ts';
+import { exactCountTablesFromEnv, type LedgerObservation } from '../domain/verification/exact-counts.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { ContentReader } from '../ports/content-reader.ts';
 import type { DatabaseInspector } from '../ports/database-inspector.ts';
@@ -48,12 +53,24 @@ const contentDigest = (() => {
   if (raw !== 'false') problems.push(`CONTENT_DIGEST: ${raw} is not true or false`);
   return false;
 })();
+/** Exact mode (config `restoreTest.exactCounts.tables`): readings A and B also observe these tables' ledgers. */
+const exactCounts = exactCountTablesFromEnv(process.env.EXACT_COUNT_TABLES, 'EXACT_COUNT_TABLES');
+if ('problems' in exactCounts) problems.push(...exactCounts.problems);
+const exactCountTables = 'tables' in exactCounts ? exactCounts.tables : [];
 failOnProblems(problems);
 
 /** What the handler acts through; injectable in tests. */
 export interface ManifestDeps {
   /** Opens an inspector on the database and a function to close it. */
-  readonly connect: () => Promise<{ inspector: DatabaseInspector & WriteStatistics; close: () => Promise<void>; content?: ContentReader }>;
+  readonly connect: () => Promise<{
+    inspector: DatabaseInspector & WriteStatistics;
+    close: () => Promise<void>;
+    content?: ContentReader;
+    /** Exact mode: count and ledger of each table in one snapshot; absent: not observed. */
+    observeLedger?: (tables: readonly string[]) => Promise<readonly LedgerObservation[]>;
+  }>;
+  /** Tables in exact mode. @default EXACT_COUNT_TABLES */
+  readonly exactCountTables?: readonly string[];
   readonly archive: ArchiveStore;
   readonly now: () => Date;
   /** Waits (reading B's bounded wait); a no-op in tests. @default setTimeout */
@@ -69,7 +86,12 @@ const defaults: ManifestDeps = {
     const { username, password } = await credentials.get();
     const endpoint: DbEndpoint = { host: env.DB_HOST, port: Number(env.DB_PORT), database: env.DB_NAME, user: username, password, tls: 'verify-full', statementTimeoutMs: 600_000, applicationName: 'rds-dr-manifest' };
     const session = await openSession(endpoint);
-    return { inspector: new PgDatabaseInspector(session.client), content: new PgContentReader(session.client), close: session.close };
+    return {
+      inspector: new PgDatabaseInspector(session.client),
+      content: new PgContentReader(session.client),
+      close: session.close,
+      observeLedger: (tables) => observeLedger(session.client, tables),
+    };
   },
   archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
   now: () => new Date(),
@@ -86,19 +108,35 @@ export async function core(event: unknown, deps: ManifestDeps = defaults): Promi
   const snapshotPoint = action === 'after' && input.nullableString('snapshotPoint') !== null ? input.instant('snapshotPoint') : null;
   input.done();
   logger.appendKeys({ database: env.DATABASE_ID, snapshotId, executionArn });
-  const { inspector, close, content } = await deps.connect();
+  const { inspector, close, content, observeLedger: observe } = await deps.connect();
   const withContent = content === undefined ? {} : { content };
+  const ledgerTables = deps.exactCountTables ?? exactCountTables;
   try {
     if (action === 'after') {
       const point = snapshotPoint ?? deps.now();
       const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-      const result = await archiveAfterReading(inspector, deps.archive, { database: env.DATABASE_ID, snapshotId, snapshotPoint: point, settle: deps.settle ?? settle, sleep, ...withContent });
+      const result = await archiveAfterReading(inspector, deps.archive, {
+        database: env.DATABASE_ID,
+        snapshotId,
+        snapshotPoint: point,
+        settle: deps.settle ?? settle,
+        sleep,
+        ...withContent,
+        ...(observe === undefined || ledgerTables.length === 0 ? {} : { ledger: { tables: ledgerTables, observe } }),
+      });
       metrics.addMetric('BracketUnsettled', MetricUnit.Count, result.settled ? 0 : 1);
       if (!result.settled) logger.warn(`reading B taken with ${result.openTransactions} transaction(s) still open across the snapshot point after ${result.waitedSeconds} s: the restore test will be inconclusive`, { ...result });
       else logger.info(result.captured ? 'reading B captured and archived' : 'reading B already archived: kept', { ...result });
       return result;
     }
-    const result = await archiveManifest(inspector, deps.archive, { database: env.DATABASE_ID, snapshotId, now: deps.now, ...withContent, digest: contentDigest });
+    const result = await archiveManifest(inspector, deps.archive, {
+      database: env.DATABASE_ID,
+      snapshotId,
+      now: deps.now,
+      ...withContent,
+      digest: contentDigest,
+      ...(observe === undefined || ledgerTables.length === 0 ? {} : { ledger: { tables: ledgerTables, observe } }),
+    });
     metrics.addMetric('ManifestWithoutHeartbeat', MetricUnit.Count, result.heartbeatAt === null ? 1 : 0);
     metrics.addMetric('UnloggedTables', MetricUnit.Count, result.unloggedTables.length);
     for (const warning of result.warnings) logger.warn(warning);

@@ -7,7 +7,8 @@
  * targetTime, endpoint, port, secretArn }` (no manifest; the heartbeat proves the point).
  * Credentials come from the restored database's own RDS-managed secret, never the
  * production one. Throws typed errors when no verdict is possible (connection lost,
- * manifest missing); a verdict, passed or failed, is a normal return.
+ * manifest missing); a verdict, passed or failed, is a normal return. With `EXACT_COUNT_TABLES` set,
+ * the `exact-counts` check compares those tables with their row-count ledger (both modes).
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -18,6 +19,7 @@ import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.t
 import { parseManifest } from '../domain/manifest.ts';
 import { loadAfterReading, manifestKey } from '../domain/manifest-archive.ts';
 import { DEFAULT_MAX_BRACKET_SHARE } from '../domain/verification/bracket.ts';
+import { exactCountTablesFromEnv } from '../domain/verification/exact-counts.ts';
 import { DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification, type ReportVerdict, type UserAssertion, type VerificationSource } from '../domain/verification.ts';
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { VerificationProbe } from '../ports/verification-probe.ts';
@@ -45,6 +47,12 @@ const maxBracketShare = (() => {
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0 || value > 1) throw new ConfigurationError(`MAX_BRACKET_SHARE: ${raw} is not a number above 0 and at most 1`);
   return value;
+})();
+/** Tables in exact mode (config `restoreTest.exactCounts.tables`): restored count must equal the ledger. */
+const exactCountTables: readonly string[] = (() => {
+  const parsed = exactCountTablesFromEnv(process.env.EXACT_COUNT_TABLES, 'EXACT_COUNT_TABLES');
+  if ('problems' in parsed) throw new ConfigurationError(parsed.problems.join('; '));
+  return parsed.tables;
 })();
 /** Parallel sessions for the full read; more than the restored instance's vCPUs only queues. */
 const SESSIONS = 2;
@@ -128,7 +136,7 @@ export async function core(event: unknown, deps: VerifyDeps = defaults): Promise
   const { probe, close } = await deps.connect({ host, port, secretArn });
   let report;
   try {
-    report = await runVerification(probe, { database: env.DATABASE_ID, source, heartbeat: DEFAULT_HEARTBEAT_TOLERANCE[source.kind], assertions, now: deps.now, maxBracketShare });
+    report = await runVerification(probe, { database: env.DATABASE_ID, source, heartbeat: DEFAULT_HEARTBEAT_TOLERANCE[source.kind], assertions, now: deps.now, maxBracketShare, exactCountTables });
   } finally {
     await close();
   }

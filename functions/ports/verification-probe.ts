@@ -10,6 +10,7 @@
 import type { SchemaDescription, TableRef } from '../domain/manifest.ts';
 import type { StructureProbe } from './structure-probe.ts';
 import type { ContentRequest, LargeObjectTally, TableContent } from '../domain/verification/content.ts';
+import type { LedgerObservation } from '../domain/verification/exact-counts.ts';
 
 /** How one connection of the probe is secured, as the server sees it (`pg_stat_ssl`). */
 export interface ConnectionSecurity {
@@ -145,4 +146,11 @@ export interface VerificationProbe extends StructureProbe {
 
   /** Count and OID sum of the large objects. Optional: a probe without it skips 'large-objects'. */
   largeObjects?(): Promise<LargeObjectTally>;
+
+  /**
+   * Exact mode: each table's `count(*)` and its row-count ledger's sum, with the ledger triggers'
+   * state, all in one repeatable-read snapshot (`functions/adapters/pg/ledger.ts`). Optional: a
+   * probe without it makes a configured `exact-counts` check inconclusive.
+   */
+  observeLedger?(tables: readonly string[]): Promise<readonly LedgerObservation[]>;
 }

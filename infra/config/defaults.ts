@@ -58,7 +58,7 @@ export function defaultConfig(region = 'eu-west-1', topology: Topology = 'multi-
     },
     notificationEmails: [],
     failover: { auto: false, maxLagOnFailoverSeconds: 60, cooldownMinutes: 30 },
-    restoreTest: { instanceClass: null, temporaryTtlHours: 6, assertions: [], maxBracketShare: 0.05, bracketMaxWaitSeconds: 300, contentDigest: true },
+    restoreTest: { instanceClass: null, temporaryTtlHours: 6, assertions: [], maxBracketShare: 0.05, bracketMaxWaitSeconds: 300, contentDigest: true, exactCounts: { tables: [] } },
     archiveRetentionDays: 365,
   };
 }

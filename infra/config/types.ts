@@ -172,6 +172,13 @@ export interface RestoreTestConfig {
    * turn it off above about 100 million rows, where that approaches the manifest function's 15 minutes. The column tallies are taken either way. @default true
    */
   readonly contentDigest: boolean;
+  /**
+   * Exact mode (docs/restore.md, "Exact mode"): tables (`schema.table`) whose restored row count
+   * must equal a row-count ledger kept by triggers in the database. Opt-in and invasive: the ledger
+   * is installed by an operator (`npm run dr -- ledger install`), only on the tables listed here.
+   * @default { tables: [] }
+   */
+  readonly exactCounts: { readonly tables: readonly string[] };
 }
 
 /** Failover behaviour. */

@@ -1,6 +1,7 @@
 import { verifiedCopyAgeFloorSeconds } from '../../functions/domain/rpo.ts';
 import { longestGapSeconds, parseSchedule } from '../../functions/domain/schedule.ts';
 import { parseAssertions } from '../../functions/domain/verification.ts';
+import { exactCountTableProblems } from '../../functions/domain/verification/exact-counts.ts';
 import { ValidationError } from '../../functions/shared/errors.ts';
 import { isPlainObject } from './defaults.ts';
 import { offsitePaths } from './resolve.ts';
@@ -25,7 +26,8 @@ const KEYS: Record<string, readonly string[]> = {
   'schedules.tiers': ['weeklyOn', 'monthlyOnDay', 'yearlyOn'],
   retention: ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'],
   failover: ['auto', 'maxLagOnFailoverSeconds', 'cooldownMinutes'],
-  restoreTest: ['instanceClass', 'temporaryTtlHours', 'assertions', 'maxBracketShare', 'bracketMaxWaitSeconds', 'contentDigest'],
+  restoreTest: ['instanceClass', 'temporaryTtlHours', 'assertions', 'maxBracketShare', 'bracketMaxWaitSeconds', 'contentDigest', 'exactCounts'],
+  'restoreTest.exactCounts': ['tables'],
 };
 
 /** PostgreSQL majors offered here (RDS standard support, 2026-11). */
@@ -271,6 +273,7 @@ export function validateConfig(config: DrConfig): string[] {
   // The manifest function runs at most 15 minutes: the wait, one flush interval and the reads must fit.
   p.integer('restoreTest.bracketMaxWaitSeconds', rt.bracketMaxWaitSeconds, 0, 780);
   p.boolean('restoreTest.contentDigest', rt.contentDigest);
+  p.list.push(...exactCountTableProblems(rt.exactCounts?.tables, 'restoreTest.exactCounts.tables'));
   try {
     parseAssertions(rt.assertions, 'restoreTest.assertions');
   } catch (error) {

@@ -1,4 +1,5 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { exactCountsEnvironment } from './restore-testing.ts';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -57,6 +58,8 @@ export interface BackupProps {
   readonly bracketMaxWaitSeconds: number;
   /** Whether reading A digests every row (the 'table-content' check of quiet tables). */
   readonly contentDigest: boolean;
+  /** Exact mode: tables whose ledgers readings A and B observe (none: off). */
+  readonly exactCountTables: readonly string[];
 }
 
 /**
@@ -160,6 +163,7 @@ export class Backup {
         BRACKET_MAX_WAIT_SECONDS: String(props.bracketMaxWaitSeconds),
         // Whether reading A digests every row (the 'table-content' check of quiet tables).
         CONTENT_DIGEST: String(props.contentDigest),
+        ...exactCountsEnvironment(props.exactCountTables),
         DB_PORT: String(database.port),
         DB_NAME: postgresDatabaseName(db),
         DB_SECRET_ARN: database.secretArn,

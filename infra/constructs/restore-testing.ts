@@ -55,7 +55,7 @@ export interface RestoreTestingProps {
   /** The DR region holding snapshot copies (snapshots are selected in both regions); null: none. */
   readonly snapshotCopyRegion: string | null;
   /** Restore-test settings: class, time to live, SQL assertions, bracket share. */
-  readonly restoreTest: Pick<RestoreTestConfig, 'instanceClass' | 'temporaryTtlHours' | 'assertions' | 'maxBracketShare'>;
+  readonly restoreTest: Pick<RestoreTestConfig, 'instanceClass' | 'temporaryTtlHours' | 'assertions' | 'maxBracketShare' | 'exactCounts'>;
   /** When the restore test runs, and the IANA time zone of that expression. */
   readonly schedule: { readonly expression: string; readonly timezone: string };
 }
@@ -181,6 +181,8 @@ export class RestoreTesting {
         DB_TLS_MODE: 'verify-full',
         ASSERTIONS: JSON.stringify(props.restoreTest.assertions),
         MAX_BRACKET_SHARE: String(props.restoreTest.maxBracketShare),
+        // Exact mode (docs/restore.md): the verify function reads these tables' row-count ledgers; absent leaves it off.
+        ...exactCountsEnvironment(props.restoreTest.exactCounts.tables),
       },
     });
     const ver = this.verifyFunction.role;
@@ -226,4 +228,12 @@ export class RestoreTesting {
       target: new targets.LambdaInvoke(this.restoreFunction.fn, { input: scheduler.ScheduleTargetInput.fromObject({ action: 'sweep' }), retryAttempts: 2 }),
     });
   }
+}
+
+/**
+ * `EXACT_COUNT_TABLES` for the manifest and verify functions when `restoreTest.exactCounts.tables`
+ * names any (docs/restore.md, "Exact mode"); nothing otherwise, so exact mode stays off.
+ */
+export function exactCountsEnvironment(tables: readonly string[]): Record<string, string> {
+  return tables.length === 0 ? {} : { EXACT_COUNT_TABLES: JSON.stringify(tables) };
 }

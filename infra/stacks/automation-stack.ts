@@ -74,6 +74,7 @@ export class AutomationStack extends Stack {
       retention: config.retention,
       bracketMaxWaitSeconds: config.restoreTest.bracketMaxWaitSeconds,
       contentDigest: config.restoreTest.contentDigest,
+      exactCountTables: config.restoreTest.exactCounts.tables,
     });
     this.restoreTesting = new RestoreTesting(this, {
       databaseName,

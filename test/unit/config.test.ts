@@ -143,6 +143,15 @@ describe('configuration validation', () => {
       'restoreTest.bracketMaxWaitSeconds: 900 must be an integer from 0 to 780',
     ]],
     [{ restoreTest: { contentDigest: 'off' } }, ['restoreTest.contentDigest: "off" must be true or false']],
+    [{ restoreTest: { exactCounts: { tables: ['shop.orders', 'Shop.Orders', 'shop.orders', 'dr.heartbeat', 'orders'] } } }, [
+      'restoreTest.exactCounts.tables[1]: "Shop.Orders" is not schema.table with lower-case unquoted identifiers',
+      'restoreTest.exactCounts.tables[2]: shop.orders is listed twice',
+      "restoreTest.exactCounts.tables[3]: dr.heartbeat is the DR tooling's own table, not application data",
+      'restoreTest.exactCounts.tables[4]: "orders" is not schema.table with lower-case unquoted identifiers',
+    ]],
+    [{ restoreTest: { exactCounts: { table: ['shop.orders'] } } }, [
+      'restoreTest.exactCounts.table: unknown key; allowed keys of restoreTest.exactCounts: tables',
+    ]],
   ])('refuses %j with exact messages', (input, expected) => {
     expect(problemsOf(input)).toEqual(expected);
   });

@@ -40,6 +40,8 @@ import type {
 } from '../../ports/structure-probe.ts';
 import { restoredLargeObjects, scanRestoredContent } from './content.ts';
 import type { ContentRequest, LargeObjectTally, TableContent } from '../../domain/verification/content.ts';
+import { observeLedger } from './ledger.ts';
+import type { LedgerObservation } from '../../domain/verification/exact-counts.ts';
 
 /** What the probe needs of a connection: a `pg.Client` (or a checked-out `PoolClient`). */
 export type ProbeSession = Pick<ClientBase, 'query'>;
@@ -543,6 +545,11 @@ export class PgVerificationProbe implements VerificationProbe {
     } finally {
       await main.query('ROLLBACK').catch(() => undefined);
     }
+  }
+
+  /** {@inheritDoc VerificationProbe.observeLedger} */
+  observeLedger(tables: readonly string[]): Promise<readonly LedgerObservation[]> {
+    return observeLedger(this.#main, tables);
   }
 
   async #query<R extends Record<string, unknown>>(action: string, text: string, values?: unknown[]) {

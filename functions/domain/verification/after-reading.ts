@@ -22,7 +22,8 @@
  * such a delay narrows the bracket, so it can only cause a false failure, never a false pass.
  */
 import type { TableRef } from '../manifest.ts';
-import { checkCounterReading, countableTables, fingerprint, isManifestRecord, type Problems } from '../manifest.ts';
+import type { LedgerObservation } from './exact-counts.ts';
+import { checkCounterReading, checkLedgerReading, countableTables, fingerprint, isManifestRecord, type Problems } from '../manifest.ts';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { ValidationError } from '../../shared/errors.ts';
@@ -48,6 +49,8 @@ export interface AfterReading {
   readonly settle: SettleOutcome;
   /** Optional: the large objects at B (read with a content reader); see `content.ts`. */
   readonly largeObjects?: LargeObjectTally;
+  /** Exact mode: the configured tables' count and ledger on the source, in one snapshot (absent when none). */
+  readonly ledger?: readonly LedgerObservation[];
 }
 
 /** The wait of reading B. */
@@ -128,6 +131,8 @@ export async function captureAfterReading(
     readonly sleep: (ms: number) => Promise<void>;
     /** Reads the large objects too when given. */
     readonly content?: ContentReader;
+    /** Exact mode: observes the configured tables' ledgers after the other reads. */
+    readonly ledger?: { readonly tables: readonly string[]; readonly observe: (tables: readonly string[]) => Promise<readonly LedgerObservation[]> };
   },
 ): Promise<AfterReading> {
   const settle = await waitForFlushedStatistics(statistics, request.snapshotPoint, request.settle, request.sleep);
@@ -136,6 +141,7 @@ export async function captureAfterReading(
   const counters = await statistics.readCounters(tables);
   const largeObjects = request.content === undefined ? null : await request.content.largeObjects();
   const latestAt = await inspector.latestHeartbeat();
+  const ledger = request.ledger === undefined || request.ledger.tables.length === 0 ? [] : await request.ledger.observe(request.ledger.tables);
   return {
     formatVersion: 1,
     database: request.database,
@@ -147,6 +153,7 @@ export async function captureAfterReading(
     counters,
     settle,
     ...(largeObjects === null ? {} : { largeObjects }),
+    ...(ledger.length === 0 ? {} : { ledger }),
   };
 }
 
@@ -174,6 +181,7 @@ export function parseAfterReading(text: string): AfterReading {
     problems.push(`${path}.heartbeat.latestAt: must be a string or null`);
   }
   checkCounterReading(document['counters'], `${path}.counters`, problems);
+  if (document['ledger'] !== undefined) checkLedgerReading(document['ledger'], `${path}.ledger`, problems);
   const settle = document['settle'];
   if (!isManifestRecord(settle) || typeof settle['settled'] !== 'boolean' || typeof settle['waitedSeconds'] !== 'number' || !Array.isArray(settle['openTransactions'])) {
     problems.push(`${path}.settle: must be { settled, waitedSeconds, openTransactions }`);
