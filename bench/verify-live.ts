@@ -324,7 +324,7 @@ export async function benchVerifyLive(options: LiveBenchOptions = liveOptionsFro
     const inspector = new PgDatabaseInspector(session);
     const rounds: LiveRound[] = [];
     print(
-      `\n## verify under a live writer (${group(options.rows)} rows, ${(bytes / 2 ** 20).toFixed(0)} MiB, loaded in ${(loadMs / 1000).toFixed(1)} s; ` +
+      `\n## verify under a live writer (${database.name}: ${group(options.rows)} rows, ${(bytes / 2 ** 20).toFixed(0)} MiB, loaded in ${(loadMs / 1000).toFixed(1)} s; ` +
         `${options.writerSessions} writer sessions at ${options.transactionsPerSecond} tx/s; ${options.rounds} rounds, waits ${options.waitMs[0] / 1000}-${options.waitMs[1] / 1000} s)`,
     );
     for (let round = 1; round <= options.rounds; round += 1) {
