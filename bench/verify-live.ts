@@ -455,6 +455,7 @@ function summarize(
     `database:     ${group(median(rounds.map((r) => Object.values(r.countsA).reduce((s, c) => s + c, 0))))} counted rows in ${tables.length} tables, ${(bytes / 2 ** 20).toFixed(0)} MiB`,
     `writer:       ${group(writer.transactions)} transactions, ${writer.perSecond.toFixed(0)}/s measured (target ${options.transactionsPerSecond}/s, ${options.writerSessions} sessions), heartbeat every ${options.heartbeatMs / 1000} s, ${writer.errors.length} errors`,
     `rounds:       ${n} (wait between reading A and the copy point ${options.waitMs[0] / 1000}-${options.waitMs[1] / 1000} s; reading B flush interval ${options.settle.flushSeconds} s)`,
+    `copy point:   the check set's counts equal count(*) in the exported snapshot in ${rounds.filter((r) => tables.every((t) => r.restored[t] === r.direct[t])).length}/${n} rounds`,
     `false alarms: old exact rule: ${exactRuleFalseAlarms}/${n}; bracket: ${bracketFalseAlarms}/${n}`,
     `median bracket width: ${group(overall)} rows over all tables and rounds; ${tables.map((t) => `${t} ${group(perTable[t] ?? 0)}${share(t)}`).join('; ')}`,
     `detected, 1 row lost: ${tables.map((t) => `${t} ${detectedOneRow[t]}/${n}`).join('; ')}`,

@@ -52,6 +52,7 @@ describe('bench/verify-live.ts at 2,000 rows', () => {
     expect(result.detectedOneRow['shop.orders']).toBe(result.rounds.filter((r) => r.restored['shop.orders']! - 1 < r.bracket.find((t) => t.table === 'shop.orders')!.low!).length);
     expect(lines.filter((line) => /^round {2}[12]: wait /.test(line))).toHaveLength(2);
     expect(result.summary).toContain('false alarms: old exact rule: 2/2; bracket: 0/2');
+    expect(result.summary).toContain("copy point:   the check set's counts equal count(*) in the exported snapshot in 2/2 rounds");
     expect(result.summary.find((line) => line.startsWith('median bracket width: '))).toMatch(/shop\.restaurants 0 \(0\.000 % of \d+\)/);
     expect(result.summary.find((line) => line.startsWith('detected, 1 row lost: '))).toContain('shop.restaurants 2/2');
     expect(result.summary.find((line) => line.startsWith('detected, 1 % of the busiest table ('))).toMatch(/ lost: [0-2]\/2$/);
