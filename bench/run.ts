@@ -7,7 +7,13 @@
  * 2. Per Lambda handler: bundle size and cold import time, against a minimal
  *    middy + client-rds handler bundled with the same esbuild options.
  *
- * Run: `npm run bench`. Numbers vary by machine; the ratios are the result.
+ * 3. Retention planning, the restore test's check set against pg_dump (`verify`), the same under a
+ *    live writer with the row-count bracket against the old exact rule (`verify-live`, about
+ *    15 minutes at full size), and the failover timeline.
+ *
+ * Run: `npm run bench` for every section, or `npm run bench -- verify-live retention` for some
+ * (names: synth, bundles, retention, verify, verify-live, failover). Numbers vary by machine; the
+ * ratios are the result.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -170,11 +176,24 @@ async function benchBundles(): Promise<void> {
   }
 }
 
+/** Every section, in the order a full run prints them. */
+const SECTIONS: Readonly<Record<string, () => unknown>> = {
+  synth: benchSynth,
+  bundles: benchBundles,
+  retention: async () => (await import('./retention.ts')).benchRetention(),
+  verify: async () => (await import('./verify.ts')).benchVerify(),
+  'verify-live': async () => (await import('./verify-live.ts')).benchVerifyLive(),
+  content: async () => (await import('./content.ts')).benchContent(),
+  failover: async () => (await import('./failover.ts')).benchFailover(),
+  ledger: async () => (await import('./ledger.ts')).benchLedger(),
+};
+const requested = process.argv.slice(2);
+const unknown = requested.filter((name) => !(name in SECTIONS));
+if (unknown.length > 0) {
+  console.error(`unknown section ${unknown.join(', ')}: allowed are ${Object.keys(SECTIONS).join(', ')}`);
+  process.exit(2);
+}
 console.log(`# bench (${process.version}, ${new Date().toISOString()})`);
-benchSynth();
-await benchBundles();
-await (await import('./retention.ts')).benchRetention();
-await (await import('./verify.ts')).benchVerify();
-await (await import('./content.ts')).benchContent();
-await (await import('./failover.ts')).benchFailover();
-await (await import('./ledger.ts')).benchLedger();
+for (const [name, section] of Object.entries(SECTIONS)) {
+  if (requested.length === 0 || requested.includes(name)) await section();
+}

@@ -37,8 +37,19 @@ const run = promisify(execFile);
 const PG_DUMP = process.env['PG_DUMP'] ?? '/usr/bin/pg_dump';
 const ROUNDS = 5;
 
-/** Tables without constraints first: bulk loading is faster when indexes are built once, afterwards. */
-const LOAD = `
+/** Rows of the full-size database: what `npm run bench` measures (5.52 million). */
+export const FULL_SIZE_ROWS = 5_520_000;
+
+/**
+ * The food-delivery schema loaded with about `rows` rows in the full-size proportions (customers
+ * 500,000, restaurants 20,000, orders 1,500,000, order items 2,500,000, deliveries 1,000,000 at
+ * {@link FULL_SIZE_ROWS}); at least one row per table. Tables without constraints first: bulk
+ * loading is faster when indexes are built once, afterwards.
+ */
+function loadSql(rows: number): string {
+  const part = (full: number): number => Math.max(1, Math.round((full * rows) / FULL_SIZE_ROWS));
+  const [customers, restaurants, orders, items, deliveries] = [part(500_000), part(20_000), part(1_500_000), part(2_500_000), part(1_000_000)];
+  return `
 CREATE SCHEMA shop;
 CREATE TABLE shop.customers (id bigint NOT NULL, email text NOT NULL, name text NOT NULL, phone text,
   address text NOT NULL, created_at timestamptz NOT NULL);
@@ -52,24 +63,25 @@ CREATE TABLE shop.deliveries (id bigint NOT NULL, order_id bigint NOT NULL, cour
 INSERT INTO shop.customers
   SELECT n, 'customer' || n || '@example.com', 'Customer ' || n, CASE WHEN n % 4 = 0 THEN NULL ELSE '+44 20 7946 ' || lpad((n % 10000)::text, 4, '0') END,
          n || ' High Street, Flat ' || (n % 97) || ', London', '2024-01-01'::timestamptz + n * interval '37 seconds'
-    FROM generate_series(1, 500000) AS n;
+    FROM generate_series(1, ${customers}) AS n;
 INSERT INTO shop.restaurants
   SELECT n, 'Restaurant ' || n, (ARRAY['London', 'Leeds', 'Bristol', 'Glasgow'])[1 + n % 4], (ARRAY['thai', 'pizza', 'curry', 'sushi', 'burger'])[1 + n % 5]
-    FROM generate_series(1, 20000) AS n;
+    FROM generate_series(1, ${restaurants}) AS n;
 INSERT INTO shop.orders
-  SELECT n, 1 + (n::bigint * 7919) % 500000, 1 + n % 20000, (ARRAY['open', 'paid', 'delivered', 'cancelled'])[1 + n % 4],
+  SELECT n, 1 + (n::bigint * 7919) % ${customers}, 1 + n % ${restaurants}, (ARRAY['open', 'paid', 'delivered', 'cancelled'])[1 + n % 4],
          ((n * 31) % 10000) / 100.0, '2025-01-01'::timestamptz + n * interval '13 seconds',
          CASE WHEN n % 10 = 0 THEN 'leave at the door, ring twice' END
-    FROM generate_series(1, 1500000) AS n;
+    FROM generate_series(1, ${orders}) AS n;
 INSERT INTO shop.order_items
   SELECT 1 + n / 2, n % 2, 'SKU-' || lpad((n % 5000)::text, 5, '0'), 1 + n % 3, ((n * 17) % 3000) / 100.0
-    FROM generate_series(0, 2499999) AS n;
+    FROM generate_series(0, ${Math.min(items, 2 * orders) - 1}) AS n;
 INSERT INTO shop.deliveries
   SELECT n, n, 'courier-' || (n % 800), '2025-01-01'::timestamptz + n * interval '13 seconds',
          CASE WHEN n % 50 = 0 THEN NULL ELSE '2025-01-01'::timestamptz + n * interval '13 seconds' + interval '25 minutes' END,
          jsonb_build_object('km', (n % 90) / 10.0, 'stops', n % 3, 'zone', 'z' || (n % 40))
-    FROM generate_series(1, 1000000) AS n;
+    FROM generate_series(1, ${Math.min(deliveries, orders)}) AS n;
 `;
+}
 
 const CONSTRAINTS = `
 ALTER TABLE shop.customers ADD PRIMARY KEY (id), ADD UNIQUE (email);
@@ -85,7 +97,8 @@ INSERT INTO dr.heartbeat (written_at, writer)
   SELECT now() - interval '30 seconds' - n * interval '1 minute', 'probe' FROM generate_series(0, 1439) AS n;
 `;
 
-const ASSERTIONS = parseAssertions([
+/** The assertions the timed check sets run (shared with `verify-live.ts`). */
+export const ASSERTIONS = parseAssertions([
   { name: 'no-negative-totals', query: 'select count(*) from shop.orders where total < 0', expect: { equals: 0 } },
   {
     name: 'no-more-deliveries-than-orders',
@@ -99,7 +112,29 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-async function timePgDump(database: TempDatabase): Promise<number> {
+/**
+ * Loads the food-delivery database into `database` (about `rows` rows over five tables, plus a day
+ * of heartbeats in `dr.heartbeat`), then VACUUM (FREEZE, ANALYZE) and CHECKPOINT, and returns its
+ * size in bytes. Shared with `verify-live.ts`.
+ */
+export async function buildFoodDeliveryDatabase(database: TempDatabase, rows = FULL_SIZE_ROWS): Promise<number> {
+  const admin = await database.connect();
+  try {
+    await admin.query(loadSql(rows));
+    await admin.query(CONSTRAINTS);
+    await admin.query('VACUUM (FREEZE, ANALYZE)');
+    // The load and the freeze dirtied the whole database; without an explicit checkpoint the
+    // checkpointer would write it out during the timed runs, slowing whichever runs then.
+    await admin.query('CHECKPOINT');
+    const size = await admin.query<{ bytes: string }>('SELECT pg_database_size(current_database())::text AS bytes');
+    return Number(size.rows[0]?.bytes);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** `pg_dump` of the whole database to /dev/null; milliseconds. Shared with `verify-live.ts`. */
+export async function timePgDump(database: TempDatabase): Promise<number> {
   const { host, port, user } = database.config;
   const start = performance.now();
   await run(PG_DUMP, ['-h', String(host), '-p', String(port), '-U', String(user), '-d', database.name, '-f', '/dev/null']);
@@ -134,15 +169,9 @@ export async function benchVerify(): Promise<void> {
   const database = await createTempDatabase('bench_verify');
   try {
     const loadStart = performance.now();
+    const bytes = await buildFoodDeliveryDatabase(database);
     const admin = await database.connect();
-    await admin.query(LOAD);
-    await admin.query(CONSTRAINTS);
-    await admin.query('VACUUM (FREEZE, ANALYZE)');
-    // The load and the freeze dirtied the whole database; without an explicit checkpoint the
-    // checkpointer would write it out during the timed runs, slowing whichever runs then.
-    await admin.query('CHECKPOINT');
     const manifest = await captureManifest(new PgDatabaseInspector(admin), { database: database.name, now: () => new Date() });
-    const size = await admin.query<{ bytes: string }>('SELECT pg_database_size(current_database())::text AS bytes');
     await admin.end();
     const loadMs = performance.now() - loadStart;
     const rows = Object.values(manifest.rowCounts).reduce((sum, count) => sum + count, 0);
@@ -161,7 +190,7 @@ export async function benchVerify(): Promise<void> {
 
     console.log(
       `\n## verify vs pg_dump (${rows} counted rows in ${Object.keys(manifest.rowCounts).length} tables, ` +
-        `${(Number(size.rows[0]?.bytes) / 2 ** 20).toFixed(0)} MiB; loaded in ${(loadMs / 1000).toFixed(1)} s; median of ${ROUNDS})`,
+        `${(bytes / 2 ** 20).toFixed(0)} MiB; loaded in ${(loadMs / 1000).toFixed(1)} s; median of ${ROUNDS})`,
     );
     console.log(`pg_dump -f /dev/null (plain, 1 connection)   ${dumpMs.toFixed(0).padStart(6)} ms  ${dumps.map((ms) => ms.toFixed(0)).join(' / ')}`);
     console.log(
