@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,8 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WildcardRule } from '../acknowledgements.ts';
+import { environmentProblems } from '../../functions/contracts/env-schema.ts';
+import { ENV_CONTRACTS } from '../../functions/contracts/environment.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -54,6 +56,7 @@ export class DrFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: DrFunctionProps) {
     super(scope, id);
+    checkEnvironment(props.handler, props.environment);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -105,4 +108,16 @@ export class DrFunction extends Construct {
       },
     });
   }
+}
+
+/**
+ * Fails synth when the environment written for a function breaks that function's contract
+ * (functions/contracts/environment.ts): the same check its cold start makes, done before deploying.
+ * Deploy-time tokens are checked for presence only.
+ */
+export function checkEnvironment(handler: string, environment: Readonly<Record<string, string>>): void {
+  const contract = ENV_CONTRACTS[handler];
+  if (contract === undefined) throw new Error(`${handler} function: no environment contract in functions/contracts/environment.ts`);
+  const problems = environmentProblems(contract, environment, (value) => Token.isUnresolved(value));
+  if (problems.length > 0) throw new Error(`${handler} function: the environment infra writes breaks the function's contract: ${problems.join('; ')}`);
 }

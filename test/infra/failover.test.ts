@@ -43,7 +43,16 @@ function build(input: DrConfigInput = {}): Built {
     handler: 'probe',
     description: 'Writer probe (test stand-in)',
     vpc: { vpc: db.network.vpc, securityGroup: db.network.functionsSecurityGroup },
-    environment: { DATABASE_ID: 'swifteats' },
+    // The probe's contract (functions/contracts/environment.ts) is checked at synth: a complete environment.
+    environment: {
+      DATABASE_ID: 'swifteats',
+      DB_HOST: 'writer.example.internal',
+      DB_PORT: '5432',
+      DB_NAME: 'swifteats',
+      DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:swifteats-probe',
+      DB_TLS_MODE: 'verify-full',
+      REPLICA_HOST: 'none',
+    },
   });
   const topicKey = new kms.Key(stack, 'TopicKey', { enableKeyRotation: true });
   const topic = new sns.Topic(stack, 'Topic', { masterKey: topicKey, enforceSSL: true });
