@@ -129,11 +129,12 @@ export function noneOr<T>(schema: EnvField<T>): EnvField<T | null> {
 }
 
 /**
- * A JSON document, parsed, then read by `read`: a domain parser that returns the value, or throws
- * (its message becomes the problem), or returns `{ problems }`. Each problem is reported under the
- * variable's name by {@link parseEnv}.
+ * A JSON document: parsed, then checked by `problems` (a domain validator returning every problem,
+ * each naming its field), then turned into the value by `read` (default: the document as it is).
+ * The problems are reported together under the variable's name by {@link parseEnv}; a `read` that throws
+ * reports its message.
  */
-export function json<T>(read: (value: unknown) => T | { readonly problems: readonly string[] }): EnvField<T> {
+export function json<T>(problems: (value: unknown) => readonly string[], read: (value: unknown) => T = (value) => value as T): EnvField<T> {
   return pipe(
     string(),
     rawTransform(({ dataset, addIssue, NEVER }) => {
@@ -144,24 +145,20 @@ export function json<T>(read: (value: unknown) => T | { readonly problems: reado
         addIssue({ message: `not valid JSON (${(error as Error).message})` });
         return NEVER;
       }
-      let read0: T | { readonly problems: readonly string[] };
+      // One variable, one message: `NAME: a; b; c`, each naming its field inside the document.
+      const found = problems(value);
+      if (found.length > 0) {
+        addIssue({ message: found.join('; ') });
+        return NEVER;
+      }
       try {
-        read0 = read(value);
+        return read(value);
       } catch (error) {
         addIssue({ message: (error as Error).message });
         return NEVER;
       }
-      if (hasProblems(read0)) {
-        for (const message of read0.problems) addIssue({ message });
-        return NEVER;
-      }
-      return read0 as T;
     }),
   );
-}
-
-function hasProblems(value: unknown): value is { readonly problems: readonly string[] } {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { problems?: unknown }).problems) && (value as { problems: unknown[] }).problems.length > 0;
 }
 
 /** Problems found in one variable's value: `NAME: message`, one per issue. */

@@ -41,10 +41,7 @@ const offsitePaths = () =>
 
 /** Exact mode's tables (config restoreTest.exactCounts.tables), as JSON. */
 const exactCountTables = () =>
-  json((value): string[] | { problems: string[] } => {
-    const problems = exactCountTableProblems(value, 'tables');
-    return problems.length > 0 ? { problems } : (value as string[]);
-  });
+  json<string[]>((value) => exactCountTableProblems(value, 'tables'));
 
 /** The snapshot λ: takes, tags and copies snapshots. */
 export const SNAPSHOT_ENV = envContract({
@@ -54,7 +51,7 @@ export const SNAPSHOT_ENV = envContract({
     TOPOLOGY: topology(),
     POLICY_NAME: text(),
     SCHEDULE_TIMEZONE: text(),
-    TIER_RULES: json((value) => value as TierRules),
+    TIER_RULES: json<TierRules>(() => []),
     DR_REGION: noneOr(text()),
     DR_KMS_KEY_ID: text(),
     ARCHIVE_BUCKET: text(),
@@ -88,14 +85,18 @@ export const VERIFY_ENV = envContract({
     DB_TLS_MODE: oneOf(TLS_MODES),
     ARCHIVE_BUCKET: text(),
     ASSERTIONS: optional(
-      json((value): UserAssertion[] | { problems: string[] } => {
-        try {
-          return parseAssertions(value, 'ASSERTIONS');
-        } catch (error) {
-          if (error instanceof ValidationError) return { problems: [...error.problems] };
-          throw error;
-        }
-      }),
+      json(
+        (value) => {
+          try {
+            parseAssertions(value, 'ASSERTIONS');
+            return [];
+          } catch (error) {
+            if (error instanceof ValidationError) return error.problems;
+            throw error;
+          }
+        },
+        (value) => parseAssertions(value, 'ASSERTIONS'),
+      ),
       [] as UserAssertion[],
     ),
     MAX_BRACKET_SHARE: optional(decimal(0, 1), DEFAULT_MAX_BRACKET_SHARE),
@@ -120,7 +121,7 @@ export const RESTORE_ENV = envContract({
     SECRET_KMS_KEY_ID: text(),
     TEMP_TTL_HOURS: integer(1, 48),
     STORAGE_TYPE: text(),
-    STORAGE_IOPS: optional(integer(1_000, 256_000) as ContractField as ReturnType<typeof integer>, undefined as unknown),
+    STORAGE_IOPS: optional<number, undefined>(integer(1_000, 256_000), undefined),
   },
 });
 
@@ -131,10 +132,7 @@ export const RETENTION_ENV = envContract({
     DATABASE_ID: text(),
     TOPOLOGY: topology(),
     POLICY_NAME: text(),
-    RETENTION_POLICY: json((value): RetentionSettings | { problems: string[] } => {
-      const problems = retentionSettingsProblems(value);
-      return problems.length > 0 ? { problems } : (value as RetentionSettings);
-    }),
+    RETENTION_POLICY: json<RetentionSettings>(retentionSettingsProblems),
     DR_REGION: noneOr(text()),
     ARCHIVE_BUCKET: text(),
   },
@@ -148,10 +146,7 @@ export const RPO_MONITOR_ENV = envContract({
     TOPOLOGY: topology(),
     DR_REGION: noneOr(text()),
     OFFSITE_PATHS: offsitePaths(),
-    OBJECTIVES: json((value): RecoveryObjectives | { problems: string[] } => {
-      const problems = objectivesProblems(value);
-      return problems.length > 0 ? { problems } : (value as RecoveryObjectives);
-    }),
+    OBJECTIVES: json<RecoveryObjectives>(objectivesProblems),
   },
   checks: [
     'AWS_REGION',
@@ -181,7 +176,7 @@ export const PROBE_ENV = envContract({
     DB_SECRET_ARN: secretArn(),
     DB_TLS_MODE: oneOf(TLS_MODES),
     REPLICA_HOST: noneOr(text()),
-    REPLICA_PORT: optional(port(), null),
+    REPLICA_PORT: optional<number, null>(port(), null),
     PROBE_CONNECT_TIMEOUT_MS: optional(integer(100, 60_000), PROBE_DEFAULTS.connectTimeoutMs),
     PROBE_STATEMENT_TIMEOUT_MS: optional(integer(100, 60_000), PROBE_DEFAULTS.statementTimeoutMs),
     PROBE_TIMEOUT_MS: optional(integer(100, 120_000), PROBE_DEFAULTS.timeoutMs),

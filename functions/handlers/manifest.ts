@@ -29,35 +29,25 @@ import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
 import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/manifest-archive.ts';
 import { DEFAULT_SETTLE, type SettleOptions } from '../domain/verification/after-reading.ts';
-import { exactCountTablesFromEnv, type LedgerObservation } from '../domain/verification/exact-counts.ts';
+import type { LedgerObservation } from '../domain/verification/exact-counts.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { ContentReader } from '../ports/content-reader.ts';
 import type { DatabaseInspector } from '../ports/database-inspector.ts';
 import type { CredentialsProvider } from '../ports/database-credentials.ts';
 import type { WriteStatistics } from '../ports/write-statistics.ts';
-import { envInteger, failOnProblems, requireEnv } from '../shared/env.ts';
+import { parseEnv } from '../contracts/env-schema.ts';
+import { MANIFEST_ENV } from '../contracts/environment.ts';
 import { drHandler } from '../shared/handler.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
-const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_SECRET_ARN', 'ARCHIVE_BUCKET']);
-const problems: string[] = [];
-const settle: SettleOptions = {
-  ...DEFAULT_SETTLE,
-  maxWaitSeconds: process.env.BRACKET_MAX_WAIT_SECONDS === undefined ? DEFAULT_SETTLE.maxWaitSeconds : envInteger(process.env.BRACKET_MAX_WAIT_SECONDS, 'BRACKET_MAX_WAIT_SECONDS', 0, 780, problems),
-};
+const env = parseEnv(MANIFEST_ENV);
+/** Reading B's wait, bounded by `BRACKET_MAX_WAIT_SECONDS` (config `restoreTest.bracketMaxWaitSeconds`). */
+const settle: SettleOptions = { ...DEFAULT_SETTLE, maxWaitSeconds: env.BRACKET_MAX_WAIT_SECONDS };
 /** Whether reading A digests every row (config `restoreTest.contentDigest`, env `CONTENT_DIGEST`, default true). */
-const contentDigest = (() => {
-  const raw = process.env.CONTENT_DIGEST;
-  if (raw === undefined || raw === 'true') return true;
-  if (raw !== 'false') problems.push(`CONTENT_DIGEST: ${raw} is not true or false`);
-  return false;
-})();
+const contentDigest = env.CONTENT_DIGEST;
 /** Exact mode (config `restoreTest.exactCounts.tables`): readings A and B also observe these tables' ledgers. */
-const exactCounts = exactCountTablesFromEnv(process.env.EXACT_COUNT_TABLES, 'EXACT_COUNT_TABLES');
-if ('problems' in exactCounts) problems.push(...exactCounts.problems);
-const exactCountTables = 'tables' in exactCounts ? exactCounts.tables : [];
-failOnProblems(problems);
+const exactCountTables = env.EXACT_COUNT_TABLES;
 
 /** What the handler acts through; injectable in tests. */
 export interface ManifestDeps {
@@ -84,7 +74,7 @@ const credentials: CredentialsProvider = new SecretsManagerCredentials(new Secre
 const defaults: ManifestDeps = {
   connect: async () => {
     const { username, password } = await credentials.get();
-    const endpoint: DbEndpoint = { host: env.DB_HOST, port: Number(env.DB_PORT), database: env.DB_NAME, user: username, password, tls: 'verify-full', statementTimeoutMs: 600_000, applicationName: 'rds-dr-manifest' };
+    const endpoint: DbEndpoint = { host: env.DB_HOST, port: env.DB_PORT, database: env.DB_NAME, user: username, password, tls: 'verify-full', statementTimeoutMs: 600_000, applicationName: 'rds-dr-manifest' };
     const session = await openSession(endpoint);
     return {
       inspector: new PgDatabaseInspector(session.client),

@@ -24,7 +24,6 @@ import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
 import { restoresFor } from '../adapters/rds/restore.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import {
-  retentionSettingsProblems,
   runRetention,
   type DatabaseLister,
   type RetentionMetricValues,
@@ -33,7 +32,8 @@ import {
 } from '../domain/retention-run.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
-import { envTopology, failOnProblems, requireEnv } from '../shared/env.ts';
+import { parseEnv } from '../contracts/env-schema.ts';
+import { RETENTION_ENV } from '../contracts/environment.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 import { METRICS } from '../shared/metric-names.ts';
 import { drHandler } from '../shared/handler.ts';
@@ -42,23 +42,9 @@ import { EventReader } from '../shared/validate.ts';
 
 export type { RetentionRunReport };
 
-const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 'RETENTION_POLICY', 'DR_REGION', 'ARCHIVE_BUCKET']);
-const problems: string[] = [];
-const topology: Topology = envTopology(env.TOPOLOGY, problems);
-failOnProblems(problems);
-const settings = readSettings(env.RETENTION_POLICY);
-
-function readSettings(json: string): RetentionSettings {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    throw new ConfigurationError(`RETENTION_POLICY: not valid JSON (${(error as Error).message})`);
-  }
-  const problems = retentionSettingsProblems(value);
-  if (problems.length > 0) throw new ConfigurationError(`RETENTION_POLICY: ${problems.join('; ')}`);
-  return value as RetentionSettings;
-}
+const env = parseEnv(RETENTION_ENV);
+const topology: Topology = env.TOPOLOGY;
+const settings: RetentionSettings = env.RETENTION_POLICY;
 
 /** What the handler acts through; module-scope clients by default, injectable in tests. */
 export interface RetentionDeps {
@@ -78,12 +64,12 @@ export interface RetentionDeps {
 }
 
 const primaryRds = new RDSClient({ region: env.AWS_REGION });
-const drRds = env.DR_REGION === 'none' ? null : new RDSClient({ region: env.DR_REGION });
+const drRds = env.DR_REGION === null ? null : new RDSClient({ region: env.DR_REGION });
 /** Retention only lists through the restore adapter; the engine version is used by cluster restores alone. */
 const LIST_ONLY_ENGINE_VERSION = 'unused';
 const defaults: RetentionDeps = {
   primary: controlPlaneFor(topology, primaryRds, env.AWS_REGION),
-  dr: drRds === null ? null : controlPlaneFor(topology, drRds, env.DR_REGION),
+  dr: drRds === null || env.DR_REGION === null ? null : controlPlaneFor(topology, drRds, env.DR_REGION),
   databases: {
     primary: restoresFor(topology, primaryRds, LIST_ONLY_ENGINE_VERSION),
     dr: drRds === null ? null : restoresFor(topology, drRds, LIST_ONLY_ENGINE_VERSION),

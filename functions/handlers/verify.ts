@@ -18,42 +18,22 @@ import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
 import { parseManifest } from '../domain/manifest.ts';
 import { loadAfterReading, manifestKey } from '../domain/manifest-archive.ts';
-import { DEFAULT_MAX_BRACKET_SHARE } from '../domain/verification/bracket.ts';
-import { exactCountTablesFromEnv } from '../domain/verification/exact-counts.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification, type ReportVerdict, type UserAssertion, type VerificationSource } from '../domain/verification.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification, type ReportVerdict, type UserAssertion, type VerificationSource } from '../domain/verification.ts';
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { VerificationProbe } from '../ports/verification-probe.ts';
-import { requireEnv } from '../shared/env.ts';
-import { ConfigurationError, ValidationError } from '../shared/errors.ts';
+import { parseEnv } from '../contracts/env-schema.ts';
+import { VERIFY_ENV } from '../contracts/environment.ts';
 import { drHandler } from '../shared/handler.ts';
 import { logger } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';
 
-const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'DB_NAME', 'DB_TLS_MODE', 'ARCHIVE_BUCKET']);
-const tls = env.DB_TLS_MODE as 'verify-full' | 'require' | 'disable';
-if (!['verify-full', 'require', 'disable'].includes(tls)) throw new ConfigurationError(`DB_TLS_MODE: ${env.DB_TLS_MODE} is not verify-full, require or disable`);
-const assertions: UserAssertion[] = (() => {
-  try {
-    return parseAssertions(JSON.parse(process.env.ASSERTIONS ?? '[]'), 'ASSERTIONS');
-  } catch (error) {
-    if (error instanceof ValidationError) throw new ConfigurationError(error.message);
-    throw new ConfigurationError(`ASSERTIONS: not valid JSON (${(error as Error).message})`);
-  }
-})();
-/** Share of a table's rows above which its row-count bracket is flagged (config `verification.maxBracketShare`). */
-const maxBracketShare = (() => {
-  const raw = process.env.MAX_BRACKET_SHARE;
-  if (raw === undefined) return DEFAULT_MAX_BRACKET_SHARE;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > 1) throw new ConfigurationError(`MAX_BRACKET_SHARE: ${raw} is not a number above 0 and at most 1`);
-  return value;
-})();
+const env = parseEnv(VERIFY_ENV);
+const tls = env.DB_TLS_MODE;
+const assertions: readonly UserAssertion[] = env.ASSERTIONS;
+/** Share of a table's rows above which its row-count bracket is flagged (config `restoreTest.maxBracketShare`). */
+const maxBracketShare = env.MAX_BRACKET_SHARE;
 /** Tables in exact mode (config `restoreTest.exactCounts.tables`): restored count must equal the ledger. */
-const exactCountTables: readonly string[] = (() => {
-  const parsed = exactCountTablesFromEnv(process.env.EXACT_COUNT_TABLES, 'EXACT_COUNT_TABLES');
-  if ('problems' in parsed) throw new ConfigurationError(parsed.problems.join('; '));
-  return parsed.tables;
-})();
+const exactCountTables: readonly string[] = env.EXACT_COUNT_TABLES;
 /** Parallel sessions for the full read; more than the restored instance's vCPUs only queues. */
 const SESSIONS = 2;
 

@@ -2,7 +2,7 @@
  * Port: the content tallies and row digests of reading A, and the large objects of a database
  * (see `domain/verification/content.ts`).
  */
-import type { RowCounts, TableRef } from '../domain/manifest.ts';
+import type { RowCounts, TableRef } from '../domain/verification/model.ts';
 import type { ContentRequest, LargeObjectTally, TableContent } from '../domain/verification/content.ts';
 
 /** What one consistent scan of the production database gave. */

@@ -5,7 +5,7 @@
  * temporary restored instance; both sides must describe a database the same way, so one adapter
  * serves both.
  */
-import type { RowCounts, SchemaDescription, TableRef } from '../domain/manifest.ts';
+import type { RowCounts, SchemaDescription, TableRef } from '../domain/verification/model.ts';
 
 /** Reads schema, row counts and heartbeat of one database. Never writes. */
 export interface DatabaseInspector {

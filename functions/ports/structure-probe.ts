@@ -8,8 +8,31 @@
  * throw for one bad object. Numbers that may exceed 2^53 (sequence values, column extremes) travel
  * as PostgreSQL's decimal text and are compared as `bigint` by the rules.
  */
-import type { TableRef } from '../domain/manifest.ts';
-import type { IndexCheckOutcome, IndexRef } from './verification-probe.ts';
+import type { TableRef } from '../domain/verification/model.ts';
+
+/** A B-tree index, named by its table's schema (index names are unique per schema). */
+export interface IndexRef {
+  /** Schema of the index and its table. */
+  readonly schema: string;
+  /** Table the index belongs to. */
+  readonly table: string;
+  /** Index name. */
+  readonly name: string;
+}
+
+/** The outcome of checking one index. */
+export interface IndexCheckOutcome {
+  /** The index checked. */
+  readonly index: IndexRef;
+  /**
+   * `passed`: no problem found; `failed`: amcheck found corruption or could not check the index;
+   * `skipped`: the index cannot be checked by design (e.g. not valid after a failed
+   * `CREATE INDEX CONCURRENTLY`), which says nothing about corruption.
+   */
+  readonly status: 'passed' | 'failed' | 'skipped';
+  /** Empty when passed; otherwise the server's message or the reason for skipping. */
+  readonly message: string;
+}
 
 /** The state of one index in `pg_index`. */
 export interface IndexState {

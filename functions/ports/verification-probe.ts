@@ -7,8 +7,8 @@
  * `SqlConnectionError` when the connection itself is lost (a verdict about the data would be wrong
  * then) and `SqlQueryError` when a whole observation could not be made.
  */
-import type { SchemaDescription, TableRef } from '../domain/manifest.ts';
-import type { StructureProbe } from './structure-probe.ts';
+import type { SchemaDescription, TableRef } from '../domain/verification/model.ts';
+import type { IndexCheckOutcome, IndexRef, StructureProbe } from './structure-probe.ts';
 import type { ContentRequest, LargeObjectTally, TableContent } from '../domain/verification/content.ts';
 import type { LedgerObservation } from '../domain/verification/exact-counts.ts';
 
@@ -46,29 +46,7 @@ export type TableReadOutcome =
       readonly error: string;
     };
 
-/** A B-tree index, named by its table's schema (index names are unique per schema). */
-export interface IndexRef {
-  /** Schema of the index and its table. */
-  readonly schema: string;
-  /** Table the index belongs to. */
-  readonly table: string;
-  /** Index name. */
-  readonly name: string;
-}
-
-/** The outcome of checking one index. */
-export interface IndexCheckOutcome {
-  /** The index checked. */
-  readonly index: IndexRef;
-  /**
-   * `passed`: no problem found; `failed`: amcheck found corruption or could not check the index;
-   * `skipped`: the index cannot be checked by design (e.g. not valid after a failed
-   * `CREATE INDEX CONCURRENTLY`), which says nothing about corruption.
-   */
-  readonly status: 'passed' | 'failed' | 'skipped';
-  /** Empty when passed; otherwise the server's message or the reason for skipping. */
-  readonly message: string;
-}
+export type { IndexCheckOutcome, IndexRef } from './structure-probe.ts';
 
 /** What running amcheck over the indexes gave: either it could not run at all, or one outcome per index. */
 export type BtreeCheckRun =

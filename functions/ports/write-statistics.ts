@@ -2,7 +2,7 @@
  * Port: the write counters and transaction activity of the production database, what the
  * bracketed manifest is made of (see `domain/verification/bracket.ts`).
  */
-import type { TableRef } from '../domain/manifest.ts';
+import type { TableRef } from '../domain/verification/model.ts';
 import type { CounterReading, OpenTransaction } from '../domain/verification/bracket.ts';
 
 /** Reads cumulative statistics; never writes. */

@@ -531,7 +531,8 @@ describe('retention λ: input', () => {
       await expect(import('../../functions/handlers/retention.ts')).rejects.toMatchObject({
         name: 'ConfigurationError',
         message:
-          'RETENTION_POLICY: hourly: unknown setting; allowed: daily, weekly, monthly, yearly, minimumCount, quotaHeadroom, deletesPerSecond, maxVerifiedAgeHours; ' +
+          // The one format of every environment problem (functions/contracts/env-schema.ts).
+          'invalid environment: RETENTION_POLICY: hourly: unknown setting; allowed: daily, weekly, monthly, yearly, minimumCount, quotaHeadroom, deletesPerSecond, maxVerifiedAgeHours; ' +
           'deletesPerSecond: 20 must be a number > 0 and <= 10; weekly: -1 must be an integer >= 0',
       });
     } finally {

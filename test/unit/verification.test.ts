@@ -718,11 +718,11 @@ describe('runVerification', () => {
         manifestFingerprint: MANIFEST.schemaFingerprint,
       },
       startedAt: '2026-03-01T12:30:00.000Z',
-      // Reading 31 after the start: two per check, 16 checks with the six structural and two content ones.
-      finishedAt: '2026-03-01T12:30:00.310Z',
+      // Reading 33 after the start: two per check, 16 checks with the six structural and two content ones.
+      finishedAt: '2026-03-01T12:30:00.330Z',
       passed: true,
       recoveredPointInTime: '2026-03-01T12:04:30.123456Z',
-      // 12:30:00.310 - 12:04:30.123456 = 1530.186544 s: whole seconds, rounded up.
+      // 12:30:00.330 - 12:04:30.123456 = 1530.206544 s: whole seconds, rounded up.
       dataAgeSeconds: 1531,
     });
     expect(probe.calls).toEqual([
@@ -836,6 +836,8 @@ describe('runVerification', () => {
       HEALTHY_STRUCTURE[1],
       ['foreign-keys', 'failed', 'could not check the foreign keys: checking foreign keys: out of shared memory (SQLSTATE 53200)'],
       ...HEALTHY_STRUCTURE.slice(3),
+      ['table-content', 'skipped', 'not applicable: the manifest was captured before content tallies were recorded'],
+      ['large-objects', 'skipped', 'not applicable: the manifest was captured before large objects were recorded'],
     ]);
     expect(report.verdict).toBe('failed');
     probe.failures['checkForeignKeys'] = new SqlConnectionError('checking foreign keys: Connection terminated unexpectedly');
@@ -888,7 +890,7 @@ describe('runVerification', () => {
       ['large-objects', 'skipped'],
     ]);
     expect(report.checks[1]?.evidence).toBe('not applicable: a point-in-time restore has no manifest to compare with');
-    expect(report.checks[6]?.evidence).toBe('not applicable: a point-in-time restore has no manifest to compare with');
+    expect(report.checks.find((check) => check.id === 'table-content')?.evidence).toBe('not applicable: a point-in-time restore has no manifest to compare with');
     expect(report.passed).toBe(true);
     expect(report.source).toEqual({ kind: 'point-in-time', targetTime: '2026-03-01T12:04:31.000Z' });
     expect(report.recoveredPointInTime).toBe('2026-03-01T12:04:30.123456Z');

@@ -21,7 +21,7 @@
  * Residual: a flush that loses a lock race is retried and forced after PGSTAT_MAX_INTERVAL (60 s);
  * such a delay narrows the bracket, so it can only cause a false failure, never a false pass.
  */
-import type { TableRef } from '../manifest.ts';
+import type { TableRef } from './model.ts';
 import type { LedgerObservation } from './exact-counts.ts';
 import { checkCounterReading, checkLedgerReading, countableTables, fingerprint, isManifestRecord, type Problems } from '../manifest.ts';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';

@@ -50,7 +50,7 @@
  *
  * Pure: no SQL, no clock.
  */
-import type { ColumnDescription, SchemaDescription, TableDescription, TableRef } from '../manifest.ts';
+import type { ColumnDescription, SchemaDescription, TableDescription, TableRef } from './model.ts';
 import type { CounterReading, SettleOutcome, TableCounters } from './bracket.ts';
 import { globalReasons, tableBounds } from './bracket.ts';
 

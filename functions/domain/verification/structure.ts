@@ -7,7 +7,7 @@
  * Pure: the observations come from the `StructureProbe` port; `verification.ts` turns each
  * {@link StructureVerdict} into a check of the report.
  */
-import type { SchemaDescription, TableRef } from '../manifest.ts';
+import type { SchemaDescription, TableRef } from './model.ts';
 import type { IndexRef } from '../../ports/verification-probe.ts';
 import type {
   ConstraintCheckOutcome,

@@ -14,7 +14,8 @@ import { restoresFor } from '../../adapters/rds/restore.ts';
 import { S3ArchiveStore } from '../../adapters/s3/archive.ts';
 import type { Topology } from '../../ports/database-control-plane.ts';
 import type { RestorePlacement } from '../../ports/restore-control-plane.ts';
-import { envInteger, envTopology, failOnProblems, requireEnv } from '../../shared/env.ts';
+import { parseEnv } from '../../contracts/env-schema.ts';
+import { RESTORE_ENV } from '../../contracts/environment.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { EventReader } from '../../shared/validate.ts';
 import { PITR_ACTIONS } from './pitr-actions.ts';
@@ -23,27 +24,10 @@ import type { RestoreDeps, RestoreSettings } from './types.ts';
 
 export type { RestoreDeps };
 
-const env = requireEnv([
-  'AWS_REGION',
-  'DATABASE_ID',
-  'TOPOLOGY',
-  'ENGINE_VERSION',
-  'DR_REGION',
-  'ARCHIVE_BUCKET',
-  'RESTORE_INSTANCE_CLASS',
-  'RESTORE_SUBNET_GROUP',
-  'RESTORE_PARAMETER_GROUP',
-  'VERIFY_SECURITY_GROUP_ID',
-  'PITR_SECURITY_GROUP_ID',
-  'SECRET_KMS_KEY_ID',
-  'TEMP_TTL_HOURS',
-  'STORAGE_TYPE',
-]);
-const problems: string[] = [];
-const topology: Topology = envTopology(env.TOPOLOGY, problems);
-const ttlHours = envInteger(env.TEMP_TTL_HOURS, 'TEMP_TTL_HOURS', 1, 48, problems);
-failOnProblems(problems);
-const iops = process.env.STORAGE_IOPS ? Number(process.env.STORAGE_IOPS) : undefined;
+const env = parseEnv(RESTORE_ENV);
+const topology: Topology = env.TOPOLOGY;
+const ttlHours = env.TEMP_TTL_HOURS;
+const iops = env.STORAGE_IOPS;
 
 /** Placement of restored databases (minus id and tags); restore tests and PITR differ in security group. */
 function placement(securityGroupId: string): Omit<RestorePlacement, 'targetId' | 'tags'> {
@@ -68,7 +52,7 @@ const settings: RestoreSettings = {
 const rds = new RDSClient({ region: env.AWS_REGION });
 const defaults: RestoreDeps = {
   primary: controlPlaneFor(topology, rds, env.AWS_REGION),
-  dr: env.DR_REGION === 'none' ? null : controlPlaneFor(topology, new RDSClient({ region: env.DR_REGION }), env.DR_REGION),
+  dr: env.DR_REGION === null ? null : controlPlaneFor(topology, new RDSClient({ region: env.DR_REGION }), env.DR_REGION),
   restores: restoresFor(topology, rds, env.ENGINE_VERSION),
   archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
   now: () => new Date(),

@@ -10,30 +10,28 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { controlPlaneFor } from '../../adapters/rds/control-plane.ts';
 import { S3ArchiveStore } from '../../adapters/s3/archive.ts';
-import type { TierRules } from '../../domain/snapshot-naming.ts';
 import type { Topology } from '../../ports/database-control-plane.ts';
-import { envTopology, failOnProblems, requireEnv } from '../../shared/env.ts';
+import { parseEnv } from '../../contracts/env-schema.ts';
+import { SNAPSHOT_ENV } from '../../contracts/environment.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { EventReader } from '../../shared/validate.ts';
 import { SNAPSHOT_ACTIONS, type SnapshotDeps, type SnapshotSettings } from './actions.ts';
 
 export type { SnapshotDeps };
 
-const env = requireEnv(['AWS_REGION', 'DATABASE_ID', 'TOPOLOGY', 'POLICY_NAME', 'SCHEDULE_TIMEZONE', 'TIER_RULES', 'DR_REGION', 'DR_KMS_KEY_ID', 'ARCHIVE_BUCKET']);
-const problems: string[] = [];
-const topology: Topology = envTopology(env.TOPOLOGY, problems);
-failOnProblems(problems);
+const env = parseEnv(SNAPSHOT_ENV);
+const topology: Topology = env.TOPOLOGY;
 const settings: SnapshotSettings = {
   database: env.DATABASE_ID,
   policy: env.POLICY_NAME,
   timeZone: env.SCHEDULE_TIMEZONE,
-  tierRules: JSON.parse(env.TIER_RULES) as TierRules,
+  tierRules: env.TIER_RULES,
   drKmsKeyId: env.DR_KMS_KEY_ID,
 };
 
 const defaults: SnapshotDeps = {
   primary: controlPlaneFor(topology, new RDSClient({ region: env.AWS_REGION }), env.AWS_REGION),
-  dr: env.DR_REGION === 'none' ? null : controlPlaneFor(topology, new RDSClient({ region: env.DR_REGION }), env.DR_REGION),
+  dr: env.DR_REGION === null ? null : controlPlaneFor(topology, new RDSClient({ region: env.DR_REGION }), env.DR_REGION),
   archive: new S3ArchiveStore(new S3Client({ region: env.AWS_REGION }), env.ARCHIVE_BUCKET),
   now: () => new Date(),
 };
