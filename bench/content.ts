@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { PgContentReader, scanRestoredContent } from '../functions/adapters/pg/content.ts';
 import { PgDatabaseInspector } from '../functions/adapters/pg/inspector.ts';
 import { contentRequests, DIGEST_SEED } from '../functions/domain/verification/content.ts';
-import { countableTables } from '../functions/domain/manifest.ts';
+import { countableTables } from '../functions/domain/verification/manifest.ts';
 import { createTempDatabase } from '../test/support/pg.ts';
 
 const ROWS = 1_000_000;

@@ -29,9 +29,9 @@ import { performance } from 'node:perf_hooks';
 import { DescribeAccountAttributesCommand, ListTagsForResourceCommand, paginateDescribeDBSnapshots, RDSClient } from '@aws-sdk/client-rds';
 import { controlPlaneFor } from '../functions/adapters/rds/control-plane.ts';
 import { restoresFor } from '../functions/adapters/rds/restore.ts';
-import { planRetention, type RetentionPolicy, type SnapshotRecord } from '../functions/domain/retention.ts';
-import { runRetention, type RetentionSettings } from '../functions/domain/retention-run.ts';
-import { managedSnapshotTags, snapshotId, tierFor, type Tier } from '../functions/domain/snapshot-naming.ts';
+import { planRetention, type RetentionPolicy, type SnapshotRecord } from '../functions/domain/retention/policy.ts';
+import { runRetention, type RetentionSettings } from '../functions/domain/retention/run.ts';
+import { managedSnapshotTags, snapshotId, tierFor, type Tier } from '../functions/domain/snapshots/naming.ts';
 import type { ArchiveStore, StoredDocument } from '../functions/ports/archive-store.ts';
 import { RdsFake, VirtualClock } from '../test/support/rds-fake.ts';
 

@@ -42,10 +42,10 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import { PgDatabaseInspector } from '../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe, type ProbeSession } from '../functions/adapters/pg/verification-probe.ts';
-import { captureBracketedManifest, countableTables, qualifiedName } from '../functions/domain/manifest.ts';
+import { captureBracketedManifest, countableTables, qualifiedName } from '../functions/domain/verification/manifest.ts';
 import { captureAfterReading, DEFAULT_SETTLE, type SettleOptions } from '../functions/domain/verification/after-reading.ts';
 import { DEFAULT_MAX_BRACKET_SHARE, judgeBracket, type BracketStatus } from '../functions/domain/verification/bracket.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification, type VerificationReport } from '../functions/domain/verification.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification, type VerificationReport } from '../functions/domain/verification/checks.ts';
 import { createTempDatabase, type TempDatabase } from '../test/support/pg.ts';
 import { ASSERTIONS, buildFoodDeliveryDatabase, FULL_SIZE_ROWS, timePgDump } from './verify.ts';
 

@@ -25,10 +25,10 @@ import type { Client } from 'pg';
 import { PgDatabaseInspector } from '../functions/adapters/pg/inspector.ts';
 import { HEARTBEAT_TABLE_DDL } from '../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../functions/adapters/pg/verification-probe.ts';
-import { captureManifest } from '../functions/domain/manifest.ts';
-import type { DatabaseManifest } from '../functions/domain/manifest.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification } from '../functions/domain/verification.ts';
-import type { VerificationReport } from '../functions/domain/verification.ts';
+import { captureManifest } from '../functions/domain/verification/manifest.ts';
+import type { DatabaseManifest } from '../functions/domain/verification/manifest.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification } from '../functions/domain/verification/checks.ts';
+import type { VerificationReport } from '../functions/domain/verification/checks.ts';
 import { createTempDatabase } from '../test/support/pg.ts';
 import type { TempDatabase } from '../test/support/pg.ts';
 

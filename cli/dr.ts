@@ -90,7 +90,7 @@ const COMMON = ['db', 'region', 'account', 'state-machine-arn', 'no-wait', 'time
 const FLAGS = new Set(['dry-run', 'force', 'no-wait']);
 const TIERS = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 const MODES = ['az', 'region', 'observe'] as const;
-/** RDS identifier rules, as functions/domain/restore-test.ts applies them. */
+/** RDS identifier rules, as functions/domain/verification/restore-test.ts applies them. */
 const IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
 /** Snapshot ids the restore λ accepts (functions/handlers/restore/types.ts). */
 const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;

@@ -4,16 +4,16 @@
  *
  * Keyed by the handler's name as infra names it (`DrFunctionProps.handler`).
  */
-import { parseAssertions } from '../domain/verification.ts';
-import type { UserAssertion } from '../domain/verification.ts';
+import { parseAssertions } from '../domain/verification/checks.ts';
+import type { UserAssertion } from '../domain/verification/checks.ts';
 import { DEFAULT_MAX_BRACKET_SHARE } from '../domain/verification/bracket.ts';
 import { DEFAULT_SETTLE } from '../domain/verification/after-reading.ts';
-import { PROBE_DEFAULTS } from '../domain/probe.ts';
-import { objectivesProblems, parseOffsitePaths } from '../domain/rpo.ts';
-import type { OffsitePaths, RecoveryObjectives } from '../domain/rpo.ts';
-import { retentionSettingsProblems } from '../domain/retention-run.ts';
-import type { RetentionSettings } from '../domain/retention-run.ts';
-import type { TierRules } from '../domain/snapshot-naming.ts';
+import { PROBE_DEFAULTS } from '../domain/probe/heartbeat.ts';
+import { objectivesProblems, parseOffsitePaths } from '../domain/rpo/objectives.ts';
+import type { OffsitePaths, RecoveryObjectives } from '../domain/rpo/objectives.ts';
+import { retentionSettingsProblems } from '../domain/retention/run.ts';
+import type { RetentionSettings } from '../domain/retention/run.ts';
+import type { TierRules } from '../domain/snapshots/naming.ts';
 import { exactCountTableProblems } from '../domain/verification/exact-counts.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { decimal, envContract, integer, json, matching, noneOr, oneOf, optional, text } from './env-schema.ts';

@@ -27,7 +27,7 @@ import { PgDatabaseInspector } from '../adapters/pg/inspector.ts';
 import { observeLedger } from '../adapters/pg/ledger.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
-import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/manifest-archive.ts';
+import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/verification/manifest-archive.ts';
 import { DEFAULT_SETTLE, type SettleOptions } from '../domain/verification/after-reading.ts';
 import type { LedgerObservation } from '../domain/verification/exact-counts.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';

@@ -29,7 +29,7 @@ import {
   type RetentionMetricValues,
   type RetentionRunReport,
   type RetentionSettings,
-} from '../domain/retention-run.ts';
+} from '../domain/retention/run.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import { parseEnv } from '../contracts/env-schema.ts';

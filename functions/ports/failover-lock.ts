@@ -5,7 +5,7 @@
  * Implementations throw ThrottledError (safe to retry), FailoverLockLostError where documented, and
  * ConfigurationError when the store itself is missing.
  */
-import type { FailoverMode } from '../domain/failover.ts';
+import type { FailoverMode } from '../domain/failover/rules.ts';
 
 /** The lock record. */
 export interface LockRecord {

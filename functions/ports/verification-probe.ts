@@ -1,7 +1,7 @@
 /**
  * Port: the SQL observations a restore test makes on a restored database.
  *
- * The verification rules (`domain/verification.ts`) turn these observations into pass/fail; the
+ * The verification rules (`domain/verification/checks.ts`) turn these observations into pass/fail; the
  * adapter only observes. Each method reports per-object outcomes instead of throwing on the first
  * bad table or index, so one corrupt object never hides the state of the others. Methods throw
  * `SqlConnectionError` when the connection itself is lost (a verdict about the data would be wrong

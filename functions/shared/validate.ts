@@ -1,5 +1,5 @@
-import type { Tier } from '../domain/snapshot-naming.ts';
-import { TIERS } from '../domain/snapshot-naming.ts';
+import type { Tier } from '../domain/snapshots/naming.ts';
+import { TIERS } from '../domain/snapshots/naming.ts';
 import { ValidationError } from './errors.ts';
 
 /**

@@ -1,6 +1,6 @@
-import { verifiedCopyAgeFloorSeconds } from '../../functions/domain/rpo.ts';
-import { longestGapSeconds, parseSchedule } from '../../functions/domain/schedule.ts';
-import { parseAssertions } from '../../functions/domain/verification.ts';
+import { verifiedCopyAgeFloorSeconds } from '../../functions/domain/rpo/objectives.ts';
+import { longestGapSeconds, parseSchedule } from '../../functions/domain/snapshots/schedule.ts';
+import { parseAssertions } from '../../functions/domain/verification/checks.ts';
 import { exactCountTableProblems } from '../../functions/domain/verification/exact-counts.ts';
 import { ValidationError } from '../../functions/shared/errors.ts';
 import { isPlainObject } from './defaults.ts';
@@ -385,7 +385,7 @@ function checkObjectives(p: Problems, config: DrConfig): void {
 /**
  * The snapshot-loss RPO is measured on the newest offsite copy that passed a restore test, so it
  * also depends on when restore tests run: just before a test proves a newer backup, the newest
- * verified one is the previous test's (functions/domain/rpo.ts, verifiedCopyAgeFloorSeconds).
+ * verified one is the previous test's (functions/domain/rpo/objectives.ts, verifiedCopyAgeFloorSeconds).
  */
 function checkVerifiedCopyFloor(p: Problems, config: DrConfig, rpoSeconds: number): void {
   const backup = typeof config.schedules.backup === 'string' ? parseSchedule(config.schedules.backup) : null;

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { MonitoringFacts } from '../config/resolve.ts';
-import { FAILURE_MODE_DIMENSION, FAILURE_MODES } from '../../functions/domain/rpo.ts';
+import { FAILURE_MODE_DIMENSION, FAILURE_MODES } from '../../functions/domain/rpo/objectives.ts';
 import type { MetricName } from '../../functions/shared/metric-names.ts';
 import { databaseMetric, RUNBOOK } from './alarm-specs.ts';
 

@@ -6,7 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import type { WildcardRule } from '../acknowledgements.ts';
 import type { Topology } from '../config/types.ts';
-import { TIERS } from '../../functions/domain/snapshot-naming.ts';
+import { TIERS } from '../../functions/domain/snapshots/naming.ts';
 
 /**
  * What the automation's capabilities (backup, restore testing, writer probe) share: the ARNs of one

@@ -9,7 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { DatabaseConfig, RestoreTestConfig, Topology } from '../config/types.ts';
 import type { WildcardRule } from '../acknowledgements.ts';
-import { TAG } from '../../functions/domain/snapshot-naming.ts';
+import { TAG } from '../../functions/domain/snapshots/naming.ts';
 import { aslDefinition } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';
 import { grantArchiveWrite, grantKeyThrough, RdsArns, type ArchiveAccess, type FunctionPlacement } from './grants.ts';

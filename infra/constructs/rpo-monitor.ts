@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import type { WildcardRule } from '../acknowledgements.ts';
 import type { MonitoringFacts, OffsitePaths } from '../config/resolve.ts';
-import { OFFSITE_PATH_NAMES } from '../../functions/domain/rpo.ts';
+import { OFFSITE_PATH_NAMES } from '../../functions/domain/rpo/objectives.ts';
 import { DrFunction } from './dr-function.ts';
 import { RdsArns } from './grants.ts';
 

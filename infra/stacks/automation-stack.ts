@@ -14,7 +14,7 @@ import type { Network } from '../constructs/network.ts';
 import type { ProtectedDatabase } from '../constructs/protected-database.ts';
 import { RestoreTesting } from '../constructs/restore-testing.ts';
 import { WriterProbe } from '../constructs/writer-probe.ts';
-import { TAG } from '../../functions/domain/snapshot-naming.ts';
+import { TAG } from '../../functions/domain/snapshots/naming.ts';
 
 /** Props of {@link AutomationStack}. */
 export interface AutomationStackProps extends StackProps {

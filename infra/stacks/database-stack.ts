@@ -7,7 +7,7 @@ import type { DrConfig } from '../config/types.ts';
 import { Archive } from '../constructs/archive.ts';
 import { Network } from '../constructs/network.ts';
 import { MultiAzClusterDatabase, MultiAzInstanceDatabase, type ProtectedDatabase } from '../constructs/protected-database.ts';
-import { TAG } from '../../functions/domain/snapshot-naming.ts';
+import { TAG } from '../../functions/domain/snapshots/naming.ts';
 
 /** Props of {@link DatabaseStack}. */
 export interface DatabaseStackProps extends StackProps {

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { drKeyAlias } from '../config/resolve.ts';
 import type { DrConfig } from '../config/types.ts';
-import { TAG } from '../../functions/domain/snapshot-naming.ts';
+import { TAG } from '../../functions/domain/snapshots/naming.ts';
 
 /** Props of {@link DrRegionStack}. */
 export interface DrRegionStackProps extends StackProps {

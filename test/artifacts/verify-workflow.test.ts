@@ -13,7 +13,7 @@ import * as secretsModel from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgContentReader } from '../../functions/adapters/pg/content.ts';
-import { archiveAfterReading, archiveManifest } from '../../functions/domain/manifest-archive.ts';
+import { archiveAfterReading, archiveManifest } from '../../functions/domain/verification/manifest-archive.ts';
 import { execute, type Execution } from '../support/asl.ts';
 import { boundFunctions, bundleOf, hostBundles, resolvedEnvironment, resolvedStateMachines, type HostedBundle } from '../support/bundles.ts';
 import { createTempDatabase, type TempDatabase } from '../support/pg.ts';

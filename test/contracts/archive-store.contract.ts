@@ -5,7 +5,7 @@
  * stands for, as far as the port promises.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../functions/domain/audit.ts';
+import { sha256 } from '../../functions/domain/audit/records.ts';
 import type { ArchiveStore } from '../../functions/ports/archive-store.ts';
 import { AlreadyArchivedError, ArchiveWriteError, NotArchivedError } from '../../functions/shared/errors.ts';
 

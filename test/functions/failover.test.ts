@@ -13,7 +13,7 @@ import { controlPlaneFor } from '../../functions/adapters/rds/control-plane.ts';
 import { Route53WriterRecord } from '../../functions/adapters/route53/writer-record.ts';
 import { SecretsManagerConnectionSecret } from '../../functions/adapters/secrets/connection-secret.ts';
 import { SnsNotifier } from '../../functions/adapters/sns/notifier.ts';
-import { heldRecord } from '../../functions/domain/failover-lock.ts';
+import { heldRecord } from '../../functions/domain/failover/lock.ts';
 import {
   ConfigurationError,
   EndpointSwitchError,

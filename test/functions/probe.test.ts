@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ProbeClock } from '../../functions/domain/probe.ts';
+import type { ProbeClock } from '../../functions/domain/probe/heartbeat.ts';
 import type { ProbeDeps } from '../../functions/handlers/probe/index.ts';
 import type { CredentialsProvider, DatabaseCredentials } from '../../functions/ports/database-credentials.ts';
 import { ConfigurationError, SqlConnectionError } from '../../functions/shared/errors.ts';

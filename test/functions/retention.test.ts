@@ -1,7 +1,7 @@
 import { DescribeDBSnapshotsCommand, RDSClient, RDSServiceException, type DescribeDBSnapshotsMessage, type DBSnapshotMessage } from '@aws-sdk/client-rds';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { managedSnapshotTags, snapshotId, tierFor } from '../../functions/domain/snapshot-naming.ts';
+import { managedSnapshotTags, snapshotId, tierFor } from '../../functions/domain/snapshots/naming.ts';
 import type { RetentionDeps, RetentionRunReport } from '../../functions/handlers/retention.ts';
 import type { DatabaseControlPlane } from '../../functions/ports/database-control-plane.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';

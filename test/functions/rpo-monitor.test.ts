@@ -3,7 +3,7 @@ import { DeleteDBInstanceCommand, DescribeDBInstanceAutomatedBackupsCommand, RDS
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CloudWatchMetricSource } from '../../functions/adapters/cloudwatch/metric-source.ts';
-import type { RpoDatapoint } from '../../functions/domain/rpo.ts';
+import type { RpoDatapoint } from '../../functions/domain/rpo/objectives.ts';
 import type { RpoMonitorDeps } from '../../functions/handlers/rpo-monitor/index.ts';
 import type { DatabaseControlPlane } from '../../functions/ports/database-control-plane.ts';
 import type { MetricReading, MetricSource } from '../../functions/ports/metric-source.ts';

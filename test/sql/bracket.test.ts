@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
-import { captureBracketedManifest, type DatabaseManifest } from '../../functions/domain/manifest.ts';
+import { captureBracketedManifest, type DatabaseManifest } from '../../functions/domain/verification/manifest.ts';
 import { captureAfterReading, DEFAULT_SETTLE, type AfterReading, type SettleOptions } from '../../functions/domain/verification/after-reading.ts';
 import { judgeBracket, UNLOGGED_REASON, type BracketJudgement } from '../../functions/domain/verification/bracket.ts';
 import { createTempDatabase, TEST_SERVER, type TempDatabase } from '../support/pg.ts';

@@ -13,12 +13,12 @@ import { describe, expect, it } from 'vitest';
 import { HEARTBEAT_TABLE_DDL, PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PROBE_OWN_SCHEMA } from '../../functions/adapters/pg/schema-objects.ts';
 import { AMCHECK_SCHEMA, PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
-import { captureBracketedManifest } from '../../functions/domain/manifest.ts';
+import { captureBracketedManifest } from '../../functions/domain/verification/manifest.ts';
 import { PgContentReader } from '../../functions/adapters/pg/content.ts';
 import { captureAfterReading, type AfterReading } from '../../functions/domain/verification/after-reading.ts';
-import type { DatabaseManifest } from '../../functions/domain/manifest.ts';
-import { CHECK_IDS, DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification } from '../../functions/domain/verification.ts';
-import type { VerificationOptions, VerificationReport } from '../../functions/domain/verification.ts';
+import type { DatabaseManifest } from '../../functions/domain/verification/manifest.ts';
+import { CHECK_IDS, DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification } from '../../functions/domain/verification/checks.ts';
+import type { VerificationOptions, VerificationReport } from '../../functions/domain/verification/checks.ts';
 import { createTempDatabase, withServerClient } from '../support/pg.ts';
 
 /**

@@ -10,8 +10,8 @@ import {
   manifestDigest,
   parseManifest,
   serializeManifest,
-} from '../../functions/domain/manifest.ts';
-import type { TableDescription } from '../../functions/domain/manifest.ts';
+} from '../../functions/domain/verification/manifest.ts';
+import type { TableDescription } from '../../functions/domain/verification/manifest.ts';
 import { SqlConnectionError, SqlQueryError } from '../../functions/shared/errors.ts';
 import { createTempDatabase, databaseExists, withServerClient, withTempDatabase } from '../support/pg.ts';
 

@@ -7,8 +7,8 @@ import { EnvironmentCredentials } from '../../functions/adapters/env/credentials
 import { PgHeartbeatStore } from '../../functions/adapters/pg/heartbeat.ts';
 import type { PgHeartbeatEndpoint } from '../../functions/adapters/pg/heartbeat.ts';
 import { HEARTBEAT_TABLE_DDL } from '../../functions/adapters/pg/inspector.ts';
-import { measureReplicaHeartbeat, probeWriter } from '../../functions/domain/probe.ts';
-import type { ProbeClock, ProbeRequest, ReplicaHeartbeatRequest } from '../../functions/domain/probe.ts';
+import { measureReplicaHeartbeat, probeWriter } from '../../functions/domain/probe/heartbeat.ts';
+import type { ProbeClock, ProbeRequest, ReplicaHeartbeatRequest } from '../../functions/domain/probe/heartbeat.ts';
 import type { ProbeDeps } from '../../functions/handlers/probe/index.ts';
 import type { DatabaseCredentials } from '../../functions/ports/database-credentials.ts';
 import type { MetricName } from '../../functions/shared/metric-names.ts';

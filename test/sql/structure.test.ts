@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client, escapeIdentifier } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification } from '../../functions/domain/verification.ts';
-import type { CheckResult } from '../../functions/domain/verification.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification } from '../../functions/domain/verification/checks.ts';
+import type { CheckResult } from '../../functions/domain/verification/checks.ts';
 import { createTempDatabase, withServerClient } from '../support/pg.ts';
 import type { TempDatabase } from '../support/pg.ts';
 

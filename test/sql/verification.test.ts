@@ -6,15 +6,15 @@ import { HEARTBEAT_TABLE_DDL, PgDatabaseInspector } from '../../functions/adapte
 import type { DbEndpoint } from '../../functions/adapters/pg/connect.ts';
 import { AMCHECK_SCHEMA, openVerificationProbe, PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
 import type { ProbeSession } from '../../functions/adapters/pg/verification-probe.ts';
-import { captureManifest } from '../../functions/domain/manifest.ts';
-import type { DatabaseManifest } from '../../functions/domain/manifest.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification } from '../../functions/domain/verification.ts';
+import { captureManifest } from '../../functions/domain/verification/manifest.ts';
+import type { DatabaseManifest } from '../../functions/domain/verification/manifest.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification } from '../../functions/domain/verification/checks.ts';
 import type {
   CheckResult,
   UserAssertion,
   VerificationOptions,
   VerificationReport,
-} from '../../functions/domain/verification.ts';
+} from '../../functions/domain/verification/checks.ts';
 import { createTempDatabase, withServerClient } from '../support/pg.ts';
 import type { TempDatabase } from '../support/pg.ts';
 

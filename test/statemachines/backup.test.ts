@@ -2,7 +2,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import validator from 'asl-validator';
-import { sha256 } from '../../functions/domain/audit.ts';
+import { sha256 } from '../../functions/domain/audit/records.ts';
 import { openSession } from '../../functions/adapters/pg/connect.ts';
 import { PgContentReader } from '../../functions/adapters/pg/content.ts';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';

@@ -102,8 +102,8 @@ let project: {
   openSession: typeof import('../../functions/adapters/pg/connect.ts').openSession;
   PgVerificationProbe: typeof import('../../functions/adapters/pg/verification-probe.ts').PgVerificationProbe;
   PgDatabaseInspector: typeof import('../../functions/adapters/pg/inspector.ts').PgDatabaseInspector;
-  archiveManifest: typeof import('../../functions/domain/manifest-archive.ts').archiveManifest;
-  archiveAfterReading: typeof import('../../functions/domain/manifest-archive.ts').archiveAfterReading;
+  archiveManifest: typeof import('../../functions/domain/verification/manifest-archive.ts').archiveManifest;
+  archiveAfterReading: typeof import('../../functions/domain/verification/manifest-archive.ts').archiveAfterReading;
   MemoryArchive: typeof import('../support/memory-archive.ts').MemoryArchive;
 };
 
@@ -117,8 +117,8 @@ async function loadProject(): Promise<typeof project> {
     openSession: (await import('../../functions/adapters/pg/connect.ts')).openSession,
     PgVerificationProbe: (await import('../../functions/adapters/pg/verification-probe.ts')).PgVerificationProbe,
     PgDatabaseInspector: (await import('../../functions/adapters/pg/inspector.ts')).PgDatabaseInspector,
-    archiveManifest: (await import('../../functions/domain/manifest-archive.ts')).archiveManifest,
-    archiveAfterReading: (await import('../../functions/domain/manifest-archive.ts')).archiveAfterReading,
+    archiveManifest: (await import('../../functions/domain/verification/manifest-archive.ts')).archiveManifest,
+    archiveAfterReading: (await import('../../functions/domain/verification/manifest-archive.ts')).archiveAfterReading,
     MemoryArchive: (await import('../support/memory-archive.ts')).MemoryArchive,
   };
 }

@@ -6,7 +6,7 @@ import { openSession, type DbSession } from '../../functions/adapters/pg/connect
 import { PgContentReader } from '../../functions/adapters/pg/content.ts';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
-import { archiveAfterReading, archiveManifest } from '../../functions/domain/manifest-archive.ts';
+import { archiveAfterReading, archiveManifest } from '../../functions/domain/verification/manifest-archive.ts';
 import type { VerifyDeps } from '../../functions/handlers/verify.ts';
 import { SqlConnectionError } from '../../functions/shared/errors.ts';
 import { aslText, execute, substitute, substitutionKeys, type Execution, type LocalFunction } from '../support/asl.ts';

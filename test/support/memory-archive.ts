@@ -1,4 +1,4 @@
-import { sha256 } from '../../functions/domain/audit.ts';
+import { sha256 } from '../../functions/domain/audit/records.ts';
 import { AlreadyArchivedError, ArchiveWriteError, NotArchivedError } from '../../functions/shared/errors.ts';
 import type { ArchiveStore, StoredDocument } from '../../functions/ports/archive-store.ts';
 

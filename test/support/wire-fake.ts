@@ -24,7 +24,7 @@ import * as rdsModel from '@aws-sdk/client-rds';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sha256 } from '../../functions/domain/audit.ts';
+import { sha256 } from '../../functions/domain/audit/records.ts';
 import type { ArchiveStore } from '../../functions/ports/archive-store.ts';
 import { AlreadyArchivedError, NotArchivedError } from '../../functions/shared/errors.ts';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildManifest, parseManifest, serializeManifest, type SchemaDescription } from '../../functions/domain/manifest.ts';
+import { buildManifest, parseManifest, serializeManifest, type SchemaDescription } from '../../functions/domain/verification/manifest.ts';
 import { parseAfterReading } from '../../functions/domain/verification/after-reading.ts';
 import type { CounterReading, TableCounters } from '../../functions/domain/verification/bracket.ts';
 import {
@@ -14,7 +14,7 @@ import {
   type ContentInput,
   type TableContent,
 } from '../../functions/domain/verification/content.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification } from '../../functions/domain/verification.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification } from '../../functions/domain/verification/checks.ts';
 import type { VerificationProbe } from '../../functions/ports/verification-probe.ts';
 import { SqlQueryError, ValidationError } from '../../functions/shared/errors.ts';
 

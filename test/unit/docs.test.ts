@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../infra/config/defaults.ts';
@@ -51,5 +51,34 @@ describe('the docs', () => {
     expect(calls.length).toBeGreaterThan(0);
     expect(runbook).not.toMatch(/automated-backups-replication[^\n]*(\\\n[^\n]*)*--kms-key-id alias\//);
     expect(runbook).toContain('aws kms describe-key --region eu-central-1 --key-id alias/swifteats-dr --query KeyMetadata.Arn');
+  });
+});
+
+describe('docs/architecture.md: the map of the code', () => {
+  const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+  const section = (() => {
+    const text = readDoc('docs/architecture.md');
+    const start = text.indexOf('## The code');
+    return text.slice(start, text.indexOf('\n## ', start + 1));
+  })();
+
+  it('names only files and folders that exist', () => {
+    const paths = [...section.matchAll(/`((?:functions|infra|test|statemachines)\/[^`*<]+?)`/g)].map((m) => m[1]!);
+    expect(paths.length).toBeGreaterThan(20);
+    expect(paths.filter((path) => !existsSync(`${ROOT}${path.replace(/\/$/, '')}`))).toEqual([]);
+  });
+
+  it('names every domain capability folder', () => {
+    const capabilities = readdirSync(`${ROOT}functions/domain`, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(capabilities.filter((name) => !section.includes(name))).toEqual([]);
+    // No flat domain files are left: each belongs to a capability.
+    expect(readdirSync(`${ROOT}functions/domain`).filter((name) => name.endsWith('.ts'))).toEqual([]);
+  });
+
+  it('keeps every handler file at about 150 lines or fewer (multi-action functions are folders)', () => {
+    const files = readdirSync(`${ROOT}functions/handlers`, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(15);
+    const long = files.map((f) => [f, readFileSync(`${ROOT}functions/handlers/${f}`, 'utf8').split('\n').length - 1] as const).filter(([, n]) => n > 160);
+    expect(long).toEqual([]);
   });
 });

@@ -13,11 +13,11 @@ import {
   type FailoverRequest,
   type PrecheckFacts,
   type RequestContext,
-} from '../../functions/domain/failover.ts';
-import { rollbackPlan, switchPlan } from '../../functions/domain/failover-endpoint.ts';
-import { epochSeconds, heldRecord, lockExit, lockKey, lockRefusal, lockStatus } from '../../functions/domain/failover-lock.ts';
-import { dataLoss, failoverTimeline } from '../../functions/domain/failover-measure.ts';
-import { assessPostCheck, requestToken, runChanged, runNotification, type RunRecord } from '../../functions/domain/failover-run.ts';
+} from '../../functions/domain/failover/rules.ts';
+import { rollbackPlan, switchPlan } from '../../functions/domain/failover/endpoint.ts';
+import { epochSeconds, heldRecord, lockExit, lockKey, lockRefusal, lockStatus } from '../../functions/domain/failover/lock.ts';
+import { dataLoss, failoverTimeline } from '../../functions/domain/failover/measure.ts';
+import { assessPostCheck, requestToken, runChanged, runNotification, type RunRecord } from '../../functions/domain/failover/run.ts';
 import type { WriterState } from '../../functions/ports/database-control-plane.ts';
 import type { LockRecord } from '../../functions/ports/failover-lock.ts';
 import { DatabaseNotFoundError, FailoverCooldownError, FailoverLockedError, PostCheckFailedError, PrecheckFailedError, ThrottledError, ValidationError } from '../../functions/shared/errors.ts';

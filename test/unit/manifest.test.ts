@@ -13,7 +13,7 @@ import {
   manifestDigest,
   parseManifest,
   serializeManifest,
-} from '../../functions/domain/manifest.ts';
+} from '../../functions/domain/verification/manifest.ts';
 import type {
   ColumnDescription,
   ConstraintDescription,
@@ -22,7 +22,7 @@ import type {
   SchemaDescription,
   TableDescription,
   TableRef,
-} from '../../functions/domain/manifest.ts';
+} from '../../functions/domain/verification/manifest.ts';
 import type { DatabaseInspector } from '../../functions/ports/database-inspector.ts';
 import { ValidationError } from '../../functions/shared/errors.ts';
 

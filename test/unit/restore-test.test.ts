@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRestored, selectSnapshot, temporaryId } from '../../functions/domain/restore-test.ts';
+import { checkRestored, selectSnapshot, temporaryId } from '../../functions/domain/verification/restore-test.ts';
 import type { Snapshot } from '../../functions/ports/database-control-plane.ts';
 import type { RestoreControlPlane, RestoredDatabase } from '../../functions/ports/restore-control-plane.ts';
 

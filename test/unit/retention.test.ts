@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dataTimeOf, planRetention, TIERS, validateRetentionPolicy } from '../../functions/domain/retention.ts';
-import type { RetentionPlan, RetentionPolicy, SnapshotRecord, Tier } from '../../functions/domain/retention.ts';
+import { dataTimeOf, planRetention, TIERS, validateRetentionPolicy } from '../../functions/domain/retention/policy.ts';
+import type { RetentionPlan, RetentionPolicy, SnapshotRecord, Tier } from '../../functions/domain/retention/policy.ts';
 import { RetentionSafetyError, ValidationError } from '../../functions/shared/errors.ts';
 
 const POLICY: RetentionPolicy = {

@@ -8,8 +8,8 @@ import {
   type OffsitePaths,
   type RecoveryObjectives,
   type RpoObservations,
-} from '../../functions/domain/rpo.ts';
-import { parseSchedule, type Schedule } from '../../functions/domain/schedule.ts';
+} from '../../functions/domain/rpo/objectives.ts';
+import { parseSchedule, type Schedule } from '../../functions/domain/snapshots/schedule.ts';
 import type { DatabaseState, Snapshot } from '../../functions/ports/database-control-plane.ts';
 
 const NOW = new Date('2026-11-20T10:00:00.000Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firesAt, longestGapSeconds, parseSchedule, type Schedule } from '../../functions/domain/schedule.ts';
+import { firesAt, longestGapSeconds, parseSchedule, type Schedule } from '../../functions/domain/snapshots/schedule.ts';
 
 function parsed(expression: string): Schedule {
   const result = parseSchedule(expression);

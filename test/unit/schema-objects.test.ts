@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildManifest, canonicalSchema, diffSchemas, fingerprint, parseManifest, serializeManifest } from '../../functions/domain/manifest.ts';
-import type { SchemaDescription, TableDescription } from '../../functions/domain/manifest.ts';
-import { canonicalObjects, diffObjects } from '../../functions/domain/schema-objects.ts';
-import type { SchemaObjects } from '../../functions/domain/schema-objects.ts';
-import { judgeSchema } from '../../functions/domain/verification.ts';
+import { buildManifest, canonicalSchema, diffSchemas, fingerprint, parseManifest, serializeManifest } from '../../functions/domain/verification/manifest.ts';
+import type { SchemaDescription, TableDescription } from '../../functions/domain/verification/manifest.ts';
+import { canonicalObjects, diffObjects } from '../../functions/domain/verification/schema-objects.ts';
+import type { SchemaObjects } from '../../functions/domain/verification/schema-objects.ts';
+import { judgeSchema } from '../../functions/domain/verification/checks.ts';
 import { ValidationError } from '../../functions/shared/errors.ts';
 
 const ORDERS: TableDescription = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SchemaDescription } from '../../functions/domain/manifest.ts';
+import type { SchemaDescription } from '../../functions/domain/verification/manifest.ts';
 import {
   ginIndexes,
   judgeConstraints,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildManifest, fingerprint } from '../../functions/domain/manifest.ts';
-import type { DatabaseManifest, SchemaDescription, TableDescription, TableRef } from '../../functions/domain/manifest.ts';
+import { buildManifest, fingerprint } from '../../functions/domain/verification/manifest.ts';
+import type { DatabaseManifest, SchemaDescription, TableDescription, TableRef } from '../../functions/domain/verification/manifest.ts';
 import {
   CHECK_IDS,
   DEFAULT_HEARTBEAT_TOLERANCE,
@@ -16,8 +16,8 @@ import {
   parseAssertions,
   readableTables,
   runVerification,
-} from '../../functions/domain/verification.ts';
-import type { HeartbeatExpectation, UserAssertion, VerificationOptions } from '../../functions/domain/verification.ts';
+} from '../../functions/domain/verification/checks.ts';
+import type { HeartbeatExpectation, UserAssertion, VerificationOptions } from '../../functions/domain/verification/checks.ts';
 import type {
   AssertionObservation,
   BtreeCheckRun,

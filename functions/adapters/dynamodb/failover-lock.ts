@@ -15,8 +15,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { FailoverMode } from '../../domain/failover.ts';
-import { epochSeconds } from '../../domain/failover-lock.ts';
+import type { FailoverMode } from '../../domain/failover/rules.ts';
+import { epochSeconds } from '../../domain/failover/lock.ts';
 import type { AcquireResult, FailoverLock, LockRecord } from '../../ports/failover-lock.ts';
 import { ConfigurationError, FailoverLockLostError, ThrottledError } from '../../shared/errors.ts';
 

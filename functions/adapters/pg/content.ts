@@ -12,8 +12,8 @@
  */
 import { escapeIdentifier } from 'pg';
 import type { ClientBase, QueryConfig } from 'pg';
-import { qualifiedName } from '../../domain/manifest.ts';
-import type { RowCounts, TableRef } from '../../domain/manifest.ts';
+import { qualifiedName } from '../../domain/verification/manifest.ts';
+import type { RowCounts, TableRef } from '../../domain/verification/manifest.ts';
 import { DIGEST_SETTINGS, type ContentMeasure, type ContentRequest, type LargeObjectTally, type TableContent } from '../../domain/verification/content.ts';
 import type { ContentReader, ContentScan } from '../../ports/content-reader.ts';
 import { translatePgError, type SqlSession } from './inspector.ts';

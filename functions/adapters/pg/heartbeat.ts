@@ -7,7 +7,7 @@
  * latency nor reported as a dead writer.
  */
 import { escapeIdentifier } from 'pg';
-import { HEARTBEAT_TABLE, qualifiedName } from '../../domain/manifest.ts';
+import { HEARTBEAT_TABLE, qualifiedName } from '../../domain/verification/manifest.ts';
 import type { DatabaseCredentials } from '../../ports/database-credentials.ts';
 import type { HeartbeatReadSession, HeartbeatSession, HeartbeatStore, SessionTimeouts } from '../../ports/heartbeat-store.ts';
 import { DrError, SqlConnectionError } from '../../shared/errors.ts';

@@ -9,7 +9,7 @@
  */
 import { DatabaseError, escapeIdentifier } from 'pg';
 import type { QueryResult, QueryResultRow } from 'pg';
-import { HEARTBEAT_TABLE, qualifiedName } from '../../domain/manifest.ts';
+import { HEARTBEAT_TABLE, qualifiedName } from '../../domain/verification/manifest.ts';
 import type {
   ColumnDescription,
   ConstraintDescription,
@@ -19,7 +19,7 @@ import type {
   TableDescription,
   TableKind,
   TableRef,
-} from '../../domain/manifest.ts';
+} from '../../domain/verification/manifest.ts';
 import type { CounterReading, OpenTransaction, TableCounters } from '../../domain/verification/bracket.ts';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';

@@ -15,7 +15,7 @@
  */
 import { DatabaseError, escapeIdentifier } from 'pg';
 import type { ClientBase, QueryConfig } from 'pg';
-import type { TableRef } from '../../domain/manifest.ts';
+import type { TableRef } from '../../domain/verification/manifest.ts';
 import { HEAP_MESSAGES_KEPT } from '../../domain/verification/structure.ts';
 import type {
   ConstraintCheckOutcome,

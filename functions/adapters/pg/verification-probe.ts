@@ -15,8 +15,8 @@
  */
 import { DatabaseError, escapeIdentifier } from 'pg';
 import type { ClientBase, QueryArrayConfig, QueryConfig } from 'pg';
-import { qualifiedName } from '../../domain/manifest.ts';
-import type { SchemaDescription, TableRef } from '../../domain/manifest.ts';
+import { qualifiedName } from '../../domain/verification/manifest.ts';
+import type { SchemaDescription, TableRef } from '../../domain/verification/manifest.ts';
 import type {
   AssertionObservation,
   BtreeCheckRun,

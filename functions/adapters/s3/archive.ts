@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { sha256 } from '../../domain/audit.ts';
+import { sha256 } from '../../domain/audit/records.ts';
 import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts';
 import { AlreadyArchivedError, ArchiveWriteError, NotArchivedError, ThrottledError } from '../../shared/errors.ts';
 

@@ -23,7 +23,7 @@
  */
 import type { TableRef } from './model.ts';
 import type { LedgerObservation } from './exact-counts.ts';
-import { checkCounterReading, checkLedgerReading, countableTables, fingerprint, isManifestRecord, type Problems } from '../manifest.ts';
+import { checkCounterReading, checkLedgerReading, countableTables, fingerprint, isManifestRecord, type Problems } from './manifest.ts';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { ValidationError } from '../../shared/errors.ts';

@@ -2,7 +2,7 @@
  * The model of a database as the restore test sees it: its schema and its tables. Imports nothing
  * but the schema-object model, so ports and rules can depend on it without depending on each other.
  */
-import type { SchemaObjects } from '../schema-objects.ts';
+import type { SchemaObjects } from './schema-objects.ts';
 
 /** A column, as PostgreSQL prints it. */
 export interface ColumnDescription {

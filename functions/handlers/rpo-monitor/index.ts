@@ -5,7 +5,7 @@
  * Publishes, with the `Database` dimension: PitrLagSeconds, LatestSnapshotAgeSeconds,
  * LatestVerifiedSnapshotAgeSeconds, LatestOffsiteCopyAgeSeconds; and per protected failure mode
  * (dimension `FailureMode` = az | region | corruption | snapshot-loss): RpoSeconds, RpoTargetSeconds,
- * RtoTargetSeconds. How each value is derived: functions/domain/rpo.ts.
+ * RtoTargetSeconds. How each value is derived: functions/domain/rpo/objectives.ts.
  *
  * A value that cannot be measured is not published (never published as 0): the RPO alarms treat
  * missing data as breaching, so a blind or stopped monitor is a breach. When a source could not be
@@ -24,7 +24,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { CloudWatchMetricSource } from '../../adapters/cloudwatch/metric-source.ts';
 import { controlPlaneFor } from '../../adapters/rds/control-plane.ts';
-import { FAILURE_MODES, measureRecoveryPoints, rpoDatapoints, type RpoDatapoint, type RpoMeasurement } from '../../domain/rpo.ts';
+import { FAILURE_MODES, measureRecoveryPoints, rpoDatapoints, type RpoDatapoint, type RpoMeasurement } from '../../domain/rpo/objectives.ts';
 import { MeasurementIncompleteError } from '../../shared/errors.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { DIMENSIONS, METRICS } from '../../shared/metric-names.ts';

@@ -2,7 +2,7 @@
  * What the RPO monitor reads, each source on its own: a failed read leaves its source unread (named,
  * with the error) and the others measured; a database RDS does not find is observed as gone.
  */
-import { REPLICA_HEARTBEAT_MAX_AGE_SECONDS, type DatabaseObservation, type RpoObservations, type ReplicaHeartbeatReading } from '../../domain/rpo.ts';
+import { REPLICA_HEARTBEAT_MAX_AGE_SECONDS, type DatabaseObservation, type RpoObservations, type ReplicaHeartbeatReading } from '../../domain/rpo/objectives.ts';
 import type { Snapshot } from '../../ports/database-control-plane.ts';
 import type { MetricSource } from '../../ports/metric-source.ts';
 import { DatabaseNotFoundError } from '../../shared/errors.ts';

@@ -7,8 +7,8 @@
  * - `record`: publish the run's metrics and write its audit record.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { checkSnapshot, copySnapshotOffsite, planSnapshot, recordBackupRun, takeSnapshot, type TakeSnapshotRequest } from '../../domain/backup.ts';
-import type { Tier, TierRules } from '../../domain/snapshot-naming.ts';
+import { checkSnapshot, copySnapshotOffsite, planSnapshot, recordBackupRun, takeSnapshot, type TakeSnapshotRequest } from '../../domain/backup/backup-run.ts';
+import type { Tier, TierRules } from '../../domain/snapshots/naming.ts';
 import type { ArchiveStore } from '../../ports/archive-store.ts';
 import type { DatabaseControlPlane } from '../../ports/database-control-plane.ts';
 import { ConfigurationError } from '../../shared/errors.ts';

@@ -19,7 +19,7 @@ import { writerRecordPermissions } from '../../../functions/adapters/route53/wri
 import { metricSourcePermissions } from '../../../functions/adapters/cloudwatch/metric-source.permissions.ts';
 import { replicationHistoryPermissions } from '../../../functions/adapters/cloudwatch/replication-history.permissions.ts';
 import type { Topology } from '../../../functions/ports/database-control-plane.ts';
-import { managedSnapshotTags, TAG } from '../../../functions/domain/snapshot-naming.ts';
+import { managedSnapshotTags, TAG } from '../../../functions/domain/snapshots/naming.ts';
 import { ACCOUNT, PARTITION, logicalId, type Deployment } from './templates.ts';
 import { principalOf, type Principal } from './simulate.ts';
 

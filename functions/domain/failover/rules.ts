@@ -7,9 +7,9 @@
  * current values), decisions come out. The use cases in `failover-run.ts` gather the facts through
  * ports; the state machine only routes on the decisions.
  */
-import type { Topology, WriterState } from '../ports/database-control-plane.ts';
-import { DrError, PrecheckFailedError, ThrottledError, ValidationError } from '../shared/errors.ts';
-import { EventReader } from '../shared/validate.ts';
+import type { Topology, WriterState } from '../../ports/database-control-plane.ts';
+import { DrError, PrecheckFailedError, ThrottledError, ValidationError } from '../../shared/errors.ts';
+import { EventReader } from '../../shared/validate.ts';
 
 /** How the workflow recovers: force a Multi-AZ failover, promote the cross-region replica, or measure RDS's own failover. */
 export type FailoverMode = 'az' | 'region' | 'observe';

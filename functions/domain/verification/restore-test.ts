@@ -4,9 +4,9 @@
  * verdict, and delete the temporary database on every path (plus a sweeper for any that
  * escaped). Point-in-time restores reuse the same steps into a database that is kept.
  */
-import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
-import type { DatabaseControlPlane, Snapshot } from '../ports/database-control-plane.ts';
-import type { RestoreControlPlane, RestoredDatabase, RestorePlacement } from '../ports/restore-control-plane.ts';
+import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts';
+import type { DatabaseControlPlane, Snapshot } from '../../ports/database-control-plane.ts';
+import type { RestoreControlPlane, RestoredDatabase, RestorePlacement } from '../../ports/restore-control-plane.ts';
 import {
   DatabaseAlreadyExistsError,
   DatabaseNotFoundError,
@@ -17,9 +17,9 @@ import {
   ValidationError,
   WaitTimeoutError,
   orNull,
-} from '../shared/errors.ts';
-import { writeAudit } from './audit.ts';
-import { parseSnapshotId, TAG } from './snapshot-naming.ts';
+} from '../../shared/errors.ts';
+import { writeAudit } from '../audit/records.ts';
+import { parseSnapshotId, TAG } from '../snapshots/naming.ts';
 
 /** Tag on point-in-time restores: the requested target (ISO time or `latest`). */
 export const PITR_TAG = TAG.pitrTarget;

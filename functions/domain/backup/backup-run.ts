@@ -3,9 +3,9 @@
  * until it is usable, copy it offsite. Each is idempotent, because EventBridge Scheduler
  * and Step Functions retries may run any step twice.
  */
-import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
-import type { DatabaseControlPlane, Snapshot } from '../ports/database-control-plane.ts';
-import { writeAudit } from './audit.ts';
+import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts';
+import type { DatabaseControlPlane, Snapshot } from '../../ports/database-control-plane.ts';
+import { writeAudit } from '../audit/records.ts';
 import {
   DatabaseNotAvailableError,
   SnapshotAlreadyExistsError,
@@ -14,8 +14,8 @@ import {
   SnapshotQuotaExceededError,
   WaitTimeoutError,
   orNull,
-} from '../shared/errors.ts';
-import { managedSnapshotTags, snapshotId, TAG, tierFor, type Tier, type TierRules } from './snapshot-naming.ts';
+} from '../../shared/errors.ts';
+import { managedSnapshotTags, snapshotId, TAG, tierFor, type Tier, type TierRules } from '../snapshots/naming.ts';
 
 /** Input of {@link takeSnapshot}. */
 export interface TakeSnapshotRequest {

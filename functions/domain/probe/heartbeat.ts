@@ -10,8 +10,8 @@
  *
  * Pure: the database sits behind the {@link HeartbeatStore} port, time behind {@link ProbeClock}.
  */
-import type { HeartbeatReadSession, HeartbeatSession, HeartbeatStore, SessionTimeouts } from '../ports/heartbeat-store.ts';
-import { ProbeTimeoutError } from '../shared/errors.ts';
+import type { HeartbeatReadSession, HeartbeatSession, HeartbeatStore, SessionTimeouts } from '../../ports/heartbeat-store.ts';
+import { ProbeTimeoutError } from '../../shared/errors.ts';
 
 /**
  * Defaults of the probe's settings, applied in one place (the handler reads overrides from its

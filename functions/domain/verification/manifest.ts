@@ -13,18 +13,18 @@
  * difference, not noise.
  */
 import { createHash } from 'node:crypto';
-import type { DatabaseInspector } from '../ports/database-inspector.ts';
-import type { WriteStatistics } from '../ports/write-statistics.ts';
-import { ValidationError } from '../shared/errors.ts';
-import type { CounterReading } from './verification/bracket.ts';
+import type { DatabaseInspector } from '../../ports/database-inspector.ts';
+import type { WriteStatistics } from '../../ports/write-statistics.ts';
+import { ValidationError } from '../../shared/errors.ts';
+import type { CounterReading } from './bracket.ts';
 import { canonicalObjects, checkSchemaObjects, diffObjects, SCHEMA_OBJECT_SECTIONS } from './schema-objects.ts';
 import type { SchemaObjects } from './schema-objects.ts';
-import type { ContentReader } from '../ports/content-reader.ts';
-import { checkContentReading, checkLargeObjectTally, contentRequests, DIGEST_SEED, type ContentReading, type LargeObjectTally } from './verification/content.ts';
-import type { LedgerObservation } from './verification/exact-counts.ts';
+import type { ContentReader } from '../../ports/content-reader.ts';
+import { checkContentReading, checkLargeObjectTally, contentRequests, DIGEST_SEED, type ContentReading, type LargeObjectTally } from './content.ts';
+import type { LedgerObservation } from './exact-counts.ts';
 
-export type { ColumnDescription, ConstraintType, ConstraintDescription, IndexDescription, TableKind, TableDescription, SchemaDescription, TableRef, RowCounts } from './verification/model.ts';
-import type { ColumnDescription, ConstraintType, ConstraintDescription, IndexDescription, TableKind, TableDescription, SchemaDescription, TableRef, RowCounts } from './verification/model.ts';
+export type { ColumnDescription, ConstraintType, ConstraintDescription, IndexDescription, TableKind, TableDescription, SchemaDescription, TableRef, RowCounts } from './model.ts';
+import type { ColumnDescription, ConstraintType, ConstraintDescription, IndexDescription, TableKind, TableDescription, SchemaDescription, TableRef, RowCounts } from './model.ts';
 
 /**
  * The manifest document stored next to a snapshot: reading A of the bracket.

@@ -19,10 +19,10 @@ import type {
   IndexRef,
   TableReadOutcome,
   VerificationProbe,
-} from '../ports/verification-probe.ts';
-import { DrError, SqlConnectionError, ValidationError } from '../shared/errors.ts';
-import type { AfterReading } from './verification/after-reading.ts';
-import { DEFAULT_MAX_BRACKET_SHARE, describeTable, judgeBracket, type TableBracket } from './verification/bracket.ts';
+} from '../../ports/verification-probe.ts';
+import { DrError, SqlConnectionError, ValidationError } from '../../shared/errors.ts';
+import type { AfterReading } from './after-reading.ts';
+import { DEFAULT_MAX_BRACKET_SHARE, describeTable, judgeBracket, type TableBracket } from './bracket.ts';
 import {
   ginIndexes,
   judgeConstraints,
@@ -31,9 +31,9 @@ import {
   judgeIndexValidity,
   judgeSequences,
   type StructureVerdict,
-} from './verification/structure.ts';
-import { contentEvidence, judgeContent, judgeLargeObjects, restoredRequests } from './verification/content.ts';
-import { judgeExactCounts } from './verification/exact-counts.ts';
+} from './structure.ts';
+import { contentEvidence, judgeContent, judgeLargeObjects, restoredRequests } from './content.ts';
+import { judgeExactCounts } from './exact-counts.ts';
 
 /**
  * The built-in checks, in report order (user assertions follow them). A new id adds an entry to

@@ -49,8 +49,8 @@
  * every manual snapshot of the account and region, which is what the quota counts.
  */
 
-import { RetentionSafetyError, ValidationError } from '../shared/errors.ts';
-import { TAG, TIERS, type Tier } from './snapshot-naming.ts';
+import { RetentionSafetyError, ValidationError } from '../../shared/errors.ts';
+import { TAG, TIERS, type Tier } from '../snapshots/naming.ts';
 
 export { TIERS, type Tier };
 

@@ -3,14 +3,14 @@
  * the expected state a restore test compares against, so a retried capture must not
  * replace it with a later (different) one.
  */
-import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
-import type { ContentReader } from '../ports/content-reader.ts';
-import type { DatabaseInspector } from '../ports/database-inspector.ts';
-import type { WriteStatistics } from '../ports/write-statistics.ts';
-import { AlreadyArchivedError, NotArchivedError, orNull } from '../shared/errors.ts';
-import { sha256 } from './audit.ts';
+import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts';
+import type { ContentReader } from '../../ports/content-reader.ts';
+import type { DatabaseInspector } from '../../ports/database-inspector.ts';
+import type { WriteStatistics } from '../../ports/write-statistics.ts';
+import { AlreadyArchivedError, NotArchivedError, orNull } from '../../shared/errors.ts';
+import { sha256 } from '../audit/records.ts';
 import { canonicalJson, captureBracketedManifest, parseManifest, serializeManifest, type DatabaseManifest } from './manifest.ts';
-import { captureAfterReading, parseAfterReading, type AfterReading, type SettleOptions } from './verification/after-reading.ts';
+import { captureAfterReading, parseAfterReading, type AfterReading, type SettleOptions } from './after-reading.ts';
 
 /** Archive key of a snapshot's manifest. */
 export function manifestKey(database: string, snapshotId: string): string {

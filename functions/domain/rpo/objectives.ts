@@ -22,11 +22,11 @@
  * the earliest of `SnapshotDatabaseTime`, `OriginalSnapshotCreateTime` and `SnapshotCreateTime`. A
  * copy's own `createdAt` is the copy's start; without an original time, its source's data time.
  */
-import type { DatabaseState, Snapshot } from '../ports/database-control-plane.ts';
-import type { MetricName } from '../shared/metric-names.ts';
-import { longestGapSeconds, type CronFields, type Schedule } from './schedule.ts';
-import { dataTimeOf } from './retention.ts';
-import { TAG } from './snapshot-naming.ts';
+import type { DatabaseState, Snapshot } from '../../ports/database-control-plane.ts';
+import type { MetricName } from '../../shared/metric-names.ts';
+import { longestGapSeconds, type CronFields, type Schedule } from '../snapshots/schedule.ts';
+import { dataTimeOf } from '../retention/policy.ts';
+import { TAG } from '../snapshots/naming.ts';
 
 /** Failure modes with their own recovery path (the configuration's `objectives` keys). */
 export const FAILURE_MODES = ['az', 'region', 'corruption', 'snapshotLoss'] as const;

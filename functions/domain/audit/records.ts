@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
+import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts';
 
 /**
  * The audit trail: one JSON record per DR action (what, on which resource, when, by

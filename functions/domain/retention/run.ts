@@ -12,12 +12,12 @@
  *
  * No AWS import: the RDS adapter, the archive and the clock are injected.
  */
-import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
-import type { DatabaseControlPlane, Snapshot } from '../ports/database-control-plane.ts';
-import type { RestoreControlPlane } from '../ports/restore-control-plane.ts';
-import { AccessDeniedError, SnapshotNotAvailableError, SnapshotNotFoundError, ThrottledError } from '../shared/errors.ts';
-import type { MetricName } from '../shared/metric-names.ts';
-import { writeAudit, type AuditRecord } from './audit.ts';
+import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts';
+import type { DatabaseControlPlane, Snapshot } from '../../ports/database-control-plane.ts';
+import type { RestoreControlPlane } from '../../ports/restore-control-plane.ts';
+import { AccessDeniedError, SnapshotNotAvailableError, SnapshotNotFoundError, ThrottledError } from '../../shared/errors.ts';
+import type { MetricName } from '../../shared/metric-names.ts';
+import { writeAudit, type AuditRecord } from '../audit/records.ts';
 import {
   dataTimeOf,
   planRetention,
@@ -28,7 +28,7 @@ import {
   type RetentionPolicy,
   type RetentionQuota,
   type SnapshotRecord,
-} from './retention.ts';
+} from './policy.ts';
 
 /**
  * The retention settings that come from configuration (`retention.*` plus

@@ -3,7 +3,7 @@
  * (DNS record, connection secret) to change, and, after a failure, which to restore without
  * overwriting a change someone else made in the meantime.
  */
-import { sameHost } from './failover.ts';
+import { sameHost } from './rules.ts';
 
 /** The endpoint's values: the record's target and the secret's host. */
 export interface EndpointValues {

@@ -7,8 +7,8 @@
  * itself after its lease, and a cooldown ends. The store's TTL deletes expired records eventually
  * (DynamoDB: within days), so the rules, and the store's conditions, treat an expired record as absent.
  */
-import type { LockRecord } from '../ports/failover-lock.ts';
-import { FailoverCooldownError, FailoverLockedError } from '../shared/errors.ts';
+import type { LockRecord } from '../../ports/failover-lock.ts';
+import { FailoverCooldownError, FailoverLockedError } from '../../shared/errors.ts';
 
 /** The key of a database's lock record. */
 export function lockKey(database: string): string {

@@ -15,13 +15,13 @@
  *   to the old writer.
  */
 import { createHash } from 'node:crypto';
-import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
-import type { DatabaseControlPlane, Topology, WriterState } from '../ports/database-control-plane.ts';
-import type { ChangeStatus, ConnectionSecret, ConnectionSettings, WriterDns, WriterRecord } from '../ports/endpoint-switch.ts';
-import type { FailoverLock, LockRecord } from '../ports/failover-lock.ts';
-import type { Fence, IngressRule } from '../ports/fence.ts';
-import type { Notification, Notifier } from '../ports/notifier.ts';
-import type { ReplicationHistory } from '../ports/replication-history.ts';
+import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts';
+import type { DatabaseControlPlane, Topology, WriterState } from '../../ports/database-control-plane.ts';
+import type { ChangeStatus, ConnectionSecret, ConnectionSettings, WriterDns, WriterRecord } from '../../ports/endpoint-switch.ts';
+import type { FailoverLock, LockRecord } from '../../ports/failover-lock.ts';
+import type { Fence, IngressRule } from '../../ports/fence.ts';
+import type { Notification, Notifier } from '../../ports/notifier.ts';
+import type { ReplicationHistory } from '../../ports/replication-history.ts';
 import {
   AlreadyArchivedError,
   DatabaseNotAvailableError,
@@ -33,8 +33,8 @@ import {
   PrecheckFailedError,
   ReplicaLagTooHighError,
   WaitTimeoutError,
-} from '../shared/errors.ts';
-import { auditKey, type AuditRecord } from './audit.ts';
+} from '../../shared/errors.ts';
+import { auditKey, type AuditRecord } from '../audit/records.ts';
 import {
   evaluatePrechecks,
   failureModeOf,
@@ -54,10 +54,10 @@ import {
   type ReplicationLag,
   type Verdict,
   type WaitPlan,
-} from './failover.ts';
-import { rollbackPlan, switchPlan, type EndpointValues, type RollbackPlan, type SwitchPlan } from './failover-endpoint.ts';
-import { heldRecord, lockExit, lockKey, lockRefusal, lockStatus } from './failover-lock.ts';
-import { dataLoss, failoverTimeline, type DataLoss, type Timeline } from './failover-measure.ts';
+} from './rules.ts';
+import { rollbackPlan, switchPlan, type EndpointValues, type RollbackPlan, type SwitchPlan } from './endpoint.ts';
+import { heldRecord, lockExit, lockKey, lockRefusal, lockStatus } from './lock.ts';
+import { dataLoss, failoverTimeline, type DataLoss, type Timeline } from './measure.ts';
 
 /** The deployment's failover settings (from the function's environment). */
 export interface FailoverSettings {
