@@ -81,4 +81,16 @@ describe('SecretsManagerCredentials', () => {
     expect((thrown as Error).message).not.toContain('hunter2');
     expect((thrown as Error).message).not.toContain('97531');
   });
+
+  it('refuses a secret that is not JSON without quoting it (JSON.parse would) and without a cause that does', async () => {
+    // Prepare
+    const arn = secrets.addSecret('swifteats-plain', 'hunter2-not-json');
+    // Act
+    const thrown = await new SecretsManagerCredentials(client, arn).get().catch((e: unknown) => e);
+    // Assess
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    expect((thrown as Error).message).toBe(`secret ${arn} does not hold JSON with string fields username and password`);
+    expect(JSON.stringify(thrown, Object.getOwnPropertyNames(thrown))).not.toContain('hunter2');
+    expect((thrown as Error).cause).toBeUndefined();
+  });
 });

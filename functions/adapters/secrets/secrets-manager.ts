@@ -25,7 +25,14 @@ export class SecretsManagerCredentials implements CredentialsProvider {
       if (name === 'ThrottlingException') throw new ThrottledError(`GetSecretValue: ${name}`, { cause: error });
       throw error;
     }
-    const parsed: unknown = text === undefined ? null : JSON.parse(text);
+    let parsed: unknown = null;
+    try {
+      parsed = text === undefined ? null : JSON.parse(text);
+    } catch {
+      // JSON.parse's message quotes the text it could not read: that is the secret, so it is dropped
+      // (no cause kept either) and the secret is named by its id only.
+      parsed = null;
+    }
     const { username, password } = (parsed ?? {}) as Record<string, unknown>;
     if (typeof username !== 'string' || typeof password !== 'string') {
       // Never include the secret's content in the message.
