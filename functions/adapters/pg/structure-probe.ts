@@ -31,6 +31,7 @@ import type { GinIndexOutcome } from '../../ports/structure-probe.ts';
 import type { IndexRef } from '../../ports/verification-probe.ts';
 import { SqlQueryError } from '../../shared/errors.ts';
 import { translatePgError } from './inspector.ts';
+import { runPool } from './session-pool.ts';
 
 /** What the probe needs of a connection (same as `ProbeSession`). */
 type Session = Pick<ClientBase, 'query'>;
@@ -76,33 +77,6 @@ function refused(error: unknown, action: string): DatabaseError {
 
 function quoteTable(schema: string, name: string): string {
   return `${escapeIdentifier(schema)}.${escapeIdentifier(name)}`;
-}
-
-/**
- * Runs `work` for every job over the sessions, each session taking the next job when free; stops
- * handing out jobs after the first throw and rethrows it once the jobs in flight are done.
- */
-async function overSessions<J, R>(sessions: readonly Session[], jobs: readonly J[], work: (session: Session, job: J) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(jobs.length);
-  let next = 0;
-  let stopped = false;
-  const settled = await Promise.allSettled(
-    sessions.map(async (session) => {
-      while (!stopped && next < jobs.length) {
-        const index = next;
-        next += 1;
-        try {
-          results[index] = await work(session, jobs[index] as J);
-        } catch (error) {
-          stopped = true;
-          throw error;
-        }
-      }
-    }),
-  );
-  const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  if (failure !== undefined) throw failure.reason;
-  return results;
 }
 
 /** One statement of a snapshot job, and how to turn its row into an outcome. */
@@ -400,7 +374,7 @@ export class PgStructureProbe implements StructureProbe {
         [indexes.map((index) => quoteTable(index.schema, index.name))],
       );
       const usable = new Set(valid.rows.filter((row) => row.usable).map((row) => row.ord - 1));
-      const outcomes = await overSessions(this.#sessions, indexes.map((index, position) => ({ index, position })), async (session, job): Promise<GinIndexOutcome> => {
+      const outcomes = await runPool(this.#sessions, indexes.map((index, position) => ({ index, position })), async (session, job): Promise<GinIndexOutcome> => {
         if (!usable.has(job.position)) return { index: job.index, status: 'skipped', message: 'index is not valid (a failed CREATE INDEX CONCURRENTLY?)' };
         const failure = await this.#amcheckCall(session, call, quoteTable(job.index.schema, job.index.name));
         if (failure === null) return { index: job.index, status: 'passed', message: '' };
@@ -436,7 +410,7 @@ export class PgStructureProbe implements StructureProbe {
       [indexes.map((index) => quoteTable(index.schema, index.name))],
     );
     const supported = new Set(['array_ops', 'jsonb_ops', 'jsonb_path_ops']);
-    const outcomes = await overSessions(this.#sessions, catalog.rows, async (session, row): Promise<GinIndexOutcome> => {
+    const outcomes = await runPool(this.#sessions, catalog.rows, async (session, row): Promise<GinIndexOutcome> => {
       const index = indexes[row.ord - 1] as IndexRef;
       if (!row.usable) return { index, status: 'skipped', message: 'index is not valid (a failed CREATE INDEX CONCURRENTLY?)' };
       if (row.opclass === null || !supported.has(row.opclass) || row.column === null || row.table_schema === null || row.table_name === null) {
@@ -492,7 +466,7 @@ export class PgStructureProbe implements StructureProbe {
                               CASE WHEN attnum IS NULL THEN '' ELSE pg_catalog.concat(', attribute ', attnum) END, ': ', msg)
                               ORDER BY blkno, offnum, attnum))[1:${HEAP_MESSAGES_KEPT}] AS messages
                       FROM ${escapeIdentifier(schema)}.verify_heapam($1::pg_catalog.regclass, check_toast => true)`;
-      const outcomes = await overSessions(this.#sessions, tables, async (session, table): Promise<HeapCheckOutcome> => {
+      const outcomes = await runPool(this.#sessions, tables, async (session, table): Promise<HeapCheckOutcome> => {
         const rows: { problems: number; messages: string[] | null }[] = [];
         const failure = await this.#amcheckCall(session, call, quoteTable(table.schema, table.name), rows);
         if (failure !== null) return { table, status: 'refused', error: serverMessage(failure), sqlState: failure.code ?? null };
@@ -533,7 +507,7 @@ export class PgStructureProbe implements StructureProbe {
       if (failedImport !== undefined) throw failedImport.reason;
       const jobs = await plan(main);
       const order = jobs.map((job, position) => ({ job, position })).sort((a, b) => b.job.cost - a.job.cost);
-      const outcomes = await overSessions(this.#sessions, order, async (session, { job }) => {
+      const outcomes = await runPool(this.#sessions, order, async (session, { job }) => {
         if (job.sql === null) return job.done(undefined);
         await session.query('SAVEPOINT dr_structure');
         try {

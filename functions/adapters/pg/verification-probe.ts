@@ -42,6 +42,7 @@ import { restoredLargeObjects, scanRestoredContent } from './content.ts';
 import type { ContentRequest, LargeObjectTally, TableContent } from '../../domain/verification/content.ts';
 import { observeLedger } from './ledger.ts';
 import type { LedgerObservation } from '../../domain/verification/exact-counts.ts';
+import { runPool } from './session-pool.ts';
 
 /** What the probe needs of a connection: a `pg.Client` (or a checked-out `PoolClient`). */
 export type ProbeSession = Pick<ClientBase, 'query'>;
@@ -119,37 +120,6 @@ function refusedOrThrow(error: unknown, action: string): DatabaseError {
   const translated = translatePgError(error, action);
   if (translated instanceof SqlQueryError && error instanceof DatabaseError) return error;
   throw translated;
-}
-
-/**
- * Runs `work` for every job over the sessions, each session taking the next job when it is free.
- * Stops handing out jobs after the first throw, waits for the jobs in flight, then rethrows it.
- */
-async function runPool<J, R>(
-  sessions: readonly ProbeSession[],
-  jobs: readonly J[],
-  work: (session: ProbeSession, job: J) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(jobs.length);
-  let next = 0;
-  let stopped = false;
-  const settled = await Promise.allSettled(
-    sessions.map(async (session) => {
-      while (!stopped && next < jobs.length) {
-        const index = next;
-        next += 1;
-        try {
-          results[index] = await work(session, jobs[index] as J);
-        } catch (error) {
-          stopped = true;
-          throw error;
-        }
-      }
-    }),
-  );
-  const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  if (failure !== undefined) throw failure.reason;
-  return results;
 }
 
 interface ReadJob {
