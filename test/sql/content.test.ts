@@ -2,7 +2,7 @@
  * The content checks ('table-content', 'large-objects') against the real server: damage that
  * keeps every row count (a swapped row, a nulled column, lost large objects) is caught, and a
  * faithful copy taken under a steady writer never fails. The copy stands in for a snapshot restore
- * (`test/support/snapshot-copy.ts`: `pg_dump --snapshot` of one instant).
+ * (`test/support/snapshot-copy.ts`, shared with the ledger test: `pg_dump --snapshot` of one instant).
  */
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -20,7 +20,7 @@ import { captureAfterReading, parseAfterReading } from '../../functions/domain/v
 import { BYPASSED_REASON, judgeExactCounts, LEDGER } from '../../functions/domain/verification/exact-counts.ts';
 import { ConfigurationError } from '../../functions/shared/errors.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
-import { copyAtSnapshot } from '../support/pg-copy.ts';
+import { copyAtSnapshot } from '../support/snapshot-copy.ts';
 import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
 
 const SCHEMA = `
