@@ -17,6 +17,7 @@
  */
 import { DescribeExecutionCommand, SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { connectPg, runLedger, type LedgerDeps } from './ledger.ts';
+import { SNAPSHOT_ID } from '../functions/domain/snapshots/naming.ts';
 
 /**
  * Exit codes of {@link run}, one per outcome (docs/operations.md, "CLI exit codes").
@@ -92,8 +93,6 @@ const TIERS = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 const MODES = ['az', 'region', 'observe'] as const;
 /** RDS identifier rules, as functions/domain/verification/restore-test.ts applies them. */
 const IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
-/** Snapshot ids the restore λ accepts (functions/handlers/restore/types.ts). */
-const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
 /** A full ISO-8601 date-time with a zone: a time without one would be read in the operator's local zone. */
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;

@@ -28,6 +28,7 @@ import { observeLedger } from '../adapters/pg/ledger.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
 import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/verification/manifest-archive.ts';
+import { SNAPSHOT_ID } from '../domain/snapshots/naming.ts';
 import { DEFAULT_SETTLE, type SettleOptions } from '../domain/verification/after-reading.ts';
 import type { LedgerObservation } from '../domain/verification/exact-counts.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
@@ -87,7 +88,6 @@ const defaults: ManifestDeps = {
   now: () => new Date(),
 };
 
-const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
 
 /** Validates the event, captures and archives reading A or B. */
 export async function core(event: unknown, deps: ManifestDeps = defaults): Promise<ArchivedManifest | ArchivedAfterReading> {

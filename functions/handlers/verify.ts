@@ -16,6 +16,7 @@ import { openSession, type DbSession } from '../adapters/pg/connect.ts';
 import { PgVerificationProbe } from '../adapters/pg/verification-probe.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
+import { DB_ID, SNAPSHOT_ID } from '../domain/snapshots/naming.ts';
 import { parseManifest } from '../domain/verification/manifest.ts';
 import { loadAfterReading, manifestKey } from '../domain/verification/manifest-archive.ts';
 import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification, type ReportVerdict, type UserAssertion, type VerificationSource } from '../domain/verification/checks.ts';
@@ -88,7 +89,7 @@ export async function core(event: unknown, deps: VerifyDeps = defaults): Promise
   let subject: string;
   let pending: () => Promise<VerificationSource>;
   if (mode === 'snapshot') {
-    const snapshotId = input.string('snapshotId', /^[a-z][a-z0-9-]{0,254}$/);
+    const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
     const snapshotCreatedAt = input.instant('snapshotCreatedAt');
     // RDS's SnapshotDatabaseTime (absent or null when RDS reports none): the heartbeat's anchor.
     const snapshotDatabaseTime = input.nullableString('snapshotDatabaseTime') === null ? null : input.instant('snapshotDatabaseTime');
@@ -105,7 +106,7 @@ export async function core(event: unknown, deps: VerifyDeps = defaults): Promise
       after: await loadAfterReading(deps.archive, env.DATABASE_ID, snapshotId),
     });
   } else {
-    const identifier = input.string('identifier', /^[a-z][a-z0-9-]{0,62}$/);
+    const identifier = input.string('identifier', DB_ID);
     const targetTime = input.instant('targetTime');
     input.done();
     subject = identifier;

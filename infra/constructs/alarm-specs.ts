@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { MonitoringFacts } from '../config/resolve.ts';
-import { MANUAL_SNAPSHOT_QUOTA, WRITER_DOWN_PROBES } from '../config/validate.ts';
+import { MANUAL_SNAPSHOT_QUOTA, WRITER_DOWN_PROBES } from '../config/constants.ts';
 import { FAILURE_MODE_DIMENSION, FAILURE_MODES } from '../../functions/domain/rpo/objectives.ts';
 import { longestGapSeconds, parseSchedule } from '../../functions/domain/snapshots/schedule.ts';
 import { DIMENSIONS, METRIC_NAMESPACE, METRIC_SERVICE, type MetricName } from '../../functions/shared/metric-names.ts';

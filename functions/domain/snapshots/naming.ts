@@ -6,6 +6,14 @@
  * at-least-once) names the same snapshot and the second attempt is a no-op.
  */
 
+/**
+ * Snapshot identifiers the functions and the CLI accept: a letter, then letters, digits and hyphens,
+ * 255 characters at most (RDS DBSnapshotIdentifier; RDS stores identifiers lower-case).
+ */
+export const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
+/** DB instance or cluster identifiers the functions accept: the same alphabet, 63 characters at most. */
+export const DB_ID = /^[a-z][a-z0-9-]{0,62}$/;
+
 /** GFS tiers, lowest first; for retention a snapshot counts in its own tier and every lower one. */
 export const TIERS = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 /** One tier. */

@@ -36,7 +36,4 @@ export interface RestoreInput {
   readonly settings: RestoreSettings;
 }
 
-/** Snapshot identifiers the restore λ accepts. */
-export const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
-/** DB instance or cluster identifiers. */
-export const DB_ID = /^[a-z][a-z0-9-]{0,62}$/;
+export { DB_ID, SNAPSHOT_ID } from '../../domain/snapshots/naming.ts';

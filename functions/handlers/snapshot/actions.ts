@@ -8,7 +8,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { checkSnapshot, copySnapshotOffsite, planSnapshot, recordBackupRun, takeSnapshot, type TakeSnapshotRequest } from '../../domain/backup/backup-run.ts';
-import type { Tier, TierRules } from '../../domain/snapshots/naming.ts';
+import { SNAPSHOT_ID, type Tier, type TierRules } from '../../domain/snapshots/naming.ts';
 import type { ArchiveStore } from '../../ports/archive-store.ts';
 import type { DatabaseControlPlane } from '../../ports/database-control-plane.ts';
 import { ConfigurationError } from '../../shared/errors.ts';
@@ -41,7 +41,6 @@ export interface SnapshotInput {
   readonly settings: SnapshotSettings;
 }
 
-const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
 
 /** The run's request: the instant and tier from the event, the rest from configuration. */
 function runRequest(settings: SnapshotSettings, scheduledAt: Date, tier: Tier | undefined): TakeSnapshotRequest {
