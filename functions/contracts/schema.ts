@@ -1,0 +1,143 @@
+/**
+ * The house wrapper over valibot for structured input: handler events, the payloads the state
+ * machines pass between steps, stored documents, the configuration and the CLI's arguments.
+ * (Environment variables, which are strings, have their own wrapper: `env-schema.ts`.)
+ *
+ * A schema is plain valibot, built from the builders here or from valibot's own; what this module
+ * adds is the project's way of reporting: every problem is one line `path: message`, all of them are
+ * collected, and they are thrown together as one {@link ValidationError} (or another typed error) before
+ * anything acts on the input. Messages are written per field with {@link say} or a message function,
+ * so each boundary keeps the wording its users and tests know.
+ *
+ * Import valibot per function (`import { object, string } from 'valibot'`), never as a namespace:
+ * esbuild then keeps only what a bundle uses (see env-schema.ts for the measured cost).
+ */
+import { check, custom, integer as isInteger, maxValue, minLength, minValue, number, object, picklist, pipe, regex, safeParse, string, transform } from 'valibot';
+import type { BaseIssue, ErrorMessage, GenericSchema, InferOutput, ObjectEntries } from 'valibot';
+import { ValidationError } from '../shared/errors.ts';
+
+/** A schema from unknown input to `T`. */
+export type Schema<T> = GenericSchema<unknown, T>;
+
+/** The value type a schema produces. */
+export type Output<S extends GenericSchema> = InferOutput<S>;
+
+/** Where a document's problems are reported: its name alone, and the prefix of its fields' paths. */
+export interface Place {
+  /** The path reported for a problem with the whole value (e.g. `event`, `manifest`). */
+  readonly label: string;
+  /**
+   * What goes before a field's path (e.g. `manifest.`; empty for handler events, whose fields are
+   * named bare).
+   * @default `${label}.`
+   */
+  readonly prefix?: string;
+}
+
+/** The path of one issue: `label` for the whole value, else the prefix and keys (`a.b`, `list[2]`). */
+export function issuePath(issue: BaseIssue<unknown>, place: Place): string {
+  const keys = issue.path ?? [];
+  if (keys.length === 0) return place.label;
+  let path = place.prefix ?? `${place.label}.`;
+  for (const item of keys) {
+    const key = String(item.key);
+    if (item.type === 'array') path += `[${key}]`;
+    else path += path === '' || path.endsWith('.') ? key : `.${key}`;
+  }
+  return path;
+}
+
+/** Every problem of `value` against `schema`, one `path: message` line each, in the order found. */
+export function problemsOf(schema: GenericSchema, value: unknown, place: Place): string[] {
+  const result = safeParse(schema, value);
+  return result.success ? [] : result.issues.map((issue) => `${issuePath(issue, place)}: ${issue.message}`);
+}
+
+/**
+ * Parses `value` by `schema`.
+ *
+ * @param toError the typed error to throw with the problems
+ * @default toError a ValidationError listing the problems
+ * @throws the typed error listing every problem; nothing has acted on the value at that point
+ */
+export function parseWith<S extends GenericSchema>(
+  schema: S,
+  value: unknown,
+  place: Place,
+  toError: (problems: string[]) => Error = (problems) => new ValidationError(problems),
+): InferOutput<S> {
+  const result = safeParse(schema, value);
+  if (result.success) return result.output;
+  throw toError(result.issues.map((issue) => `${issuePath(issue, place)}: ${issue.message}`));
+}
+
+/** How a value is shown in a message: JSON, with `undefined` spelled out. */
+export function shown(value: unknown): string {
+  return value === undefined ? 'undefined' : JSON.stringify(value);
+}
+
+/**
+ * The common message: `required, <what>` for an absent field, else `<value> is not <what>`
+ * (e.g. `snapshotId: required, a non-empty string`, `tier: "hourly" is not one of daily, weekly`).
+ */
+export function say(what: string): ErrorMessage<BaseIssue<unknown>> {
+  return (issue) => (issue.input === undefined ? `required, ${what}` : `${shown(issue.input)} is not ${what}`);
+}
+
+/** Non-empty text, optionally matching `pattern`; the message describes it as `what`. */
+export function text(pattern?: RegExp, what = pattern ? `a string matching ${pattern}` : 'a non-empty string'): Schema<string> {
+  const message = say(what);
+  return pattern ? pipe(string(message), minLength(1, message), regex(pattern, message)) : pipe(string(message), minLength(1, message));
+}
+
+/** One of the listed words. */
+export function oneOf<const T extends string>(allowed: readonly T[], what = `one of ${allowed.join(', ')}`): Schema<T> {
+  return picklist(allowed, say(what)) as unknown as Schema<T>;
+}
+
+/** A whole number from `min` to `max`. */
+export function wholeNumber(min: number, max: number, what = `an integer from ${min} to ${max}`): Schema<number> {
+  const message = say(what);
+  return pipe(number(message), isInteger(message), minValue(min, message), maxValue(max, message));
+}
+
+/** An ISO-8601 instant with a zone (`Z` or `±hh:mm`), as a Date. */
+export function instantWithZone(what = 'an ISO-8601 time with a zone'): Schema<Date> {
+  const message = say(what);
+  return pipe(
+    string(message),
+    check((value) => /(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(new Date(value).getTime()), message),
+    transform((value) => new Date(value)),
+  );
+}
+
+/** True for a JSON object: not null, not an array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The message a field's schema reports with (looking through `nullable`/`optional` wrappers). */
+function messageOf(schema: unknown): ErrorMessage<BaseIssue<unknown>> | undefined {
+  const s = schema as { message?: ErrorMessage<BaseIssue<unknown>>; wrapped?: unknown } | undefined;
+  return s?.message ?? (s?.wrapped === undefined ? undefined : messageOf(s.wrapped));
+}
+
+/**
+ * An object of named fields (unknown keys are dropped from the output). A missing required field is
+ * reported with that field's own message (`name: required, …`); a value that is not a JSON object
+ * (null, an array, a scalar) with `what`.
+ */
+export function fields<const E extends ObjectEntries>(entries: E, what = 'a JSON object') {
+  const whole = say(what);
+  const wholeMessage = (issue: BaseIssue<unknown>): string => (typeof whole === 'function' ? whole(issue) : whole);
+  return pipe(
+    custom<Record<string, unknown>>(isPlainObject, wholeMessage),
+    object(entries, (issue) => {
+      const missing = issue.path?.at(-1);
+      if (missing === undefined || missing.type !== 'object') return wholeMessage(issue);
+      const message = messageOf(entries[String(missing.key)]);
+      if (typeof message === 'function') return message({ ...issue, input: undefined });
+      return message ?? 'required';
+    }),
+  );
+}
