@@ -16,7 +16,7 @@
  *   the writer failing right after a successful probe: 120 s; CloudWatch's own evaluation delay and
  *   EventBridge delivery are not modelled;
  * - 200 ms per Lambda invocation, and 3 s for a probe whose connection times out (the probe's
- *   connect timeout, functions/domain/probe/heartbeat.ts PROBE_DEFAULTS).
+ *   connect timeout, functions/domain/probe/model.ts PROBE_DEFAULTS).
  * Goal: the orchestration adds under 30 s to the providers' time.
  */
 import { FailoverWorld, loadHandlers, type HandlerModules } from '../test/support/failover-world.ts';

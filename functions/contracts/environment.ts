@@ -8,7 +8,7 @@ import { parseAssertions } from '../domain/verification/checks.ts';
 import type { UserAssertion } from '../domain/verification/checks.ts';
 import { DEFAULT_MAX_BRACKET_SHARE } from '../domain/verification/bracket.ts';
 import { DEFAULT_SETTLE } from '../domain/verification/after-reading.ts';
-import { PROBE_DEFAULTS } from '../domain/probe/heartbeat.ts';
+import { PROBE_DEFAULTS } from '../domain/probe/model.ts';
 import { objectivesProblems, parseOffsitePaths } from '../domain/rpo/objectives.ts';
 import type { OffsitePaths, RecoveryObjectives } from '../domain/rpo/objectives.ts';
 import { retentionSettingsProblems } from '../domain/retention/run.ts';

@@ -5,7 +5,7 @@
  * Implementations throw ThrottledError (safe to retry), FailoverLockLostError where documented, and
  * ConfigurationError when the store itself is missing.
  */
-import type { FailoverMode } from '../domain/failover/rules.ts';
+import type { FailoverMode } from '../domain/failover/model.ts';
 
 /** The lock record. */
 export interface LockRecord {

@@ -13,7 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ALARM_DETAIL_TYPE, RDS_EVENT_DETAIL_TYPE, RDS_FAILOVER_EVENT_IDS, writerDownAlarmName } from '../../functions/domain/failover/rules.ts';
+import { ALARM_DETAIL_TYPE, RDS_EVENT_DETAIL_TYPE, RDS_FAILOVER_EVENT_IDS, writerDownAlarmName } from '../../functions/domain/failover/request.ts';
 import type { ReplicaRef } from '../config/resolve.ts';
 import { acknowledge, type WildcardRule } from '../acknowledgements.ts';
 import { aslDefinition, aslTimeout } from './asl-definition.ts';

@@ -1,6 +1,6 @@
 /**
  * An independent oracle of the retention rules, written from docs/backups.md ("How retention
- * decides") and issue 10 item 5 (age is the time of the data), NOT from functions/domain/retention/policy.ts.
+ * decides") and issue 10 item 5 (age is the time of the data), NOT from functions/domain/retention/planner.ts.
  * It judges one delete against the snapshot list of its region just before the delete. Each rule
  * is its own invariant id, so the integrator can switch them on one by one.
  *

@@ -1,23 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  evaluatePrechecks,
-  isConfiguredPrimaryEndpoint,
-  mayProceedAfterFence,
-  newWriterReady,
-  parseFailoverInput,
-  postCheckVerdict,
-  primaryUnreachable,
-  waitPlan,
-  type Confirmation,
-  type FailoverRequest,
-  type PrecheckFacts,
-  type RequestContext,
-} from '../../functions/domain/failover/rules.ts';
+import { evaluatePrechecks, isConfiguredPrimaryEndpoint, mayProceedAfterFence, newWriterReady, postCheckVerdict, primaryUnreachable, waitPlan, type PrecheckFacts } from '../../functions/domain/failover/rules.ts';
+import type { Confirmation, FailoverRequest } from '../../functions/domain/failover/model.ts';
+import { parseFailoverInput, type RequestContext } from '../../functions/domain/failover/request.ts';
 import { rollbackPlan, switchPlan } from '../../functions/domain/failover/endpoint.ts';
 import { epochSeconds, heldRecord, lockExit, lockKey, lockRefusal, lockStatus } from '../../functions/domain/failover/lock.ts';
 import { dataLoss, failoverTimeline } from '../../functions/domain/failover/measure.ts';
-import { assessPostCheck, requestToken, runChanged, runNotification, type RunRecord } from '../../functions/domain/failover/run.ts';
+import { assessPostCheck } from '../../functions/domain/failover/takeover.ts';
+import { requestToken } from '../../functions/domain/failover/switch-endpoint.ts';
+import { runChanged, runNotification, type RunRecord } from '../../functions/domain/failover/record-run.ts';
 import type { WriterState } from '../../functions/ports/database-control-plane.ts';
 import type { LockRecord } from '../../functions/ports/failover-lock.ts';
 import { DatabaseNotFoundError, FailoverCooldownError, FailoverLockedError, PostCheckFailedError, PrecheckFailedError, ThrottledError, ValidationError } from '../../functions/shared/errors.ts';

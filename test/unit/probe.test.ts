@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { describeError, measureReplicaHeartbeat, PROBE_DEFAULTS, probeWriter, replicaHeartbeatAgeSeconds } from '../../functions/domain/probe/heartbeat.ts';
+import { describeError, measureReplicaHeartbeat, probeWriter, replicaHeartbeatAgeSeconds } from '../../functions/domain/probe/heartbeat.ts';
+import { PROBE_DEFAULTS } from '../../functions/domain/probe/model.ts';
 import type { ProbeClock, ProbeRequest, ReplicaHeartbeatRequest } from '../../functions/domain/probe/heartbeat.ts';
 import type { HeartbeatSession, HeartbeatStore } from '../../functions/ports/heartbeat-store.ts';
 import { SqlConnectionError, SqlQueryError } from '../../functions/shared/errors.ts';

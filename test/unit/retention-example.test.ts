@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRetention } from '../../functions/domain/retention/policy.ts';
+import { planRetention } from '../../functions/domain/retention/planner.ts';
 import { readDoc } from '../support/docs.ts';
 import { EXAMPLE_EXPECTED, EXAMPLE_NOW, EXAMPLE_POLICY, EXAMPLE_SNAPSHOTS, parseWorkedExample } from './retention-example.ts';
 

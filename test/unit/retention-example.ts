@@ -1,4 +1,4 @@
-import type { RetentionPolicy, SnapshotRecord } from '../../functions/domain/retention/policy.ts';
+import type { RetentionPolicy, SnapshotRecord } from '../../functions/domain/retention/model.ts';
 import { readDoc } from '../support/docs.ts';
 
 /** One row of the worked example's table: what the planner must decide for a snapshot. */

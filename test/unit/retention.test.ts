@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dataTimeOf, planRetention, TIERS, validateRetentionPolicy } from '../../functions/domain/retention/policy.ts';
-import type { RetentionPlan, RetentionPolicy, SnapshotRecord, Tier } from '../../functions/domain/retention/policy.ts';
+import { dataTimeOf } from '../../functions/domain/retention/data-time.ts';
+import { planRetention, validateRetentionPolicy } from '../../functions/domain/retention/planner.ts';
+import type { RetentionPlan, RetentionPolicy, SnapshotRecord } from '../../functions/domain/retention/model.ts';
+import { TIERS, type Tier } from '../../functions/domain/snapshots/naming.ts';
 import { RetentionSafetyError, ValidationError } from '../../functions/shared/errors.ts';
 
 const POLICY: RetentionPolicy = {

@@ -15,7 +15,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { FailoverMode } from '../../domain/failover/rules.ts';
+import type { FailoverMode } from '../../domain/failover/model.ts';
 import { epochSeconds } from '../../domain/failover/lock.ts';
 import type { AcquireResult, FailoverLock, LockRecord } from '../../ports/failover-lock.ts';
 import { ConfigurationError, FailoverLockLostError, ThrottledError } from '../../shared/errors.ts';

@@ -3,32 +3,12 @@
  * (DNS record, connection secret) to change, and, after a failure, which to restore without
  * overwriting a change someone else made in the meantime.
  */
+import type { EndpointValues, RollbackAction, RollbackPlan, SwitchPlan } from './model.ts';
 import { sameHost } from './rules.ts';
-
-/** The endpoint's values: the record's target and the secret's host. */
-export interface EndpointValues {
-  readonly record: string | null;
-  readonly secretHost: string | null;
-}
-
-/** What a switch changes; each false means "already there". */
-export interface SwitchPlan {
-  readonly record: boolean;
-  readonly secret: boolean;
-}
 
 /** Changes only what does not already point at the target: an AZ failover keeps the endpoint, so it changes nothing. */
 export function switchPlan(current: EndpointValues, targetHost: string): SwitchPlan {
   return { record: !sameHost(current.record, targetHost), secret: !sameHost(current.secretHost, targetHost) };
-}
-
-/** What to do with one place when rolling back. */
-export type RollbackAction = 'restore' | 'keep' | 'conflict';
-
-/** The rollback of both places. */
-export interface RollbackPlan {
-  readonly record: RollbackAction;
-  readonly secret: RollbackAction;
 }
 
 function one(before: string | null, applied: string, current: string | null): RollbackAction {

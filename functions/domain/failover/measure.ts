@@ -2,7 +2,7 @@
  * What a failover is measured by: its timeline (the RTO actually achieved, split into the phases an
  * operator can act on) and its data loss (the RPO actually achieved, from heartbeats). Pure.
  */
-import type { FailoverMode } from './rules.ts';
+import type { FailoverMode } from './model.ts';
 
 /** The instants a run passed through (ISO), null for the phases it did not reach or skip. */
 export interface TimelinePoints {

@@ -1,220 +1,35 @@
 /**
- * The failover request and the rules that decide a failover: what starts one, whether the writer
- * is really down, whether the target can take over, how far behind a cross-region replica may be,
- * and when the new writer counts as ready.
+ * The rules that decide a failover: whether the writer is really down, whether the target can take
+ * over, how far behind a cross-region replica may be, what a failed fence means, how long to wait
+ * for the new writer and when it counts as ready.
  *
  * Pure: the facts come in (probe results, the control plane's view of the database, the endpoint's
- * current values), decisions come out. The use cases in `failover-run.ts` gather the facts through
- * ports; the state machine only routes on the decisions.
+ * current values), decisions come out. The use cases (`takeover.ts`, `switch-endpoint.ts`,
+ * `record-run.ts`) gather the facts through ports; the state machine only routes on the decisions.
  */
 import type { Topology, WriterState } from '../../ports/database-control-plane.ts';
-import { DrError, PrecheckFailedError, ThrottledError, ValidationError } from '../../shared/errors.ts';
-import { EventReader } from '../../shared/validate.ts';
-
-/** How the workflow recovers: force a Multi-AZ failover, promote the cross-region replica, or measure RDS's own failover. */
-export type FailoverMode = 'az' | 'region' | 'observe';
-
-/** The modes, in the order error messages list them. */
-export const FAILOVER_MODES: readonly FailoverMode[] = ['az', 'region', 'observe'];
+import { DrError, PrecheckFailedError, ThrottledError } from '../../shared/errors.ts';
+import {
+  LAG_CHECK,
+  LAG_LOOKBACK_SECONDS,
+  POST_CHECK,
+  RDS_FAILING_OVER,
+  type CheckResult,
+  type Confirmation,
+  type EndpointFacts,
+  type FailoverMode,
+  type FailoverRequest,
+  type FenceVerdict,
+  type PostCheckProbe,
+  type PostCheckVerdict,
+  type ReplicationLag,
+  type Verdict,
+  type WaitPlan,
+} from './model.ts';
 
 /** The metric dimension `FailureMode` a mode is measured under (config/types.ts FAILURE_MODES). */
 export function failureModeOf(mode: FailoverMode): 'az' | 'region' {
   return mode === 'region' ? 'region' : 'az';
-}
-
-/** Name of the CloudWatch alarm whose ALARM state starts an automatic failover. */
-export function writerDownAlarmName(database: string): string {
-  return `${database}-WriterDown`;
-}
-
-/** `detail-type` of a CloudWatch alarm state change on EventBridge. */
-export const ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
-
-/** `detail-type` of the RDS events of each topology's source type on EventBridge. */
-export const RDS_EVENT_DETAIL_TYPE: Readonly<Record<Topology, string>> = {
-  'multi-az-instance': 'RDS DB Instance Event',
-  'multi-az-cluster': 'RDS DB Cluster Event',
-};
-
-/**
- * RDS events (category `failover`) that start the workflow in observe mode, so failovers RDS makes
- * on its own are measured too. RDS User Guide, "Amazon RDS event categories and event messages":
- * DB instance: RDS-EVENT-0013 "Multi-AZ instance failover started", RDS-EVENT-0015 "Multi-AZ
- * failover to standby complete - DNS propagation may take a few minutes", RDS-EVENT-0049 "Multi-AZ
- * instance failover completed"; DB cluster: RDS-EVENT-0072 / RDS-EVENT-0073 "Started same-AZ /
- * cross-AZ failover to DB instance", RDS-EVENT-0071 "Completed failover to DB instance". The
- * started events come first and give the better start of the measurement; the completed ones
- * cover a missed start. Duplicates (several events for one failover, EventBridge's at-least-once
- * delivery) meet the lock and end quietly.
- */
-export const RDS_FAILOVER_EVENT_IDS: Readonly<Record<Topology, readonly string[]>> = {
-  'multi-az-instance': ['RDS-EVENT-0013', 'RDS-EVENT-0015', 'RDS-EVENT-0049'],
-  'multi-az-cluster': ['RDS-EVENT-0072', 'RDS-EVENT-0073', 'RDS-EVENT-0071'],
-};
-
-/** Where a request came from. */
-export interface FailoverTrigger {
-  readonly source: 'manual' | 'alarm' | 'rds-event';
-  /** The alarm name or the RDS event id; null for a manual start. */
-  readonly id: string | null;
-}
-
-/** A validated failover request: what every later step reads. */
-export interface FailoverRequest {
-  readonly mode: FailoverMode;
-  /** Why, for the audit record and the notification. */
-  readonly reason: string;
-  /** Run every check and change nothing. */
-  readonly dryRun: boolean;
-  /** Act although the writer answers (planned failover, drill) or the replica is over the lag gate. */
-  readonly force: boolean;
-  /** When the failure was detected (ISO): the alarm's transition, the RDS event, or the operator's `detectedAt`, else the start. */
-  readonly detectedAt: string;
-  /** When the execution started (ISO). */
-  readonly startedAt: string;
-  readonly trigger: FailoverTrigger;
-}
-
-/** What validation needs to know about the deployment. */
-export interface RequestContext {
-  readonly database: string;
-  readonly topology: Topology;
-  /** Region of the protected database (RDS events name it in their ARN). */
-  readonly region: string;
-  /** Whether a cross-region read replica is configured (region mode needs one). */
-  readonly hasReplica: boolean;
-  /** The execution's start. */
-  readonly startedAt: Date;
-}
-
-/** Longest reason kept, so a notification subject and an audit record stay readable. */
-export const MAX_REASON_LENGTH = 500;
-
-const MANUAL_FIELDS = ['mode', 'reason', 'dryRun', 'force', 'detectedAt'] as const;
-
-function clip(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= MAX_REASON_LENGTH ? flat : `${flat.slice(0, MAX_REASON_LENGTH - 1)}…`;
-}
-
-/** CloudWatch writes `2026-11-29T02:01:00.123+0000`; ISO 8601 wants `+00:00`. */
-function parseCloudWatchTime(value: unknown): Date | null {
-  if (typeof value !== 'string') return null;
-  const iso = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-  if (!/(Z|[+-]\d{2}:\d{2})$/.test(iso)) return null;
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-function object(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
-
-/**
- * Validates a state machine input and turns it into a {@link FailoverRequest}. Accepts:
- * - a manual start: `{ mode, reason, dryRun?, force?, detectedAt? }`; an unknown field is refused,
- *   because a misspelt `dryRun` would otherwise run a real failover;
- * - the EventBridge event of the writer alarm entering ALARM (mode `az`);
- * - an EventBridge RDS failover event of the protected database (mode `observe`).
- *
- * @throws ValidationError listing every problem, each naming its field
- */
-export function parseFailoverInput(input: unknown, context: RequestContext): FailoverRequest {
-  const root = object(input);
-  if (root !== null && root['source'] !== undefined) return parseEvent(root, context);
-  const reader = new EventReader(input);
-  const problems = reader.problems;
-  for (const key of Object.keys(root ?? {})) {
-    if (!(MANUAL_FIELDS as readonly string[]).includes(key)) problems.push(`${key}: unknown field; a manual start takes ${MANUAL_FIELDS.join(', ')}`);
-  }
-  const mode = reader.oneOf('mode', FAILOVER_MODES);
-  const reason = reader.string('reason');
-  if (reason.trim() === '' && reason !== '') problems.push('reason: must not be blank');
-  const dryRun = reader.boolean('dryRun', false);
-  const force = reader.boolean('force', false);
-  const detectedAt = reader.has('detectedAt') ? reader.instant('detectedAt') : context.startedAt;
-  if (detectedAt.getTime() > context.startedAt.getTime()) problems.push(`detectedAt: ${detectedAt.toISOString()} is after the start of this execution (${context.startedAt.toISOString()})`);
-  if (mode === 'region' && !context.hasReplica) problems.push('mode: "region" needs a cross-region read replica, and none is configured (dr.readReplica)');
-  if (mode === 'observe' && force) problems.push('force: only for modes az and region; observe never acts');
-  reader.done();
-  return {
-    mode,
-    reason: clip(reason),
-    dryRun,
-    force,
-    detectedAt: detectedAt.toISOString(),
-    startedAt: context.startedAt.toISOString(),
-    trigger: { source: 'manual', id: null },
-  };
-}
-
-function parseEvent(event: Record<string, unknown>, context: RequestContext): FailoverRequest {
-  const source = event['source'];
-  const detailType = event['detail-type'];
-  const detail = object(event['detail']);
-  const problems: string[] = [];
-  const alarmName = writerDownAlarmName(context.database);
-  if (source === 'aws.cloudwatch') {
-    if (detailType !== ALARM_DETAIL_TYPE) problems.push(`detail-type: ${JSON.stringify(detailType)} is not ${JSON.stringify(ALARM_DETAIL_TYPE)}`);
-    if (detail === null) throw new ValidationError([...problems, 'detail: required, an object']);
-    if (detail['alarmName'] !== alarmName) problems.push(`detail.alarmName: ${JSON.stringify(detail['alarmName'])} is not the writer alarm ${JSON.stringify(alarmName)}`);
-    const state = object(detail['state']);
-    if (state?.['value'] !== 'ALARM') problems.push(`detail.state.value: ${JSON.stringify(state?.['value'])} is not "ALARM"; only the alarm entering ALARM starts a failover`);
-    const at = parseCloudWatchTime(state?.['timestamp']);
-    if (at === null) problems.push(`detail.state.timestamp: ${JSON.stringify(state?.['timestamp'])} is not a time with a zone`);
-    if (problems.length > 0) throw new ValidationError(problems);
-    const why = typeof state?.['reason'] === 'string' ? `: ${state['reason']}` : '';
-    return {
-      mode: 'az',
-      reason: clip(`CloudWatch alarm ${alarmName} entered ALARM${why}`),
-      dryRun: false,
-      force: false,
-      detectedAt: (at as Date).toISOString(),
-      startedAt: context.startedAt.toISOString(),
-      trigger: { source: 'alarm', id: alarmName },
-    };
-  }
-  if (source === 'aws.rds') {
-    const expectedType = RDS_EVENT_DETAIL_TYPE[context.topology];
-    if (detailType !== expectedType) problems.push(`detail-type: ${JSON.stringify(detailType)} is not ${JSON.stringify(expectedType)} (topology ${context.topology})`);
-    if (detail === null) throw new ValidationError([...problems, 'detail: required, an object']);
-    const ids = RDS_FAILOVER_EVENT_IDS[context.topology];
-    const eventId = detail['EventID'];
-    if (typeof eventId !== 'string' || !ids.includes(eventId)) problems.push(`detail.EventID: ${JSON.stringify(eventId)} is not one of ${ids.join(', ')}`);
-    const kind = context.topology === 'multi-az-cluster' ? 'cluster' : 'db';
-    const arn = detail['SourceArn'];
-    const parsed = typeof arn === 'string' ? /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:(db|cluster):([a-z0-9-]+)$/.exec(arn) : null;
-    if (parsed === null || parsed[1] !== context.region || parsed[2] !== kind || parsed[3] !== context.database) {
-      problems.push(`detail.SourceArn: ${JSON.stringify(arn)} is not the ${kind} ${context.database} in ${context.region}`);
-    }
-    const date = typeof detail['Date'] === 'string' && /(Z|[+-]\d{2}:\d{2})$/.test(detail['Date']) ? new Date(detail['Date']) : null;
-    if (date === null || Number.isNaN(date.getTime())) problems.push(`detail.Date: ${JSON.stringify(detail['Date'])} is not an ISO-8601 time with a zone`);
-    if (problems.length > 0) throw new ValidationError(problems);
-    const message = typeof detail['Message'] === 'string' ? `: ${detail['Message']}` : '';
-    return {
-      mode: 'observe',
-      reason: clip(`RDS ${String(eventId)}${message}`),
-      dryRun: false,
-      force: false,
-      detectedAt: (date as Date).toISOString(),
-      startedAt: context.startedAt.toISOString(),
-      trigger: { source: 'rds-event', id: String(eventId) },
-    };
-  }
-  throw new ValidationError([`source: ${JSON.stringify(source)} is not one of aws.cloudwatch, aws.rds (a manual start has no source field)`]);
-}
-
-/** How the workflow waits for the new writer, decided once the target is known. */
-export interface WaitPlan {
-  /**
-   * What "ready" means: the writer moved to the standby (a forced Multi-AZ failover), the replica is
-   * promoted (region), or the database is merely available again (RDS's own failover, observed).
-   */
-  readonly expect: 'writer-moved' | 'promoted' | 'available';
-  /** Pause between polls; the time to notice the new writer is at most this. */
-  readonly pollSeconds: number;
-  /** Polls before WaitTimeoutError. */
-  readonly maxPolls: number;
 }
 
 /**
@@ -236,58 +51,6 @@ export function newWriterReady(expect: WaitPlan['expect'], before: WriterState, 
   if (expect === 'promoted') return now.replicaSource === null;
   return true;
 }
-
-/** RDS statuses meaning RDS is already failing over (or rebooting) the database itself. */
-export const RDS_FAILING_OVER: readonly string[] = ['rebooting', 'failing-over'];
-
-/** What the pre-checks concluded. */
-export type Verdict = 'proceed' | 'false-alarm' | 'observe';
-
-/** One check, as the audit record and the execution output show it. */
-export interface CheckResult {
-  readonly name: string;
-  readonly passed: boolean;
-  /** The evidence, or why it failed. */
-  readonly detail: string;
-  /** True when it failed and `force` overrode it. */
-  readonly forced?: boolean;
-}
-
-/** What the confirmation probe established. */
-export interface Confirmation {
-  /** Whether the writer took a heartbeat write. */
-  readonly writerHealthy: boolean;
-  /** The failed phase and error, when unhealthy. */
-  readonly evidence: string;
-  /** Age of the replica's newest heartbeat (its lag, measured), or null when not measured. */
-  readonly replicaAgeSeconds: number | null;
-  /** The replica's newest heartbeat, or null. */
-  readonly replicaNewestHeartbeatAt: string | null;
-}
-
-/** The endpoint as the pre-checks found it. */
-export interface EndpointFacts {
-  /** The writer record's current value, or null when the record does not exist. */
-  readonly record: string | null;
-  /** The connection secret's current host, or null when it has none. */
-  readonly secretHost: string | null;
-}
-
-/**
- * The replica's replication lag the lag gate judges: measured by the confirmation probe while the
- * writer still takes writes (a planned failover), else the last minute the writer probe found the
- * writer healthy ({@link LAG_LOOKBACK_SECONDS}). Once the writer is down the replica's heartbeat age
- * grows with the writer's silence and measures that silence, not replication.
- */
-export interface ReplicationLag {
-  readonly seconds: number;
-  /** When it was measured (ISO). */
-  readonly at: string;
-  readonly source: 'confirmation' | 'history';
-}
-
-/** How far back the lag gate looks for a minute in which the writer was healthy. */
-export const LAG_LOOKBACK_SECONDS = 900;
 
 /** Everything {@link evaluatePrechecks} decides on. */
 export interface PrecheckFacts {
@@ -358,9 +121,6 @@ export function isConfiguredPrimaryEndpoint(host: string, identifier: string, re
   const pattern = new RegExp(`^${escape(identifier.toLowerCase())}\\.[a-z0-9]+\\.${escape(region)}\\.rds\\.amazonaws\\.com(\\.cn)?$`);
   return pattern.test(host.trim().toLowerCase().replace(/\.$/, ''));
 }
-
-/** The check that gates a region failover on the replica's measured lag. */
-export const LAG_CHECK = 'replica lag within maxLagOnFailover';
 
 /**
  * The pre-checks of a failover, in order:
@@ -466,9 +226,6 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome {
   return { verdict, checks, blocking };
 }
 
-/** What a failed fence attempt means for the failover. */
-export type FenceVerdict = 'fenced' | 'unreachable' | 'refused';
-
 /**
  * Fencing is best effort where the old region cannot be reached (a region outage is why we fail
  * over), but a region that answers and refuses (no such security group, access denied) stops the
@@ -479,25 +236,6 @@ export type FenceVerdict = 'fenced' | 'unreachable' | 'refused';
 export function mayProceedAfterFence(verdict: FenceVerdict, force: boolean): boolean {
   return verdict !== 'refused' || force;
 }
-
-/** Settings of the post-check's bounded retries. */
-export const POST_CHECK = {
-  /** Attempts before PostCheckFailedError: RDS's DNS flips to the new writer within seconds, a client may see the old one briefly. */
-  maxAttempts: 6,
-  /** Pause between attempts (seconds), set in the state machine's Wait. */
-  pauseSeconds: 5,
-} as const;
-
-/** The new writer's probe, reduced to what the verdict needs. */
-export interface PostCheckProbe {
-  readonly healthy: boolean;
-  readonly phase: string | null;
-  readonly error: { readonly name: string; readonly message: string } | null;
-  readonly heartbeatAt: string | null;
-}
-
-/** Verdict on one post-check attempt. */
-export type PostCheckVerdict = { readonly passed: true; readonly attempt: number } | { readonly passed: false; readonly attempt: number; readonly retry: boolean; readonly detail: string };
 
 /** Passed when the new writer took the heartbeat; else retry until `maxAttempts` attempts were made. */
 export function postCheckVerdict(probe: PostCheckProbe, attempt: number, maxAttempts: number = POST_CHECK.maxAttempts): PostCheckVerdict {

@@ -18,17 +18,10 @@ import type { RestoreControlPlane } from '../../ports/restore-control-plane.ts';
 import { AccessDeniedError, SnapshotNotAvailableError, SnapshotNotFoundError, ThrottledError } from '../../shared/errors.ts';
 import type { MetricName } from '../../shared/metric-names.ts';
 import { writeAudit, type AuditRecord } from '../audit/records.ts';
-import {
-  dataTimeOf,
-  planRetention,
-  RETENTION_TAGS,
-  validateRetentionPolicy,
-  type RetentionAlarm,
-  type RetentionDecision,
-  type RetentionPolicy,
-  type RetentionQuota,
-  type SnapshotRecord,
-} from './policy.ts';
+import { TAG as RETENTION_TAGS } from '../snapshots/naming.ts';
+import { dataTimeOf } from './data-time.ts';
+import type { RetentionAlarm, RetentionDecision, RetentionPolicy, RetentionQuota, SnapshotRecord } from './model.ts';
+import { planRetention, validateRetentionPolicy } from './planner.ts';
 
 /**
  * The retention settings that come from configuration (`retention.*` plus

@@ -25,7 +25,7 @@
 import type { DatabaseState, Snapshot } from '../../ports/database-control-plane.ts';
 import type { MetricName } from '../../shared/metric-names.ts';
 import { longestGapSeconds, type CronFields, type Schedule } from '../snapshots/schedule.ts';
-import { dataTimeOf } from '../retention/policy.ts';
+import { dataTimeOf } from '../retention/data-time.ts';
 import { TAG } from '../snapshots/naming.ts';
 
 /** Failure modes with their own recovery path (the configuration's `objectives` keys). */

@@ -2,7 +2,7 @@
  * The failover λ's configuration, read from its environment at cold start, and what its actions act
  * through (functions/handlers/failover/index.ts builds both).
  */
-import type { FailoverPorts, FailoverSettings } from '../../domain/failover/run.ts';
+import type { FailoverPorts, FailoverSettings } from '../../domain/failover/dependencies.ts';
 import { parseEnv } from '../../contracts/env-schema.ts';
 import { FAILOVER_ENV } from '../../contracts/environment.ts';
 

@@ -2,7 +2,9 @@
  * The failover λ's actions from the endpoint switch to the end of the run: switch, switch-status,
  * rollback, record, notify.
  */
-import { notifyRun, recordRun, rollBackSwitch, switchEndpoint, switchStatus, type RunOutcome } from '../../domain/failover/run.ts';
+import type { RunOutcome } from '../../domain/failover/model.ts';
+import { notifyRun, recordRun } from '../../domain/failover/record-run.ts';
+import { rollBackSwitch, switchEndpoint, switchStatus } from '../../domain/failover/switch-endpoint.ts';
 import { logger } from '../../shared/powertools.ts';
 import type { FailoverDeps } from './config.ts';
 import { causeMessage, precheckOf, readRun, requestOf, type StateReader } from './readers.ts';

@@ -27,7 +27,7 @@ import { Route53WriterRecord } from '../../adapters/route53/writer-record.ts';
 import { S3ArchiveStore } from '../../adapters/s3/archive.ts';
 import { SecretsManagerConnectionSecret } from '../../adapters/secrets/connection-secret.ts';
 import { SnsNotifier } from '../../adapters/sns/notifier.ts';
-import type { FailoverPorts } from '../../domain/failover/run.ts';
+import type { FailoverPorts } from '../../domain/failover/dependencies.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { DIMENSIONS, METRICS } from '../../shared/metric-names.ts';
 import { metrics } from '../../shared/powertools.ts';
@@ -88,7 +88,7 @@ export type FailoverOutput<A extends FailoverAction> = Awaited<ReturnType<(typeo
  *
  * 1. Read `action` and `executionArn` (the lock's owner).
  * 2. The action reads its fields, every problem named (ValidationError, nothing done).
- * 3. It runs the use case of `domain/failover/run.ts` with the ports, and returns its typed output.
+ * 3. It runs the use case of `domain/failover/` (`takeover.ts`, `switch-endpoint.ts`, `record-run.ts`) with the ports, and returns its typed output.
  *
  * @param cfg the configuration; the module's (from the environment) unless a test passes another topology's
  */

@@ -2,8 +2,8 @@
  * Readers of the failover state machine's own payloads: each field checked, a problem names its path
  * (one ValidationError lists them all, thrown by `done()` before anything is touched).
  */
-import { FAILOVER_MODES, type FailoverRequest } from '../../domain/failover/rules.ts';
-import type { ActResult, FenceResult, PrecheckResult, ProbeReport, RollbackResult, RunOutcome, SwitchResult } from '../../domain/failover/run.ts';
+import { FAILOVER_MODES, type ActResult, type FailoverRequest, type PrecheckResult, type ProbeReport, type RollbackResult, type RunOutcome, type SwitchResult } from '../../domain/failover/model.ts';
+import type { FenceResult } from '../../domain/failover/takeover.ts';
 import { EventReader } from '../../shared/validate.ts';
 
 /** A reader of one object of the state that also reads nullable values and numbers. */

@@ -1,11 +1,11 @@
 /**
  * The failover λ's actions up to the new writer passing its post-check: validate, lock, precheck,
  * fence, act, check, assess. Each reads its fields (every problem named, nothing done on a bad one),
- * runs one use case of domain/failover/run.ts and logs its outcome.
+ * runs one use case of domain/failover/takeover.ts and logs its outcome.
  */
-import { parseFailoverInput, type FailoverRequest } from '../../domain/failover/rules.ts';
-import { act, assessPostCheck, confirmationFrom, fenceOldWriter, pollNewWriter, runPrechecks, takeLock } from '../../domain/failover/run.ts';
-import type { ProbeReport } from '../../domain/failover/run.ts';
+import type { FailoverRequest, ProbeReport } from '../../domain/failover/model.ts';
+import { parseFailoverInput } from '../../domain/failover/request.ts';
+import { act, assessPostCheck, confirmationFrom, fenceOldWriter, pollNewWriter, runPrechecks, takeLock } from '../../domain/failover/takeover.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { logger } from '../../shared/powertools.ts';
 import type { FailoverConfig, FailoverDeps } from './config.ts';

@@ -2,7 +2,7 @@
 import type { DbEndpoint } from '../../adapters/pg/connect.ts';
 import { parseEnv } from '../../contracts/env-schema.ts';
 import { PROBE_ENV } from '../../contracts/environment.ts';
-import type { PROBE_DEFAULTS } from '../../domain/probe/heartbeat.ts';
+import type { PROBE_DEFAULTS } from '../../domain/probe/model.ts';
 
 /** Why the probe runs; decides what it measures and whether it publishes. */
 export type ProbeMode = 'monitor' | 'confirm' | 'post-check';

@@ -17,8 +17,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PgHeartbeatStore } from '../../adapters/pg/heartbeat.ts';
 import { SecretsManagerCredentials } from '../../adapters/secrets/secrets-manager.ts';
-import { measureReplicaHeartbeat, PROBE_DEFAULTS, probeWriter } from '../../domain/probe/heartbeat.ts';
-import type { ProbeClock, ProbeResult, ReplicaHeartbeat } from '../../domain/probe/heartbeat.ts';
+import { measureReplicaHeartbeat, probeWriter, type ProbeClock } from '../../domain/probe/heartbeat.ts';
+import { PROBE_DEFAULTS, type ProbeResult, type ReplicaHeartbeat } from '../../domain/probe/model.ts';
 import type { CredentialsProvider, DatabaseCredentials } from '../../ports/database-credentials.ts';
 import type { HeartbeatStore } from '../../ports/heartbeat-store.ts';
 import { METRICS } from '../../shared/metric-names.ts';

@@ -1,5 +1,5 @@
 /**
- * Snapshot retention: a pure planner that decides, for every snapshot it is shown,
+ * Snapshot retention, the GFS rules: a pure planner that decides, for every snapshot it is shown,
  * keep or delete, with the reasons. It reads no clock (`now` is an input), calls no
  * AWS API and deletes nothing; the retention handler lists, applies and paces.
  *
@@ -51,198 +51,8 @@
 
 import { RetentionSafetyError, ValidationError } from '../../shared/errors.ts';
 import { TAG, TIERS, type Tier } from '../snapshots/naming.ts';
-
-export { TIERS, type Tier };
-
-/** Tag keys the planner reads (the backup and verify workflows write them). */
-export const RETENTION_TAGS = TAG;
-
-/**
- * A retention policy. Counts are whole numbers; see {@link validateRetentionPolicy}.
- */
-export interface RetentionPolicy {
-  /** The policy's name; only snapshots tagged `dr:policy` with exactly this value are governed by it. */
-  readonly name: string;
-  /** Newest snapshots of tier daily or above to keep. */
-  readonly daily: number;
-  /** Newest snapshots of tier weekly or above to keep. */
-  readonly weekly: number;
-  /** Newest snapshots of tier monthly or above to keep. */
-  readonly monthly: number;
-  /** Newest yearly snapshots to keep. */
-  readonly yearly: number;
-  /** Manual, available snapshots under this policy that each database keeps whatever the tiers say (at least 1). */
-  readonly minimumCount: number;
-  /**
-   * When the newest verified snapshot of a database was created longer ago than this,
-   * its backups or restore tests are failing and its expiry freezes. Set it above the
-   * restore-test interval plus one restore's duration.
-   */
-  readonly maxVerifiedAgeHours: number;
-  /** The account's manual-snapshot quota in this region. */
-  readonly quota: {
-    /** The quota (RDS `ManualSnapshots` max; 100 by default). */
-    readonly max: number;
-    /** Manual snapshots to leave free for the next backups and copies; alarm when fewer remain. 0 alarms only when the quota is reached. */
-    readonly headroom: number;
-    /**
-     * Manual snapshots in use account-wide (RDS `DescribeAccountAttributes`
-     * `ManualSnapshots.Used`). Absent: the planner counts its input's non-automated
-     * snapshots. When both are known the larger wins, so the alarm errs early.
-     */
-    readonly used?: number;
-  };
-}
-
-/** One snapshot as the planner sees it: the same shape for instance and cluster snapshots. */
-export interface SnapshotRecord {
-  /** Snapshot identifier, unique in the account and region. */
-  readonly id: string;
-  /** Identifier of the source DB instance or cluster; tiers and safety rules apply per database. */
-  readonly database: string;
-  /**
-   * Creation time: a Date, or an ISO 8601 string with a zone (a zoneless time would depend on
-   * the machine's zone); null when RDS reports none (a snapshot that is not yet available).
-   */
-  readonly createdAt: Date | string | null;
-  /**
-   * When the snapshot's data was captured, in the same forms; absent or null: `createdAt`.
-   * For a copy this is the source's time, which `createdAt` (the copy's start) is not.
-   */
-  readonly dataTime?: Date | string | null;
-  /** A temporary database a restore test is restoring from this snapshot (its id), while it exists. */
-  readonly restoreTest?: string | null;
-  /** This snapshot's copy in the DR region, when one exists: its RDS status. */
-  readonly offsiteCopy?: { readonly region: string; readonly status: string } | null;
-  /** RDS status; only `available` snapshots are candidates. */
-  readonly status: string;
-  /** RDS snapshot type: `manual`, `automated`, `shared`, `public`, `awsbackup`. Only `manual` is a candidate; all but `automated` count toward the quota. */
-  readonly type: string;
-  /** Tags, key to value. */
-  readonly tags: Readonly<Record<string, string>>;
-}
-
-/** Stable reason codes, in the order they are reported on a decision. */
-export const RETENTION_REASON_CODES = [
-  // A snapshot that is not a candidate is kept for each of these.
-  'not-manual',
-  'unmanaged',
-  'legal-hold',
-  'other-policy',
-  'not-available',
-  'unknown-tier',
-  'unknown-verification',
-  'invalid-created-at',
-  // A candidate is kept for each of these.
-  'newest-verified',
-  'newer-than-verified',
-  'restore-test-in-progress',
-  'copy-in-progress',
-  'tier-daily',
-  'tier-weekly',
-  'tier-monthly',
-  'tier-yearly',
-  'expiry-frozen',
-  'minimum-count',
-  // A candidate is deleted for these.
-  'verification-failed',
-  'outside-retention',
-] as const;
-/** A machine-readable reason for a decision. */
-export type RetentionReasonCode = (typeof RETENTION_REASON_CODES)[number];
-
-/** What the planner decided for one snapshot. */
-export interface RetentionDecision {
-  /** The snapshot identifier. */
-  readonly id: string;
-  /** The source database. */
-  readonly database: string;
-  /** What to do with it. */
-  readonly action: 'keep' | 'delete';
-  /** Why, as stable codes (at least one), in {@link RETENTION_REASON_CODES} order. */
-  readonly codes: readonly RetentionReasonCode[];
-  /** Why, for people: `reasons[i]` is `"<codes[i]>: <explanation>"`. */
-  readonly reasons: readonly string[];
-}
-
-/** Stable alarm codes. */
-export const RETENTION_ALARM_CODES = [
-  'no-verified-snapshot',
-  'verification-stale',
-  'minimum-count-engaged',
-  'unclassifiable-snapshots',
-  'quota-near',
-  'quota-reached',
-] as const;
-/** A machine-readable alarm code. */
-export type RetentionAlarmCode = (typeof RETENTION_ALARM_CODES)[number];
-
-/** A condition an operator must hear about; the handler publishes it as a metric and a log line. */
-export interface RetentionAlarm {
-  /** What is wrong. */
-  readonly code: RetentionAlarmCode;
-  /** The database it concerns; null for the account-wide quota. */
-  readonly database: string | null;
-  /** What is wrong and what the planner did about it. */
-  readonly message: string;
-}
-
-/** Manual-snapshot quota figures, before and after the plan. */
-export interface RetentionQuota {
-  /** The quota. */
-  readonly max: number;
-  /** Slots to leave free. */
-  readonly headroom: number;
-  /** Manual snapshots in use now. */
-  readonly used: number;
-  /** Manual snapshots in use once every delete has run. */
-  readonly usedAfter: number;
-}
-
-/** The outcome of {@link planRetention}. */
-export interface RetentionPlan {
-  /** One decision per input snapshot, ordered by database, creation time, then id. */
-  readonly decisions: readonly RetentionDecision[];
-  /**
-   * Ids to delete, oldest first: if a run stops part-way, what is left is the newer
-   * data, and a re-plan deletes exactly the rest.
-   */
-  readonly deletes: readonly string[];
-  /** Conditions to alarm on, ordered by database then code; quota last. */
-  readonly alarms: readonly RetentionAlarm[];
-  /** Quota usage before and after the plan. */
-  readonly quota: RetentionQuota;
-  /**
-   * Per database with deletes, the newest verified snapshot the plan rests on: if it is gone,
-   * no longer available or no longer `dr:verified=passed` when a delete runs, the plan's
-   * premise is false and the deletes must stop (the next run re-plans).
-   */
-  readonly anchors: readonly { readonly database: string; readonly id: string }[];
-}
-
-/** The times RDS reports on a snapshot (the port's `Snapshot` fits). */
-export interface SnapshotTimes {
-  /** `SnapshotCreateTime`: a copy's own start; absent until the snapshot is available. */
-  readonly createdAt: Date | null;
-  /** `OriginalSnapshotCreateTime`: the source's creation, kept by copies. */
-  readonly originalCreatedAt?: Date | null;
-  /** `SnapshotDatabaseTime`: the newest transaction in the snapshot. */
-  readonly databaseTime?: Date | null;
-}
-
-/**
- * When a snapshot's data was captured: the earliest of the times RDS reports on it. RDS:
- * `OriginalSnapshotCreateTime` "doesn't change when the snapshot is copied", while
- * `SnapshotCreateTime` of a copy is the copy's start; `SnapshotDatabaseTime` is "the most
- * recent transaction applied" (DBSnapshot data type,
- * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBSnapshot.html). The data
- * is no newer than any of them, so the earliest never makes a copy look younger than its data.
- * Null when RDS reports none (a snapshot still in progress).
- */
-export function dataTimeOf(snapshot: SnapshotTimes): Date | null {
-  const times = [snapshot.databaseTime, snapshot.originalCreatedAt, snapshot.createdAt].filter((t): t is Date => t instanceof Date && !Number.isNaN(t.getTime()));
-  return times.length === 0 ? null : new Date(Math.min(...times.map((t) => t.getTime())));
-}
+import { classify, show, type Classified } from './classify.ts';
+import { RETENTION_REASON_CODES, type RetentionAlarm, type RetentionDecision, type RetentionPlan, type RetentionPolicy, type RetentionReasonCode, type SnapshotRecord } from './model.ts';
 
 /**
  * Checks a policy. Returns every problem, each starting with the field it names
@@ -368,98 +178,6 @@ export function planRetention(snapshots: readonly SnapshotRecord[], policy: Rete
   };
 }
 
-/** A reason under construction. */
-interface Reason {
-  readonly code: RetentionReasonCode;
-  readonly text: string;
-}
-
-/** A snapshot with what the planner knows about it; `reasons` and `action` fill in as planning goes. */
-interface Classified {
-  readonly record: SnapshotRecord;
-  readonly id: string;
-  readonly database: string;
-  /** Data time in milliseconds since the epoch; NaN when unknown. */
-  readonly time: number;
-  /** Managed, manual and available: may anchor expiry when verified. */
-  readonly restorable: boolean;
-  /** Managed, manual and under this policy: its database's alarms concern this policy. */
-  readonly governed: boolean;
-  /** Governed and available: counts toward the minimum. */
-  readonly counted: boolean;
-  readonly tier: Tier | null;
-  readonly verification: 'passed' | 'failed' | 'unverified' | null;
-  /** Non-empty: never deleted. */
-  readonly exclusions: readonly Reason[];
-  reasons: Reason[];
-  action: 'keep' | 'delete';
-}
-
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
-function classify(record: SnapshotRecord, policy: RetentionPolicy): Classified {
-  const tags = record.tags;
-  const managed = tag(tags, RETENTION_TAGS.managed) === 'true';
-  const manual = record.type === 'manual';
-  const available = record.status === 'available';
-  const timeValue = record.dataTime ?? record.createdAt;
-  const time = parseTime(timeValue);
-  const tierTag = tag(tags, RETENTION_TAGS.tier);
-  const tier = (TIERS as readonly string[]).includes(tierTag ?? '') ? (tierTag as Tier) : null;
-  const verifiedTag = tag(tags, RETENTION_TAGS.verified);
-  const verification = verifiedTag === undefined ? 'unverified' : verifiedTag === 'passed' || verifiedTag === 'failed' ? verifiedTag : null;
-  const hold = tag(tags, RETENTION_TAGS.legalHold);
-  const policyTag = tag(tags, RETENTION_TAGS.policy);
-
-  const exclusions: Reason[] = [];
-  if (!manual) exclusions.push({ code: 'not-manual', text: `type is ${show(record.type)}, not "manual": RDS or another account owns it` });
-  if (!managed) {
-    exclusions.push({ code: 'unmanaged', text: `${RETENTION_TAGS.managed} is ${showTag(tags, RETENTION_TAGS.managed)}, not "true": this system did not create it` });
-  }
-  if (hold !== undefined && hold !== 'false') {
-    exclusions.push({ code: 'legal-hold', text: `${RETENTION_TAGS.legalHold} is ${show(hold)}: held until the tag is removed or set to "false"` });
-  }
-  // Tags below only mean something on a snapshot this system manages.
-  if (managed && policyTag !== policy.name) {
-    exclusions.push({ code: 'other-policy', text: `${RETENTION_TAGS.policy} is ${showTag(tags, RETENTION_TAGS.policy)}, not ${show(policy.name)}: this policy does not govern it` });
-  }
-  if (!available) {
-    exclusions.push({
-      code: 'not-available',
-      text: `status is ${show(record.status)}, not "available"${IN_PROGRESS.has(record.status) ? ': in progress, kept until available (RDS reports no creation time before)' : ''}`,
-    });
-  }
-  if (managed && tier === null) {
-    exclusions.push({ code: 'unknown-tier', text: `${RETENTION_TAGS.tier} is ${showTag(tags, RETENTION_TAGS.tier)}, not one of ${TIERS.join(', ')}: kept until fixed` });
-  }
-  if (managed && verification === null) {
-    exclusions.push({
-      code: 'unknown-verification',
-      text: `${RETENTION_TAGS.verified} is ${show(verifiedTag)}, not "passed", "failed" or absent: kept until fixed`,
-    });
-  }
-  // A snapshot that is not available has no SnapshotCreateTime yet in RDS: expected, not unreadable.
-  if (Number.isNaN(time) && (available || timeValue !== null)) {
-    const field = record.dataTime !== undefined && record.dataTime !== null ? 'dataTime' : 'createdAt';
-    exclusions.push({ code: 'invalid-created-at', text: `${field} ${showTime(timeValue)} is not a valid time with a zone: kept until fixed` });
-  }
-
-  return {
-    record,
-    id: record.id,
-    database: record.database,
-    time,
-    restorable: managed && manual && available,
-    governed: managed && manual && policyTag === policy.name,
-    counted: managed && manual && policyTag === policy.name && available,
-    tier,
-    verification,
-    exclusions,
-    reasons: [...exclusions],
-    action: 'keep',
-  };
-}
-
 /** Steps 3 to 6 for one database; sets `reasons` and `action` on its snapshots, returns its alarms. */
 function planDatabase(database: string, group: Classified[], policy: RetentionPolicy, now: number, anchors: Map<string, string>): RetentionAlarm[] {
   const alarms: RetentionAlarm[] = [];
@@ -537,7 +255,7 @@ function planDatabase(database: string, group: Classified[], policy: RetentionPo
       if (s.verification === 'failed') {
         s.reasons.push({
           code: 'verification-failed',
-          text: `failed its restore test (${RETENTION_TAGS.verified}=failed), so it holds no tier slot, and is older than ${anchor?.id ?? ''}, the newest verified snapshot`,
+          text: `failed its restore test (${TAG.verified}=failed), so it holds no tier slot, and is older than ${anchor?.id ?? ''}, the newest verified snapshot`,
         });
       } else {
         const slots = TIERS.slice(0, TIERS.indexOf(s.tier as Tier) + 1).map((t) => `${t}: ${policy[t]} newest`);
@@ -560,8 +278,6 @@ function planDatabase(database: string, group: Classified[], policy: RetentionPo
   return alarms;
 }
 
-/** RDS snapshot statuses of a snapshot still being made or copied. */
-const IN_PROGRESS: ReadonlySet<string> = new Set(['creating', 'pending', 'copying']);
 /** Statuses of an offsite copy after which its source is no longer needed by it. */
 const COPY_SETTLED: ReadonlySet<string> = new Set(['available', 'failed', 'deleting']);
 const UNCLASSIFIABLE: ReadonlySet<RetentionReasonCode> = new Set(['unknown-tier', 'unknown-verification', 'invalid-created-at']);
@@ -576,16 +292,6 @@ function toDecision(s: Classified): RetentionDecision {
     codes: reasons.map((r) => r.code),
     reasons: reasons.map((r) => `${r.code}: ${r.text}`),
   };
-}
-
-function tag(tags: Readonly<Record<string, string>>, key: string): string | undefined {
-  return Object.hasOwn(tags, key) ? tags[key] : undefined;
-}
-
-function parseTime(value: Date | string | null): number {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'string' && ISO_WITH_ZONE.test(value)) return Date.parse(value);
-  return Number.NaN;
 }
 
 // Ordering uses code-unit comparison, never localeCompare: the plan must not depend on the machine's locale.
@@ -616,16 +322,4 @@ function byDatabaseThenTime(a: Classified, b: Classified): number {
 
 function hours(ms: number): string {
   return (ms / HOUR).toFixed(1);
-}
-
-function show(value: unknown): string {
-  return value === undefined ? 'missing' : JSON.stringify(value) ?? String(value);
-}
-
-function showTag(tags: Readonly<Record<string, string>>, key: string): string {
-  return show(tag(tags, key));
-}
-
-function showTime(value: unknown): string {
-  return value instanceof Date ? 'Invalid Date' : show(value);
 }
