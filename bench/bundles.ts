@@ -236,12 +236,10 @@ function renamedSince(ref: string): Map<string, string> {
 }
 
 /**
- * Runs fn with `ref`'s functions/ tree in a fresh git-ignored `.bench-base-*` folder under the
- * repository root (so bare imports resolve to its node_modules), removed afterwards, also when fn
- * fails or the run is interrupted.
+ * Removes `dir` when the run is interrupted (SIGINT, SIGTERM; the signal is then raised again);
+ * the returned function removes it at once and stops listening.
  */
-async function withBaseTree<T>(ref: string, fn: (baseRoot: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(root, '.bench-base-'));
+function removedOnInterrupt(dir: string): () => void {
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   const interrupted = (signal: NodeJS.Signals): void => {
     remove();
@@ -249,6 +247,21 @@ async function withBaseTree<T>(ref: string, fn: (baseRoot: string) => Promise<T>
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  return () => {
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+    remove();
+  };
+}
+
+/**
+ * Runs fn with `ref`'s functions/ tree in a fresh git-ignored `.bench-base-*` folder under the
+ * repository root (so bare imports resolve to its node_modules), removed afterwards, also when fn
+ * fails or the run is interrupted.
+ */
+async function withBaseTree<T>(ref: string, fn: (baseRoot: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(root, '.bench-base-'));
+  const release = removedOnInterrupt(dir);
   try {
     const archive = spawnSync('git', ['archive', '--format=tar', ref, 'functions'], { cwd: root, maxBuffer: 1 << 30 });
     if (archive.status !== 0) throw new Error(`git archive ${ref} functions: ${archive.stderr.toString().trim()}`);
@@ -256,9 +269,7 @@ async function withBaseTree<T>(ref: string, fn: (baseRoot: string) => Promise<T>
     if (tar.status !== 0) throw new Error(`extracting ${ref}'s functions/: ${tar.stderr.toString().trim()}`);
     return await fn(dir);
   } finally {
-    process.removeListener('SIGINT', interrupted);
-    process.removeListener('SIGTERM', interrupted);
-    remove();
+    release();
   }
 }
 
@@ -279,6 +290,7 @@ export async function benchBundles(): Promise<void> {
   const ref = process.env['BENCH_BASE_REF'] || DEFAULT_BASE_REF;
   const refLine = describeRef(ref);
   const dir = mkdtempSync(join(tmpdir(), 'dr-bench-bundles-'));
+  const release = removedOnInterrupt(dir);
   try {
     mkdirSync(join(dir, 'now'));
     mkdirSync(join(dir, 'base'));
@@ -356,7 +368,7 @@ export async function benchBundles(): Promise<void> {
       console.log(`${pair.name.padEnd(14)} ${signedKib(n.bytes - b.bytes)}: ${diffs.map((d) => `${d.key}${d.base === 0 ? ' (new)' : d.now === 0 ? ' (gone)' : was.has(d.key) ? ` (was ${was.get(d.key) ?? ''})` : ''} ${signedKib(d.now - d.base)}`).join(', ')}`);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    release();
   }
 }
 
