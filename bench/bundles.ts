@@ -125,10 +125,10 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Medians of `runs` samples of `a` and of `b`, taken alternately and each pair in turn order
+ * `runs` samples of `a` and of `b`, taken alternately and each round in turn order
  * (a b, b a, a b, …), so a change of machine load during the run hits both alike.
  */
-export function alternatingMedians(runs: number, a: () => number, b: () => number): [number, number] {
+export function alternatingSamples(runs: number, a: () => number, b: () => number): [number[], number[]] {
   const [as, bs]: [number[], number[]] = [[], []];
   for (let i = 0; i < runs; i += 1) {
     if (i % 2 === 0) {
@@ -139,7 +139,12 @@ export function alternatingMedians(runs: number, a: () => number, b: () => numbe
       as.push(a());
     }
   }
-  return [median(as), median(bs)];
+  return [as, bs];
+}
+
+/** The median of the per-round ratios a[i] / b[i]: samples taken side by side compared with each other, load drift cancelled. */
+export function pairedRatio(as: readonly number[], bs: readonly number[]): number {
+  return median(as.map((x, i) => x / (bs[i] ?? Number.NaN)));
 }
 
 const BASELINE_HANDLER = `
@@ -205,10 +210,6 @@ function coldImportOnce(file: string): number {
   const ms = Number(run.stdout.trim().split('\n').pop());
   if (run.status !== 0 || Number.isNaN(ms)) throw new Error(`cold import of ${file} failed: ${run.stderr.trim().split('\n').slice(-6).join('\n').slice(0, 2000)}`);
   return ms;
-}
-
-function coldImportMs(file: string, runs: number): number {
-  return median(Array.from({ length: runs }, () => coldImportOnce(file)));
 }
 
 /** The base ref's commit and subject, e.g. `9da6797 Exact mode (issue 11 item 6): …`. */
@@ -313,54 +314,62 @@ export async function benchBundles(): Promise<void> {
     });
 
     // Cold imports: the baseline, then each handler now and at the base, alternating.
-    const baselineCold = coldImportMs(baseline.file, runs);
+    const coldSamples = (file: string): number[] => Array.from({ length: runs }, () => coldImportOnce(file));
+    const baselineCold = median(coldSamples(baseline.file));
     const pairs = pairHandlers(handlers, baseHandlers);
-    const cold = new Map<string, { now?: number; base?: number }>();
+    const cold = new Map<string, { now?: number[]; base?: number[] }>();
     for (const pair of pairs) {
       const [n, b] = [now.get(pair.name), base.get(pair.name)];
       if (n !== undefined && b !== undefined) {
-        const [coldNow, coldBase] = alternatingMedians(runs, () => coldImportOnce(n.file), () => coldImportOnce(b.file));
-        cold.set(pair.name, { now: coldNow, base: coldBase });
-      } else if (n !== undefined) cold.set(pair.name, { now: coldImportMs(n.file, runs) });
-      else if (b !== undefined) cold.set(pair.name, { base: coldImportMs(b.file, runs) });
+        const [samplesNow, samplesBase] = alternatingSamples(runs, () => coldImportOnce(n.file), () => coldImportOnce(b.file));
+        cold.set(pair.name, { now: samplesNow, base: samplesBase });
+      } else if (n !== undefined) cold.set(pair.name, { now: coldSamples(n.file) });
+      else if (b !== undefined) cold.set(pair.name, { base: coldSamples(b.file) });
     }
+    const coldMedian = (samples: readonly number[] | undefined): number | undefined => (samples === undefined ? undefined : median(samples));
 
     console.log(`\n## Lambda bundles (esbuild as DrFunction ships them: minified ESM, SDK bundled, source map; cold import median of ${runs})`);
     console.log(`baseline middy + client-rds     ${(baseline.bytes / 1024).toFixed(0).padStart(6)} KiB  ${baselineCold.toFixed(0).padStart(4)} ms`);
     if (handlers.length === 0) console.log('(no handlers in functions/handlers yet)');
     for (const { label, name } of handlers) {
-      const [size, ms] = [now.get(name)?.bytes ?? Number.NaN, cold.get(name)?.now ?? Number.NaN];
+      const [size, ms] = [now.get(name)?.bytes ?? Number.NaN, coldMedian(cold.get(name)?.now) ?? Number.NaN];
       console.log(
         `${label.padEnd(31)} ${(size / 1024).toFixed(0).padStart(6)} KiB  ${ms.toFixed(0).padStart(4)} ms  size ${(size / baseline.bytes).toFixed(2)}x  cold ${(ms / baselineCold).toFixed(2)}x baseline`,
       );
     }
 
-    console.log(`\n## Lambda bundles now against BENCH_BASE_REF=${ref} (${refLine}), built the same way in this run; cold import median of ${runs}, now and base alternating`);
-    console.log(`${'handler (now ← base)'.padEnd(31)} ${'size now'.padStart(12)} ${'at base'.padStart(12)} ${'change'.padStart(7)} ${'ratio'.padStart(7)}  ${'cold now'.padStart(8)} ${'at base'.padStart(8)} ${'ratio'.padStart(7)}`);
-    const total = { now: 0, base: 0, coldNow: 0, coldBase: 0, both: 0 };
+    console.log(`\n## Lambda bundles now against BENCH_BASE_REF=${ref} (${refLine}), built the same way in this run`);
+    console.log(`(cold import: median of ${runs}, now and base alternating; paired = median of the ${runs} rounds' now/base ratios)`);
+    const head = (text: string, width: number): string => text.padStart(width);
+    console.log(`${'handler (now ← base)'.padEnd(31)} ${head('size now', 12)} ${head('at base', 12)} ${head('change', 7)} ${head('ratio', 7)}  ${head('cold now', 8)} ${head('at base', 8)} ${head('ratio', 7)} ${head('paired', 7)}`);
+    const cell = (v: number | undefined, f: (x: number) => string, width: number): string => (v === undefined ? '—' : f(v)).padStart(width);
+    const ms = (x: number): string => `${x.toFixed(0)} ms`;
+    const total = { now: 0, base: 0, coldNow: 0, coldBase: 0, both: 0, roundsNow: Array<number>(runs).fill(0), roundsBase: Array<number>(runs).fill(0) };
     for (const pair of pairs) {
       const [n, b, c] = [now.get(pair.name), base.get(pair.name), cold.get(pair.name) ?? {}];
-      const cell = (v: number | undefined, f: (x: number) => string, width: number): string => (v === undefined ? '—' : f(v)).padStart(width);
+      const [coldNow, coldBase] = [coldMedian(c.now), coldMedian(c.base)];
       const both = n !== undefined && b !== undefined && c.now !== undefined && c.base !== undefined;
       if (both) {
         total.now += n.bytes;
         total.base += b.bytes;
-        total.coldNow += c.now ?? 0;
-        total.coldBase += c.base ?? 0;
+        total.coldNow += coldNow ?? 0;
+        total.coldBase += coldBase ?? 0;
         total.both += 1;
+        c.now?.forEach((x, i) => (total.roundsNow[i] = (total.roundsNow[i] ?? 0) + x));
+        c.base?.forEach((x, i) => (total.roundsBase[i] = (total.roundsBase[i] ?? 0) + x));
       }
-      console.log(
-        `${pairLabel(pair).padEnd(31)} ${cell(n?.bytes, kib, 12)} ${cell(b?.bytes, kib, 12)} ${both ? signedKib(n.bytes - b.bytes).padStart(7) : '—'.padStart(7)} ${both ? ratio(n.bytes, b.bytes).padStart(7) : '—'.padStart(7)}  ${cell(c.now, (x) => `${x.toFixed(0)} ms`, 8)} ${cell(c.base, (x) => `${x.toFixed(0)} ms`, 8)} ${both ? ratio(c.now ?? 0, c.base ?? 0).padStart(7) : '—'.padStart(7)}`,
-      );
+      const sizeCells = both ? `${signedKib(n.bytes - b.bytes).padStart(7)} ${ratio(n.bytes, b.bytes).padStart(7)}` : `${'—'.padStart(7)} ${'—'.padStart(7)}`;
+      const coldCells = both ? `${ratio(coldNow ?? 0, coldBase ?? 1).padStart(7)} ${`${pairedRatio(c.now ?? [], c.base ?? []).toFixed(3)}x`.padStart(7)}` : `${'—'.padStart(7)} ${'—'.padStart(7)}`;
+      console.log(`${pairLabel(pair).padEnd(31)} ${cell(n?.bytes, kib, 12)} ${cell(b?.bytes, kib, 12)} ${sizeCells}  ${cell(coldNow, ms, 8)} ${cell(coldBase, ms, 8)} ${coldCells}`);
     }
     console.log(
-      `${`total (${total.both} in both)`.padEnd(31)} ${kib(total.now).padStart(12)} ${kib(total.base).padStart(12)} ${signedKib(total.now - total.base).padStart(7)} ${ratio(total.now, total.base).padStart(7)}  ${`${total.coldNow.toFixed(0)} ms`.padStart(8)} ${`${total.coldBase.toFixed(0)} ms`.padStart(8)} ${ratio(total.coldNow, total.coldBase).padStart(7)}`,
+      `${`total (${total.both} in both)`.padEnd(31)} ${kib(total.now).padStart(12)} ${kib(total.base).padStart(12)} ${signedKib(total.now - total.base).padStart(7)} ${ratio(total.now, total.base).padStart(7)}  ${ms(total.coldNow).padStart(8)} ${ms(total.coldBase).padStart(8)} ${ratio(total.coldNow, total.coldBase).padStart(7)} ${`${pairedRatio(total.roundsNow, total.roundsBase).toFixed(3)}x`.padStart(7)}`,
     );
 
     const renamed = renamedSince(ref);
     const was = new Map([...renamed].map(([old, moved]) => [moved, old.replace(/^functions\//, '')]));
     const grown = pairs.filter((p) => (now.get(p.name)?.bytes ?? 0) > (base.get(p.name)?.bytes ?? Number.POSITIVE_INFINITY));
-    if (grown.length > 0) console.log('\nwhere the growth comes from (esbuild metafile: bytes in the bundle now − at base, KiB, largest 8; packages summed, moved files (git diff -M) followed):');
+    if (grown.length > 0) console.log('\nwhere the growth comes from (esbuild metafile: bytes in the bundle now − at base, KiB, largest 8; packages summed, moves (git diff -M) followed; (new): not in the base bundle):');
     for (const pair of grown) {
       const [n, b] = [now.get(pair.name), base.get(pair.name)];
       if (n === undefined || b === undefined) continue;

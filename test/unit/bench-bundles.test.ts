@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alternatingMedians, contributionKey, contributions, largestDifferences, pairHandlers, pairLabel } from '../../bench/bundles.ts';
+import { alternatingSamples, contributionKey, contributions, largestDifferences, median, pairedRatio, pairHandlers, pairLabel } from '../../bench/bundles.ts';
 import type { HandlerEntry } from '../../bench/bundles.ts';
 
 const file = (name: string): HandlerEntry => ({ name, label: `${name}.ts`, entry: `functions/handlers/${name}.ts` });
@@ -67,21 +67,27 @@ describe('bench bundles: handlers now against a base ref', () => {
     expect(largestDifferences(now, base, 10).map((d) => d.key)).toEqual(['valibot', 'functions/handlers/failover*', 'functions/domain/failover/rules.ts', 'functions/domain/gone.ts']);
   });
 
-  it('takes the samples of now and base alternately, each pair in turn order, and returns their medians', () => {
-    // Prepare: each sample records its turn; a slowly rising load makes later samples slower.
+  it('takes the samples of now and base alternately, each round in turn order; the paired ratio compares side-by-side samples', () => {
+    // Prepare: each sample records its turn; the load rises steeply, so later samples are much slower.
     const turns: string[] = [];
     let load = 0;
     const sample = (who: string, cost: number) => (): number => {
       turns.push(who);
       load += 1;
-      return cost + load;
+      return cost * load;
     };
 
     // Act
-    const [a, b] = alternatingMedians(4, sample('a', 100), sample('b', 200));
+    const [a, b] = alternatingSamples(4, sample('a', 100), sample('b', 200));
 
-    // Assess: a b, b a, a b, b a; a's samples 101, 104, 105, 108 → median (upper) 105; b's 202, 203, 206, 207 → 206.
+    // Assess: a b, b a, a b, b a.
     expect(turns).toEqual(['a', 'b', 'b', 'a', 'a', 'b', 'b', 'a']);
-    expect([a, b]).toEqual([105, 206]);
+    expect([a, b]).toEqual([
+      [100, 400, 500, 800],
+      [400, 600, 1200, 1400],
+    ]);
+    expect([median(a), median(b)]).toEqual([500, 1200]);
+    // Per round: 100/400, 400/600, 500/1200, 800/1400 → 0.25, 0.667, 0.417, 0.571; the upper median 0.571.
+    expect(pairedRatio(a, b)).toBeCloseTo(800 / 1400, 10);
   });
 });
