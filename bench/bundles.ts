@@ -12,10 +12,13 @@
  * 2. the handlers at the git ref `BENCH_BASE_REF` (default 9da6797, the last commit before issue 12
  *    reshaped the code). That ref's functions/ tree is extracted with `git archive` into a git-ignored
  *    folder `.bench-base-*` under the repository root (so the project's node_modules resolve), bundled
- *    the same way in the same run, and removed afterwards. Handlers are matched by name (a file at one
- *    ref may be a folder at the other); the cold imports of a handler now and at the base alternate, so
- *    machine load hits both alike. For each handler that grew, the inputs whose bytes in the bundle
- *    changed most (esbuild metafile; a package's files summed) say why.
+ *    the same way in the same run (with today's node_modules), and removed afterwards. Handlers are
+ *    matched by name (a file at one ref may be a folder at the other). The cold imports of a handler
+ *    now and at the base alternate, so machine load hits both alike; printed are the ratio of the
+ *    medians and the paired ratio (the median of each round's now/base ratio, steadier under load).
+ *    For each handler that grew, the inputs whose bytes in the bundle changed most (esbuild metafile;
+ *    a package's files summed, moved files followed through `git diff -M`) say why. The comparison
+ *    covers everything merged since the ref, features as well as reshaping.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
