@@ -11,7 +11,7 @@
 import type { RestoreControlPlane, RestorePlacement } from '../../ports/restore-control-plane.ts';
 import type { Topology } from '../../ports/database-control-plane.ts';
 import { rdsArn, viaService, type AwsAuthorization, type AwsLocation } from '../shared.permissions.ts';
-import { ANY_NAME } from './control-plane.permissions.ts';
+import { ANY_NAME } from './common.permissions.ts';
 
 /** Deployment facts a restore's authorizations depend on. */
 export interface RestoreFacts {

@@ -22,7 +22,7 @@ import {
 import type { RestoreControlPlane, RestoredDatabase, RestorePlacement, RestoreWindow } from '../../ports/restore-control-plane.ts';
 import type { Topology } from '../../ports/database-control-plane.ts';
 import { DatabaseNotFoundError } from '../../shared/errors.ts';
-import { call, tagList, tagsOf } from './control-plane.ts';
+import { call, tagList, tagsOf } from './common.ts';
 
 function fromInstance(db: DBInstance): RestoredDatabase {
   return {
