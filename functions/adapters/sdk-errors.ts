@@ -140,16 +140,18 @@ export const SERVICE_ERRORS: Readonly<Record<AwsService, ServiceErrors>> = {
 };
 
 /**
- * SDK and Node names or codes of a request that got no answer: the SDK's transient codes
- * (`TimeoutError`, `RequestTimeout`, `RequestTimeoutException`), its networking error, and
- * Node's connection and DNS error codes (smithy's `NODEJS_TIMEOUT_ERROR_CODES` and
- * `NODEJS_NETWORK_ERROR_CODES`).
+ * SDK and Node names or codes of a request that got no usable answer: the SDK's transient codes
+ * (`TimeoutError`, `RequestTimeout`, `RequestTimeoutException`), its networking error, the
+ * generic server-side codes (`InternalFailure`, `ServiceUnavailable`), and Node's connection and
+ * DNS error codes (smithy's `NODEJS_TIMEOUT_ERROR_CODES` and `NODEJS_NETWORK_ERROR_CODES`).
  */
 const NO_ANSWER: ReadonlySet<string> = new Set([
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',
   'NetworkingError',
+  'InternalFailure',
+  'ServiceUnavailable',
   'ECONNRESET',
   'ECONNREFUSED',
   'ETIMEDOUT',
