@@ -36,7 +36,8 @@ describe('adapter permission declarations', () => {
     const calling = adapters.filter((f) => sdkCommands(readFileSync(f, 'utf8')).length > 0).map((f) => f.slice(ADAPTERS.length));
     expect(calling).toContain('rds/instance-control-plane.ts');
     expect(calling).toContain('rds/cluster-control-plane.ts');
-    expect(calling).toContain('rds/restore.ts');
+    expect(calling).toContain('rds/instance-restores.ts');
+    expect(calling).toContain('rds/cluster-restores.ts');
     expect(calling.length).toBeGreaterThanOrEqual(10);
   });
 

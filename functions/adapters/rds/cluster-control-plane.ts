@@ -39,23 +39,24 @@ function fromClusterSnapshot(s: DBClusterSnapshot): Snapshot {
 export class RdsClusterControlPlane implements DatabaseControlPlane {
   readonly topology = 'multi-az-cluster' as const;
   readonly region: string;
-  readonly #rds: RDSClient;
+  // A plain field, not #private: a control plane stays usable as the prototype of a wrapper (Object.create).
+  private readonly rds: RDSClient;
 
   constructor(rds: RDSClient, region: string) {
-    this.#rds = rds;
+    this.rds = rds;
     this.region = region;
   }
 
   async addTags(arn: string, tags: Readonly<Record<string, string>>): Promise<void> {
-    await addTags(this.#rds, arn, tags);
+    await addTags(this.rds, arn, tags);
   }
 
   async manualSnapshotQuota(): Promise<SnapshotQuota> {
-    return manualSnapshotQuota(this.#rds, 'ManualClusterSnapshots');
+    return manualSnapshotQuota(this.rds, 'ManualClusterSnapshots');
   }
 
   async describeDatabase(identifier: string): Promise<DatabaseState> {
-    const out = await call('DescribeDBClusters', () => this.#rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
+    const out = await call('DescribeDBClusters', () => this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
     const db = out.DBClusters?.[0];
     if (!db) throw new DatabaseNotFoundError(`DescribeDBClusters: DB cluster ${identifier} not found`);
     return {
@@ -71,14 +72,14 @@ export class RdsClusterControlPlane implements DatabaseControlPlane {
 
   async createSnapshot(databaseId: string, snapshotId: string, tags: Readonly<Record<string, string>>): Promise<Snapshot> {
     const out = await call('CreateDBClusterSnapshot', () =>
-      this.#rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: databaseId, DBClusterSnapshotIdentifier: snapshotId, Tags: tagList(tags) })),
+      this.rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: databaseId, DBClusterSnapshotIdentifier: snapshotId, Tags: tagList(tags) })),
     );
     return fromClusterSnapshot({ ...out.DBClusterSnapshot, TagList: out.DBClusterSnapshot?.TagList ?? tagList(tags) });
   }
 
   async getSnapshot(snapshotId: string): Promise<Snapshot> {
     const out = await call('DescribeDBClusterSnapshots', () =>
-      this.#rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshotId })),
+      this.rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshotId })),
     );
     const snapshot = out.DBClusterSnapshots?.[0];
     if (!snapshot) throw new SnapshotNotFoundError(`DescribeDBClusterSnapshots: DB cluster snapshot ${snapshotId} not found`);
@@ -88,21 +89,21 @@ export class RdsClusterControlPlane implements DatabaseControlPlane {
   async listManualSnapshots(databaseId: string): Promise<Snapshot[]> {
     const out: Snapshot[] = [];
     await call('DescribeDBClusterSnapshots', async () => {
-      const pages = paginateDescribeDBClusterSnapshots({ client: this.#rds, pageSize: 100 }, { DBClusterIdentifier: databaseId, SnapshotType: 'manual' });
+      const pages = paginateDescribeDBClusterSnapshots({ client: this.rds, pageSize: 100 }, { DBClusterIdentifier: databaseId, SnapshotType: 'manual' });
       for await (const page of pages) for (const s of page.DBClusterSnapshots ?? []) out.push(fromClusterSnapshot(s));
     });
     return out;
   }
 
   async deleteSnapshot(snapshotId: string): Promise<void> {
-    await call('DeleteDBClusterSnapshot', () => this.#rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshotId })));
+    await call('DeleteDBClusterSnapshot', () => this.rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshotId })));
   }
 
   async copySnapshot(request: CopySnapshotRequest): Promise<Snapshot> {
     // RDS does not copy Multi-AZ DB cluster snapshots across regions; configuration
     // validation refuses it, and this call would fail with RDS's own error if reached.
     const out = await call('CopyDBClusterSnapshot', () =>
-      this.#rds.send(
+      this.rds.send(
         new CopyDBClusterSnapshotCommand({
           SourceDBClusterSnapshotIdentifier: request.sourceArn,
           TargetDBClusterSnapshotIdentifier: request.targetId,
@@ -116,7 +117,7 @@ export class RdsClusterControlPlane implements DatabaseControlPlane {
 
   /** The writer member's identifier is the writer's location; the other members are the readable standbys. */
   async describeWriter(identifier: string): Promise<WriterState> {
-    const out = await call('DescribeDBClusters', () => this.#rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
+    const out = await call('DescribeDBClusters', () => this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
     const db = out.DBClusters?.[0];
     if (!db) throw new DatabaseNotFoundError(`DescribeDBClusters: DB cluster ${identifier} not found`);
     const members = db.DBClusterMembers ?? [];
@@ -133,7 +134,7 @@ export class RdsClusterControlPlane implements DatabaseControlPlane {
 
   /** FailoverDBCluster without a target: RDS promotes a readable standby (InvalidDBClusterState unless available). */
   async forceFailover(identifier: string): Promise<void> {
-    await call('FailoverDBCluster', () => this.#rds.send(new FailoverDBClusterCommand({ DBClusterIdentifier: identifier })));
+    await call('FailoverDBCluster', () => this.rds.send(new FailoverDBClusterCommand({ DBClusterIdentifier: identifier })));
   }
 
   /** RDS has no cross-region read replica of a Multi-AZ DB cluster (configuration validation refuses one). */

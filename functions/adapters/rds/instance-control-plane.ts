@@ -42,23 +42,24 @@ function fromDbSnapshot(s: DBSnapshot): Snapshot {
 export class RdsInstanceControlPlane implements DatabaseControlPlane {
   readonly topology = 'multi-az-instance' as const;
   readonly region: string;
-  readonly #rds: RDSClient;
+  // A plain field, not #private: a control plane stays usable as the prototype of a wrapper (Object.create).
+  private readonly rds: RDSClient;
 
   constructor(rds: RDSClient, region: string) {
-    this.#rds = rds;
+    this.rds = rds;
     this.region = region;
   }
 
   async addTags(arn: string, tags: Readonly<Record<string, string>>): Promise<void> {
-    await addTags(this.#rds, arn, tags);
+    await addTags(this.rds, arn, tags);
   }
 
   async manualSnapshotQuota(): Promise<SnapshotQuota> {
-    return manualSnapshotQuota(this.#rds, 'ManualSnapshots');
+    return manualSnapshotQuota(this.rds, 'ManualSnapshots');
   }
 
   async describeDatabase(identifier: string): Promise<DatabaseState> {
-    const out = await call('DescribeDBInstances', () => this.#rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
+    const out = await call('DescribeDBInstances', () => this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
     const db = out.DBInstances?.[0];
     if (!db) throw new DatabaseNotFoundError(`DescribeDBInstances: DB instance ${identifier} not found`);
     return {
@@ -75,13 +76,13 @@ export class RdsInstanceControlPlane implements DatabaseControlPlane {
 
   async createSnapshot(databaseId: string, snapshotId: string, tags: Readonly<Record<string, string>>): Promise<Snapshot> {
     const out = await call('CreateDBSnapshot', () =>
-      this.#rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: databaseId, DBSnapshotIdentifier: snapshotId, Tags: tagList(tags) })),
+      this.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: databaseId, DBSnapshotIdentifier: snapshotId, Tags: tagList(tags) })),
     );
     return fromDbSnapshot({ ...out.DBSnapshot, TagList: out.DBSnapshot?.TagList ?? tagList(tags) });
   }
 
   async getSnapshot(snapshotId: string): Promise<Snapshot> {
-    const out = await call('DescribeDBSnapshots', () => this.#rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId })));
+    const out = await call('DescribeDBSnapshots', () => this.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId })));
     const snapshot = out.DBSnapshots?.[0];
     if (!snapshot) throw new SnapshotNotFoundError(`DescribeDBSnapshots: DB snapshot ${snapshotId} not found`);
     return fromDbSnapshot(snapshot);
@@ -90,14 +91,14 @@ export class RdsInstanceControlPlane implements DatabaseControlPlane {
   async listManualSnapshots(databaseId: string): Promise<Snapshot[]> {
     const out: Snapshot[] = [];
     await call('DescribeDBSnapshots', async () => {
-      const pages = paginateDescribeDBSnapshots({ client: this.#rds, pageSize: 100 }, { DBInstanceIdentifier: databaseId, SnapshotType: 'manual' });
+      const pages = paginateDescribeDBSnapshots({ client: this.rds, pageSize: 100 }, { DBInstanceIdentifier: databaseId, SnapshotType: 'manual' });
       for await (const page of pages) for (const s of page.DBSnapshots ?? []) out.push(fromDbSnapshot(s));
     });
     return out;
   }
 
   async deleteSnapshot(snapshotId: string): Promise<void> {
-    await call('DeleteDBSnapshot', () => this.#rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId })));
+    await call('DeleteDBSnapshot', () => this.rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId })));
   }
 
   /**
@@ -106,7 +107,7 @@ export class RdsInstanceControlPlane implements DatabaseControlPlane {
    */
   async copySnapshot(request: CopySnapshotRequest): Promise<Snapshot> {
     const out = await call('CopyDBSnapshot', () =>
-      this.#rds.send(
+      this.rds.send(
         new CopyDBSnapshotCommand({
           SourceDBSnapshotIdentifier: request.sourceArn,
           TargetDBSnapshotIdentifier: request.targetId,
@@ -123,7 +124,7 @@ export class RdsInstanceControlPlane implements DatabaseControlPlane {
    * (`SecondaryAvailabilityZone`), which is how the workflow sees the failover has happened.
    */
   async describeWriter(identifier: string): Promise<WriterState> {
-    const out = await call('DescribeDBInstances', () => this.#rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
+    const out = await call('DescribeDBInstances', () => this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
     const db = out.DBInstances?.[0];
     if (!db) throw new DatabaseNotFoundError(`DescribeDBInstances: DB instance ${identifier} not found`);
     return {
@@ -139,12 +140,12 @@ export class RdsInstanceControlPlane implements DatabaseControlPlane {
 
   /** RebootDBInstance with ForceFailover: RDS refuses it (InvalidDBInstanceState) unless the instance is Multi-AZ and available. */
   async forceFailover(identifier: string): Promise<void> {
-    await call('RebootDBInstance', () => this.#rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: identifier, ForceFailover: true })));
+    await call('RebootDBInstance', () => this.rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: identifier, ForceFailover: true })));
   }
 
   /** PromoteReadReplica; RDS refuses it (InvalidDBInstanceState) unless the instance is an available read replica. */
   async promoteReadReplica(identifier: string): Promise<void> {
-    await call('PromoteReadReplica', () => this.#rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: identifier })));
+    await call('PromoteReadReplica', () => this.rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: identifier })));
   }
 
   /**
@@ -156,7 +157,7 @@ export class RdsInstanceControlPlane implements DatabaseControlPlane {
   async replicatedBackupRestorableTime(sourceArn: string): Promise<Date | null> {
     let newest: Date | null = null;
     await call('DescribeDBInstanceAutomatedBackups', async () => {
-      const pages = paginateDescribeDBInstanceAutomatedBackups({ client: this.#rds, pageSize: 100 }, { Filters: [{ Name: 'db-instance-id', Values: [sourceArn] }] });
+      const pages = paginateDescribeDBInstanceAutomatedBackups({ client: this.rds, pageSize: 100 }, { Filters: [{ Name: 'db-instance-id', Values: [sourceArn] }] });
       for await (const page of pages) {
         for (const backup of page.DBInstanceAutomatedBackups ?? []) {
           const latest = backup.RestoreWindow?.LatestTime;
