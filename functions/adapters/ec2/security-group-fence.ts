@@ -64,7 +64,7 @@ export class SecurityGroupFence implements Fence {
       return wanted;
     } catch (error) {
       // A concurrent (retried) revoke took some first: what is gone now is revoked.
-      if (!(error instanceof FenceFailedError) || !/InvalidSecurityGroupRuleId\.NotFound/.test(error.message)) throw error;
+      if (!(error instanceof FenceFailedError) || !(error.cause instanceof Error) || error.cause.name !== 'InvalidSecurityGroupRuleId.NotFound') throw error;
       const left = new Set((await this.ingress()).map((r) => r.ruleId));
       return wanted.filter((r) => !left.has(r.ruleId));
     }
