@@ -21,6 +21,7 @@ import {
   type DrError,
   InstanceQuotaExceededError,
   KmsKeyNotAccessibleError,
+  markUnreachable,
   NotArchivedError,
   RestoreWindowError,
   SnapshotAlreadyExistsError,
@@ -204,13 +205,15 @@ export function meaningOf(service: AwsService, error: Error): Meaning | undefine
 /**
  * The typed error an SDK error means, keeping it as `cause`: the service's table first, then
  * an unreachable service, then what every other refusal means to the adapter. A non-Error, or
- * an error that means nothing here, is returned unchanged (the caller rethrows it).
+ * an error that means nothing here, is returned unchanged (the caller rethrows it), marked
+ * (`markUnreachable`) when the service could not be reached.
  */
 export function translate(error: unknown, context: TranslateContext): unknown {
   if (!(error instanceof Error)) return error;
   const meaning = meaningOf(context.service, error);
   const typed = typeof meaning === 'function' ? meaning : meaning === UNREACHABLE || regionUnreachable(error) ? (context.unreachable ?? context.otherwise) : context.otherwise;
-  if (typed === undefined) return error;
+  // Passed on unchanged, it still tells the domain whether the service answered (shared/errors.ts, isUnreachable).
+  if (typed === undefined) return regionUnreachable(error) ? markUnreachable(error) : error;
   const message = context.message?.(typed, error) ?? `${context.action}: ${error.name}: ${error.message}`;
   return new typed(message, { cause: error });
 }

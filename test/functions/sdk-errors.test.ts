@@ -14,6 +14,7 @@ import {
   DatabaseNotFoundError,
   FenceFailedError,
   FenceUnreachableError,
+  isUnreachable,
   SnapshotNotFoundError,
   ThrottledError,
 } from '../../functions/shared/errors.ts';
@@ -129,6 +130,28 @@ describe('translate', () => {
         throw sdkError('DBInstanceNotFound', { message: 'gone' });
       }),
     ).rejects.toEqual(new DatabaseNotFoundError('DescribeDBInstances: DBInstanceNotFound: gone'));
+  });
+});
+
+describe('an RDS error the domain must read as "the region did not answer" (the failover pre-checks, region mode)', () => {
+  it('passes unchanged and marked: no answer, a 5xx; unmarked: an answer that refuses, a bug', () => {
+    const rds = (error: unknown): unknown => translate(error, { service: 'rds', action: 'DescribeDBInstances' });
+    const cases: [unknown, boolean][] = [
+      [sdkError('TimeoutError', { code: 'ETIMEDOUT' }), true],
+      [sdkError('Error', { code: 'ECONNREFUSED' }), true],
+      [sdkError('InternalFailure', { $metadata: { httpStatusCode: 500 }, $fault: 'server' }), true],
+      [sdkError('ServiceUnavailable', { $metadata: { httpStatusCode: 503 } }), true],
+      [sdkError('AccessDenied', { $metadata: { httpStatusCode: 403 }, $fault: 'client' }), false],
+      [sdkError('InvalidParameterValue', { $metadata: { httpStatusCode: 400 }, $fault: 'client' }), false],
+      [new TypeError("Cannot read properties of undefined (reading 'DBInstances')"), false],
+      ['boom', false],
+    ];
+    for (const [error, unreachable] of cases) {
+      const out = rds(error);
+      // AccessDenied means AccessDeniedError; every other one passes as it came (name and message kept for the run record).
+      if (!(error instanceof Error) || error.name !== 'AccessDenied') expect(out).toBe(error);
+      expect([error instanceof Error ? error.name : error, isUnreachable(out)]).toEqual([error instanceof Error ? error.name : error, unreachable]);
+    }
   });
 });
 
