@@ -223,6 +223,24 @@ export class AccessDeniedError extends DrError {
 }
 
 /**
+ * The mark an adapter puts on an SDK error it passes on unchanged when the service could not be
+ * reached (no HTTP answer, or a 5xx; the classification is adapters/sdk-errors.ts's). The domain
+ * reads it with {@link isUnreachable} and never the SDK's own fields.
+ */
+const UNREACHABLE_MARK: unique symbol = Symbol('dr.unreachable');
+
+/** Marks `error` as "the service could not be reached" (adapters only) and returns it. */
+export function markUnreachable<T extends Error>(error: T): T {
+  Object.defineProperty(error, UNREACHABLE_MARK, { value: true, enumerable: false });
+  return error;
+}
+
+/** Whether an adapter marked `error` as "the service could not be reached". */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof Error && (error as Error & { [UNREACHABLE_MARK]?: boolean })[UNREACHABLE_MARK] === true;
+}
+
+/**
  * Runs a lookup and turns the "it does not exist" error into null: the one place where
  * absence is an answer rather than a failure (an idempotent step asking "did I do this
  * already?"). Every other error propagates.

@@ -34,8 +34,10 @@ const adapters = files(ADAPTERS).filter((f) => f.endsWith('.ts') && !f.endsWith(
 describe('adapter permission declarations', () => {
   it('finds the adapters that call AWS', () => {
     const calling = adapters.filter((f) => sdkCommands(readFileSync(f, 'utf8')).length > 0).map((f) => f.slice(ADAPTERS.length));
-    expect(calling).toContain('rds/control-plane.ts');
-    expect(calling).toContain('rds/restore.ts');
+    expect(calling).toContain('rds/instance-control-plane.ts');
+    expect(calling).toContain('rds/cluster-control-plane.ts');
+    expect(calling).toContain('rds/instance-restores.ts');
+    expect(calling).toContain('rds/cluster-restores.ts');
     expect(calling.length).toBeGreaterThanOrEqual(10);
   });
 

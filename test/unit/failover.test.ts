@@ -11,7 +11,16 @@ import { requestToken } from '../../functions/domain/failover/switch-endpoint.ts
 import { runChanged, runNotification, type RunRecord } from '../../functions/domain/failover/record-run.ts';
 import type { WriterState } from '../../functions/ports/database-control-plane.ts';
 import type { LockRecord } from '../../functions/ports/failover-lock.ts';
-import { DatabaseNotFoundError, FailoverCooldownError, FailoverLockedError, PostCheckFailedError, PrecheckFailedError, ThrottledError, ValidationError } from '../../functions/shared/errors.ts';
+import {
+  DatabaseNotFoundError,
+  FailoverCooldownError,
+  FailoverLockedError,
+  markUnreachable,
+  PostCheckFailedError,
+  PrecheckFailedError,
+  ThrottledError,
+  ValidationError,
+} from '../../functions/shared/errors.ts';
 
 const START = new Date('2026-11-29T02:01:00.000Z');
 const CONTEXT: RequestContext = { database: 'swifteats', topology: 'multi-az-instance', region: 'eu-west-1', hasReplica: true, startedAt: START };
@@ -235,11 +244,10 @@ describe('evaluatePrechecks', () => {
 describe('primary region unreachable', () => {
   const sdkError = (name: string, extra: Record<string, unknown>): Error => Object.assign(new Error('x'), { name, ...extra });
 
-  it('counts no answer, a 5xx and throttling after the SDK retries; not an answer that refuses, nor a bug', () => {
-    expect(primaryUnreachable(sdkError('TimeoutError', { code: 'ETIMEDOUT' }))).toBe(true);
-    expect(primaryUnreachable(sdkError('Error', { code: 'ECONNREFUSED' }))).toBe(true);
-    expect(primaryUnreachable(sdkError('InternalFailure', { $metadata: { httpStatusCode: 500 }, $fault: 'server' }))).toBe(true);
-    expect(primaryUnreachable(sdkError('ServiceUnavailable', { $metadata: { httpStatusCode: 503 } }))).toBe(true);
+  // Which SDK errors are "no answer" is the adapters' call: test/functions/sdk-errors.test.ts (the same cases, through the RDS adapter's translation).
+  it('counts what the adapter marked unreachable and throttling after the SDK retries; not an answer that refuses, nor a bug', () => {
+    expect(primaryUnreachable(markUnreachable(sdkError('TimeoutError', { code: 'ETIMEDOUT' })))).toBe(true);
+    expect(primaryUnreachable(markUnreachable(sdkError('InternalFailure', { $metadata: { httpStatusCode: 500 }, $fault: 'server' })))).toBe(true);
     expect(primaryUnreachable(new ThrottledError('DescribeDBInstances: Throttling: Rate exceeded'))).toBe(true);
     expect(primaryUnreachable(new DatabaseNotFoundError('DescribeDBInstances: DBInstanceNotFoundFault: DBInstance swifteats not found.'))).toBe(false);
     expect(primaryUnreachable(sdkError('AccessDenied', { $metadata: { httpStatusCode: 403 }, $fault: 'client' }))).toBe(false);

@@ -5,6 +5,7 @@
 import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { MetricReading, MetricSource } from '../../ports/metric-source.ts';
 import type { MetricName } from '../../shared/metric-names.ts';
+import { send } from '../sdk-errors.ts';
 import { databaseMetricQuery } from './query.ts';
 
 /** Reads one database's metrics from CloudWatch. */
@@ -22,13 +23,15 @@ export class CloudWatchMetricSource implements MetricSource {
    * The range is short (minutes), so one page always holds it.
    */
   async newest(name: MetricName, since: Date, until: Date): Promise<MetricReading | null> {
-    const out = await this.#client.send(
-      new GetMetricDataCommand({
-        StartTime: since,
-        EndTime: until,
-        ScanBy: 'TimestampDescending',
-        MetricDataQueries: [databaseMetricQuery('newest', name, 'Maximum', this.#databaseId)],
-      }),
+    const out = await send({ service: 'cloudwatch', action: 'GetMetricData' }, () =>
+      this.#client.send(
+        new GetMetricDataCommand({
+          StartTime: since,
+          EndTime: until,
+          ScanBy: 'TimestampDescending',
+          MetricDataQueries: [databaseMetricQuery('newest', name, 'Maximum', this.#databaseId)],
+        }),
+      ),
     );
     const result = out.MetricDataResults?.find((r) => r.Id === 'newest');
     const value = result?.Values?.[0];

@@ -6,11 +6,9 @@
  */
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { LagSample, ReplicationHistory } from '../../ports/replication-history.ts';
-import { ThrottledError } from '../../shared/errors.ts';
+import { translate } from '../sdk-errors.ts';
 import type { MetricName } from '../../shared/metric-names.ts';
 import { databaseMetricQuery } from './query.ts';
-
-const RETRYABLE = new Set(['Throttling', 'ThrottlingException', 'LimitExceeded', 'LimitExceededException', 'InternalServiceFault']);
 
 /** Reads one database's lag history. */
 export class CloudWatchReplicationHistory implements ReplicationHistory {
@@ -51,8 +49,7 @@ export class CloudWatchReplicationHistory implements ReplicationHistory {
         token = out.NextToken;
       } while (token !== undefined);
     } catch (error) {
-      if (error instanceof Error && RETRYABLE.has(error.name)) throw new ThrottledError(`GetMetricData: ${error.name}: ${error.message}`, { cause: error });
-      throw error;
+      throw translate(error, { service: 'cloudwatch', action: 'GetMetricData' });
     }
     const minutes = [...lag.keys()].filter((at) => healthy.get(at) === 1).sort((a, b) => b - a);
     const newest = minutes[0];

@@ -18,21 +18,12 @@ import {
 import type { FailoverMode } from '../../domain/failover/model.ts';
 import { epochSeconds } from '../../domain/failover/lock.ts';
 import type { AcquireResult, FailoverLock, LockRecord } from '../../ports/failover-lock.ts';
-import { ConfigurationError, FailoverLockLostError, ThrottledError } from '../../shared/errors.ts';
-
-/** DynamoDB error names that mean "try again later" (Developer Guide, "Error handling with DynamoDB"). */
-const RETRYABLE = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError', 'TransactionConflictException']);
+import { ConfigurationError, FailoverLockLostError } from '../../shared/errors.ts';
+import { translate } from '../sdk-errors.ts';
 
 /** True for the error a failed condition throws. */
 function conditionFailed(error: unknown): error is Error & { Item?: Record<string, AttributeValue> } {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
-function translate(error: unknown, action: string, table: string): unknown {
-  if (!(error instanceof Error)) return error;
-  if (RETRYABLE.has(error.name)) return new ThrottledError(`${action}: ${error.name}: ${error.message}`, { cause: error });
-  if (error.name === 'ResourceNotFoundException') return new ConfigurationError(`${action}: the lock table ${table} does not exist`, { cause: error });
-  return error;
 }
 
 function fromItem(item: Record<string, AttributeValue> | undefined): LockRecord | null {
@@ -64,8 +55,13 @@ export class DynamoDbFailoverLock implements FailoverLock {
     try {
       return await fn();
     } catch (error) {
+      // A failed condition is an answer: the caller reads it.
       if (conditionFailed(error)) throw error;
-      throw translate(error, action, this.#table);
+      throw translate(error, {
+        service: 'dynamodb',
+        action,
+        message: (typed) => (typed === ConfigurationError ? `${action}: the lock table ${this.#table} does not exist` : undefined),
+      });
     }
   }
 

@@ -7,16 +7,8 @@
  */
 import { DescribeSecurityGroupRulesCommand, RevokeSecurityGroupIngressCommand, type EC2Client, type SecurityGroupRule } from '@aws-sdk/client-ec2';
 import type { Fence, IngressRule } from '../../ports/fence.ts';
-import { FenceFailedError, FenceUnreachableError, ThrottledError } from '../../shared/errors.ts';
-
-/** EC2 server-side error codes meaning the service did not do its part (EC2 API reference, "Error codes"). */
-const SERVER_ERRORS = new Set(['Unavailable', 'InternalError', 'ServiceUnavailable', 'InsufficientInstanceCapacity']);
-
-/** True when the old region's EC2 API could not be reached or did not answer: no HTTP response, a 5xx, a timeout. */
-export function unreachable(error: Error & { $metadata?: { httpStatusCode?: number } }): boolean {
-  const status = error.$metadata?.httpStatusCode;
-  return status === undefined || status >= 500 || SERVER_ERRORS.has(error.name) || error.name === 'TimeoutError';
-}
+import { FenceFailedError, FenceUnreachableError } from '../../shared/errors.ts';
+import { send } from '../sdk-errors.ts';
 
 function toRule(rule: SecurityGroupRule): IngressRule {
   return {
@@ -39,17 +31,13 @@ export class SecurityGroupFence implements Fence {
     this.securityGroupId = securityGroupId;
   }
 
-  async #send<T>(action: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof Error)) throw error;
-      const message = `${action} ${this.securityGroupId}: ${error.name}: ${error.message}`;
-      if (error.name === 'RequestLimitExceeded' || error.name === 'Throttling') throw new ThrottledError(message, { cause: error });
-      if (unreachable(error)) throw new FenceUnreachableError(message, { cause: error });
-      // InvalidGroup.NotFound, InvalidGroupId.Malformed, UnauthorizedOperation, ...: the region answered and refused.
-      throw new FenceFailedError(message, { cause: error });
-    }
+  /**
+   * Throttling is ThrottledError; a region that could not be reached (no answer, a server error)
+   * FenceUnreachableError; any other answer refused the fence (InvalidGroup.NotFound,
+   * InvalidGroupId.Malformed, UnauthorizedOperation, ...): FenceFailedError.
+   */
+  #send<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    return send({ service: 'ec2', action: `${action} ${this.securityGroupId}`, unreachable: FenceUnreachableError, otherwise: FenceFailedError }, fn);
   }
 
   async ingress(): Promise<IngressRule[]> {
@@ -76,7 +64,7 @@ export class SecurityGroupFence implements Fence {
       return wanted;
     } catch (error) {
       // A concurrent (retried) revoke took some first: what is gone now is revoked.
-      if (!(error instanceof FenceFailedError) || !/InvalidSecurityGroupRuleId\.NotFound/.test(error.message)) throw error;
+      if (!(error instanceof FenceFailedError) || !(error.cause instanceof Error) || error.cause.name !== 'InvalidSecurityGroupRuleId.NotFound') throw error;
       const left = new Set((await this.ingress()).map((r) => r.ruleId));
       return wanted.filter((r) => !left.has(r.ruleId));
     }

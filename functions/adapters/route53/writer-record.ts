@@ -6,13 +6,8 @@
  */
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import type { ChangeStatus, WriterDns, WriterRecord } from '../../ports/endpoint-switch.ts';
-import { EndpointSwitchError, ThrottledError } from '../../shared/errors.ts';
-
-/**
- * Route 53 error names meaning "later": `PriorRequestNotComplete` (a change to the zone still
- * being processed), `Throttling` (the wire code of "Rate exceeded") and the modeled `ThrottlingException`.
- */
-const RETRYABLE = new Set(['PriorRequestNotComplete', 'Throttling', 'ThrottlingException']);
+import { EndpointSwitchError } from '../../shared/errors.ts';
+import { send } from '../sdk-errors.ts';
 
 /** Route 53 names are absolute and case-insensitive; it returns them lower case with the trailing dot. */
 export function absoluteName(name: string): string {
@@ -36,16 +31,13 @@ export class Route53WriterRecord implements WriterDns {
     this.#name = absoluteName(name);
   }
 
-  async #send<T>(action: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof Error)) throw error;
-      const message = `${action} ${this.#name} in ${this.#zoneId}: ${error.name}: ${error.message}`;
-      if (RETRYABLE.has(error.name)) throw new ThrottledError(message, { cause: error });
-      // InvalidChangeBatch, NoSuchHostedZone, InvalidInput, NoSuchChange, AccessDenied: the change cannot be made as planned.
-      throw new EndpointSwitchError(message, { cause: error });
-    }
+  /**
+   * Throttling and PriorRequestNotComplete are ThrottledError; every other failure
+   * (InvalidChangeBatch, NoSuchHostedZone, InvalidInput, NoSuchChange, AccessDenied, a 5xx) means
+   * the change cannot be made as planned: EndpointSwitchError.
+   */
+  #send<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    return send({ service: 'route53', action: `${action} ${this.#name} in ${this.#zoneId}`, otherwise: EndpointSwitchError }, fn);
   }
 
   async read(): Promise<WriterRecord | null> {

@@ -2,19 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { sha256 } from '../../domain/audit/records.ts';
 import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts';
 import { AlreadyArchivedError, ArchiveWriteError, NotArchivedError, ThrottledError } from '../../shared/errors.ts';
-
-/** Error names of a request that never reached S3 or whose answer was lost (SDK and Node network errors). */
-const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-
-/**
- * True when S3 (or the way to it) failed, not the request: a 5xx answer (`$fault: 'server'`,
- * e.g. InternalError, ServiceUnavailable) or a network error. S3 asks for a retry of these
- * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
- */
-function transient(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
-  return e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500 || NETWORK.has(e.name ?? '') || NETWORK.has(e.code ?? '');
-}
+import { translate } from '../sdk-errors.ts';
 
 /**
  * The archive bucket. `If-None-Match: *` makes every put create-only (S3 conditional
@@ -47,11 +35,16 @@ export class S3ArchiveStore implements ArchiveStore {
       );
       return { key, sha256: digest, versionId: out.VersionId ?? null };
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'PreconditionFailed') throw new AlreadyArchivedError(`s3://${this.#bucket}/${key} already exists`, { cause: error });
-      if (name === 'SlowDown' || name === 'ThrottlingException') throw new ThrottledError(`PutObject ${key}: ${name}`, { cause: error });
-      if (transient(error)) throw new ArchiveWriteError(`PutObject s3://${this.#bucket}/${key}: ${name}: ${(error as Error).message}`, { cause: error });
-      throw error;
+      // A failure of S3 (or of the way to it), not of the request, may or may not have stored the
+      // document: ArchiveWriteError, which S3 asks callers to retry
+      // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+      throw translate(error, {
+        service: 's3',
+        action: `PutObject s3://${this.#bucket}/${key}`,
+        unreachable: ArchiveWriteError,
+        message: (typed, e) =>
+          typed === AlreadyArchivedError ? `s3://${this.#bucket}/${key} already exists` : typed === ThrottledError ? `PutObject ${key}: ${e.name}` : undefined,
+      });
     }
   }
 
@@ -60,8 +53,11 @@ export class S3ArchiveStore implements ArchiveStore {
       const out = await this.#s3.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
       return (await out.Body?.transformToString('utf8')) ?? '';
     } catch (error) {
-      if ((error as Error).name === 'NoSuchKey') throw new NotArchivedError(`s3://${this.#bucket}/${key} does not exist`, { cause: error });
-      throw error;
+      throw translate(error, {
+        service: 's3',
+        action: `GetObject s3://${this.#bucket}/${key}`,
+        message: (typed) => (typed === NotArchivedError ? `s3://${this.#bucket}/${key} does not exist` : undefined),
+      });
     }
   }
 }

@@ -9,9 +9,8 @@
  */
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ConnectionSecret, ConnectionSettings } from '../../ports/endpoint-switch.ts';
-import { EndpointSwitchError, ThrottledError } from '../../shared/errors.ts';
-
-const RETRYABLE = new Set(['ThrottlingException', 'InternalServiceError']);
+import { EndpointSwitchError } from '../../shared/errors.ts';
+import { send } from '../sdk-errors.ts';
 
 /** The connection secret. */
 export class SecretsManagerConnectionSecret implements ConnectionSecret {
@@ -23,17 +22,14 @@ export class SecretsManagerConnectionSecret implements ConnectionSecret {
     this.#secretId = secretId;
   }
 
-  async #send<T>(action: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof Error)) throw error;
-      const message = `${action} ${this.#secretId}: ${error.name}: ${error.message}`;
-      if (RETRYABLE.has(error.name)) throw new ThrottledError(message, { cause: error });
-      // ResourceNotFoundException, ResourceExistsException (token reused with another value),
-      // InvalidRequestException (secret scheduled for deletion), DecryptionFailure, AccessDenied.
-      throw new EndpointSwitchError(message, { cause: error });
-    }
+  /**
+   * Throttling and Secrets Manager's internal error are ThrottledError; every other failure
+   * (ResourceNotFoundException, ResourceExistsException: the token reused with another value,
+   * InvalidRequestException: the secret scheduled for deletion, DecryptionFailure, AccessDenied)
+   * means the endpoint cannot be switched as planned: EndpointSwitchError.
+   */
+  #send<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    return send({ service: 'secretsmanager', action: `${action} ${this.#secretId}`, otherwise: EndpointSwitchError }, fn);
   }
 
   async #fields(): Promise<Record<string, unknown>> {

@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CredentialsProvider, DatabaseCredentials } from '../../ports/database-credentials.ts';
 import { ConfigurationError, ThrottledError } from '../../shared/errors.ts';
+import { translate } from '../sdk-errors.ts';
 
 /**
  * Credentials from a Secrets Manager secret holding JSON with `username` and `password`
@@ -21,9 +22,7 @@ export class SecretsManagerCredentials implements CredentialsProvider {
     try {
       text = (await this.#client.send(new GetSecretValueCommand({ SecretId: this.#secretId }))).SecretString;
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'ThrottlingException') throw new ThrottledError(`GetSecretValue: ${name}`, { cause: error });
-      throw error;
+      throw translate(error, { service: 'secretsmanager', action: 'GetSecretValue', message: (typed, e) => (typed === ThrottledError ? `GetSecretValue: ${e.name}` : undefined) });
     }
     let parsed: unknown = null;
     try {

@@ -4,9 +4,8 @@
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Notification, Notifier } from '../../ports/notifier.ts';
-import { NotificationError, ThrottledError } from '../../shared/errors.ts';
-
-const RETRYABLE = new Set(['ThrottledException', 'InternalErrorException', 'KMSThrottlingException']);
+import { NotificationError } from '../../shared/errors.ts';
+import { translate } from '../sdk-errors.ts';
 
 /** The topic. */
 export class SnsNotifier implements Notifier {
@@ -24,11 +23,9 @@ export class SnsNotifier implements Notifier {
       const out = await this.#client.send(new PublishCommand({ TopicArn: this.#topicArn, Subject: subject, Message: notification.message }));
       return out.MessageId ?? '';
     } catch (error) {
-      if (!(error instanceof Error)) throw error;
-      const message = `Publish to ${this.#topicArn}: ${error.name}: ${error.message}`;
-      if (RETRYABLE.has(error.name)) throw new ThrottledError(message, { cause: error });
-      // NotFoundException, AuthorizationErrorException, InvalidParameterException, KMS*: refused.
-      throw new NotificationError(message, { cause: error });
+      // Throttling and SNS's internal error are ThrottledError; every other failure
+      // (NotFoundException, AuthorizationErrorException, InvalidParameterException, KMS*) refused it.
+      throw translate(error, { service: 'sns', action: `Publish to ${this.#topicArn}`, otherwise: NotificationError });
     }
   }
 }

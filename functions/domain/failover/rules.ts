@@ -8,7 +8,7 @@
  * `record-run.ts`) gather the facts through ports; the state machine only routes on the decisions.
  */
 import type { Topology, WriterState } from '../../ports/database-control-plane.ts';
-import { DrError, PrecheckFailedError, ThrottledError } from '../../shared/errors.ts';
+import { DrError, isUnreachable, PrecheckFailedError, ThrottledError } from '../../shared/errors.ts';
 import {
   LAG_CHECK,
   LAG_LOOKBACK_SECONDS,
@@ -88,27 +88,18 @@ export function sameHost(a: string | null, b: string | null): boolean {
   return norm(a) === norm(b);
 }
 
-/** Node's error codes of a connection that got no answer (DNS, refused, reset, timed out, no route). */
-const NETWORK_CODES: readonly string[] = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE'];
-
-/** SDK error names of a request that got no usable answer. */
-const NO_ANSWER_NAMES: readonly string[] = ['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError', 'InternalFailure', 'ServiceUnavailable'];
-
 /**
- * Whether a failed describe of the primary means its region's RDS API could not be reached: no
- * HTTP response (a network error or timeout), a 5xx, or throttling still there after the SDK's
- * own retries (standard mode: 3 attempts with backoff). That is what a region outage looks like,
- * and the reason for a region failover, so it must not stop one. An answer that refuses (the
- * database not found, access denied, a bad parameter) is a misconfiguration the operator has to
- * see: it still fails the run, as does anything else (a bug is not an outage).
+ * Whether a failed describe of the primary means its region's RDS API could not be reached: the
+ * adapter marked it so (no HTTP response, a 5xx: adapters/sdk-errors.ts), or throttling still
+ * there after the SDK's own retries (standard mode: 3 attempts with backoff). That is what a
+ * region outage looks like, and the reason for a region failover, so it must not stop one. An
+ * answer that refuses (the database not found, access denied, a bad parameter) is a
+ * misconfiguration the operator has to see: it still fails the run, as does anything else (a bug
+ * is not an outage).
  */
 export function primaryUnreachable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
   if (error instanceof DrError) return error instanceof ThrottledError;
-  const raw = error as Error & { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string };
-  const status = raw.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500 || raw.$fault === 'server';
-  return NO_ANSWER_NAMES.includes(raw.name) || (raw.code !== undefined && NETWORK_CODES.includes(raw.code));
+  return isUnreachable(error);
 }
 
 /**
