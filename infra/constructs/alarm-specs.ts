@@ -35,6 +35,28 @@ export interface MonitoredStateMachine {
   readonly stateMachine: sfn.IStateMachine;
 }
 
+/** A capability's functions and state machines, each to get its alarm. */
+export interface MonitoredResources {
+  /**
+   * Functions that each get an errors alarm, in this order.
+   * @default none
+   */
+  readonly functions?: readonly MonitoredFunction[];
+  /**
+   * State machines that each get a failures alarm, in this order.
+   * @default none
+   */
+  readonly stateMachines?: readonly MonitoredStateMachine[];
+}
+
+/** The functions and state machines of several capabilities, in their order (functions of the first first). */
+export function allMonitored(capabilities: readonly { readonly monitored: MonitoredResources }[]): Required<MonitoredResources> {
+  return {
+    functions: capabilities.flatMap((c) => c.monitored.functions ?? []),
+    stateMachines: capabilities.flatMap((c) => c.monitored.stateMachines ?? []),
+  };
+}
+
 /** What {@link alarmSpecs} derives the alarms from. */
 export interface AlarmSpecsProps extends Omit<MonitoringFacts, 'notificationEmails'> {
   /**

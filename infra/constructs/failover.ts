@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { ALARM_DETAIL_TYPE, RDS_EVENT_DETAIL_TYPE, RDS_FAILOVER_EVENT_IDS, writerDownAlarmName } from '../../functions/domain/failover/rules.ts';
 import type { ReplicaRef } from '../config/resolve.ts';
 import { acknowledge, type WildcardRule } from '../acknowledgements.ts';
+import type { MonitoredResources } from './alarm-specs.ts';
 import { aslDefinition, aslTimeout } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';
 import { postgresDatabaseName, type ProtectedDatabase } from './protected-database.ts';
@@ -46,7 +47,7 @@ export interface FailoverProps {
   /** The VPC the private hosted zone of the writer record is associated with. */
   readonly vpc: ec2.IVpc;
   /** The protected database: its topology, ARN, writer endpoint, port and security group (the fence). */
-  readonly database: ProtectedDatabase;
+  readonly database: Pick<ProtectedDatabase, 'topology' | 'arn' | 'endpoint' | 'port' | 'securityGroup'>;
   /** The probe λ (functions/handlers/probe/index.ts), which the workflow invokes to confirm and to post-check. */
   readonly probeFunction: lambda.IFunction;
   /** Where notifications go (the alarms' topic). */
@@ -56,8 +57,9 @@ export interface FailoverProps {
    * @default the topic is not encrypted with a customer key
    */
   readonly topicKey?: kms.IKey;
-  /** The archive bucket and its key, for the audit records (`audit/<db>/`). */
+  /** The archive bucket, for the audit records (`audit/<db>/`). */
   readonly archiveBucket: s3.IBucket;
+  /** The key encrypting the archive bucket (writing an audit record needs it, through S3). */
   readonly archiveKey: kms.IKey;
   /**
    * The cross-region read replica a region failover promotes (`Deployment.replica`); null: no region failover.
@@ -100,6 +102,8 @@ export class Failover extends Construct {
   readonly rdsEventRule: events.Rule;
   /** The writer record's fully qualified name. */
   readonly recordName: string;
+  /** What the monitoring alarms on: the failover function and state machine. */
+  readonly monitored: MonitoredResources;
 
   constructor(scope: Construct, id: string, props: FailoverProps) {
     super(scope, id);
@@ -190,6 +194,7 @@ export class Failover extends Construct {
       eventPattern: { source: ['aws.rds'], detailType: [RDS_EVENT_DETAIL_TYPE[db.topology]], resources: [database.arn], detail: { EventID: [...RDS_FAILOVER_EVENT_IDS[db.topology]] } },
       targets: [target()],
     });
+    this.monitored = { functions: [{ name: 'failover', function: this.function.fn }], stateMachines: [{ name: 'failover', stateMachine: this.stateMachine }] };
   }
 
   /** Least privilege: every statement names its resources; the exceptions are the API's own (see the comments). */

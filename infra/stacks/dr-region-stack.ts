@@ -3,12 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { drKeyAlias } from '../config/resolve.ts';
-import type { DrConfig } from '../config/types.ts';
 import { TAG } from '../../functions/domain/snapshots/naming.ts';
 
 /** Props of {@link DrRegionStack}. */
 export interface DrRegionStackProps extends StackProps {
-  readonly config: DrConfig;
+  /** The protected database's name: key alias `alias/<db>-dr`, the `dr:database` tag. */
+  readonly databaseName: string;
 }
 
 /**
@@ -21,7 +21,7 @@ export class DrRegionStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DrRegionStackProps) {
     super(scope, id, props);
-    const name = props.config.database.name;
+    const name = props.databaseName;
     this.key = new kms.Key(this, 'DrKey', {
       alias: drKeyAlias(name),
       description: `${name}: snapshot copies and replicated backups in the DR region`,
