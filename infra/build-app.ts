@@ -8,8 +8,11 @@ import { DrRegionStack } from './stacks/dr-region-stack.ts';
 
 /** The stacks of one deployment. */
 export interface DrApp {
+  /** Network, keys, the protected database, the archive. */
   readonly database: DatabaseStack;
+  /** The DR region's key; null without a DR region. */
   readonly drRegion: DrRegionStack | null;
+  /** Functions, state machines, schedules, monitoring, failover. */
   readonly automation: AutomationStack;
 }
 

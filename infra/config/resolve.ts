@@ -37,7 +37,9 @@ export function crossRegionReplicaId(databaseName: string): string {
 
 /** The cross-region read replica promoted by a region failover. */
 export interface ReplicaRef {
+  /** Its DB instance identifier (`<db>-dr`). */
   readonly identifier: string;
+  /** The DR region it lives in. */
   readonly region: string;
   /** Its endpoint address; the probe's REPLICA_HOST is the same. */
   readonly endpoint?: string;
@@ -57,6 +59,7 @@ export function policyName(databaseName: string): string {
 export interface MonitoringFacts {
   /** The protected database's name: the `Database` metric dimension and the alarm name prefix. */
   readonly databaseName: string;
+  /** The protected database's topology (instance or cluster metrics and APIs). */
   readonly topology: Topology;
   /** The offsite paths the RPO monitor measures (and grants reads for). */
   readonly offsite: OffsitePaths;
@@ -119,7 +122,9 @@ export interface FailoverFacts {
 
 /** The facts of one deployment, resolved once from its configuration. */
 export interface Deployment {
+  /** The protected database's name (`database.name`): the base of every resource name. */
   readonly databaseName: string;
+  /** The protected database's topology (`database.topology`). */
   readonly topology: Topology;
   /** Region of the primary database (the database and automation stacks). */
   readonly region: string;
@@ -131,6 +136,7 @@ export interface Deployment {
   readonly database: DatabaseConfig;
   /** Object Lock default retention of the archive bucket, in days. */
   readonly archiveRetentionDays: number;
+  /** The offsite recovery paths that are on. */
   readonly offsite: OffsitePaths;
   /** The DR region snapshot copies go to; null when `snapshotCopy` is off. */
   readonly snapshotCopyRegion: string | null;
@@ -142,9 +148,13 @@ export interface Deployment {
   readonly protectedModes: readonly FailureMode[];
   /** The retention policy name (`dr:policy`). */
   readonly policyName: string;
+  /** What the backup capability runs on. */
   readonly backup: BackupFacts;
+  /** What the restore-testing capability runs on. */
   readonly restoreTesting: RestoreTestingFacts;
+  /** What the monitoring measures and alarms on. */
   readonly monitoring: MonitoringFacts;
+  /** What the failover workflow runs on. */
   readonly failover: FailoverFacts;
 }
 

@@ -50,6 +50,7 @@ export interface FunctionPlacement {
 export interface AutomationContext {
   /** The protected database's name: resource names, snapshot and restore ids, archive prefixes. */
   readonly databaseName: string;
+  /** The protected database's topology: which RDS resource types and actions the grants name. */
   readonly topology: Topology;
   /** The retention policy name (`dr:policy`). */
   readonly policyName: string;

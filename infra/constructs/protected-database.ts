@@ -9,9 +9,11 @@ import type { DatabaseConfig, Topology } from '../config/types.ts';
 
 /** What the DR automation needs to know of the protected database, whatever its topology. */
 export interface ProtectedDatabase {
+  /** Which construct made it: a Multi-AZ DB instance or a Multi-AZ DB cluster. */
   readonly topology: Topology;
   /** DB instance identifier (instance topology) or DB cluster identifier. */
   readonly identifier: string;
+  /** ARN of the DB instance or DB cluster. */
   readonly arn: string;
   /** Writer endpoint address. */
   readonly endpoint: string;
@@ -20,9 +22,11 @@ export interface ProtectedDatabase {
    * the first read replica, or the writer when there is no reader.
    */
   readonly readerEndpoint: string;
+  /** The PostgreSQL port. */
   readonly port: number;
   /** ARN of the master secret that RDS manages and rotates in Secrets Manager. */
   readonly secretArn: string;
+  /** The database's security group (PostgreSQL from the DR functions only); a region failover's fence revokes its rules. */
   readonly securityGroup: ec2.ISecurityGroup;
   /** DB subnet group (the isolated database subnets); restores are placed there too. */
   readonly subnetGroupName: string;
