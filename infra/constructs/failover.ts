@@ -8,7 +8,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -19,6 +18,7 @@ import { acknowledge, type WildcardRule } from '../acknowledgements.ts';
 import type { MonitoredResources } from './alarm-specs.ts';
 import { aslDefinition, aslTimeout } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';
+import { grantArchiveWrite, type ArchiveAccess } from './grants.ts';
 import { postgresDatabaseName, type ProtectedDatabase } from './protected-database.ts';
 
 /** The `definitionSubstitutions` of the failover state machine (keys must match statemachines/failover.asl.json). */
@@ -57,10 +57,8 @@ export interface FailoverProps {
    * @default the topic is not encrypted with a customer key
    */
   readonly topicKey?: kms.IKey;
-  /** The archive bucket, for the audit records (`audit/<db>/`). */
-  readonly archiveBucket: s3.IBucket;
-  /** The key encrypting the archive bucket (writing an audit record needs it, through S3). */
-  readonly archiveKey: kms.IKey;
+  /** The archive bucket and its key, for the audit records (`audit/<db>/`). */
+  readonly archive: ArchiveAccess;
   /**
    * The cross-region read replica a region failover promotes (`Deployment.replica`); null: no region failover.
    * @default null
@@ -161,7 +159,7 @@ export class Failover extends Construct {
         CONNECTION_SECRET_ARN: this.connectionSecret.secretArn,
         FENCE_SECURITY_GROUP_ID: replica === null ? 'none' : database.securityGroup.securityGroupId,
         TOPIC_ARN: props.topic.topicArn,
-        ARCHIVE_BUCKET: props.archiveBucket.bucketName,
+        ARCHIVE_BUCKET: props.archive.bucket.bucketName,
         MAX_LAG_SECONDS: String(props.maxLagOnFailoverSeconds),
         COOLDOWN_SECONDS: String(props.cooldownMinutes * 60),
         LOCK_LEASE_SECONDS: String(timeout.toSeconds()),
@@ -269,13 +267,6 @@ export class Failover extends Construct {
         }),
       );
     }
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.archiveBucket.arnForObjects(`audit/${props.databaseName}/*`)] }));
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.archiveKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }),
-    );
+    grantArchiveWrite(role, props.archive, 'audit', props.databaseName);
   }
 }

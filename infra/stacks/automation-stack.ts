@@ -74,8 +74,7 @@ export class AutomationStack extends Stack {
       probeFunction: this.writerProbe.probeFunction.fn,
       topic: this.monitoring.topic,
       topicKey: this.monitoring.topicKey,
-      archiveBucket: props.archive.bucket,
-      archiveKey: props.archive.key,
+      archive: context.archive,
     });
     this.monitoring.watch(this.failover.monitored);
     Tags.of(this).add(TAG.database, deployment.databaseName);

@@ -67,8 +67,7 @@ function build(input: DrConfigInput = {}): Built {
     probeFunction: probe.fn,
     topic,
     topicKey,
-    archiveBucket: db.archive.bucket,
-    archiveKey: db.archive.key,
+    archive: { bucket: db.archive.bucket, key: db.archive.key },
   });
   return { app, stack, failover, template: Template.fromStack(stack) };
 }
