@@ -5,11 +5,10 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { Deployment } from '../config/resolve.ts';
 import { allMonitored } from '../constructs/alarm-specs.ts';
-import type { Archive } from '../constructs/archive.ts';
 import { Backup } from '../constructs/backup.ts';
 import type { DrFunction } from '../constructs/dr-function.ts';
 import { Failover } from '../constructs/failover.ts';
-import type { AutomationContext } from '../constructs/grants.ts';
+import type { ArchiveAccess, AutomationContext } from '../constructs/grants.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import type { Network } from '../constructs/network.ts';
 import type { ProtectedDatabase } from '../constructs/protected-database.ts';
@@ -28,7 +27,7 @@ export interface AutomationStackProps extends StackProps {
   /** The database's key (database stack). */
   readonly databaseKey: kms.IKey;
   /** The archive bucket and its key (database stack). */
-  readonly archive: Pick<Archive, 'bucket' | 'key'>;
+  readonly archive: ArchiveAccess;
   /** Security group of temporary restored databases (database stack). */
   readonly restoreTestSecurityGroup: ec2.ISecurityGroup;
 }
@@ -51,7 +50,7 @@ export class AutomationStack extends Stack {
       databaseName: deployment.databaseName,
       topology: deployment.topology,
       policyName: deployment.policyName,
-      archive: { bucket: props.archive.bucket, key: props.archive.key },
+      archive: props.archive,
       placement: { vpc: props.network.vpc, securityGroup: props.network.functionsSecurityGroup },
       snapshotCopyRegion: deployment.snapshotCopyRegion,
     };
