@@ -14,6 +14,8 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
 
 /** An IAM wildcard the design needs, recognised by the finding text cdk-nag reports. */
 export interface WildcardRule {
+  /** Matches the finding's resource or action text (`Resource::…`, `Action::…`). */
   readonly finding: RegExp;
+  /** Why the design needs the wildcard. */
   readonly reason: string;
 }

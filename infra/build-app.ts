@@ -1,5 +1,5 @@
 import { Annotations, Tags, Validations, type App } from 'aws-cdk-lib';
-import { resolveDeployment } from './config/resolve.ts';
+import { drKeyAlias, resolveDeployment } from './config/resolve.ts';
 import type { DrConfig } from './config/types.ts';
 import { DrAwsSolutionsChecks } from './nag.ts';
 import { AutomationStack } from './stacks/automation-stack.ts';
@@ -8,15 +8,18 @@ import { DrRegionStack } from './stacks/dr-region-stack.ts';
 
 /** The stacks of one deployment. */
 export interface DrApp {
+  /** Network, keys, the protected database, the archive. */
   readonly database: DatabaseStack;
+  /** The DR region's key; null without a DR region. */
   readonly drRegion: DrRegionStack | null;
+  /** Functions, state machines, schedules, monitoring, failover. */
   readonly automation: AutomationStack;
 }
 
 /**
  * Adds every stack of one protected database to `app`, with cdk-nag AwsSolutions
  * checks on all of them. Used by the CDK entry point and by the infra tests, so both
- * synthesize the same thing.
+ * synthesize the same thing. The configuration is resolved here once; the stacks get its facts.
  */
 export function buildApp(app: App, config: DrConfig): DrApp {
   // Server access logs are granted by bucket policy, not the legacy LogDeliveryWrite ACL
@@ -27,38 +30,37 @@ export function buildApp(app: App, config: DrConfig): DrApp {
   app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const deployment = resolveDeployment(config);
-  const prefix = `Dr-${config.database.name}`;
+  const name = deployment.databaseName;
+  const prefix = `Dr-${name}`;
   const drRegion =
-    config.dr.region === null
+    deployment.drRegion === null
       ? null
       : new DrRegionStack(app, `${prefix}-DrRegion`, {
-          config,
-          env: { account, region: config.dr.region },
-          description: `${config.database.name}: DR-region key (${config.dr.region})`,
+          databaseName: name,
+          env: { account, region: deployment.drRegion },
+          description: `${name}: DR-region key (${deployment.drRegion})`,
           terminationProtection: true,
         });
   // Replicated automated backups need the DR key's ARN (RDS takes no alias there), which
   // lives in another region: CDK passes it through SSM with crossRegionReferences.
   const replicateBackups = drRegion !== null && deployment.backupReplicationRegion !== null;
   const database = new DatabaseStack(app, `${prefix}-Database`, {
-    config,
-    env: { account, region: config.region },
-    description: `${config.database.name}: protected PostgreSQL (${config.database.topology}), network and keys`,
+    deployment,
+    env: { account, region: deployment.region },
+    description: `${name}: protected PostgreSQL (${deployment.topology}), network and keys`,
     terminationProtection: true,
     crossRegionReferences: replicateBackups,
     backupReplication: replicateBackups && drRegion ? { region: drRegion.region, kmsKeyArn: drRegion.key.keyArn } : null,
   });
   if (drRegion && replicateBackups) database.addStackDependency(drRegion);
   const automation = new AutomationStack(app, `${prefix}-Automation`, {
-    config,
     deployment,
-    env: { account, region: config.region },
-    description: `${config.database.name}: DR automation (functions, state machines, schedules)`,
+    env: { account, region: deployment.region },
+    description: `${name}: DR automation (functions, state machines, schedules)`,
     network: database.network,
     database: database.database,
     databaseKey: database.databaseKey,
-    archiveBucket: database.archive.bucket,
-    archiveKey: database.archive.key,
+    archive: database.archive,
     restoreTestSecurityGroup: database.restoreTestSecurityGroup,
   });
   automation.addStackDependency(database);
@@ -67,7 +69,7 @@ export function buildApp(app: App, config: DrConfig): DrApp {
     // Said at every synth until the stacks create the replica themselves (see the issue notes).
     Annotations.of(automation).addWarningV2(
       'rds-dr:cross-region-replica-not-created',
-      `dr.readReplica: this version does not create the cross-region read replica. Create ${config.database.name}-dr in ${config.dr.region} (encrypted with alias/${config.database.name}-dr); until it exists, region failover stops at its pre-check and ReplicaLagHigh alarms.`,
+      `dr.readReplica: this version does not create the cross-region read replica. Create ${deployment.replica.identifier} in ${deployment.replica.region} (encrypted with ${drKeyAlias(name)}); until it exists, region failover stops at its pre-check and ReplicaLagHigh alarms.`,
     );
   }
   Tags.of(app).add('dr:app', 'rds-dr');

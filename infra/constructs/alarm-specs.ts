@@ -25,6 +25,7 @@ export function runbookLink(anchor: string): string {
 export interface MonitoredFunction {
   /** Short name, e.g. `snapshot`; letters, digits and hyphens. */
   readonly name: string;
+  /** The function whose Errors metric is alarmed on. */
   readonly function: lambda.IFunction;
 }
 
@@ -32,7 +33,30 @@ export interface MonitoredFunction {
 export interface MonitoredStateMachine {
   /** Short name, e.g. `backup`; letters, digits and hyphens. */
   readonly name: string;
+  /** The state machine whose failed and timed-out executions are alarmed on. */
   readonly stateMachine: sfn.IStateMachine;
+}
+
+/** A capability's functions and state machines, each to get its alarm. */
+export interface MonitoredResources {
+  /**
+   * Functions that each get an errors alarm, in this order.
+   * @default none
+   */
+  readonly functions?: readonly MonitoredFunction[];
+  /**
+   * State machines that each get a failures alarm, in this order.
+   * @default none
+   */
+  readonly stateMachines?: readonly MonitoredStateMachine[];
+}
+
+/** The functions and state machines of several capabilities, in their order (functions of the first first). */
+export function allMonitored(capabilities: readonly { readonly monitored: MonitoredResources }[]): Required<MonitoredResources> {
+  return {
+    functions: capabilities.flatMap((c) => c.monitored.functions ?? []),
+    stateMachines: capabilities.flatMap((c) => c.monitored.stateMachines ?? []),
+  };
 }
 
 /** What {@link alarmSpecs} derives the alarms from. */
@@ -53,11 +77,17 @@ export interface AlarmSpecsProps extends Omit<MonitoringFacts, 'notificationEmai
 export interface AlarmSpec {
   /** Name after the `<db>-` prefix; also the runbook heading, so the anchor is its lower case. */
   readonly name: string;
+  /** What the alarm means (its description; the runbook link is appended). */
   readonly description: string;
+  /** The metric evaluated. */
   readonly metric: cloudwatch.IMetric;
+  /** The threshold compared against. */
   readonly threshold: number;
+  /** How the metric is compared with the threshold. */
   readonly comparison: cloudwatch.ComparisonOperator;
+  /** Periods evaluated; all of them must breach (datapoints to alarm is the same). */
   readonly evaluationPeriods: number;
+  /** What a missing datapoint counts as. */
   readonly treatMissingData: cloudwatch.TreatMissingData;
   /** Part of the composite "DR posture degraded". */
   readonly critical: boolean;

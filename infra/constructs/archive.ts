@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 
 /** Props of {@link Archive}. */
 export interface ArchiveProps {
+  /** The protected database's name: key alias `alias/<db>-archive`, key description. */
   readonly databaseName: string;
   /** Object Lock default retention (COMPLIANCE mode), days. */
   readonly retentionDays: number;

@@ -1,5 +1,4 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import { exactCountsEnvironment } from './restore-testing.ts';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,14 +7,16 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { drKeyAlias } from '../config/resolve.ts';
-import type { ScheduleConfig, Topology } from '../config/types.ts';
+import type { ScheduleConfig } from '../config/types.ts';
 import type { WildcardRule } from '../acknowledgements.ts';
 import type { RetentionSettings } from '../../functions/domain/retention/run.ts';
 import { TAG } from '../../functions/domain/snapshots/naming.ts';
 import { aslDefinition } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';
-import { grantArchiveWrite, grantKeyThrough, RdsArns, type ArchiveAccess, type FunctionPlacement } from './grants.ts';
+import type { MonitoredResources } from './alarm-specs.ts';
+import { grantArchiveWrite, grantKeyThrough, RdsArns, sharedEnvironment, type AutomationContext } from './grants.ts';
 import { postgresDatabaseName, type ProtectedDatabase } from './protected-database.ts';
+import { exactCountsEnvironment } from './restore-testing.ts';
 
 /** The `definitionSubstitutions` of the backup state machine (keys must match the ASL file). */
 export function backupSubstitutions(functions: { snapshot: string; manifest: string; retention: string }): Record<string, string> {
@@ -35,21 +36,11 @@ export const BACKUP_WILDCARDS: readonly WildcardRule[] = [
 ];
 
 /** Props of {@link Backup}. */
-export interface BackupProps {
-  /** The protected database's name: snapshot ids `<db>-<tier>-<stamp>`, resource names, archive prefixes. */
-  readonly databaseName: string;
-  readonly topology: Topology;
+export interface BackupProps extends AutomationContext {
   /** The protected database: its ARN, writer endpoint, port and master secret. */
   readonly database: Pick<ProtectedDatabase, 'arn' | 'endpoint' | 'port' | 'secretArn'>;
   /** The database's key (the master secret's, and RDS's grants for copies). */
   readonly databaseKey: kms.IKey;
-  readonly archive: ArchiveAccess;
-  /** Where the manifest function runs (it reads the writer over SQL). */
-  readonly placement: FunctionPlacement;
-  /** Environment every automation function shares (database id, topology, policy name, archive bucket). */
-  readonly environment: Readonly<Record<string, string>>;
-  /** The DR region each snapshot is copied to; null: no copies. */
-  readonly snapshotCopyRegion: string | null;
   /** When the backup runs and which tier a run's date makes. */
   readonly schedules: Pick<ScheduleConfig, 'timezone' | 'backup' | 'tiers'>;
   /** The GFS retention settings, passed to retention as they are. */
@@ -77,6 +68,8 @@ export class Backup {
   /** The only function that deletes, and only snapshots tagged dr:managed=true. */
   readonly retentionFunction: DrFunction;
   readonly stateMachine: sfn.StateMachine;
+  /** What the monitoring alarms on: the three functions and the state machine. */
+  readonly monitored: MonitoredResources;
 
   constructor(scope: Construct, props: BackupProps) {
     const stack = Stack.of(scope);
@@ -86,12 +79,13 @@ export class Backup {
     const { database } = props;
     const drRegion = props.snapshotCopyRegion;
     const regions = [stack.region, ...(drRegion ? [drRegion] : [])];
+    const environment = sharedEnvironment(props);
 
     this.snapshotFunction = new DrFunction(scope, 'Snapshot', {
       handler: 'snapshot',
       description: 'Backup steps: plan, create, poll and copy snapshots; record the run',
       environment: {
-        ...props.environment,
+        ...environment,
         SCHEDULE_TIMEZONE: props.schedules.timezone,
         TIER_RULES: JSON.stringify(props.schedules.tiers),
         DR_REGION: drRegion ?? 'none',
@@ -155,7 +149,7 @@ export class Backup {
       memorySize: 1024,
       vpc: props.placement,
       environment: {
-        ...props.environment,
+        ...environment,
         // The writer, not a reader: the bracketed manifest reads write counters
         // (pg_stat_user_tables) and open transactions (pg_stat_activity), which a hot standby
         // keeps only for its own sessions, so on a reader every bracket would be zero-width.
@@ -180,7 +174,7 @@ export class Backup {
       description: 'GFS retention with safety rules; deletes only dr:managed snapshots',
       timeout: Duration.minutes(15),
       environment: {
-        ...props.environment,
+        ...environment,
         DR_REGION: drRegion ?? 'none',
         // The handler refuses any key it does not know, so the two shapes cannot drift apart silently.
         RETENTION_POLICY: JSON.stringify(props.retention),
@@ -244,5 +238,13 @@ export class Backup {
         maxEventAge: Duration.hours(2),
       }),
     });
+    this.monitored = {
+      functions: [
+        { name: 'snapshot', function: this.snapshotFunction.fn },
+        { name: 'manifest', function: this.manifestFunction.fn },
+        { name: 'retention', function: this.retentionFunction.fn },
+      ],
+      stateMachines: [{ name: 'backup', stateMachine: this.stateMachine }],
+    };
   }
 }

@@ -34,8 +34,10 @@ export function handlerEntry(handler: string): string {
 export interface DrFunctionProps {
   /** Handler name under functions/handlers: a file without `.ts`, or a folder with an `index.ts` ({@link handlerEntry}). */
   readonly handler: string;
+  /** The function's description (also its role's, after the handler name). */
   readonly description: string;
-  readonly environment: Record<string, string>;
+  /** The function's own environment, checked against its contract (functions/contracts/environment.ts) at synth. */
+  readonly environment: Readonly<Record<string, string>>;
   /** @default Duration.minutes(5) */
   readonly timeout?: Duration;
   /** @default 512 */

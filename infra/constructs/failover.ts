@@ -8,7 +8,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -16,8 +15,10 @@ import { Construct } from 'constructs';
 import { ALARM_DETAIL_TYPE, RDS_EVENT_DETAIL_TYPE, RDS_FAILOVER_EVENT_IDS, writerDownAlarmName } from '../../functions/domain/failover/request.ts';
 import type { ReplicaRef } from '../config/resolve.ts';
 import { acknowledge, type WildcardRule } from '../acknowledgements.ts';
+import type { MonitoredResources } from './alarm-specs.ts';
 import { aslDefinition, aslTimeout } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';
+import { grantArchiveWrite, type ArchiveAccess } from './grants.ts';
 import { postgresDatabaseName, type ProtectedDatabase } from './protected-database.ts';
 
 /** The `definitionSubstitutions` of the failover state machine (keys must match statemachines/failover.asl.json). */
@@ -46,7 +47,7 @@ export interface FailoverProps {
   /** The VPC the private hosted zone of the writer record is associated with. */
   readonly vpc: ec2.IVpc;
   /** The protected database: its topology, ARN, writer endpoint, port and security group (the fence). */
-  readonly database: ProtectedDatabase;
+  readonly database: Pick<ProtectedDatabase, 'topology' | 'arn' | 'endpoint' | 'port' | 'securityGroup'>;
   /** The probe λ (functions/handlers/probe/index.ts), which the workflow invokes to confirm and to post-check. */
   readonly probeFunction: lambda.IFunction;
   /** Where notifications go (the alarms' topic). */
@@ -57,8 +58,7 @@ export interface FailoverProps {
    */
   readonly topicKey?: kms.IKey;
   /** The archive bucket and its key, for the audit records (`audit/<db>/`). */
-  readonly archiveBucket: s3.IBucket;
-  readonly archiveKey: kms.IKey;
+  readonly archive: ArchiveAccess;
   /**
    * The cross-region read replica a region failover promotes (`Deployment.replica`); null: no region failover.
    * @default null
@@ -100,6 +100,8 @@ export class Failover extends Construct {
   readonly rdsEventRule: events.Rule;
   /** The writer record's fully qualified name. */
   readonly recordName: string;
+  /** What the monitoring alarms on: the failover function and state machine. */
+  readonly monitored: MonitoredResources;
 
   constructor(scope: Construct, id: string, props: FailoverProps) {
     super(scope, id);
@@ -157,7 +159,7 @@ export class Failover extends Construct {
         CONNECTION_SECRET_ARN: this.connectionSecret.secretArn,
         FENCE_SECURITY_GROUP_ID: replica === null ? 'none' : database.securityGroup.securityGroupId,
         TOPIC_ARN: props.topic.topicArn,
-        ARCHIVE_BUCKET: props.archiveBucket.bucketName,
+        ARCHIVE_BUCKET: props.archive.bucket.bucketName,
         MAX_LAG_SECONDS: String(props.maxLagOnFailoverSeconds),
         COOLDOWN_SECONDS: String(props.cooldownMinutes * 60),
         LOCK_LEASE_SECONDS: String(timeout.toSeconds()),
@@ -190,6 +192,7 @@ export class Failover extends Construct {
       eventPattern: { source: ['aws.rds'], detailType: [RDS_EVENT_DETAIL_TYPE[db.topology]], resources: [database.arn], detail: { EventID: [...RDS_FAILOVER_EVENT_IDS[db.topology]] } },
       targets: [target()],
     });
+    this.monitored = { functions: [{ name: 'failover', function: this.function.fn }], stateMachines: [{ name: 'failover', stateMachine: this.stateMachine }] };
   }
 
   /** Least privilege: every statement names its resources; the exceptions are the API's own (see the comments). */
@@ -264,13 +267,6 @@ export class Failover extends Construct {
         }),
       );
     }
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.archiveBucket.arnForObjects(`audit/${props.databaseName}/*`)] }));
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.archiveKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }),
-    );
+    grantArchiveWrite(role, props.archive, 'audit', props.databaseName);
   }
 }

@@ -32,14 +32,39 @@ export const GRANT_WILDCARDS: readonly WildcardRule[] = [
 
 /** The archive bucket and the key encrypting it. */
 export interface ArchiveAccess {
+  /** The archive bucket (manifests, reports, audit log). */
   readonly bucket: s3.IBucket;
+  /** The customer key encrypting it (SSE-KMS). */
   readonly key: kms.IKey;
 }
 
 /** In-VPC placement of a function that opens SQL connections. */
 export interface FunctionPlacement {
+  /** The VPC; the function runs in its `functions` subnets. */
   readonly vpc: ec2.IVpc;
+  /** The DR functions' security group (the database admits it). */
   readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/** What the automation's capabilities (backup, restore testing) share. */
+export interface AutomationContext {
+  /** The protected database's name: resource names, snapshot and restore ids, archive prefixes. */
+  readonly databaseName: string;
+  /** The protected database's topology: which RDS resource types and actions the grants name. */
+  readonly topology: Topology;
+  /** The retention policy name (`dr:policy`). */
+  readonly policyName: string;
+  /** The archive bucket and its key. */
+  readonly archive: ArchiveAccess;
+  /** Where the in-VPC functions run. */
+  readonly placement: FunctionPlacement;
+  /** The DR region holding snapshot copies; null: no copies. */
+  readonly snapshotCopyRegion: string | null;
+}
+
+/** The environment every automation function of {@link AutomationContext} shares. */
+export function sharedEnvironment(context: AutomationContext): Record<string, string> {
+  return { DATABASE_ID: context.databaseName, TOPOLOGY: context.topology, POLICY_NAME: context.policyName, ARCHIVE_BUCKET: context.archive.bucket.bucketName };
 }
 
 /** ARNs of one database's RDS resources in this account, by topology. */

@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { MonitoringFacts } from '../config/resolve.ts';
-import { alarmSpecs, functionAlarm, runbookLink, stateMachineAlarm, type AlarmSpec, type MonitoredFunction, type MonitoredStateMachine } from './alarm-specs.ts';
+import { alarmSpecs, functionAlarm, runbookLink, stateMachineAlarm, type AlarmSpec, type MonitoredFunction, type MonitoredResources, type MonitoredStateMachine } from './alarm-specs.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import { DrDashboard } from './dashboard.ts';
 import type { DrFunction } from './dr-function.ts';
@@ -102,7 +102,7 @@ export class Monitoring extends Construct {
    * workflow, which itself needs this construct's topic): the same per-function and
    * per-state-machine alarms the constructor makes.
    */
-  watch(more: { readonly functions?: readonly MonitoredFunction[]; readonly stateMachines?: readonly MonitoredStateMachine[] }): void {
+  watch(more: MonitoredResources): void {
     for (const f of more.functions ?? []) this.#alarm(functionAlarm(f));
     for (const s of more.stateMachines ?? []) this.#alarm(stateMachineAlarm(s));
   }

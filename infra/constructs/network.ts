@@ -1,7 +1,21 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledgements.ts';
+
+/**
+ * cfn-lint W3010 (hard-coded AZ names) on the stack whose VPC and replicas use the configured zones:
+ * on purpose, see the reason.
+ */
+export function acknowledgeConfiguredZones(stack: IConstruct): void {
+  acknowledge(
+    stack,
+    'CloudFormation-Validate::W3010',
+    'AZ names come from the configuration (availabilityZones) on purpose: the stack must synthesize the same three AZs without an account lookup, and the read replica must land in the third one.',
+  );
+}
 
 /** Props of {@link Network}. */
 export interface NetworkProps {

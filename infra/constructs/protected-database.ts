@@ -1,6 +1,6 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
@@ -9,9 +9,11 @@ import type { DatabaseConfig, Topology } from '../config/types.ts';
 
 /** What the DR automation needs to know of the protected database, whatever its topology. */
 export interface ProtectedDatabase {
+  /** Which construct made it: a Multi-AZ DB instance or a Multi-AZ DB cluster. */
   readonly topology: Topology;
   /** DB instance identifier (instance topology) or DB cluster identifier. */
   readonly identifier: string;
+  /** ARN of the DB instance or DB cluster. */
   readonly arn: string;
   /** Writer endpoint address. */
   readonly endpoint: string;
@@ -20,9 +22,11 @@ export interface ProtectedDatabase {
    * the first read replica, or the writer when there is no reader.
    */
   readonly readerEndpoint: string;
+  /** The PostgreSQL port. */
   readonly port: number;
   /** ARN of the master secret that RDS manages and rotates in Secrets Manager. */
   readonly secretArn: string;
+  /** The database's security group (PostgreSQL from the DR functions only); a region failover's fence revokes its rules. */
   readonly securityGroup: ec2.ISecurityGroup;
   /** DB subnet group (the isolated database subnets); restores are placed there too. */
   readonly subnetGroupName: string;
@@ -32,7 +36,9 @@ export interface ProtectedDatabase {
 
 /** Props shared by both topologies. */
 export interface ProtectedDatabaseProps {
-  readonly config: DatabaseConfig;
+  /** The database as configured: name, engine, class, storage, backup and maintenance windows, port, master user, read replicas. */
+  readonly config: Omit<DatabaseConfig, 'topology'>;
+  /** The VPC; the database is placed in its `database` subnets. */
   readonly vpc: ec2.IVpc;
   /** Customer key for storage, snapshots, Performance Insights and the master secret. */
   readonly key: kms.IKey;
@@ -101,17 +107,57 @@ function logGroups(scope: Construct, kind: 'instance' | 'cluster', identifier: s
   );
 }
 
+/** Where RDS replicates the automated backups (and transaction logs) for point-in-time restores in the DR region. */
+export interface BackupReplication {
+  /** The DR region. */
+  readonly region: string;
+  /** ARN of the DR region's key (RDS takes no alias there). */
+  readonly kmsKeyArn: string;
+}
+
+/** Props of {@link MultiAzInstanceDatabase}. */
+export interface MultiAzInstanceDatabaseProps extends ProtectedDatabaseProps {
+  /**
+   * Cross-region replication of the automated backups; null for none.
+   * @default null
+   */
+  readonly backupReplication?: BackupReplication | null;
+}
+
+/** Props of {@link createProtectedDatabase}. */
+export interface CreateProtectedDatabaseProps extends MultiAzInstanceDatabaseProps {
+  /** Which construct: {@link MultiAzInstanceDatabase} or {@link MultiAzClusterDatabase} (which replicates no backups). */
+  readonly topology: Topology;
+}
+
+/** The protected database of the configured topology. */
+export function createProtectedDatabase(scope: Construct, id: string, props: CreateProtectedDatabaseProps): ProtectedDatabase {
+  const { topology, backupReplication, ...common } = props;
+  return topology === 'multi-az-cluster'
+    ? new MultiAzClusterDatabase(scope, id, common)
+    : new MultiAzInstanceDatabase(scope, id, { ...common, backupReplication: backupReplication ?? null });
+}
+
+/** Props of {@link createDatabaseKey}. */
+export interface DatabaseKeyProps {
+  /** The protected database's name: alias `alias/<db>-database`. */
+  readonly databaseName: string;
+}
+
+/** The customer key of the database: storage, snapshots, Performance Insights, the master secret. Made in `scope` as `DatabaseKey`. */
+export function createDatabaseKey(scope: Construct, props: DatabaseKeyProps): kms.Key {
+  return new kms.Key(scope, 'DatabaseKey', {
+    alias: `alias/${props.databaseName}-database`,
+    description: `${props.databaseName}: database storage, snapshots, Performance Insights, master secret`,
+    enableKeyRotation: true,
+  });
+}
+
 /**
  * Multi-AZ DB instance: a primary with a synchronous standby in another AZ (RDS picks
  * both AZs; a Multi-AZ instance cannot be pinned to one), plus optional read replicas
  * placed in the third configured AZ.
  */
-/** Props of {@link MultiAzInstanceDatabase}. */
-export interface MultiAzInstanceDatabaseProps extends ProtectedDatabaseProps {
-  /** Cross-region replication of the automated backups; null for none. @default null */
-  readonly backupReplication?: { readonly region: string; readonly kmsKeyArn: string } | null;
-}
-
 export class MultiAzInstanceDatabase extends Construct implements ProtectedDatabase {
   readonly topology = 'multi-az-instance' as const;
   readonly identifier: string;

@@ -1,5 +1,5 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,12 +7,13 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { DatabaseConfig, RestoreTestConfig, Topology } from '../config/types.ts';
+import type { DatabaseConfig, RestoreTestConfig } from '../config/types.ts';
 import type { WildcardRule } from '../acknowledgements.ts';
 import { TAG } from '../../functions/domain/snapshots/naming.ts';
 import { aslDefinition } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';
-import { grantArchiveWrite, grantKeyThrough, RdsArns, type ArchiveAccess, type FunctionPlacement } from './grants.ts';
+import type { MonitoredResources } from './alarm-specs.ts';
+import { grantArchiveWrite, grantKeyThrough, RdsArns, sharedEnvironment, type AutomationContext } from './grants.ts';
 import { postgresDatabaseName, type ProtectedDatabase } from './protected-database.ts';
 
 /** The `definitionSubstitutions` of the verify and point-in-time-restore state machines. */
@@ -35,25 +36,15 @@ export const RESTORE_WILDCARDS: readonly WildcardRule[] = [
 ];
 
 /** Props of {@link RestoreTesting}. */
-export interface RestoreTestingProps {
-  /** The protected database's name: restored databases are `<db>-…`, restore tests `<db>-vfy-…`. */
-  readonly databaseName: string;
-  readonly topology: Topology;
+export interface RestoreTestingProps extends AutomationContext {
   /** The protected database: ARN, subnet and parameter groups (restores reuse them), security group (point-in-time restores). */
   readonly database: Pick<ProtectedDatabase, 'arn' | 'subnetGroupName' | 'parameterGroupName' | 'securityGroup'>;
   /** What a restore is created like: engine version, class, storage. */
   readonly engine: Pick<DatabaseConfig, 'engineVersion' | 'instanceClass' | 'storageType' | 'iops'>;
   /** The database's key: the restored database's new master secret. */
   readonly databaseKey: kms.IKey;
-  /** Security group of temporary restored databases (database stack). */
+  /** Security group of temporary restored databases ({@link RestoreTestNetwork}, database stack). */
   readonly restoreTestSecurityGroup: ec2.ISecurityGroup;
-  readonly archive: ArchiveAccess;
-  /** Where the verify function runs (it opens SQL connections to restored databases). */
-  readonly placement: FunctionPlacement;
-  /** Environment every automation function shares (database id, topology, policy name, archive bucket). */
-  readonly environment: Readonly<Record<string, string>>;
-  /** The DR region holding snapshot copies (snapshots are selected in both regions); null: none. */
-  readonly snapshotCopyRegion: string | null;
   /** Restore-test settings: class, time to live, SQL assertions, bracket share. */
   readonly restoreTest: Pick<RestoreTestConfig, 'instanceClass' | 'temporaryTtlHours' | 'assertions' | 'maxBracketShare' | 'exactCounts'>;
   /** When the restore test runs, and the IANA time zone of that expression. */
@@ -74,6 +65,8 @@ export class RestoreTesting {
   readonly verifyFunction: DrFunction;
   readonly verifyStateMachine: sfn.StateMachine;
   readonly pitrStateMachine: sfn.StateMachine;
+  /** What the monitoring alarms on: the two functions and the two state machines. */
+  readonly monitored: MonitoredResources;
 
   constructor(scope: Construct, props: RestoreTestingProps) {
     const stack = Stack.of(scope);
@@ -83,12 +76,13 @@ export class RestoreTesting {
     const { cluster, snapshotKind, instanceKind } = rds;
     const drRegion = props.snapshotCopyRegion;
     const regions = [stack.region, ...(drRegion ? [drRegion] : [])];
+    const environment = sharedEnvironment(props);
 
     this.restoreFunction = new DrFunction(scope, 'Restore', {
       handler: 'restore',
       description: 'Restore tests and point-in-time restores: restore, poll, verdict tags, guarded delete, sweeper',
       environment: {
-        ...props.environment,
+        ...environment,
         ENGINE_VERSION: engine.engineVersion,
         DR_REGION: drRegion ?? 'none',
         RESTORE_INSTANCE_CLASS: props.restoreTest.instanceClass ?? engine.instanceClass,
@@ -176,7 +170,7 @@ export class RestoreTesting {
       memorySize: 1024,
       vpc: props.placement,
       environment: {
-        ...props.environment,
+        ...environment,
         DB_NAME: postgresDatabaseName(db),
         DB_TLS_MODE: 'verify-full',
         ASSERTIONS: JSON.stringify(props.restoreTest.assertions),
@@ -227,6 +221,49 @@ export class RestoreTesting {
       schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
       target: new targets.LambdaInvoke(this.restoreFunction.fn, { input: scheduler.ScheduleTargetInput.fromObject({ action: 'sweep' }), retryAttempts: 2 }),
     });
+    this.monitored = {
+      functions: [
+        { name: 'restore', function: this.restoreFunction.fn },
+        { name: 'verify', function: this.verifyFunction.fn },
+      ],
+      stateMachines: [
+        { name: 'verify', stateMachine: this.verifyStateMachine },
+        { name: 'pitr-restore', stateMachine: this.pitrStateMachine },
+      ],
+    };
+  }
+}
+
+/** Props of {@link RestoreTestNetwork}. */
+export interface RestoreTestNetworkProps {
+  /** The protected database's name, for the group's description. */
+  readonly databaseName: string;
+  /** The VPC the restored databases are placed in. */
+  readonly vpc: ec2.IVpc;
+  /** The DR functions' security group: the only source admitted, and given egress to the group. */
+  readonly functionsSecurityGroup: ec2.ISecurityGroup;
+  /** The PostgreSQL port (restores keep the database's port). */
+  readonly port: number;
+}
+
+/**
+ * The security group of temporary restored databases (in the database stack): PostgreSQL from the
+ * DR functions only, so a restored copy is reachable by the verify function and nothing else,
+ * whatever the production database's group allows.
+ *
+ * Adds its group to `scope` itself (see grants.ts: the logical ids stay those of the deployed stack).
+ */
+export class RestoreTestNetwork {
+  readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, props: RestoreTestNetworkProps) {
+    this.securityGroup = new ec2.SecurityGroup(scope, 'RestoreTestSg', {
+      vpc: props.vpc,
+      description: `${props.databaseName}: temporary restored databases, reachable from the DR functions only`,
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addIngressRule(props.functionsSecurityGroup, ec2.Port.tcp(props.port), 'verify function');
+    props.functionsSecurityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(props.port), 'temporary restored databases');
   }
 }
 

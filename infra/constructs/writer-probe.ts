@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
+import type { MonitoredResources } from './alarm-specs.ts';
 import { DrFunction } from './dr-function.ts';
 import { grantKeyThrough, type FunctionPlacement } from './grants.ts';
 import { postgresDatabaseName, type ProtectedDatabase } from './protected-database.ts';
@@ -29,6 +30,8 @@ export interface WriterProbeProps {
  */
 export class WriterProbe {
   readonly probeFunction: DrFunction;
+  /** What the monitoring alarms on: the probe function. */
+  readonly monitored: MonitoredResources;
 
   constructor(scope: Construct, props: WriterProbeProps) {
     const { database } = props;
@@ -57,5 +60,6 @@ export class WriterProbe {
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
       target: new targets.LambdaInvoke(this.probeFunction.fn, { input: scheduler.ScheduleTargetInput.fromObject({ mode: 'monitor' }), retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
     });
+    this.monitored = { functions: [{ name: 'probe', function: this.probeFunction.fn }] };
   }
 }

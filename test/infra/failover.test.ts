@@ -37,7 +37,7 @@ function build(input: DrConfigInput = {}): Built {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true } });
   const config = resolveConfig(input);
   const env = { account: '123456789012', region: 'eu-west-1' };
-  const db = new DatabaseStack(app, 'Dr-swifteats-Database', { config, env });
+  const db = new DatabaseStack(app, 'Dr-swifteats-Database', { deployment: resolveDeployment(config), env });
   const stack = new Stack(app, 'FailoverTest', { env });
   const probe = new DrFunction(stack, 'Probe', {
     handler: 'probe',
@@ -67,8 +67,7 @@ function build(input: DrConfigInput = {}): Built {
     probeFunction: probe.fn,
     topic,
     topicKey,
-    archiveBucket: db.archive.bucket,
-    archiveKey: db.archive.key,
+    archive: { bucket: db.archive.bucket, key: db.archive.key },
   });
   return { app, stack, failover, template: Template.fromStack(stack) };
 }
