@@ -45,7 +45,8 @@ import { PgVerificationProbe, type ProbeSession } from '../functions/adapters/pg
 import { captureBracketedManifest, countableTables, qualifiedName } from '../functions/domain/verification/manifest.ts';
 import { captureAfterReading, DEFAULT_SETTLE, type SettleOptions } from '../functions/domain/verification/after-reading.ts';
 import { DEFAULT_MAX_BRACKET_SHARE, judgeBracket, type BracketStatus } from '../functions/domain/verification/bracket.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification, type VerificationReport } from '../functions/domain/verification/checks.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, type VerificationReport } from '../functions/domain/verification/report-model.ts';
+import { runVerification } from '../functions/domain/verification/run-verification.ts';
 import { createTempDatabase, type TempDatabase } from '../test/support/pg.ts';
 import { ASSERTIONS, buildFoodDeliveryDatabase, FULL_SIZE_ROWS, timePgDump } from './verify.ts';
 

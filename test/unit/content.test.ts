@@ -14,7 +14,8 @@ import {
   type ContentInput,
   type TableContent,
 } from '../../functions/domain/verification/content.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification } from '../../functions/domain/verification/checks.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE } from '../../functions/domain/verification/report-model.ts';
+import { runVerification } from '../../functions/domain/verification/run-verification.ts';
 import type { VerificationProbe } from '../../functions/ports/verification-probe.ts';
 import { SqlQueryError, ValidationError } from '../../functions/shared/errors.ts';
 

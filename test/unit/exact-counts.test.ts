@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { LEDGER_USAGE, runLedger } from '../../cli/ledger.ts';
 import { buildManifest, parseManifest, serializeManifest } from '../../functions/domain/verification/manifest.ts';
-import { runVerification, type VerificationOptions } from '../../functions/domain/verification/checks.ts';
+import { runVerification, type VerificationOptions } from '../../functions/domain/verification/run-verification.ts';
 import {
   BYPASSED_REASON,
   exactCountTablesFromEnv,

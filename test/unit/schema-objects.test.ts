@@ -3,7 +3,7 @@ import { buildManifest, canonicalSchema, diffSchemas, fingerprint, parseManifest
 import type { SchemaDescription, TableDescription } from '../../functions/domain/verification/manifest.ts';
 import { canonicalObjects, diffObjects } from '../../functions/domain/verification/schema-objects.ts';
 import type { SchemaObjects } from '../../functions/domain/verification/schema-objects.ts';
-import { judgeSchema } from '../../functions/domain/verification/checks.ts';
+import { judgeSchema } from '../../functions/domain/verification/schema-check.ts';
 import { ValidationError } from '../../functions/shared/errors.ts';
 
 const ORDERS: TableDescription = {
