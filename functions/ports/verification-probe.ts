@@ -10,8 +10,8 @@
  */
 import type { SchemaDescription, TableRef } from '../domain/verification/model.ts';
 import type { IndexCheckOutcome, IndexRef, StructureProbe } from './structure-probe.ts';
-import type { ContentRequest, LargeObjectTally, TableContent } from '../domain/verification/content.ts';
-import type { LedgerObservation } from '../domain/verification/exact-counts.ts';
+import type { ContentRequest, LargeObjectTally, TableContent } from '../domain/verification/content-model.ts';
+import type { LedgerObservation } from '../domain/verification/exact-counts-model.ts';
 
 /** How one connection of the probe is secured, as the server sees it (`pg_stat_ssl`). */
 export interface ConnectionSecurity {

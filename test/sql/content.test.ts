@@ -13,7 +13,8 @@ import { captureBracketedManifest, type DatabaseManifest } from '../../functions
 import { DEFAULT_HEARTBEAT_TOLERANCE, type CheckResult } from '../../functions/domain/verification/report-model.ts';
 import { runVerification } from '../../functions/domain/verification/run-verification.ts';
 import { captureAfterReading, type AfterReading, type SettleOptions } from '../../functions/domain/verification/after-reading.ts';
-import { judgeContent, restoredRequests, type ContentInput, type ContentJudgement, type TableContent } from '../../functions/domain/verification/content.ts';
+import { judgeContent, restoredRequests, type ContentInput, type ContentJudgement } from '../../functions/domain/verification/content.ts';
+import type { TableContent } from '../../functions/domain/verification/content-model.ts';
 import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
 import { copyAtSnapshot, seededRandom } from '../support/snapshot-copy.ts';
 

@@ -11,9 +11,8 @@ import {
   exactCountTablesFromEnv,
   judgeExactCounts,
   LEDGER,
-  type LedgerObservation,
-  type TriggerEnabled,
 } from '../../functions/domain/verification/exact-counts.ts';
+import type { LedgerObservation, TriggerEnabled } from '../../functions/domain/verification/exact-counts-model.ts';
 import type { VerificationProbe } from '../../functions/ports/verification-probe.ts';
 import { SqlQueryError } from '../../functions/shared/errors.ts';
 

@@ -4,7 +4,7 @@
  * Types and constants only; it imports nothing but other models, so the judges, the run, the
  * handlers and the archive can depend on it without depending on each other.
  */
-import type { TableBracket } from './bracket.ts';
+import type { TableBracket } from './bracket-model.ts';
 
 /**
  * The built-in checks, in report order (user assertions follow them). A new id adds an entry to

@@ -6,7 +6,8 @@ import type { SchemaDescription } from './model.ts';
 import { countableTables, diffRowCounts, qualifiedName, type DatabaseManifest } from './manifest.ts';
 import type { TableReadOutcome } from '../../ports/verification-probe.ts';
 import type { AfterReading } from './after-reading.ts';
-import { describeTable, judgeBracket, type TableBracket } from './bracket.ts';
+import { describeTable, judgeBracket } from './bracket.ts';
+import type { TableBracket } from './bracket-model.ts';
 import type { CheckVerdict } from './report-model.ts';
 import { compareText, epochMicros, formatSeconds, plural, verdict } from './verdict.ts';
 

@@ -15,7 +15,8 @@ import type { DatabaseManifest } from './manifest.ts';
 import type { TableReadOutcome, VerificationProbe } from '../../ports/verification-probe.ts';
 import { DrError, SqlConnectionError, ValidationError } from '../../shared/errors.ts';
 import type { AfterReading } from './after-reading.ts';
-import { DEFAULT_MAX_BRACKET_SHARE, type TableBracket } from './bracket.ts';
+import { DEFAULT_MAX_BRACKET_SHARE } from './bracket.ts';
+import type { TableBracket } from './bracket-model.ts';
 import {
   ginIndexes,
   judgeConstraints,
