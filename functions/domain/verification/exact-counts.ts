@@ -15,8 +15,7 @@
  *   writes to the ledger itself): `inconclusive`, and a finding;
  * - otherwise `count === ledger` passes and anything else fails, naming both numbers.
  *
- * Pure: the observations come from the SQL probe (`VerificationProbe.observeLedger`), shaped as
- * `exact-counts-model.ts` says.
+ * Pure: the observations come from the SQL probe (`VerificationProbe.observeLedger`).
  */
 import type { LedgerObservation } from './exact-counts-model.ts';
 
