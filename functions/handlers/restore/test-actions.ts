@@ -9,7 +9,8 @@
  * - `sweep`: delete temporary databases past their expiry (scheduled), each after its record.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { applyVerdict, checkRestored, deleteTemporary, recordVerdict, selectSnapshot, startTemporaryRestore, sweepTemporary, temporaryId } from '../../domain/verification/restore-test.ts';
+import { checkRestored, deleteTemporary, selectSnapshot, startTemporaryRestore, sweepTemporary, temporaryId } from '../../domain/verification/restore-test.ts';
+import { applyVerdict, recordVerdict } from '../../domain/verification/test-verdict.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
 import { DB_ID, SNAPSHOT_ID, type RestoreDeps, type RestoreInput } from './types.ts';
 
