@@ -44,8 +44,10 @@ import { PgDatabaseInspector } from '../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe, type ProbeSession } from '../functions/adapters/pg/verification-probe.ts';
 import { captureBracketedManifest, countableTables, qualifiedName } from '../functions/domain/verification/manifest.ts';
 import { captureAfterReading, DEFAULT_SETTLE, type SettleOptions } from '../functions/domain/verification/after-reading.ts';
-import { DEFAULT_MAX_BRACKET_SHARE, judgeBracket, type BracketStatus } from '../functions/domain/verification/bracket.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification, type VerificationReport } from '../functions/domain/verification/checks.ts';
+import { DEFAULT_MAX_BRACKET_SHARE, judgeBracket } from '../functions/domain/verification/bracket.ts';
+import type { BracketStatus } from '../functions/domain/verification/bracket-model.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, type VerificationReport } from '../functions/domain/verification/report-model.ts';
+import { runVerification } from '../functions/domain/verification/run-verification.ts';
 import { createTempDatabase, type TempDatabase } from '../test/support/pg.ts';
 import { ASSERTIONS, buildFoodDeliveryDatabase, FULL_SIZE_ROWS, timePgDump } from './verify.ts';
 

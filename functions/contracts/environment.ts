@@ -5,7 +5,7 @@
  * Keyed by the handler's name as infra names it (`DrFunctionProps.handler`).
  */
 import { parseAssertions } from '../domain/verification/checks.ts';
-import type { UserAssertion } from '../domain/verification/checks.ts';
+import type { UserAssertion } from '../domain/verification/report-model.ts';
 import { DEFAULT_MAX_BRACKET_SHARE } from '../domain/verification/bracket.ts';
 import { DEFAULT_SETTLE } from '../domain/verification/after-reading.ts';
 import { PROBE_DEFAULTS } from '../domain/probe/model.ts';

@@ -30,7 +30,7 @@ import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.t
 import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/verification/manifest-archive.ts';
 import { SNAPSHOT_ID } from '../domain/snapshots/naming.ts';
 import { DEFAULT_SETTLE, type SettleOptions } from '../domain/verification/after-reading.ts';
-import type { LedgerObservation } from '../domain/verification/exact-counts.ts';
+import type { LedgerObservation } from '../domain/verification/exact-counts-model.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { ContentReader } from '../ports/content-reader.ts';
 import type { DatabaseInspector } from '../ports/database-inspector.ts';

@@ -19,7 +19,8 @@ import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.t
 import { DB_ID, SNAPSHOT_ID } from '../domain/snapshots/naming.ts';
 import { parseManifest } from '../domain/verification/manifest.ts';
 import { loadAfterReading, manifestKey } from '../domain/verification/manifest-archive.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification, type ReportVerdict, type UserAssertion, type VerificationSource } from '../domain/verification/checks.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, type ReportVerdict, type UserAssertion } from '../domain/verification/report-model.ts';
+import { runVerification, type VerificationSource } from '../domain/verification/run-verification.ts';
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { VerificationProbe } from '../ports/verification-probe.ts';
 import { parseEnv } from '../contracts/env-schema.ts';

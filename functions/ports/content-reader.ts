@@ -1,9 +1,9 @@
 /**
  * Port: the content tallies and row digests of reading A, and the large objects of a database
- * (see `domain/verification/content.ts`).
+ * (see `domain/verification/content.ts`; the shapes in `content-model.ts`).
  */
 import type { RowCounts, TableRef } from '../domain/verification/model.ts';
-import type { ContentRequest, LargeObjectTally, TableContent } from '../domain/verification/content.ts';
+import type { ContentRequest, LargeObjectTally, TableContent } from '../domain/verification/content-model.ts';
 
 /** What one consistent scan of the production database gave. */
 export interface ContentScan {

@@ -1,16 +1,17 @@
 /**
  * Port: the SQL observations a restore test makes on a restored database.
  *
- * The verification rules (`domain/verification/checks.ts`) turn these observations into pass/fail; the
- * adapter only observes. Each method reports per-object outcomes instead of throwing on the first
- * bad table or index, so one corrupt object never hides the state of the others. Methods throw
- * `SqlConnectionError` when the connection itself is lost (a verdict about the data would be wrong
- * then) and `SqlQueryError` when a whole observation could not be made.
+ * The verification rules (the `*-check.ts` and `*-checks.ts` files of `domain/verification/`, run
+ * by `run-verification.ts`) turn these observations into pass/fail; the adapter only observes.
+ * Each method reports per-object outcomes instead of throwing on the first bad table or index, so
+ * one corrupt object never hides the state of the others. Methods throw `SqlConnectionError` when
+ * the connection itself is lost (a verdict about the data would be wrong then) and `SqlQueryError`
+ * when a whole observation could not be made.
  */
 import type { SchemaDescription, TableRef } from '../domain/verification/model.ts';
 import type { IndexCheckOutcome, IndexRef, StructureProbe } from './structure-probe.ts';
-import type { ContentRequest, LargeObjectTally, TableContent } from '../domain/verification/content.ts';
-import type { LedgerObservation } from '../domain/verification/exact-counts.ts';
+import type { ContentRequest, LargeObjectTally, TableContent } from '../domain/verification/content-model.ts';
+import type { LedgerObservation } from '../domain/verification/exact-counts-model.ts';
 
 /** How one connection of the probe is secured, as the server sees it (`pg_stat_ssl`). */
 export interface ConnectionSecurity {

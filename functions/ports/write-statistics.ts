@@ -3,7 +3,7 @@
  * bracketed manifest is made of (see `domain/verification/bracket.ts`).
  */
 import type { TableRef } from '../domain/verification/model.ts';
-import type { CounterReading, OpenTransaction } from '../domain/verification/bracket.ts';
+import type { CounterReading, OpenTransaction } from '../domain/verification/bracket-model.ts';
 
 /** Reads cumulative statistics; never writes. */
 export interface WriteStatistics {

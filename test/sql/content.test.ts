@@ -10,9 +10,11 @@ import { PgContentReader, scanRestoredContent } from '../../functions/adapters/p
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
 import { captureBracketedManifest, type DatabaseManifest } from '../../functions/domain/verification/manifest.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification, type CheckResult } from '../../functions/domain/verification/checks.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, type CheckResult } from '../../functions/domain/verification/report-model.ts';
+import { runVerification } from '../../functions/domain/verification/run-verification.ts';
 import { captureAfterReading, type AfterReading, type SettleOptions } from '../../functions/domain/verification/after-reading.ts';
-import { judgeContent, restoredRequests, type ContentInput, type ContentJudgement, type TableContent } from '../../functions/domain/verification/content.ts';
+import { judgeContent, restoredRequests, type ContentInput, type ContentJudgement } from '../../functions/domain/verification/content.ts';
+import type { TableContent } from '../../functions/domain/verification/content-model.ts';
 import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
 import { copyAtSnapshot, seededRandom } from '../support/snapshot-copy.ts';
 

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Client, escapeIdentifier } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification } from '../../functions/domain/verification/checks.ts';
-import type { CheckResult } from '../../functions/domain/verification/checks.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE } from '../../functions/domain/verification/report-model.ts';
+import { runVerification } from '../../functions/domain/verification/run-verification.ts';
+import type { CheckResult } from '../../functions/domain/verification/report-model.ts';
 import { createTempDatabase, withServerClient } from '../support/pg.ts';
 import type { TempDatabase } from '../support/pg.ts';
 

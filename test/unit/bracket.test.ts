@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { judgeBracket, UNLOGGED_REASON, type BracketInput, type CounterReading, type TableCounters } from '../../functions/domain/verification/bracket.ts';
+import { judgeBracket, UNLOGGED_REASON, type BracketInput } from '../../functions/domain/verification/bracket.ts';
+import type { CounterReading, TableCounters } from '../../functions/domain/verification/bracket-model.ts';
 
 const SERVER: CounterReading['server'] = { clock: '2026-03-01T12:04:50.000000Z', startedAt: '2026-02-01T00:00:00.000000Z', statsResetAt: null };
 const counters = (tables: Record<string, Partial<TableCounters> & { inserted: number; deleted: number }>, server = SERVER): CounterReading => ({

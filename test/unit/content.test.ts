@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildManifest, parseManifest, serializeManifest, type SchemaDescription } from '../../functions/domain/verification/manifest.ts';
 import { parseAfterReading } from '../../functions/domain/verification/after-reading.ts';
-import type { CounterReading, TableCounters } from '../../functions/domain/verification/bracket.ts';
+import type { CounterReading, TableCounters } from '../../functions/domain/verification/bracket-model.ts';
 import {
   columnPlan,
   contentWidth,
@@ -12,9 +12,10 @@ import {
   restoredRequests,
   tallyInBracket,
   type ContentInput,
-  type TableContent,
 } from '../../functions/domain/verification/content.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification } from '../../functions/domain/verification/checks.ts';
+import type { TableContent } from '../../functions/domain/verification/content-model.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE } from '../../functions/domain/verification/report-model.ts';
+import { runVerification } from '../../functions/domain/verification/run-verification.ts';
 import type { VerificationProbe } from '../../functions/ports/verification-probe.ts';
 import { SqlQueryError, ValidationError } from '../../functions/shared/errors.ts';
 

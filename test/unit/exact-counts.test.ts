@@ -5,15 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { LEDGER_USAGE, runLedger } from '../../cli/ledger.ts';
 import { buildManifest, parseManifest, serializeManifest } from '../../functions/domain/verification/manifest.ts';
-import { runVerification, type VerificationOptions } from '../../functions/domain/verification/checks.ts';
+import { runVerification, type VerificationOptions } from '../../functions/domain/verification/run-verification.ts';
 import {
   BYPASSED_REASON,
   exactCountTablesFromEnv,
   judgeExactCounts,
   LEDGER,
-  type LedgerObservation,
-  type TriggerEnabled,
 } from '../../functions/domain/verification/exact-counts.ts';
+import type { LedgerObservation, TriggerEnabled } from '../../functions/domain/verification/exact-counts-model.ts';
 import type { VerificationProbe } from '../../functions/ports/verification-probe.ts';
 import { SqlQueryError } from '../../functions/shared/errors.ts';
 

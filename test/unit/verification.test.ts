@@ -1,23 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { buildManifest, fingerprint } from '../../functions/domain/verification/manifest.ts';
 import type { DatabaseManifest, SchemaDescription, TableDescription, TableRef } from '../../functions/domain/verification/manifest.ts';
-import {
-  CHECK_IDS,
-  DEFAULT_HEARTBEAT_TOLERANCE,
-  btreeIndexes,
-  describeExpectation,
-  judgeAssertion,
-  judgeBtreeIndexes,
-  judgeHeartbeat,
-  judgeReadable,
-  judgeRowCounts,
-  judgeSchema,
-  judgeTls,
-  parseAssertions,
-  readableTables,
-  runVerification,
-} from '../../functions/domain/verification/checks.ts';
-import type { HeartbeatExpectation, UserAssertion, VerificationOptions } from '../../functions/domain/verification/checks.ts';
+import { CHECK_IDS, DEFAULT_HEARTBEAT_TOLERANCE } from '../../functions/domain/verification/report-model.ts';
+import { parseAssertions } from '../../functions/domain/verification/checks.ts';
+import { describeExpectation, judgeAssertion } from '../../functions/domain/verification/assertion-check.ts';
+import { btreeIndexes, judgeBtreeIndexes, judgeReadable, readableTables } from '../../functions/domain/verification/read-checks.ts';
+import { judgeHeartbeat } from '../../functions/domain/verification/heartbeat-check.ts';
+import { judgeRowCounts } from '../../functions/domain/verification/row-count-checks.ts';
+import { judgeSchema } from '../../functions/domain/verification/schema-check.ts';
+import { judgeTls } from '../../functions/domain/verification/tls-check.ts';
+import { runVerification } from '../../functions/domain/verification/run-verification.ts';
+import type { HeartbeatExpectation, UserAssertion } from '../../functions/domain/verification/report-model.ts';
+import type { VerificationOptions } from '../../functions/domain/verification/run-verification.ts';
 import type {
   AssertionObservation,
   BtreeCheckRun,

@@ -14,7 +14,8 @@ import { escapeIdentifier } from 'pg';
 import type { ClientBase, QueryConfig } from 'pg';
 import { qualifiedName } from '../../domain/verification/manifest.ts';
 import type { RowCounts, TableRef } from '../../domain/verification/manifest.ts';
-import { DIGEST_SETTINGS, type ContentMeasure, type ContentRequest, type LargeObjectTally, type TableContent } from '../../domain/verification/content.ts';
+import { DIGEST_SETTINGS } from '../../domain/verification/content.ts';
+import type { ContentMeasure, ContentRequest, LargeObjectTally, TableContent } from '../../domain/verification/content-model.ts';
 import type { ContentReader, ContentScan } from '../../ports/content-reader.ts';
 import { translatePgError, type SqlSession } from './inspector.ts';
 

@@ -20,7 +20,7 @@ import type {
   TableKind,
   TableRef,
 } from '../../domain/verification/manifest.ts';
-import type { CounterReading, OpenTransaction, TableCounters } from '../../domain/verification/bracket.ts';
+import type { CounterReading, OpenTransaction, TableCounters } from '../../domain/verification/bracket-model.ts';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { SqlConnectionError, SqlQueryError } from '../../shared/errors.ts';

@@ -29,7 +29,8 @@
  */
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import type { ClientBase } from 'pg';
-import { LEDGER, type LedgerObservation, type TriggerEnabled } from '../../domain/verification/exact-counts.ts';
+import { LEDGER } from '../../domain/verification/exact-counts.ts';
+import type { LedgerObservation, TriggerEnabled } from '../../domain/verification/exact-counts-model.ts';
 import { ConfigurationError } from '../../shared/errors.ts';
 import { translatePgError } from './inspector.ts';
 

@@ -1,6 +1,6 @@
 /**
- * Reads the `objects` section of a schema description (see functions/domain/verification/schema-objects.ts)
- * from the catalog. Called by `PgDatabaseInspector.describeSchema` inside its
+ * Reads the `objects` section of a schema description (its model:
+ * functions/domain/verification/schema-objects-model.ts) from the catalog. Called by `PgDatabaseInspector.describeSchema` inside its
  * `REPEATABLE READ READ ONLY` transaction with `search_path = pg_catalog`, so every statement here
  * sees one catalog snapshot and every printed name is schema-qualified. Works on PostgreSQL 13–18:
  * columns newer than 13 are read through `to_jsonb(row)` so a missing one is null instead of an
@@ -45,8 +45,8 @@ import type {
   SettingDescription,
   TriggerDescription,
   ViewDescription,
-} from '../../domain/verification/schema-objects.ts';
-import { SCHEMA_OBJECTS_FORMAT_VERSION } from '../../domain/verification/schema-objects.ts';
+} from '../../domain/verification/schema-objects-model.ts';
+import { SCHEMA_OBJECTS_FORMAT_VERSION } from '../../domain/verification/schema-objects-model.ts';
 
 /** What this module needs of a connection (the inspector's session). */
 export interface ObjectsSession {

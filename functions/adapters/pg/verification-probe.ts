@@ -39,9 +39,9 @@ import type {
   SequenceObservation,
 } from '../../ports/structure-probe.ts';
 import { restoredLargeObjects, scanRestoredContent } from './content.ts';
-import type { ContentRequest, LargeObjectTally, TableContent } from '../../domain/verification/content.ts';
+import type { ContentRequest, LargeObjectTally, TableContent } from '../../domain/verification/content-model.ts';
 import { observeLedger } from './ledger.ts';
-import type { LedgerObservation } from '../../domain/verification/exact-counts.ts';
+import type { LedgerObservation } from '../../domain/verification/exact-counts-model.ts';
 import { runPool } from './session-pool.ts';
 
 /** What the probe needs of a connection: a `pg.Client` (or a checked-out `PoolClient`). */

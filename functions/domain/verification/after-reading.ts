@@ -22,14 +22,15 @@
  * such a delay narrows the bracket, so it can only cause a false failure, never a false pass.
  */
 import type { TableRef } from './model.ts';
-import type { LedgerObservation } from './exact-counts.ts';
+import type { LedgerObservation } from './exact-counts-model.ts';
 import { checkCounterReading, checkLedgerReading, countableTables, fingerprint, isManifestRecord, type Problems } from './manifest.ts';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { ValidationError } from '../../shared/errors.ts';
-import type { CounterReading, SettleOutcome } from './bracket.ts';
+import type { CounterReading, SettleOutcome } from './bracket-model.ts';
 import type { ContentReader } from '../../ports/content-reader.ts';
-import { checkLargeObjectTally, type LargeObjectTally } from './content.ts';
+import { checkLargeObjectTally } from './content.ts';
+import type { LargeObjectTally } from './content-model.ts';
 
 /** The stored reading B. */
 export interface AfterReading {

@@ -17,6 +17,7 @@
  *
  * Pure: the observations come from the SQL probe (`VerificationProbe.observeLedger`).
  */
+import type { LedgerObservation } from './exact-counts-model.ts';
 
 /** The ledger's schema and table, and its three triggers (names are a contract with the SQL). */
 export const LEDGER = {
@@ -24,25 +25,6 @@ export const LEDGER = {
   table: 'row_ledger',
   triggers: ['dr_ledger_count_insert', 'dr_ledger_count_delete', 'dr_ledger_reset_truncate'],
 } as const;
-
-/** `pg_trigger.tgenabled`: `O` origin/local (default), `A` always, `R` replica only, `D` disabled. */
-export type TriggerEnabled = 'O' | 'A' | 'R' | 'D';
-
-/** What one configured table's ledger looked like, in one repeatable-read snapshot. */
-export interface LedgerObservation {
-  /** `schema.table`, as configured. */
-  readonly table: string;
-  /** The table exists (a plain table). */
-  readonly tableExists: boolean;
-  /** `dr_ledger.row_ledger` exists. */
-  readonly ledgerInstalled: boolean;
-  /** Each ledger trigger on the table, with `tgenabled`; null when missing. Order of {@link LEDGER}.triggers. */
-  readonly triggers: readonly { readonly name: string; readonly enabled: TriggerEnabled | null }[];
-  /** `count(*)` of the table (`FROM ONLY`), null when the table does not exist. */
-  readonly count: number | null;
-  /** Sum of the ledger's deltas for the table, null when the ledger does not exist. */
-  readonly ledger: number | null;
-}
 
 /** A table's outcome in the `exact-counts` check. */
 export interface ExactCountOutcome {

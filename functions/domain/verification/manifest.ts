@@ -16,12 +16,13 @@ import { createHash } from 'node:crypto';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { ValidationError } from '../../shared/errors.ts';
-import type { CounterReading } from './bracket.ts';
-import { canonicalObjects, checkSchemaObjects, diffObjects, SCHEMA_OBJECT_SECTIONS } from './schema-objects.ts';
-import type { SchemaObjects } from './schema-objects.ts';
+import type { CounterReading } from './bracket-model.ts';
+import { canonicalObjects, checkSchemaObjects, diffObjects } from './schema-objects.ts';
+import { SCHEMA_OBJECT_SECTIONS, type SchemaObjects } from './schema-objects-model.ts';
 import type { ContentReader } from '../../ports/content-reader.ts';
-import { checkContentReading, checkLargeObjectTally, contentRequests, DIGEST_SEED, type ContentReading, type LargeObjectTally } from './content.ts';
-import type { LedgerObservation } from './exact-counts.ts';
+import { checkContentReading, checkLargeObjectTally, contentRequests, DIGEST_SEED } from './content.ts';
+import type { ContentReading, LargeObjectTally } from './content-model.ts';
+import type { LedgerObservation } from './exact-counts-model.ts';
 
 export type { ColumnDescription, ConstraintType, ConstraintDescription, IndexDescription, TableKind, TableDescription, SchemaDescription, TableRef, RowCounts } from './model.ts';
 import type { ColumnDescription, ConstraintType, ConstraintDescription, IndexDescription, TableKind, TableDescription, SchemaDescription, TableRef, RowCounts } from './model.ts';

@@ -2,7 +2,7 @@
  * The model of a database as the restore test sees it: its schema and its tables. Imports nothing
  * but the schema-object model, so ports and rules can depend on it without depending on each other.
  */
-import type { SchemaObjects } from './schema-objects.ts';
+import type { SchemaObjects } from './schema-objects-model.ts';
 
 /** A column, as PostgreSQL prints it. */
 export interface ColumnDescription {
@@ -77,7 +77,7 @@ export interface SchemaDescription {
   readonly tables: readonly TableDescription[];
   /**
    * Routines, triggers, views, enums, extensions, roles, owners and grants, row level security,
-   * settings and partition attachment (see schema-objects.ts). Absent from manifests captured
+   * settings and partition attachment (see schema-objects-model.ts). Absent from manifests captured
    * before it existed: those are compared on their tables only (see {@link comparableSchema}),
    * and their fingerprints stay what they were.
    */

@@ -9,7 +9,8 @@
  * - `sweep`: delete temporary databases past their expiry (scheduled), each after its record.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { applyVerdict, checkRestored, deleteTemporary, recordVerdict, selectSnapshot, startTemporaryRestore, sweepTemporary, temporaryId } from '../../domain/verification/restore-test.ts';
+import { checkRestored, deleteTemporary, selectSnapshot, startTemporaryRestore, sweepTemporary, temporaryId } from '../../domain/verification/restore-test.ts';
+import { applyVerdict, recordVerdict } from '../../domain/verification/test-verdict.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
 import { DB_ID, SNAPSHOT_ID, type RestoreDeps, type RestoreInput } from './types.ts';
 
@@ -52,7 +53,7 @@ async function verdict({ event, settings, now, executionArn }: RestoreInput, dep
   const passed = event.boolean('passed', false);
   if (!event.has('passed') && !event.has('inconclusive')) event.problems.push('passed: required, true or false');
   const restoreSeconds = event.nullableInteger('restoreSeconds', 0, 10 * 86_400);
-  // Whole seconds, as the verify λ reports it (functions/domain/verification/checks.ts).
+  // Whole seconds, as the verify λ reports it (functions/domain/verification/run-verification.ts).
   const dataAgeSeconds = event.nullableInteger('dataAgeSeconds', 0, 400 * 86_400);
   const reason = event.optionalString('reason');
   // Inconclusive: the checks could not run (restore or connection failed). That proves
