@@ -5,6 +5,7 @@
  * `available` lifecycle, and deletion (protection, final snapshot, removal with the automated backups).
  * A {@link DatabaseKind} says where each kind keeps its records and how RDS words its errors for it.
  */
+import type { Tag } from '@aws-sdk/client-rds';
 import { RdsCore } from './core.ts';
 import { type ClusterRec, type ClusterSnapshotRec, type InstanceRec, type PitrWindow, type RdsFakeDurations, type RdsQuotaName, type RegionState, type SnapshotRec, matchesFilters, rdsCommonError, rdsFault, validateIdentifier } from './model.ts';
 
@@ -146,6 +147,24 @@ export abstract class RdsDatabases extends RdsCore {
   protected requireQuota<R extends DatabaseRec>(kind: DatabaseKind<R>, region: string): void {
     const state = this.region(region);
     if (kind.records(state).size >= state.quotas[kind.quota]) throw kind.quotaExceeded(state.quotas[kind.quota]);
+  }
+
+  /** A manual snapshot's tags: the request's own when it names some, else the database's when it copies tags to snapshots. */
+  protected snapshotTags<R extends DatabaseRec>(requested: readonly Tag[] | undefined, rec: R): readonly Tag[] | undefined {
+    return requested !== undefined && requested.length > 0 ? requested : rec.data.CopyTagsToSnapshot === true ? rec.data.TagList : [];
+  }
+
+  /** A new snapshot of either kind is `creating`, then `available` after its duration, unless deleted or changed meanwhile. */
+  protected completeSnapshot<S extends SnapshotRec | ClusterSnapshotRec>(snapshots: Map<string, S>, id: string, rec: S): void {
+    this.schedule(rec.durationMs, () => {
+      if (snapshots.get(id) !== rec || rec.data.Status !== 'creating') return;
+      rec.data.Status = 'available';
+    });
+  }
+
+  /** The snapshots DescribeDB*Snapshots lists for a SnapshotType: manual and automated when none is named. */
+  protected ofSnapshotType<S extends SnapshotRec | ClusterSnapshotRec>(snapshots: Map<string, S>, type: string | undefined): S[] {
+    return [...snapshots.values()].filter((rec) => (type === undefined ? rec.data.SnapshotType === 'manual' || rec.data.SnapshotType === 'automated' : rec.data.SnapshotType === type));
   }
 
   /** A restore's target id must be free. */
