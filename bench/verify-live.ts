@@ -41,7 +41,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import { PgDatabaseInspector } from '../functions/adapters/pg/inspector.ts';
-import { PgVerificationProbe, type ProbeSession } from '../functions/adapters/pg/verification-probe.ts';
+import { PgVerificationProbe } from '../functions/adapters/pg/verification-probe.ts';
 import { captureBracketedManifest, countableTables, qualifiedName } from '../functions/domain/verification/manifest.ts';
 import { captureAfterReading, DEFAULT_SETTLE, type SettleOptions } from '../functions/domain/verification/after-reading.ts';
 import { DEFAULT_MAX_BRACKET_SHARE, judgeBracket } from '../functions/domain/verification/bracket.ts';
@@ -49,6 +49,7 @@ import type { BracketStatus } from '../functions/domain/verification/bracket-mod
 import { DEFAULT_HEARTBEAT_TOLERANCE, type VerificationReport } from '../functions/domain/verification/report-model.ts';
 import { runVerification } from '../functions/domain/verification/run-verification.ts';
 import { createTempDatabase, type TempDatabase } from '../test/support/pg.ts';
+import { importingSnapshot, seededRandom, startWriter as startSteadyWriter, withExportedSnapshot, type SteadyWriter } from '../test/support/snapshot-copy.ts';
 import { ASSERTIONS, buildFoodDeliveryDatabase, FULL_SIZE_ROWS, timePgDump } from './verify.ts';
 
 /** What a run of the benchmark does; {@link liveOptionsFromEnv} reads it from `BENCH_*` variables. */
@@ -142,18 +143,6 @@ export function liveOptionsFromEnv(env: NodeJS.ProcessEnv): LiveBenchOptions {
   };
 }
 
-/** mulberry32: seeded, so two runs take the same waits and the same writer choices. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function median(values: readonly number[]): number {
@@ -163,17 +152,12 @@ function median(values: readonly number[]): number {
 
 const group = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-interface Writer {
-  /** Stops every session, waits for them, and returns what they did. */
-  stop(): Promise<{ transactions: number; perSecond: number; errors: string[] }>;
-}
-
 /**
- * The steady writer (module comment, step 1). Each session paces itself to its share of the rate;
- * a session that falls more than a second behind drops the backlog instead of bursting. New orders
- * and customers take ids above the loaded ones from counters shared by the sessions.
+ * The steady writer (module comment, step 1), on the shared one (test/support/snapshot-copy.ts):
+ * each session paces itself to its share of the rate. New orders and customers take ids above the
+ * loaded ones from counters shared by the sessions.
  */
-async function startWriter(database: TempDatabase, options: LiveBenchOptions): Promise<Writer> {
+async function startWriter(database: TempDatabase, options: LiveBenchOptions): Promise<SteadyWriter> {
   const setup = await database.connect();
   const max = async (sql: string): Promise<number> => Number((await setup.query<{ n: string | null }>(sql)).rows[0]?.n ?? 0);
   const [orders, customers, restaurants, deliveries, itemOrders] = [
@@ -186,11 +170,7 @@ async function startWriter(database: TempDatabase, options: LiveBenchOptions): P
   await setup.end();
   let nextOrder = orders + 1;
   let nextCustomer = customers + 1;
-  let running = true;
-  let transactions = 0;
-  const errors: string[] = [];
-  const started = performance.now();
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   const pick = (n: number): number => 1 + Math.floor(random() * n);
   const newOrder = `WITH o AS (
       INSERT INTO shop.orders (id, customer_id, restaurant_id, status, total, placed_at)
@@ -227,79 +207,14 @@ async function startWriter(database: TempDatabase, options: LiveBenchOptions): P
     }
   };
 
-  const session = async (): Promise<void> => {
-    const client = await database.connect();
-    const interval = (1000 * options.writerSessions) / options.transactionsPerSecond;
-    let next = performance.now();
-    try {
-      while (running) {
-        next += interval;
-        const ahead = next - performance.now();
-        if (ahead > 0) await sleep(ahead);
-        else if (ahead < -1000) next = performance.now();
-        if (!running) break;
-        try {
-          await transaction(client);
-          transactions += 1;
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          if (running) errors.push((error as Error).message);
-        }
-      }
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  };
-  const heartbeat = async (): Promise<void> => {
-    const client = await database.connect();
-    try {
-      while (running) {
-        await client.query("INSERT INTO dr.heartbeat (writer) VALUES ('probe')").catch((error: Error) => (running ? errors.push(error.message) : 0));
-        await sleep(options.heartbeatMs);
-      }
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  };
-  const done = Promise.all([...Array.from({ length: options.writerSessions }, session), heartbeat()]);
-  return {
-    async stop() {
-      running = false;
-      await done;
-      const seconds = (performance.now() - started) / 1000;
-      return { transactions, perSecond: transactions / seconds, errors };
-    },
-  };
-}
-
-const BEGIN_SNAPSHOT_READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
-
-/**
- * A probe session whose every repeatable-read transaction sees the exported snapshot: right after
- * such a BEGIN, before the next statement, it imports the snapshot — unless that statement is the
- * probe's own import (of the snapshot its first session re-exported, the same one).
- */
-function atSnapshot(client: Client, snapshotId: string): ProbeSession {
-  let pending = false;
-  const query = async (...args: unknown[]): Promise<unknown> => {
-    const first = args[0];
-    const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
-    if (pending) {
-      pending = false;
-      if (!text.startsWith('SET TRANSACTION SNAPSHOT')) await client.query(`SET TRANSACTION SNAPSHOT '${snapshotId.replaceAll("'", "''")}'`);
-    }
-    const result: unknown = await (client.query as (...a: unknown[]) => Promise<unknown>).apply(client, args);
-    if (text === BEGIN_SNAPSHOT_READ) pending = true;
-    return result;
-  };
-  return { query } as unknown as ProbeSession;
+  return startSteadyWriter(database, { transaction, sessions: options.writerSessions, transactionsPerSecond: options.transactionsPerSecond, heartbeatMs: options.heartbeatMs });
 }
 
 /** Runs the benchmark (module comment); prints as it goes and returns the numbers. */
 export async function benchVerifyLive(options: LiveBenchOptions = liveOptionsFromEnv(process.env)): Promise<LiveBenchResult> {
   const print = options.print;
   const database = await createTempDatabase('bench_live');
-  let writer: Writer | null = null;
+  let writer: SteadyWriter | null = null;
   let cleaned: Promise<void> | null = null;
   const cleanup = (): Promise<void> => {
     cleaned ??= (async () => {
@@ -319,7 +234,7 @@ export async function benchVerifyLive(options: LiveBenchOptions = liveOptionsFro
     const loadStart = performance.now();
     const bytes = await buildFoodDeliveryDatabase(database, options.rows);
     const loadMs = performance.now() - loadStart;
-    const random = prng(options.seed + 1);
+    const random = seededRandom(options.seed + 1);
     writer = await startWriter(database, options);
     const session = await database.connect();
     const copy = await database.connect();
@@ -334,27 +249,22 @@ export async function benchVerifyLive(options: LiveBenchOptions = liveOptionsFro
       const waitMs = Math.round(options.waitMs[0] + random() * (options.waitMs[1] - options.waitMs[0]));
       await sleep(waitMs);
 
-      await copy.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      let report: VerificationReport;
-      let checkMs: number;
-      let point: Date;
       const direct: Record<string, number> = {};
-      try {
-        const exported = (await copy.query<{ id: string; ms: number }>('SELECT pg_export_snapshot() AS id, extract(epoch FROM clock_timestamp())::float8 * 1000 AS ms')).rows[0];
+      const { report, checkMs, point } = await withExportedSnapshot(copy, async (exported) => {
         // Rounded up: reading B may anchor later than the snapshot, never earlier.
-        point = new Date(Math.ceil(Number(exported?.ms)));
-        const id = exported?.id ?? '';
+        const snapshotPoint = new Date(Math.ceil(exported.ms));
         const start = performance.now();
         const clients = await Promise.all(Array.from({ length: options.parallelism }, () => database.connect()));
+        let checked: { report: VerificationReport; checkMs: number; point: Date };
         try {
-          report = await runVerification(new PgVerificationProbe(clients.map((client) => atSnapshot(client, id))), {
+          const verified = await runVerification(new PgVerificationProbe(clients.map((client) => importingSnapshot(client, exported.id))), {
             database: database.name,
-            source: { kind: 'snapshot', snapshotId: `round-${round}`, snapshotCreatedAt: point, manifest, after: null },
+            source: { kind: 'snapshot', snapshotId: `round-${round}`, snapshotCreatedAt: snapshotPoint, manifest, after: null },
             heartbeat: DEFAULT_HEARTBEAT_TOLERANCE.snapshot,
             assertions: ASSERTIONS,
             now: () => new Date(),
           });
-          checkMs = performance.now() - start;
+          checked = { report: verified, checkMs: performance.now() - start, point: snapshotPoint };
         } finally {
           await Promise.all(clients.map((client) => client.end()));
         }
@@ -362,9 +272,8 @@ export async function benchVerifyLive(options: LiveBenchOptions = liveOptionsFro
           const name = qualifiedName(table);
           direct[name] = Number((await copy.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}`)).rows[0]?.n);
         }
-      } finally {
-        await copy.query('COMMIT');
-      }
+        return checked;
+      });
 
       const after = await captureAfterReading(inspector, inspector, { database: database.name, snapshotId: `round-${round}`, snapshotPoint: point, settle: options.settle, sleep });
       const restored: Record<string, number> = {};

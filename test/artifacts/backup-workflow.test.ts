@@ -16,6 +16,7 @@ import { execute, type Execution } from '../support/asl.ts';
 import { boundFunctions, bundleOf, hostBundles, resolvedEnvironment, resolvedStateMachines, type HostedBundle } from '../support/bundles.ts';
 import { createTempDatabase, withServerClient, type TempDatabase } from '../support/pg.ts';
 import { RdsFake, VirtualClock } from '../support/rds-fake.ts';
+import { S3Fake } from '../support/s3-fake.ts';
 import { SecretsFake } from '../support/secrets-fake.ts';
 import { WireFake } from '../support/wire-fake.ts';
 
@@ -28,6 +29,7 @@ const backup = machine;
 let clock: VirtualClock;
 let rds: RdsFake;
 let secrets: SecretsFake;
+let s3: S3Fake;
 let wire: WireFake;
 let database: TempDatabase;
 let hosted = new Map<string, HostedBundle>();
@@ -53,7 +55,7 @@ beforeAll(async () => {
   await client.end();
   const certificate = await withServerClient(async (c) => `${(await c.query<{ data_directory: string }>('SHOW data_directory')).rows[0]?.data_directory}/rds-dr-test.crt`);
 
-  wire = new WireFake({ rds: (command, input, region) => rds.handle(command, input, region), json: { secretsmanager: { handle: (command, input) => secrets.handle(command, input), model: secretsModel } } });
+  wire = new WireFake({ rds: (command, input, region) => rds.handle(command, input, region), json: { secretsmanager: { handle: (command, input) => secrets.handle(command, input), model: secretsModel } }, s3: (command, input, region) => s3.handle(command, input, region) });
   const endpoint = await wire.start();
   hosted = await hostBundles({
     snapshot: { AWS_ENDPOINT_URL: endpoint },
@@ -79,7 +81,8 @@ beforeEach(() => {
   rds.addInstance({ id: 'swifteats', region: WEST });
   secrets = new SecretsFake(clock);
   addMasterSecret(resolvedEnvironment(bundleOf('manifest'))['DB_SECRET_ARN'] ?? '');
-  wire.objects.clear();
+  s3 = new S3Fake(clock);
+  s3.createBucket(archiveBucket(), { objectLock: { mode: 'COMPLIANCE', days: 365 } });
   wire.unhandled.length = 0;
   wire.requests.length = 0;
   scheduledAt = start.toISOString();
@@ -118,9 +121,9 @@ describe('backup workflow with the shipped bundles', () => {
     expect(rds.snapshot(CENTRAL, id)?.Status).toBe('available');
     // Every AWS call went over the wire, from the bundles' own SDK, signed for the right region.
     expect(wire.requests).toEqual(expect.arrayContaining(['rds:eu-west-1:CreateDBSnapshot', 'rds:eu-central-1:CopyDBSnapshot', 'secretsmanager:eu-west-1:GetSecretValue', 's3:eu-west-1:PutObject']));
-    const [manifest] = wire.json(archiveBucket(), `manifests/swifteats/${id}.json`) as { rowCounts: Record<string, number> }[];
+    const [manifest] = s3.json(archiveBucket(), `manifests/swifteats/${id}.json`) as { rowCounts: Record<string, number> }[];
     expect(manifest?.rowCounts).toEqual({ 'public.orders': 25 });
-    const audits = (wire.json(archiveBucket(), 'audit/swifteats/') as { action: string; result: string; resource: string }[]).filter((a) => a.action === 'backup.run');
+    const audits = (s3.json(archiveBucket(), 'audit/swifteats/') as { action: string; result: string; resource: string }[]).filter((a) => a.action === 'backup.run');
     expect(audits.map((a) => [a.result, a.resource])).toEqual([['succeeded', id]]);
   });
 
@@ -140,7 +143,7 @@ describe('backup workflow with the shipped bundles', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'SnapshotQuotaExceededError' });
     expect(result.path.slice(-2)).toEqual(['Record failure', 'Backup failed']);
     expect(rds.snapshots(WEST)).toEqual([]);
-    const audits = (wire.json(archiveBucket(), 'audit/swifteats/') as { action: string; result: string }[]).filter((a) => a.action === 'backup.run');
+    const audits = (s3.json(archiveBucket(), 'audit/swifteats/') as { action: string; result: string }[]).filter((a) => a.action === 'backup.run');
     expect(audits.map((a) => a.result)).toEqual(['failed']);
   });
 });

@@ -18,6 +18,7 @@ import { execute, type Execution } from '../support/asl.ts';
 import { boundFunctions, bundleOf, hostBundles, resolvedEnvironment, resolvedStateMachines, type HostedBundle } from '../support/bundles.ts';
 import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
 import { RdsFake, VirtualClock } from '../support/rds-fake.ts';
+import { S3Fake } from '../support/s3-fake.ts';
 import { SecretsFake } from '../support/secrets-fake.ts';
 import { WireFake } from '../support/wire-fake.ts';
 
@@ -44,13 +45,14 @@ const SCHEMA = `
 let clock: VirtualClock;
 let rds: RdsFake;
 let secrets: SecretsFake;
+let s3: S3Fake;
 let wire: WireFake;
 let restored: TempDatabase;
 let hosted = new Map<string, HostedBundle>();
 
 beforeAll(async () => {
   restored = await createTempDatabase('artifacts_verify');
-  wire = new WireFake({ rds: (command, input, region) => rds.handle(command, input, region), json: { secretsmanager: { handle: (command, input) => secrets.handle(command, input), model: secretsModel } } });
+  wire = new WireFake({ rds: (command, input, region) => rds.handle(command, input, region), json: { secretsmanager: { handle: (command, input) => secrets.handle(command, input), model: secretsModel } }, s3: (command, input, region) => s3.handle(command, input, region) });
   const endpoint = await wire.start();
   hosted = await hostBundles({
     restore: { AWS_ENDPOINT_URL: endpoint },
@@ -83,7 +85,8 @@ beforeEach(async () => {
   secrets = new SecretsFake(clock);
   // RDS creates the restored database's managed secret; the fakes are separate, so the test adds it.
   secrets.addSecret(`rds!db-${temporaryId}`, JSON.stringify({ username: 'postgres', password: '' }), WEST);
-  wire.objects.clear();
+  s3 = new S3Fake(clock);
+  s3.createBucket(BUCKET, { objectLock: { mode: 'COMPLIANCE', days: 365 } });
   wire.unhandled.length = 0;
   wire.requests.length = 0;
   // The stand-in for the restored database, and its manifest as the backup archived it.
@@ -92,10 +95,10 @@ beforeEach(async () => {
   await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [new Date(taken.getTime() - 30_000), 'probe']);
   // With content tallies and large objects, as the shipped manifest function takes them.
   const content = new PgContentReader(admin);
-  await archiveManifest(new PgDatabaseInspector(admin), wire.archive(BUCKET), { database: 'swifteats', snapshotId, now: () => new Date(taken.getTime() - 10_000), content });
+  await archiveManifest(new PgDatabaseInspector(admin), s3.archive(BUCKET), { database: 'swifteats', snapshotId, now: () => new Date(taken.getTime() - 10_000), content });
   // Reading B, as the backup workflow takes it once the snapshot is available (no writes in between).
   const settle = { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 1 };
-  await archiveAfterReading(new PgDatabaseInspector(admin), wire.archive(BUCKET), { database: 'swifteats', snapshotId, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined, content });
+  await archiveAfterReading(new PgDatabaseInspector(admin), s3.archive(BUCKET), { database: 'swifteats', snapshotId, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined, content });
   await admin.end();
 });
 
@@ -125,7 +128,7 @@ describe('restore-test workflow with the shipped bundles', () => {
     ]);
     expect(rds.calls({ command: 'DeleteDBInstance' }).filter((c) => c.outcome === 'ok').map((c) => c.input['DBInstanceIdentifier'])).toEqual([temporaryId]);
     for (const region of [WEST, CENTRAL]) expect(tagsOf(region)['dr:verified']).toBe('passed');
-    const [report] = wire.json(BUCKET, `reports/swifteats/${snapshotId}/`) as { checks: { id: string; status: string }[] }[];
+    const [report] = s3.json(BUCKET, `reports/swifteats/${snapshotId}/`) as { checks: { id: string; status: string }[] }[];
     expect(report?.checks.map((c) => [c.id, c.status])).toEqual([
       ['tls', 'passed'],
       ['schema-fingerprint', 'passed'],

@@ -5,7 +5,6 @@ import { S3ArchiveStore } from '../../functions/adapters/s3/archive.ts';
 import { VirtualClock } from '../support/aws-fake.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
 import { s3Error, S3Fake } from '../support/s3-fake.ts';
-import { WireFake } from '../support/wire-fake.ts';
 import { archiveStoreContract } from './archive-store.contract.ts';
 
 let memory: MemoryArchive | undefined;
@@ -16,7 +15,13 @@ archiveStoreContract('MemoryArchive (the double)', {
   },
 });
 
-archiveStoreContract("WireFake's S3 view (the bundles' double)", { make: async () => new WireFake({}).archive('swifteats-archive') });
+archiveStoreContract("S3Fake's archive view (what the wire fake serves the bundles)", {
+  make: async () => {
+    const fake = new S3Fake(new VirtualClock('2026-11-29T02:00:00.000Z'));
+    fake.createBucket('swifteats-archive', { objectLock: { mode: 'COMPLIANCE', days: 400 } });
+    return fake.archive('swifteats-archive');
+  },
+});
 
 let stub: AwsClientStub<S3Client> | undefined;
 let s3: S3Fake | undefined;

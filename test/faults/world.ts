@@ -104,7 +104,7 @@ export class FaultWorld {
     this.#wrapRds();
     for (const fake of [this.fw.dynamodb, this.fw.route53, this.fw.secrets, this.fw.ec2, this.fw.sns, this.fw.cloudwatch]) {
       const inner = fake.handle.bind(fake);
-      fake.handle = (command: string, input: object) => this.#counted(() => inner(command, input), MUTATING_ANY.test(command), command);
+      fake.handle = (command: string, input: object, region?: string) => this.#counted(() => inner(command, input, region), MUTATING_ANY.test(command), command);
     }
     const archive = this.fw.archive;
     const put = archive.put.bind(archive);

@@ -1,7 +1,8 @@
 /**
  * The base every AWS fake shares (test/support/aws-fake.ts), exercised through fakes other than RDS
  * (whose own tests cover it there): the region of each call, throttle bursts with the service's own
- * throttling error, the token bucket, injected faults built from the call, and the one installer.
+ * throttling error, the token bucket, injected faults built from the call, unreachable regions, and
+ * the one installer.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -83,6 +84,30 @@ describe('the common fake base', () => {
     expect(thrown).toMatchObject({ name: 'TimeoutError', message: 'connect ETIMEDOUT locks.eu-central-1' });
     expect(ddb.calls('GetItem').map((c) => c.outcome)).toEqual(['TimeoutError']);
     expect(ddb.thrownErrors()).toEqual([]);
+  });
+
+  it('makes one region unreachable, recorded, without touching state or using up a fault, until it is reachable again', async () => {
+    // Prepare
+    const fake = sns();
+    fake.makeUnreachable('eu-west-1');
+    fake.failNext('Publish', new Error('injected'));
+    // Act
+    const dark = await publish('eu-west-1');
+    const other = await publish('eu-central-1').then((o) => (o instanceof Error ? o.message : 'ok'));
+    fake.makeReachable('eu-west-1');
+    const back = [await publish('eu-west-1'), await publish('eu-west-1')];
+    // Assess
+    expect(dark).toMatchObject({ name: 'TimeoutError', code: 'ETIMEDOUT', message: 'connect ETIMEDOUT 52.94.0.1:443' });
+    expect(other).toBe('injected');
+    expect(back.map((o) => (o instanceof Error ? o.name : 'ok'))).toEqual(['ok', 'ok']);
+    expect(fake.calls('Publish').map((c) => [c.region, c.outcome])).toEqual([
+      ['eu-west-1', 'TimeoutError'],
+      ['eu-central-1', 'Error'],
+      ['eu-west-1', 'ok'],
+      ['eu-west-1', 'ok'],
+    ]);
+    expect(fake.published).toHaveLength(2);
+    expect(fake.thrownErrors()).toEqual([]);
   });
 
   it('refuses, unrecorded, a command the fake does not implement, naming it and the file to add it to', async () => {

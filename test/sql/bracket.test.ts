@@ -4,16 +4,17 @@
  * captured; a consistent copy is taken at a random point (`pg_export_snapshot()` in a
  * repeatable-read transaction, `pg_dump --snapshot | psql` into another database: the committed
  * state at one instant, like a storage snapshot after crash recovery); reading B follows.
- * Fixed seed; runs pipelined over a few lanes so the file stays short.
+ * Fixed seed; runs pipelined over a few lanes so the file stays short. The writer and the copy are
+ * the shared ones (test/support/snapshot-copy.ts).
  */
-import { spawn } from 'node:child_process';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { captureBracketedManifest, type DatabaseManifest } from '../../functions/domain/verification/manifest.ts';
 import { captureAfterReading, DEFAULT_SETTLE, type AfterReading, type SettleOptions } from '../../functions/domain/verification/after-reading.ts';
 import { judgeBracket, UNLOGGED_REASON, type BracketJudgement } from '../../functions/domain/verification/bracket.ts';
-import { createTempDatabase, TEST_SERVER, type TempDatabase } from '../support/pg.ts';
+import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
+import { copyAtSnapshot, seededRandom, startWriter as startSteadyWriter, withExportedSnapshot, type SteadyWriter } from '../support/snapshot-copy.ts';
 
 const SCHEMA = `
   CREATE SCHEMA shop;
@@ -31,18 +32,6 @@ const SCHEMA = `
 /** Busy (orders), append-only (events), rarely written (customers), never written (regions). */
 const TABLES = ['shop.customers', 'shop.events', 'shop.orders', 'shop.regions'];
 
-/** mulberry32: a small seeded PRNG, so every run of the suite takes the same decisions. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const noSleep = async (): Promise<void> => undefined;
 
@@ -52,74 +41,24 @@ const noSleep = async (): Promise<void> => undefined;
  * is outside them), some transactions roll back (counted by the statistics anyway) — and a
  * heartbeat every second from a second session.
  */
-function startWriter(db: TempDatabase, seed: number): { stop: () => Promise<number> } {
-  const random = prng(seed);
-  let running = true;
-  let transactions = 0;
-  const loop = async (): Promise<void> => {
-    const client = await db.connect();
-    try {
-      while (running) {
-        const r = random();
-        if (r < 0.35) await client.query('INSERT INTO shop.orders (total) VALUES ($1)', [Math.floor(random() * 1000)]);
-        else if (r < 0.5) await client.query('UPDATE shop.orders SET total = total + 1 WHERE id = (SELECT max(id) FROM shop.orders)');
-        else if (r < 0.7) await client.query('DELETE FROM shop.orders WHERE id = (SELECT min(id) FROM shop.orders)');
-        else if (r < 0.93) await client.query("INSERT INTO shop.events (kind) VALUES ('e')");
-        else if (r < 0.96) {
-          await client.query('BEGIN');
-          await client.query("INSERT INTO shop.events (kind) VALUES ('aborted')");
-          await client.query('DELETE FROM shop.orders WHERE id = (SELECT max(id) FROM shop.orders)');
-          await client.query('ROLLBACK');
-        } else if (r < 0.975) await client.query("INSERT INTO shop.customers (name) VALUES ('new')");
-        else if (r < 0.98) await client.query('DELETE FROM shop.customers WHERE id = (SELECT max(id) FROM shop.customers)');
-        else await client.query('SELECT pg_sleep(0.05)');
-        transactions += 1;
-      }
-    } finally {
-      await client.end();
-    }
+function startWriter(db: TempDatabase, seed: number): SteadyWriter {
+  const random = seededRandom(seed);
+  const transaction = async (client: Client): Promise<void> => {
+    const r = random();
+    if (r < 0.35) await client.query('INSERT INTO shop.orders (total) VALUES ($1)', [Math.floor(random() * 1000)]);
+    else if (r < 0.5) await client.query('UPDATE shop.orders SET total = total + 1 WHERE id = (SELECT max(id) FROM shop.orders)');
+    else if (r < 0.7) await client.query('DELETE FROM shop.orders WHERE id = (SELECT min(id) FROM shop.orders)');
+    else if (r < 0.93) await client.query("INSERT INTO shop.events (kind) VALUES ('e')");
+    else if (r < 0.96) {
+      await client.query('BEGIN');
+      await client.query("INSERT INTO shop.events (kind) VALUES ('aborted')");
+      await client.query('DELETE FROM shop.orders WHERE id = (SELECT max(id) FROM shop.orders)');
+      await client.query('ROLLBACK');
+    } else if (r < 0.975) await client.query("INSERT INTO shop.customers (name) VALUES ('new')");
+    else if (r < 0.98) await client.query('DELETE FROM shop.customers WHERE id = (SELECT max(id) FROM shop.customers)');
+    else await client.query('SELECT pg_sleep(0.05)');
   };
-  const heartbeat = async (): Promise<void> => {
-    const client = await db.connect();
-    try {
-      while (running) {
-        await client.query("INSERT INTO dr.heartbeat (writer) VALUES ('probe')");
-        await sleep(1000);
-      }
-    } finally {
-      await client.end();
-    }
-  };
-  const done = Promise.all([loop(), heartbeat()]);
-  return {
-    stop: async () => {
-      running = false;
-      await done;
-      return transactions;
-    },
-  };
-}
-
-function run(command: string, args: string[], input?: NodeJS.ReadableStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    if (input && child.stdin) input.pipe(child.stdin);
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr}`))));
-  });
-}
-
-/** `pg_dump --snapshot=<id> <source> | psql <copy>` after emptying the copy: the state at the snapshot's instant. */
-async function copyAtSnapshot(source: string, copy: TempDatabase, snapshotId: string): Promise<void> {
-  const admin = await copy.connect();
-  await admin.query('DROP SCHEMA IF EXISTS shop, dr CASCADE');
-  await admin.end();
-  const common = ['-h', String(TEST_SERVER.host), '-p', String(TEST_SERVER.port), '-U', String(TEST_SERVER.user)];
-  const dump = spawn('/usr/bin/pg_dump', [...common, '--snapshot', snapshotId, '--no-owner', '--no-privileges', '-n', 'shop', '-n', 'dr', source], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const dumped = new Promise<void>((resolve, reject) => dump.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`pg_dump exited ${code}`)))));
-  await Promise.all([run('/usr/bin/psql', [...common, '-q', '-v', 'ON_ERROR_STOP=1', '-d', copy.name], dump.stdout), dumped]);
+  return startSteadyWriter(db, { transaction, heartbeatMs: 1000 });
 }
 
 async function countAll(client: Client): Promise<Record<string, number>> {
@@ -152,6 +91,7 @@ describe('bracketed manifest on a live database', () => {
   const RUNS_PER_LANE = 6;
   let outcomes: { run: number; judged: BracketJudgement; lossOne: Record<string, { count: number; status: string; low: number | null }>; lossPercent: Record<string, { count: number; status: string; low: number | null }>; heartbeatInside: boolean; exactRuleFailed: boolean }[] = [];
   let transactions = 0;
+  let writerErrors: string[] = [];
 
   beforeAll(async () => {
     const { db, client } = await sourceDatabase('bracket_live', databases);
@@ -165,7 +105,7 @@ describe('bracketed manifest on a live database', () => {
     const settle: SettleOptions = { pollSeconds: 1, maxWaitSeconds: 30, flushSeconds: 2 };
     try {
       const lane = async (index: number): Promise<void> => {
-        const random = prng(1000 + index);
+        const random = seededRandom(1000 + index);
         const session = await source.connect();
         const snapshotSession = await source.connect();
         const copySession = await copies[index]!.connect();
@@ -174,11 +114,11 @@ describe('bracketed manifest on a live database', () => {
           for (let i = 0; i < RUNS_PER_LANE; i += 1) {
             const manifest = await captureBracketedManifest(inspector, inspector, { database: source.name, now: () => new Date() });
             await sleep(Math.floor(random() * 400));
-            await snapshotSession.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-            const exported = (await snapshotSession.query<{ id: string; at: string }>('SELECT pg_export_snapshot() AS id, clock_timestamp() AS at')).rows[0]!;
-            await copyAtSnapshot(source.name, copies[index]!, exported.id);
-            await snapshotSession.query('COMMIT');
-            const after = await captureAfterReading(inspector, inspector, { database: source.name, snapshotId: `run-${index}-${i}`, snapshotPoint: new Date(exported.at), settle, sleep });
+            const snapshotPoint = await withExportedSnapshot(snapshotSession, async (exported) => {
+              await copyAtSnapshot(source.name, copies[index]!, exported.id, ['shop', 'dr']);
+              return new Date(Math.floor(exported.ms));
+            });
+            const after = await captureAfterReading(inspector, inspector, { database: source.name, snapshotId: `run-${index}-${i}`, snapshotPoint, settle, sleep });
             const restored = await countAll(copySession);
             const heartbeat = (await copySession.query<{ latest: string }>(`SELECT to_char(max(written_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS latest FROM dr.heartbeat`)).rows[0]!.latest;
             const judged = judge(manifest, after, restored);
@@ -202,8 +142,12 @@ describe('bracketed manifest on a live database', () => {
       };
       await Promise.all(Array.from({ length: LANES }, (_, index) => lane(index)));
     } finally {
-      transactions = await writer.stop();
+      const activity = await writer.stop();
+      transactions = activity.transactions;
+      writerErrors = activity.errors;
     }
+    // The writer keeps going past a failed transaction; this suite's workload has none.
+    if (writerErrors.length > 0) throw new Error(`the writer failed: ${writerErrors.join('; ')}`);
     outcomes = outcomes.sort((x, y) => x.run - y.run);
   }, 150_000);
 

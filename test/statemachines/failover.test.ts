@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import validator from 'asl-validator';
 import { SqlQueryError } from '../../functions/shared/errors.ts';
 import { aslText, allStates, substitutionKeys, type Execution } from '../support/asl.ts';
+import { networkError } from '../support/aws-fake.ts';
 import { FailoverWorld, loadHandlers, WORLD, type HandlerModules, type WorldOptions } from '../support/failover-world.ts';
 import { rdsFault } from '../support/rds-fake.ts';
 
@@ -234,7 +235,7 @@ describe('region failover', () => {
     // Prepare
     build();
     world.writer.rows?.push({ writtenAt: '2026-11-29T01:59:30.000000Z', writer: 'monitor' });
-    world.ec2.unreachable = true;
+    world.ec2.makeUnreachable(WORLD.primaryRegion);
     world.breakWriter();
     // Act
     const result = await world.run({ mode: 'region', reason: 'eu-west-1 outage' });
@@ -403,7 +404,7 @@ describe('refusals and failures', () => {
   it('region, old region unreachable: a failure after the switch keeps the new writer and says the old writer is not fenced', async () => {
     // Prepare: the fence could not reach eu-west-1; the Route 53 change never gets in sync.
     build({ dnsPropagationMs: 3_600_000 });
-    world.ec2.unreachable = true;
+    world.ec2.makeUnreachable(WORLD.primaryRegion);
     world.breakWriter();
     // Act
     const result = await world.run({ mode: 'region', reason: 'eu-west-1 outage' });
@@ -547,8 +548,8 @@ describe('primary region unreachable', () => {
     // Prepare: eu-west-1 is dark: its RDS and EC2 APIs time out.
     build();
     world.writer.rows?.push({ writtenAt: '2026-11-29T01:59:30.000000Z', writer: 'monitor' });
-    world.primaryRdsUnreachable = true;
-    world.ec2.unreachable = true;
+    world.rds.makeUnreachable(WORLD.primaryRegion, networkError('connect ETIMEDOUT 52.119.0.1:443'));
+    world.ec2.makeUnreachable(WORLD.primaryRegion);
     world.breakWriter();
     // Act
     const result = await world.run({ mode: 'region', reason: 'eu-west-1 outage' });
@@ -579,7 +580,7 @@ describe('primary region unreachable', () => {
 
   it('az: an unreachable primary RDS API fails the pre-checks: the az failover acts in that region', async () => {
     build();
-    world.primaryRdsUnreachable = true;
+    world.rds.makeUnreachable(WORLD.primaryRegion, networkError('connect ETIMEDOUT 52.119.0.1:443'));
     world.breakWriter();
     const result = await world.run({ mode: 'az', reason: 'writer down' });
     expect(result).toMatchObject({ status: 'FAILED', error: 'TimeoutError' });

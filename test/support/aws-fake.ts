@@ -1,8 +1,8 @@
 /**
  * The one base of every stateful AWS fake (RDS, DynamoDB, Route 53, EC2, SNS, Secrets Manager,
  * CloudWatch, S3): the virtual clock, the region of each call, a call log that marks the calls that
- * change state, fault injection by command, throttle bursts and an account-wide token bucket per
- * region, and the SDK's error shape. {@link AwsFake.install} binds a fake to its SDK client with
+ * change state, fault injection by command, unreachable regions, throttle bursts and an account-wide
+ * token bucket per region, and the SDK's error shape. {@link AwsFake.install} binds a fake to its SDK client with
  * aws-sdk-client-mock, so the adapters under test send real commands; commands a fake does not
  * implement fail loudly, without being recorded.
  */
@@ -147,6 +147,7 @@ export abstract class AwsFake<C = unknown> {
   readonly #throttles: ThrottleBurst[] = [];
   #rateLimit: { burst: number; refillPerSecond: number } | undefined;
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #unreachable = new Map<string, Error>();
 
   constructor(options: AwsFakeOptions<C>) {
     this.clock = options.clock;
@@ -205,8 +206,9 @@ export abstract class AwsFake<C = unknown> {
   }
 
   /**
-   * The single entry point of the fake: records the call, applies injected throttling, faults and the
-   * token bucket (before the command touches any state), then executes the command.
+   * The single entry point of the fake: records the call, fails it when its region is unreachable, applies
+   * injected throttling, faults and the token bucket (before the command touches any state), then executes
+   * the command.
    *
    * @param name `CreateDBSnapshot`, `CreateDBSnapshotCommand` or Step Functions' `createDBSnapshot`.
    * @param input the command input (PascalCase keys, as in the SDK and in Step Functions SDK integrations).
@@ -221,6 +223,8 @@ export abstract class AwsFake<C = unknown> {
     let injected = true;
     try {
       this.beforeCall();
+      const dark = this.#unreachable.get(region);
+      if (dark !== undefined) throw dark;
       this.#inject(command, params, region);
       this.#takeToken(region);
       injected = false;
@@ -331,6 +335,20 @@ export abstract class AwsFake<C = unknown> {
     }
     this.#rateLimit = options;
     this.#buckets.clear();
+  }
+
+  /**
+   * Makes a region unreachable: every call from a client of that region fails with `error` (by default
+   * {@link networkError}, what the SDK throws when no HTTP response arrives) before it touches any state,
+   * consumes any fault or token, until {@link AwsFake.makeReachable}. The call is still recorded.
+   */
+  makeUnreachable(region: string, error: Error = networkError()): void {
+    this.#unreachable.set(region, error);
+  }
+
+  /** Ends {@link AwsFake.makeUnreachable} for a region. */
+  makeReachable(region: string): void {
+    this.#unreachable.delete(region);
   }
 
   /** Drops every pending injected failure and throttle burst. */

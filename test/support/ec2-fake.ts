@@ -5,7 +5,7 @@
  * `RequestLimitExceeded`). EC2 models no exception classes: the SDK throws its base
  * `EC2ServiceException` named after the code, as the fake does.
  *
- * {@link Ec2Fake.unreachable} makes every call fail as an unreachable region does: no HTTP response.
+ * An unreachable region is the base's {@link AwsFake.makeUnreachable}.
  * Not modelled: egress rules beyond listing, IPv6 and prefix-list sources, security group references
  * across VPCs, tags.
  */
@@ -14,7 +14,7 @@ import {
   EC2ServiceException,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
-import { AwsFake, metadata, networkError, type FakeClock } from './aws-fake.ts';
+import { AwsFake, metadata, type FakeClock } from './aws-fake.ts';
 
 /** An EC2 error as the SDK throws it (name = EC2's error code). */
 export function ec2Error(code: string, message: string, status = 400): EC2ServiceException {
@@ -33,8 +33,6 @@ export interface SeedIngress {
 
 /** The EC2 fake. */
 export class Ec2Fake extends AwsFake<EC2Client> {
-  /** When true, every call fails with {@link networkError} (the region is unreachable). */
-  unreachable = false;
   readonly #groups = new Map<string, SecurityGroupRule[]>();
   #ruleCounter = 0;
 
@@ -71,7 +69,6 @@ export class Ec2Fake extends AwsFake<EC2Client> {
   }
 
   protected dispatch(command: string, input: Record<string, unknown>): object {
-    if (this.unreachable) throw networkError();
     switch (command) {
       case 'DescribeSecurityGroupRules': {
         const max = input['MaxResults'];

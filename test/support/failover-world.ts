@@ -14,7 +14,6 @@ import type { ProbeDeps } from '../../functions/handlers/probe/index.ts';
 import type { Topology } from '../../functions/ports/database-control-plane.ts';
 import { SqlConnectionError, SqlQueryError } from '../../functions/shared/errors.ts';
 import { aslText, execute, substitute, type Execution, type LocalFunction } from './asl.ts';
-import { networkError } from './aws-fake.ts';
 import { CloudWatchFake } from './cloudwatch-fake.ts';
 import { DynamoDbFake } from './dynamodb-fake.ts';
 import { Ec2Fake } from './ec2-fake.ts';
@@ -136,8 +135,6 @@ export class FailoverWorld {
   brokenWriter: string | null = null;
   /** Replication lag of the replica, virtual milliseconds. */
   replicaLagMs = 2_000;
-  /** When true, every RDS call to the primary region fails as an unreachable region does (no HTTP response). */
-  primaryRdsUnreachable = false;
   /** Extra fault of the replica endpoint (e.g. failing after the switch); return an error to throw. */
   replicaFault: (step: string) => Error | null = () => null;
   /** Metrics the failover λ published. */
@@ -161,12 +158,6 @@ export class FailoverWorld {
     this.sns = new SnsFake(this.clock);
     this.cloudwatch = new CloudWatchFake(this.clock);
     for (const fake of [this.rds, this.dynamodb, this.route53, this.secrets, this.ec2, this.sns, this.cloudwatch]) this.#stubs.push(fake.install());
-    // The SDK route of the RDS fake calls `handle` on the instance: an own property intercepts the primary region's calls.
-    const handle = this.rds.handle.bind(this.rds);
-    this.rds.handle = async (command, input, region) => {
-      if (this.primaryRdsUnreachable && region === WORLD.primaryRegion) throw networkError('connect ETIMEDOUT 52.119.0.1:443');
-      return handle(command, input, region);
-    };
 
     const cluster = this.topology === 'multi-az-cluster';
     if (cluster) this.rds.addCluster({ id: WORLD.database, region: WORLD.primaryRegion });

@@ -18,11 +18,16 @@
  * - ListObjectsV2: keys in UTF-8 binary order, Prefix, StartAfter, MaxKeys (default 1000) and an
  *   opaque ContinuationToken.
  * Throttling is 503 SlowDown. Not modelled: multipart uploads, ACLs, encryption, legal holds, storage classes.
+ *
+ * The one S3 model of the tests: the adapter's tests reach it through aws-sdk-client-mock
+ * ({@link AwsFake.install}), the shipped bundles over HTTP through the wire fake (test/support/wire-fake.ts).
  */
 import { AccessDenied, NoSuchBucket, NoSuchKey, NotFound, S3Client, S3ServiceException, type _Object } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { AwsFake, metadata, type FakeClock } from './aws-fake.ts';
+import { S3ArchiveStore } from '../../functions/adapters/s3/archive.ts';
+import type { ArchiveStore } from '../../functions/ports/archive-store.ts';
+import { AwsFake, commandName, metadata, type FakeClock } from './aws-fake.ts';
 
 /** An S3 error the SDK has no class for (its name is S3's error code). */
 export function s3Error(code: string, message: string, status: number): S3ServiceException {
@@ -105,6 +110,24 @@ export class S3Fake extends AwsFake<S3Client> {
   text(bucket: string, key: string): string | undefined {
     const current = this.#current(this.#bucket(bucket), key);
     return current?.body ? Buffer.from(current.body).toString('utf8') : undefined;
+  }
+
+  /** The JSON documents (current versions) under `prefix` in a bucket, in S3's key order. */
+  json(bucket: string, prefix: string): unknown[] {
+    const b = this.#bucket(bucket);
+    return [...b.keys.keys()]
+      .filter((k) => k.startsWith(prefix) && this.#current(b, k) !== undefined)
+      .sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)))
+      .map((k) => JSON.parse(this.text(bucket, k) ?? '') as unknown);
+  }
+
+  /**
+   * The bucket as an {@link ArchiveStore}: the production adapter (S3ArchiveStore) sending its commands
+   * straight to this fake, for a test to seed or read what the code under test sees in S3.
+   */
+  archive(bucket: string, region: string = this.defaultRegion): ArchiveStore {
+    const client = { send: (command: { input: object }) => this.handle(commandName(command), command.input, region) };
+    return new S3ArchiveStore(client as unknown as S3Client, bucket);
   }
 
   /** The outputs carry a body stream, which the base's copy of the output cannot hold: it is added here. */

@@ -15,21 +15,23 @@
  * - awsJson 1.0/1.1 services (Secrets Manager, DynamoDB, CloudWatch), each a {@link JsonService} keyed by
  *   signing name: JSON in (decoded by the client's schema when given), JSON out (timestamps as epoch
  *   seconds), `__type` errors.
- * - `s3` (restXml, path style as the SDK uses with an IP endpoint): PutObject (create-only with
- *   `If-None-Match: *`, 412 PreconditionFailed otherwise) and GetObject (404 NoSuchKey), on a
- *   {@link MemoryArchive}-like map. Only these two: they are what the archive adapter calls.
+ * - `s3` (restXml, path style as the SDK uses with an IP endpoint): PutObject, GetObject, HeadObject,
+ *   DeleteObject and ListObjectsV2, translated between HTTP (headers, query, XML) and the S3 fake's
+ *   commands (test/support/s3-fake.ts), which holds the one S3 model: versions, conditional writes,
+ *   checksums, Object Lock retention. Its errors become S3's `<Error>` documents with their status.
  * Anything else is answered 501 and recorded in {@link WireFake.unhandled}, so a test sees it.
  */
 import * as rdsModel from '@aws-sdk/client-rds';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sha256 } from '../../functions/domain/audit/records.ts';
-import type { ArchiveStore } from '../../functions/ports/archive-store.ts';
-import { AlreadyArchivedError, NotArchivedError } from '../../functions/shared/errors.ts';
 
+/** The entry point of a regional fake (RdsFake.handle, S3Fake.handle). */
+export type RegionalHandler = (command: string, input: object, region: string) => Promise<object>;
 /** The RDS entry point of the fake (RdsFake.handle). */
-export type RdsHandler = (command: string, input: object, region: string) => Promise<object>;
+export type RdsHandler = RegionalHandler;
+/** The S3 entry point of the fake (S3Fake.handle). */
+export type S3Handler = RegionalHandler;
 /** The entry point of a JSON-protocol fake (e.g. SecretsFake.handle). */
 export type JsonHandler = (command: string, input: object) => Promise<object>;
 
@@ -41,13 +43,6 @@ export type JsonHandler = (command: string, input: object) => Promise<object>;
 export interface JsonService {
   readonly handle: JsonHandler;
   readonly model?: Record<string, unknown>;
-}
-
-/** One stored S3 object. */
-export interface StoredObject {
-  readonly body: string;
-  readonly contentType: string;
-  readonly metadata: Record<string, string>;
 }
 
 type Schema = ReturnType<typeof NormalizedSchema.of>;
@@ -218,17 +213,17 @@ export interface UnhandledRequest {
 export class WireFake {
   readonly #rds: RdsHandler | undefined;
   readonly #json: Readonly<Record<string, JsonService>>;
-  /** The S3 objects, by `bucket/key`. */
-  readonly objects = new Map<string, StoredObject>();
+  readonly #s3: S3Handler | undefined;
   /** Requests answered 501 (not implemented) or 500 (the fake itself threw a non-AWS error). */
   readonly unhandled: UnhandledRequest[] = [];
   /** Every request, as `service:region:operation`. */
   readonly requests: string[] = [];
   #server: Server | undefined;
 
-  constructor(fakes: { rds?: RdsHandler; json?: Readonly<Record<string, JsonService>> }) {
+  constructor(fakes: { rds?: RdsHandler; json?: Readonly<Record<string, JsonService>>; s3?: S3Handler }) {
     this.#rds = fakes.rds;
     this.#json = fakes.json ?? {};
+    this.#s3 = fakes.s3;
   }
 
   /** Starts listening on 127.0.0.1 (a free port); returns the endpoint URL. */
@@ -248,30 +243,6 @@ export class WireFake {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  /** The JSON documents under `bucket/prefix`, in key order. */
-  json(bucket: string, prefix: string): unknown[] {
-    return [...this.objects.entries()]
-      .filter(([key]) => key.startsWith(`${bucket}/${prefix}`))
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([, o]) => JSON.parse(o.body) as unknown);
-  }
-
-  /** The bucket as an {@link ArchiveStore}, for a test to seed or read what the bundles see in S3. */
-  archive(bucket: string): ArchiveStore {
-    return {
-      put: async (key, body, contentType) => {
-        if (this.objects.has(`${bucket}/${key}`)) throw new AlreadyArchivedError(`${bucket}/${key} exists`);
-        this.objects.set(`${bucket}/${key}`, { body, contentType, metadata: { sha256: sha256(body) } });
-        return { key, sha256: sha256(body), versionId: `v-${this.objects.size}` };
-      },
-      get: async (key) => {
-        const object = this.objects.get(`${bucket}/${key}`);
-        if (!object) throw new NotArchivedError(`${bucket}/${key} does not exist`);
-        return object.body;
-      },
-    };
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -345,45 +316,151 @@ export class WireFake {
     }
   }
 
-  #serveS3(region: string, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const [, bucket = '', ...rest] = url.pathname.split('/');
-    const key = rest.map(decodeURIComponent).join('/');
-    const id = `${bucket}/${key}`;
-    const error = (status: number, code: string, message: string): void => {
-      res.writeHead(status, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${escapeXml(message)}</Message><Key>${escapeXml(key)}</Key><RequestId>${requestId()}</RequestId></Error>`);
-    };
-    if (req.method === 'PUT' && key !== '' && [...url.searchParams.keys()].filter((k) => k !== 'x-id').length === 0) {
-      this.requests.push(`s3:${region}:PutObject`);
-      if (req.headers['if-none-match'] === '*' && this.objects.has(id)) return error(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
-      const metadata = Object.fromEntries(Object.entries(req.headers).filter(([h]) => h.startsWith('x-amz-meta-')).map(([h, v]) => [h.slice('x-amz-meta-'.length), String(v)]));
-      this.objects.set(id, { body: decodeAwsChunked(body, req).toString('utf8'), contentType: String(req.headers['content-type'] ?? ''), metadata });
-      res.writeHead(200, { etag: `"${requestId()}"`, 'x-amz-version-id': `v-${this.objects.size}` }).end();
+  async #serveS3(region: string, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+    const request = s3Request(req, body);
+    if (!request) return this.#unhandled(res, { service: 's3', region, what: `${req.method} ${req.url}` });
+    this.requests.push(`s3:${region}:${request.operation}`);
+    if (!this.#s3) return this.#unhandled(res, { service: 's3', region, what: request.operation });
+    let output: Json;
+    try {
+      output = (await this.#s3(request.operation, request.input, region)) as Json;
+    } catch (error) {
+      const e = error as Error & { $fault?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.$fault === undefined) {
+        this.unhandled.push({ service: 's3', region, what: `${request.operation}: ${e.message}` });
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(e.message);
+        return;
+      }
+      const status = e.$metadata?.httpStatusCode ?? 400;
+      // A HEAD answer has no body: the SDK names the error by its status (404 NotFound).
+      if (req.method === 'HEAD') return void res.writeHead(status, { 'x-amz-request-id': requestId() }).end();
+      const key = String(request.input['Key'] ?? '');
+      res
+        .writeHead(status, { 'content-type': 'application/xml' })
+        .end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${escapeXml(e.name)}</Code><Message>${escapeXml(e.message)}</Message><Key>${escapeXml(key)}</Key><RequestId>${requestId()}</RequestId></Error>`);
       return;
     }
-    if (req.method === 'GET' && key !== '' && [...url.searchParams.keys()].filter((k) => k !== 'x-id').length === 0) {
-      this.requests.push(`s3:${region}:GetObject`);
-      const object = this.objects.get(id);
-      if (!object) return error(404, 'NoSuchKey', 'The specified key does not exist.');
-      res.writeHead(200, { 'content-type': object.contentType, 'content-length': Buffer.byteLength(object.body) }).end(object.body);
-      return;
+    if (request.operation === 'ListObjectsV2') {
+      return void res.writeHead(200, { 'content-type': 'application/xml' }).end(listXml(output));
     }
-    this.#unhandled(res, { service: 's3', region, what: `${req.method} ${req.url}` });
+    const headers = s3Headers(output);
+    if (request.operation === 'DeleteObject') return void res.writeHead(204, headers).end();
+    const data = output['Body'] as { transformToByteArray?: () => Promise<Uint8Array> } | Uint8Array | undefined;
+    const bytes = data === undefined ? undefined : data instanceof Uint8Array ? data : await data.transformToByteArray?.();
+    if (request.operation === 'HeadObject' || bytes === undefined) return void res.writeHead(200, headers).end();
+    res.writeHead(200, headers).end(Buffer.from(bytes));
   }
 }
 
-/** The payload of an `aws-chunked` body (streaming uploads with trailing checksums); other bodies as they are. */
-function decodeAwsChunked(body: Buffer, req: IncomingMessage): Buffer {
-  if (!String(req.headers['content-encoding'] ?? '').includes('aws-chunked')) return body;
+/** An S3 request (path style) as the S3 fake's command and input; undefined for what the fake does not model. */
+function s3Request(req: IncomingMessage, body: Buffer): { operation: string; input: Json } | undefined {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const [, bucket = '', ...rest] = url.pathname.split('/');
+  const key = rest.map(decodeURIComponent).join('/');
+  const query = new Map([...url.searchParams].filter(([k]) => k !== 'x-id'));
+  const header = (name: string): string | undefined => {
+    const value = req.headers[name];
+    return value === undefined ? undefined : String(value);
+  };
+  const defined = (input: Json): Json => Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const versionId = query.get('versionId');
+  if (key === '') {
+    if (req.method !== 'GET' || query.get('list-type') !== '2') return undefined;
+    const maxKeys = query.get('max-keys');
+    return {
+      operation: 'ListObjectsV2',
+      input: defined({ Bucket: bucket, Prefix: query.get('prefix'), StartAfter: query.get('start-after'), ContinuationToken: query.get('continuation-token'), MaxKeys: maxKeys === undefined ? undefined : Number(maxKeys) }),
+    };
+  }
+  if ([...query.keys()].some((k) => k !== 'versionId')) return undefined;
+  switch (req.method) {
+    case 'PUT': {
+      if (versionId !== undefined) return undefined;
+      const { payload, trailers } = decodeAwsChunked(body, req);
+      const until = header('x-amz-object-lock-retain-until-date');
+      const metadata = Object.fromEntries(Object.entries(req.headers).filter(([h]) => h.startsWith('x-amz-meta-')).map(([h, v]) => [h.slice('x-amz-meta-'.length), String(v)]));
+      return {
+        operation: 'PutObject',
+        input: defined({
+          Bucket: bucket,
+          Key: key,
+          Body: payload,
+          ContentType: header('content-type'),
+          ContentMD5: header('content-md5'),
+          ChecksumSHA256: header('x-amz-checksum-sha256') ?? trailers['x-amz-checksum-sha256'],
+          ChecksumAlgorithm: header('x-amz-sdk-checksum-algorithm'),
+          IfNoneMatch: header('if-none-match'),
+          ObjectLockMode: header('x-amz-object-lock-mode'),
+          ObjectLockRetainUntilDate: until === undefined ? undefined : new Date(until),
+          Metadata: metadata,
+        }),
+      };
+    }
+    case 'GET':
+      return { operation: 'GetObject', input: defined({ Bucket: bucket, Key: key, VersionId: versionId }) };
+    case 'HEAD':
+      return { operation: 'HeadObject', input: defined({ Bucket: bucket, Key: key, VersionId: versionId }) };
+    case 'DELETE':
+      return {
+        operation: 'DeleteObject',
+        input: defined({ Bucket: bucket, Key: key, VersionId: versionId, BypassGovernanceRetention: header('x-amz-bypass-governance-retention') === 'true' ? true : undefined }),
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The response headers of an object operation's output (restXml binds these members to headers). */
+function s3Headers(output: Json): Record<string, string | number> {
+  const headers: Record<string, string | number | undefined> = {
+    'x-amz-request-id': requestId(),
+    'content-type': output['ContentType'] as string | undefined,
+    'content-length': output['ContentLength'] as number | undefined,
+    etag: output['ETag'] as string | undefined,
+    'last-modified': output['LastModified'] instanceof Date ? output['LastModified'].toUTCString() : undefined,
+    'x-amz-version-id': output['VersionId'] as string | undefined,
+    'x-amz-delete-marker': output['DeleteMarker'] === true ? 'true' : undefined,
+    'x-amz-checksum-sha256': output['ChecksumSHA256'] as string | undefined,
+    'x-amz-object-lock-mode': output['ObjectLockMode'] as string | undefined,
+    'x-amz-object-lock-retain-until-date': output['ObjectLockRetainUntilDate'] instanceof Date ? output['ObjectLockRetainUntilDate'].toISOString() : undefined,
+  };
+  for (const [name, value] of Object.entries((output['Metadata'] ?? {}) as Record<string, string>)) headers[`x-amz-meta-${name}`] = value;
+  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string | number] => entry[1] !== undefined));
+}
+
+/** ListObjectsV2's output as S3's `ListBucketResult` document. */
+function listXml(output: Json): string {
+  const element = (name: string, value: unknown): string => (value === undefined ? '' : `<${name}>${escapeXml(value instanceof Date ? value.toISOString() : String(value))}</${name}>`);
+  const contents = ((output['Contents'] ?? []) as Json[])
+    .map((o) => `<Contents>${element('Key', o['Key'])}${element('LastModified', o['LastModified'])}${element('ETag', o['ETag'])}${element('Size', o['Size'])}${element('StorageClass', o['StorageClass'])}</Contents>`)
+    .join('');
+  const fields = ['Name', 'Prefix', 'StartAfter', 'ContinuationToken', 'NextContinuationToken', 'KeyCount', 'MaxKeys', 'IsTruncated'].map((name) => element(name, output[name])).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${fields}${contents}</ListBucketResult>`;
+}
+
+/**
+ * The payload of an `aws-chunked` body (streaming uploads with trailing checksums) and its trailers
+ * (e.g. `x-amz-checksum-sha256`); other bodies as they are, without trailers.
+ */
+function decodeAwsChunked(body: Buffer, req: IncomingMessage): { payload: Buffer; trailers: Record<string, string> } {
+  if (!String(req.headers['content-encoding'] ?? '').includes('aws-chunked')) return { payload: body, trailers: {} };
   const parts: Buffer[] = [];
   let offset = 0;
   for (;;) {
     const lineEnd = body.indexOf('\r\n', offset);
     if (lineEnd < 0) break;
     const size = parseInt(body.subarray(offset, lineEnd).toString('latin1').split(';')[0] ?? '0', 16);
-    if (!size) break;
+    if (!size) {
+      offset = lineEnd + 2;
+      break;
+    }
     parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
     offset = lineEnd + 2 + size + 2;
   }
-  return Buffer.concat(parts);
+  const trailers: Record<string, string> = {};
+  for (const line of body.subarray(offset).toString('latin1').split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { payload: Buffer.concat(parts), trailers };
 }

@@ -4,16 +4,12 @@
 import {
   DBClusterAlreadyExistsFault,
   DBClusterQuotaExceededFault,
-  DBClusterSnapshotAlreadyExistsFault,
-  DBClusterSnapshotNotFoundFault,
   DBInstanceAlreadyExistsFault,
-  InvalidDBClusterSnapshotStateFault,
   InvalidDBClusterStateFault,
 } from '@aws-sdk/client-rds';
 import type {
   DBCluster,
   DBClusterMember,
-  DBClusterSnapshot,
   DeleteDBClusterMessage,
   DescribeDBClustersMessage,
   FailoverDBClusterMessage,
@@ -26,8 +22,8 @@ import {
   type SeedClusterMember,
   type SeedCluster,
   rdsFault,
-  rdsCommonError,
   type ClusterRec,
+  type ClusterSnapshotRec,
   DAY_MS,
   mergeTags,
   requireString,
@@ -36,9 +32,19 @@ import {
   resourceId,
   matchesFilters,
 } from './model.ts';
+import { CLUSTER, pitrWindow } from './databases.ts';
 import { RdsInstances } from './instances.ts';
 
-/** Multi-AZ DB cluster operations. Passes every other operation down. */
+/** A Multi-AZ DB cluster's writer and two readable standbys, one per AZ. */
+function defaultMembers(region: string, id: string): SeedClusterMember[] {
+  return [
+    { id: `${id}-instance-1`, az: `${region}a`, writer: true },
+    { id: `${id}-instance-2`, az: `${region}b`, writer: false },
+    { id: `${id}-instance-3`, az: `${region}c`, writer: false },
+  ];
+}
+
+/** Multi-AZ DB cluster operations (what they share with DB instances is in databases.ts). Passes every other operation down. */
 export abstract class RdsClusters extends RdsInstances {
   /** Seeds a Multi-AZ DB cluster (writer + two readable standbys) and its member instances. */
   addCluster(seed: SeedCluster): DBCluster {
@@ -46,11 +52,7 @@ export abstract class RdsClusters extends RdsInstances {
     const state = this.region(seed.region);
     const id = seed.id.toLowerCase();
     if (state.clusters.has(id)) throw new Error(`RdsFake.addCluster: ${id} already exists in ${seed.region}`);
-    const members = seed.members ?? [
-      { id: `${id}-instance-1`, az: `${seed.region}a`, writer: true },
-      { id: `${id}-instance-2`, az: `${seed.region}b`, writer: false },
-      { id: `${id}-instance-3`, az: `${seed.region}c`, writer: false },
-    ];
+    const members = seed.members ?? defaultMembers(seed.region, id);
     const now = this.now();
     const rec = this.newCluster(seed.region, id, {
       status: seed.status ?? 'available',
@@ -65,7 +67,7 @@ export abstract class RdsClusters extends RdsInstances {
       tags: seed.tags,
       members,
     });
-    rec.pitr = { fixedLatest: seed.LatestRestorableTime, lagMs: seed.pitrLagMs ?? 300_000, fixedEarliest: seed.EarliestRestorableTime };
+    rec.pitr = pitrWindow(seed);
     return this.clusterOut(rec);
   }
 
@@ -130,7 +132,7 @@ export abstract class RdsClusters extends RdsInstances {
       CopyTagsToSnapshot: false,
       TagList: mergeTags(undefined, o.tags),
     };
-    const rec: ClusterRec = { seq: this.nextSeq(), token: 0, data, pitr: { fixedLatest: undefined, lagMs: 300_000, fixedEarliest: undefined }, origin: undefined };
+    const rec: ClusterRec = { seq: this.nextSeq(), token: 0, data, pitr: pitrWindow(), origin: undefined };
     state.clusters.set(id, rec);
     for (const member of o.members) {
       const memberId = member.id.toLowerCase();
@@ -157,7 +159,7 @@ export abstract class RdsClusters extends RdsInstances {
           TagList: [],
         },
         // Cluster members have no point-in-time window of their own: it belongs to the cluster.
-        pitr: { fixedLatest: undefined, lagMs: 300_000, fixedEarliest: undefined },
+        pitr: pitrWindow(),
         origin: undefined,
       });
     }
@@ -169,10 +171,7 @@ export abstract class RdsClusters extends RdsInstances {
   /** Only what the DR code changes: the managed master secret, backup retention and deletion protection. */
   protected modifyDBCluster(input: ModifyDBClusterMessage, region: string): object {
     const rec = this.requireCluster(region, input.DBClusterIdentifier);
-    const id = rec.data.DBClusterIdentifier ?? '';
-    if (rec.data.Status !== 'available') {
-      throw rdsFault('InvalidDBClusterStateFault', `DB cluster ${id} is not in available state (status: ${rec.data.Status}).`);
-    }
+    this.requireAvailable(CLUSTER, rec);
     if (input.DeletionProtection !== undefined) rec.data.DeletionProtection = input.DeletionProtection;
     if (input.BackupRetentionPeriod !== undefined) rec.data.BackupRetentionPeriod = clusterRetentionDays(input.BackupRetentionPeriod, 7);
     if (input.ManageMasterUserPassword !== undefined) this.manageMasterSecret(rec, input, region, 'cluster');
@@ -180,26 +179,20 @@ export abstract class RdsClusters extends RdsInstances {
   }
 
   protected describeDBClusters(input: DescribeDBClustersMessage, region: string): object {
-    const state = this.region(region);
-    let recs = [...state.clusters.values()];
-    if (input.DBClusterIdentifier !== undefined) recs = [this.requireCluster(region, input.DBClusterIdentifier)];
-    recs = recs.filter((rec) =>
-      matchesFilters(input.Filters, {
-        'db-cluster-id': () => [rec.data.DBClusterIdentifier, rec.data.DBClusterArn],
-        'db-cluster-resource-id': () => [rec.data.DbClusterResourceId],
-        engine: () => [rec.data.Engine],
-      }),
-    );
-    const { page, marker } = this.paginate(recs, input, 'DescribeDBClusters');
+    const one = input.DBClusterIdentifier === undefined ? undefined : this.requireCluster(region, input.DBClusterIdentifier);
+    const columns = (rec: ClusterRec): Parameters<typeof matchesFilters>[1] => ({
+      'db-cluster-id': () => [rec.data.DBClusterIdentifier, rec.data.DBClusterArn],
+      'db-cluster-resource-id': () => [rec.data.DbClusterResourceId],
+      engine: () => [rec.data.Engine],
+    });
+    const { page, marker } = this.describeDatabases(CLUSTER, region, input, one, columns, 'DescribeDBClusters');
     return { DBClusters: page.map((rec) => this.clusterOut(rec)), ...(marker === undefined ? {} : { Marker: marker }) };
   }
 
   protected failoverDBCluster(input: FailoverDBClusterMessage, region: string): object {
     const rec = this.requireCluster(region, input.DBClusterIdentifier);
-    const id = rec.data.DBClusterIdentifier ?? '';
-    if (rec.data.Status !== 'available') {
-      throw rdsFault('InvalidDBClusterStateFault', `DB cluster ${id} is not in available state (status: ${rec.data.Status}).`);
-    }
+    const id = CLUSTER.id(rec);
+    this.requireAvailable(CLUSTER, rec);
     const members = rec.data.DBClusterMembers ?? [];
     let target: DBClusterMember | undefined;
     if (input.TargetDBInstanceIdentifier !== undefined) {
@@ -213,11 +206,7 @@ export abstract class RdsClusters extends RdsInstances {
       if (!target) throw rdsFault('InvalidDBClusterStateFault', `DB cluster ${id} has no reader to fail over to.`);
     }
     const targetId = target.DBInstanceIdentifier;
-    rec.token += 1;
-    const token = rec.token;
-    rec.data.Status = 'failing-over';
-    this.schedule(this.durations.clusterFailoverMs, () => {
-      if (rec.token !== token) return;
+    this.transition(CLUSTER, rec, 'failing-over', this.durations.clusterFailoverMs, () => {
       for (const member of rec.data.DBClusterMembers ?? []) member.IsClusterWriter = member.DBInstanceIdentifier === targetId;
       rec.data.Status = 'available';
     });
@@ -225,17 +214,11 @@ export abstract class RdsClusters extends RdsInstances {
   }
 
   protected restoreDBClusterFromSnapshot(input: RestoreDBClusterFromSnapshotMessage, region: string): object {
-    const state = this.region(region);
     const id = validateIdentifier(requireString(input.DBClusterIdentifier, 'DBClusterIdentifier'), 'DBClusterIdentifier', 63);
     const snapshotId = this.idIn(region, requireString(input.SnapshotIdentifier, 'SnapshotIdentifier'), 'cluster-snapshot');
     requireString(input.Engine, 'Engine');
-    if (state.clusters.has(id)) throw rdsFault('DBClusterAlreadyExistsFault', `DB Cluster already exists`);
-    const snapshot = state.clusterSnapshots.get(snapshotId);
-    if (!snapshot) throw rdsFault('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${snapshotId} not found.`);
-    if (snapshot.data.Status !== 'available') {
-      throw rdsFault('InvalidDBClusterSnapshotStateFault', `Snapshot ${snapshotId} is not in available state (status: ${snapshot.data.Status}).`);
-    }
-    this.checkKey(snapshot.data.KmsKeyId, region, 'source snapshot');
+    this.requireFreeTarget(CLUSTER, region, id);
+    const snapshot = this.requireRestorableSnapshot(CLUSTER, region, snapshotId) as ClusterSnapshotRec;
     const rec = this.newRestoredCluster(region, id, {
       engine: input.Engine ?? snapshot.data.Engine ?? 'postgres',
       engineVersion: input.EngineVersion ?? snapshot.data.EngineVersion ?? '16.4',
@@ -251,20 +234,10 @@ export abstract class RdsClusters extends RdsInstances {
   }
 
   protected restoreDBClusterToPointInTime(input: RestoreDBClusterToPointInTimeMessage, region: string): object {
-    const state = this.region(region);
     const id = validateIdentifier(requireString(input.DBClusterIdentifier, 'DBClusterIdentifier'), 'DBClusterIdentifier', 63);
     const source = this.requireCluster(region, input.SourceDBClusterIdentifier, 'SourceDBClusterIdentifier');
-    if (state.clusters.has(id)) throw rdsFault('DBClusterAlreadyExistsFault', `DB Cluster already exists`);
-    const restoreTime = this.pitrTarget(
-      source.pitr,
-      source.data.BackupRetentionPeriod,
-      source.data.Status,
-      source.data.ClusterCreateTime,
-      input.RestoreToTime,
-      input.UseLatestRestorableTime,
-      'RestoreToTime',
-    );
-    this.checkKey(source.data.KmsKeyId, region, 'source snapshot');
+    this.requireFreeTarget(CLUSTER, region, id);
+    const restoreTime = this.restorePoint(CLUSTER, region, source, source.data.ClusterCreateTime, input.RestoreToTime, input.UseLatestRestorableTime, 'RestoreToTime');
     const rec = this.newRestoredCluster(region, id, {
       engine: source.data.Engine ?? 'postgres',
       engineVersion: source.data.EngineVersion ?? '16.4',
@@ -275,7 +248,7 @@ export abstract class RdsClusters extends RdsInstances {
       retention: clusterRetentionDays(input.BackupRetentionPeriod, source.data.BackupRetentionPeriod ?? 7),
       tags: input.Tags,
     });
-    rec.origin = { kind: 'point-in-time', sourceArn: source.data.DBClusterArn ?? '', restoreTime };
+    rec.origin = { kind: 'point-in-time', sourceArn: CLUSTER.arn(source), restoreTime };
     return { DBCluster: this.clusterOut(rec) };
   }
 
@@ -293,10 +266,7 @@ export abstract class RdsClusters extends RdsInstances {
       tags: readonly Tag[] | undefined;
     },
   ): ClusterRec {
-    const state = this.region(region);
-    if (state.clusters.size >= state.quotas.DBClusters) {
-      throw rdsFault('DBClusterQuotaExceededFault', `Cannot create more than ${state.quotas.DBClusters} DB clusters.`);
-    }
+    this.requireQuota(CLUSTER, region);
     const rec = this.newCluster(region, id, {
       status: 'creating',
       engine: o.engine,
@@ -309,17 +279,9 @@ export abstract class RdsClusters extends RdsInstances {
       deletionProtection: o.deletionProtection ?? false,
       tags: o.tags,
       // A Multi-AZ DB cluster restore creates its writer and two readable standbys itself.
-      members: [
-        { id: `${id}-instance-1`, az: `${region}a`, writer: true },
-        { id: `${id}-instance-2`, az: `${region}b`, writer: false },
-        { id: `${id}-instance-3`, az: `${region}c`, writer: false },
-      ],
+      members: defaultMembers(region, id),
     });
-    const token = rec.token;
-    this.schedule(this.durations.clusterCreateMs, () => {
-      if (state.clusters.get(id) !== rec || rec.token !== token) return;
-      rec.data.Status = 'available';
-      rec.pitr.fixedEarliest = new Date(this.now());
+    this.finishCreating(CLUSTER, region, rec, this.durations.clusterCreateMs, () => {
       for (const member of this.clusterMembers(region, rec)) member.data.DBInstanceStatus = 'available';
     });
     return rec;
@@ -328,43 +290,20 @@ export abstract class RdsClusters extends RdsInstances {
   protected deleteDBCluster(input: DeleteDBClusterMessage, region: string): object {
     const state = this.region(region);
     const rec = this.requireCluster(region, input.DBClusterIdentifier);
-    const id = rec.data.DBClusterIdentifier ?? '';
-    if (rec.data.DeletionProtection === true) {
-      throw rdsCommonError('InvalidParameterCombination', 'Cannot delete protected Cluster, please disable deletion protection and try again.');
-    }
-    if (rec.data.Status === 'deleting') throw rdsFault('InvalidDBClusterStateFault', `DB cluster ${id} is already being deleted.`);
-    const skip = input.SkipFinalSnapshot ?? false;
-    if (skip && input.FinalDBSnapshotIdentifier !== undefined) {
-      throw rdsCommonError('InvalidParameterCombination', 'Cannot specify FinalDBSnapshotIdentifier when SkipFinalSnapshot is enabled.');
-    }
-    if (!skip && input.FinalDBSnapshotIdentifier === undefined) {
-      throw rdsCommonError('InvalidParameterCombination', 'FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.');
-    }
-    if (input.FinalDBSnapshotIdentifier !== undefined) {
-      const finalId = validateIdentifier(input.FinalDBSnapshotIdentifier, 'FinalDBSnapshotIdentifier', 255);
-      if (state.clusterSnapshots.has(finalId)) throw rdsFault('DBClusterSnapshotAlreadyExistsFault', `Cannot create the cluster snapshot because one with the identifier ${finalId} already exists.`);
-      this.checkManualClusterSnapshotQuota(state);
-      this.startClusterSnapshot(region, rec, finalId, []);
-    }
-    rec.token += 1;
-    const token = rec.token;
-    rec.data.Status = 'deleting';
     const members = this.clusterMembers(region, rec);
+    this.deleteDatabase(CLUSTER, region, rec, input, 'clusterDeleteMs', {
+      takeFinalSnapshot: (finalId) => {
+        this.checkManualClusterSnapshotQuota(state);
+        this.startClusterSnapshot(region, rec, finalId, []);
+      },
+      removed: () => {
+        for (const member of members) state.instances.delete(member.data.DBInstanceIdentifier ?? '');
+      },
+    });
     for (const member of members) {
       member.token += 1;
       member.data.DBInstanceStatus = 'deleting';
     }
-    const deleteAutomated = input.DeleteAutomatedBackups ?? true;
-    this.schedule(this.durations.clusterDeleteMs, () => {
-      if (state.clusters.get(id) !== rec || rec.token !== token) return;
-      state.clusters.delete(id);
-      for (const member of members) state.instances.delete(member.data.DBInstanceIdentifier ?? '');
-      if (deleteAutomated) {
-        for (const [snapId, snap] of state.clusterSnapshots) {
-          if (snap.data.SnapshotType === 'automated' && snap.data.DBClusterIdentifier === id) state.clusterSnapshots.delete(snapId);
-        }
-      }
-    });
     return { DBCluster: this.clusterOut(rec) };
   }
 }

@@ -21,6 +21,7 @@ import {
   rdsFault,
   rdsCommonError,
   type InstanceRec,
+  type SnapshotRec,
   DAY_MS,
   parseArn,
   mergeTags,
@@ -30,10 +31,10 @@ import {
   resourceId,
   matchesFilters,
 } from './model.ts';
-import { RdsCore } from './core.ts';
+import { INSTANCE, pitrWindow, RdsDatabases } from './databases.ts';
 
-/** DB instance operations. Passes every other operation down. */
-export abstract class RdsInstances extends RdsCore {
+/** DB instance operations (what they share with DB clusters is in databases.ts). Passes every other operation down. */
+export abstract class RdsInstances extends RdsDatabases {
   /** Seeds a DB instance (Multi-AZ by default), or a read replica when `ReadReplicaSourceDBInstanceIdentifier` is set. */
   addInstance(seed: SeedInstance): DBInstance {
     this.settle();
@@ -66,7 +67,7 @@ export abstract class RdsInstances extends RdsCore {
       seq: this.nextSeq(),
       token: 0,
       data,
-      pitr: { fixedLatest: seed.LatestRestorableTime, lagMs: seed.pitrLagMs ?? 300_000, fixedEarliest: seed.EarliestRestorableTime },
+      pitr: pitrWindow(seed),
       origin: undefined,
     };
     state.instances.set(id, rec);
@@ -153,34 +154,22 @@ export abstract class RdsInstances extends RdsCore {
   // ------------------------------------------------------------------ DB instances
 
   protected describeDBInstances(input: DescribeDBInstancesMessage, region: string): object {
-    const state = this.region(region);
-    let recs = [...state.instances.values()];
-    if (input.DBInstanceIdentifier !== undefined) {
-      recs = [this.requireInstance(region, input.DBInstanceIdentifier)];
-    }
-    recs = recs.filter((rec) =>
-      matchesFilters(input.Filters, {
-        'db-instance-id': () => [rec.data.DBInstanceIdentifier, rec.data.DBInstanceArn],
-        'db-cluster-id': () => (rec.data.DBClusterIdentifier === undefined ? [] : [rec.data.DBClusterIdentifier, this.clusterArn(region, rec.data.DBClusterIdentifier)]),
-        'dbi-resource-id': () => [rec.data.DbiResourceId],
-        engine: () => [rec.data.Engine],
-      }),
-    );
-    const { page, marker } = this.paginate(recs, input, 'DescribeDBInstances');
+    const one = input.DBInstanceIdentifier === undefined ? undefined : this.requireInstance(region, input.DBInstanceIdentifier);
+    const columns = (rec: InstanceRec): Parameters<typeof matchesFilters>[1] => ({
+      'db-instance-id': () => [rec.data.DBInstanceIdentifier, rec.data.DBInstanceArn],
+      'db-cluster-id': () => (rec.data.DBClusterIdentifier === undefined ? [] : [rec.data.DBClusterIdentifier, this.clusterArn(region, rec.data.DBClusterIdentifier)]),
+      'dbi-resource-id': () => [rec.data.DbiResourceId],
+      engine: () => [rec.data.Engine],
+    });
+    const { page, marker } = this.describeDatabases(INSTANCE, region, input, one, columns, 'DescribeDBInstances');
     return { DBInstances: page.map((rec) => this.instanceOut(rec)), ...(marker === undefined ? {} : { Marker: marker }) };
   }
 
   protected restoreDBInstanceFromDBSnapshot(input: RestoreDBInstanceFromDBSnapshotMessage, region: string): object {
-    const state = this.region(region);
     const id = validateIdentifier(requireString(input.DBInstanceIdentifier, 'DBInstanceIdentifier'), 'DBInstanceIdentifier', 63);
     const snapshotId = this.idIn(region, requireString(input.DBSnapshotIdentifier, 'DBSnapshotIdentifier'), 'snapshot');
-    if (state.instances.has(id)) throw rdsFault('DBInstanceAlreadyExists', `DB instance already exists`);
-    const snapshot = state.snapshots.get(snapshotId);
-    if (!snapshot) throw rdsFault('DBSnapshotNotFound', `DBSnapshot ${snapshotId} not found.`);
-    if (snapshot.data.Status !== 'available') {
-      throw rdsFault('InvalidDBSnapshotState', `Snapshot ${snapshotId} is not in available state (status: ${snapshot.data.Status}).`);
-    }
-    this.checkKey(snapshot.data.KmsKeyId, region, 'source snapshot');
+    this.requireFreeTarget(INSTANCE, region, id);
+    const snapshot = this.requireRestorableSnapshot(INSTANCE, region, snapshotId) as SnapshotRec;
     const rec = this.newRestoredInstance(region, id, {
       engine: snapshot.data.Engine ?? 'postgres',
       engineVersion: snapshot.data.EngineVersion ?? '16.4',
@@ -208,17 +197,8 @@ export abstract class RdsInstances extends RdsCore {
     } else {
       throw rdsCommonError('MissingParameter', 'The request must contain the parameter SourceDBInstanceIdentifier');
     }
-    if (state.instances.has(targetId)) throw rdsFault('DBInstanceAlreadyExists', `DB instance already exists`);
-    const restoreTime = this.pitrTarget(
-      source.pitr,
-      source.data.BackupRetentionPeriod,
-      source.data.DBInstanceStatus,
-      source.data.InstanceCreateTime,
-      input.RestoreTime,
-      input.UseLatestRestorableTime,
-      'RestoreTime',
-    );
-    this.checkKey(source.data.KmsKeyId, region, 'source snapshot');
+    this.requireFreeTarget(INSTANCE, region, targetId);
+    const restoreTime = this.restorePoint(INSTANCE, region, source, source.data.InstanceCreateTime, input.RestoreTime, input.UseLatestRestorableTime, 'RestoreTime');
     const rec = this.newRestoredInstance(region, targetId, {
       engine: source.data.Engine ?? 'postgres',
       engineVersion: source.data.EngineVersion ?? '16.4',
@@ -229,7 +209,7 @@ export abstract class RdsInstances extends RdsCore {
       restoreInput: input,
       tags: input.Tags,
     });
-    rec.origin = { kind: 'point-in-time', sourceArn: source.data.DBInstanceArn ?? '', restoreTime };
+    rec.origin = { kind: 'point-in-time', sourceArn: INSTANCE.arn(source), restoreTime };
     return { DBInstance: this.instanceOut(rec) };
   }
 
@@ -261,10 +241,8 @@ export abstract class RdsInstances extends RdsCore {
     if (multiAZ && input.AvailabilityZone !== undefined) {
       throw rdsCommonError('InvalidParameterCombination', 'Requesting a specific availability zone is not valid for Multi-AZ instances.');
     }
+    this.requireQuota(INSTANCE, region);
     const state = this.region(region);
-    if (state.instances.size >= state.quotas.DBInstances) {
-      throw rdsFault('InstanceQuotaExceeded', `Cannot create more than ${state.quotas.DBInstances} DB instances.`);
-    }
     const now = this.now();
     const rec: InstanceRec = {
       seq: this.nextSeq(),
@@ -298,81 +276,47 @@ export abstract class RdsInstances extends RdsCore {
           ? { MasterUserSecret: { SecretArn: `arn:aws:secretsmanager:${region}:${this.accountId}:secret:rds!db-${id}-AbCdEf`, SecretStatus: 'creating', KmsKeyId: input.MasterUserSecretKmsKeyId } }
           : {}),
       },
-      pitr: { fixedLatest: undefined, lagMs: 300_000, fixedEarliest: undefined },
+      pitr: pitrWindow(),
       origin: undefined,
     };
     state.instances.set(id, rec);
-    const token = rec.token;
-    this.schedule(this.durations.instanceCreateMs, () => {
-      if (this.region(region).instances.get(id) !== rec || rec.token !== token) return;
-      rec.data.DBInstanceStatus = 'available';
+    this.finishCreating(INSTANCE, region, rec, this.durations.instanceCreateMs, () => {
       if (rec.data.MasterUserSecret) rec.data.MasterUserSecret = { ...rec.data.MasterUserSecret, SecretStatus: 'active' };
-      rec.pitr.fixedEarliest = new Date(this.now());
     });
     return rec;
   }
 
   protected deleteDBInstance(input: DeleteDBInstanceMessage, region: string): object {
-    const state = this.region(region);
     const rec = this.requireInstance(region, input.DBInstanceIdentifier);
-    const id = rec.data.DBInstanceIdentifier ?? '';
     if (rec.data.DBClusterIdentifier !== undefined) {
-      throw rdsFault('InvalidDBClusterStateFault', `DB instance ${id} is a member of DB cluster ${rec.data.DBClusterIdentifier}; delete the cluster instead.`);
+      throw rdsFault('InvalidDBClusterStateFault', `DB instance ${INSTANCE.id(rec)} is a member of DB cluster ${rec.data.DBClusterIdentifier}; delete the cluster instead.`);
     }
-    if (rec.data.DeletionProtection === true) {
-      throw rdsCommonError('InvalidParameterCombination', 'Cannot delete protected DB Instance, please disable deletion protection and try again.');
-    }
-    if (rec.data.DBInstanceStatus === 'deleting') throw rdsFault('InvalidDBInstanceState', `DB instance ${id} is already being deleted.`);
-    const skip = input.SkipFinalSnapshot ?? false;
-    if (skip && input.FinalDBSnapshotIdentifier !== undefined) {
-      throw rdsCommonError('InvalidParameterCombination', 'Cannot specify FinalDBSnapshotIdentifier when SkipFinalSnapshot is enabled.');
-    }
-    if (!skip && input.FinalDBSnapshotIdentifier === undefined) {
-      throw rdsCommonError('InvalidParameterCombination', 'FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.');
-    }
-    if (input.FinalDBSnapshotIdentifier !== undefined) {
-      if (rec.data.ReadReplicaSourceDBInstanceIdentifier !== undefined) {
-        throw rdsCommonError('InvalidParameterCombination', 'FinalDBSnapshotIdentifier can not be specified when deleting a replica instance');
-      }
-      const finalId = validateIdentifier(input.FinalDBSnapshotIdentifier, 'FinalDBSnapshotIdentifier', 255);
-      if (state.snapshots.has(finalId)) throw rdsFault('DBSnapshotAlreadyExists', `Cannot create the snapshot because a snapshot with the identifier ${finalId} already exists.`);
-      this.checkManualSnapshotQuota(state);
-      this.startSnapshot(region, rec, finalId, rec.data.CopyTagsToSnapshot === true ? rec.data.TagList : []);
-    }
-    rec.token += 1;
-    const token = rec.token;
-    rec.data.DBInstanceStatus = 'deleting';
-    const deleteAutomated = input.DeleteAutomatedBackups ?? true;
-    this.schedule(this.durations.instanceDeleteMs, () => {
-      if (state.instances.get(id) !== rec || rec.token !== token) return;
-      state.instances.delete(id);
-      this.unlinkReplica(rec, region);
-      if (deleteAutomated) {
-        for (const [snapId, snap] of state.snapshots) {
-          if (snap.data.SnapshotType === 'automated' && snap.data.DBInstanceIdentifier === id) state.snapshots.delete(snapId);
+    this.deleteDatabase(INSTANCE, region, rec, input, 'instanceDeleteMs', {
+      beforeFinalSnapshot: () => {
+        if (rec.data.ReadReplicaSourceDBInstanceIdentifier !== undefined) {
+          throw rdsCommonError('InvalidParameterCombination', 'FinalDBSnapshotIdentifier can not be specified when deleting a replica instance');
         }
-      }
+      },
+      takeFinalSnapshot: (finalId) => {
+        this.checkManualSnapshotQuota(this.region(region));
+        this.startSnapshot(region, rec, finalId, rec.data.CopyTagsToSnapshot === true ? rec.data.TagList : []);
+      },
+      removed: () => this.unlinkReplica(rec, region),
     });
     return { DBInstance: this.instanceOut(rec) };
   }
 
   protected rebootDBInstance(input: RebootDBInstanceMessage, region: string): object {
     const rec = this.requireInstance(region, input.DBInstanceIdentifier);
-    const id = rec.data.DBInstanceIdentifier ?? '';
-    if (rec.data.DBInstanceStatus !== 'available') {
-      throw rdsFault('InvalidDBInstanceState', `DB instance ${id} is not in available state (status: ${rec.data.DBInstanceStatus}).`);
-    }
+    const id = INSTANCE.id(rec);
+    this.requireAvailable(INSTANCE, rec);
     const failover = input.ForceFailover === true;
     // "You can't enable force failover if the instance isn't configured for Multi-AZ."
     // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RebootDBInstance.html)
     if (failover && rec.data.MultiAZ !== true) {
       throw rdsFault('InvalidDBInstanceState', `Cannot force a failover of DB instance ${id}: it is not a Multi-AZ deployment.`);
     }
-    rec.token += 1;
-    const token = rec.token;
-    rec.data.DBInstanceStatus = 'rebooting';
-    this.schedule(failover ? this.durations.failoverMs : this.durations.rebootMs, () => {
-      if (rec.token !== token) return;
+    this.transition(INSTANCE, rec, 'rebooting', failover ? this.durations.failoverMs : this.durations.rebootMs, () => {
       if (failover) {
         // The standby becomes the primary: the AZs swap once the failover completes.
         const primary = rec.data.AvailabilityZone;
@@ -386,24 +330,17 @@ export abstract class RdsInstances extends RdsCore {
 
   protected promoteReadReplica(input: PromoteReadReplicaMessage, region: string): object {
     const rec = this.requireInstance(region, input.DBInstanceIdentifier);
-    const id = rec.data.DBInstanceIdentifier ?? '';
     if (rec.data.ReadReplicaSourceDBInstanceIdentifier === undefined) {
-      throw rdsFault('InvalidDBInstanceState', `DB instance ${id} is not a read replica.`);
+      throw rdsFault('InvalidDBInstanceState', `DB instance ${INSTANCE.id(rec)} is not a read replica.`);
     }
-    if (rec.data.DBInstanceStatus !== 'available') {
-      throw rdsFault('InvalidDBInstanceState', `DB instance ${id} is not in available state (status: ${rec.data.DBInstanceStatus}).`);
-    }
-    rec.token += 1;
-    const token = rec.token;
-    rec.data.DBInstanceStatus = 'modifying';
+    this.requireAvailable(INSTANCE, rec);
     // "BackupRetentionPeriod ... Default: 1" (API_PromoteReadReplica.html): a replica without backups of its own
     // gets them at promotion, and RDS takes the first backup then: the instance is `backing-up`, which can take far
     // longer than the promotion itself ("We recommend that you enable automated backups on your read replica before
     // promoting it", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html).
     const hadBackups = (rec.data.BackupRetentionPeriod ?? 0) > 0;
     const retention = retentionDays(input.BackupRetentionPeriod, hadBackups ? (rec.data.BackupRetentionPeriod ?? 1) : 1);
-    this.schedule(this.durations.promoteMs, () => {
-      if (rec.token !== token) return;
+    this.transition(INSTANCE, rec, 'modifying', this.durations.promoteMs, (later) => {
       this.unlinkReplica(rec, region);
       rec.data.BackupRetentionPeriod = retention;
       rec.pitr.fixedEarliest = new Date(this.now());
@@ -412,8 +349,7 @@ export abstract class RdsInstances extends RdsCore {
         return;
       }
       rec.data.DBInstanceStatus = 'backing-up';
-      this.schedule(this.durations.promoteBackupMs, () => {
-        if (rec.token !== token) return;
+      later(this.durations.promoteBackupMs, () => {
         rec.data.DBInstanceStatus = 'available';
       });
     });
@@ -423,10 +359,7 @@ export abstract class RdsInstances extends RdsCore {
   /** Only the simple, DR-relevant settings: protection, retention, tag copying, class and Multi-AZ. */
   protected modifyDBInstance(input: ModifyDBInstanceMessage, region: string): object {
     const rec = this.requireInstance(region, input.DBInstanceIdentifier);
-    const id = rec.data.DBInstanceIdentifier ?? '';
-    if (rec.data.DBInstanceStatus !== 'available') {
-      throw rdsFault('InvalidDBInstanceState', `DB instance ${id} is not in available state (status: ${rec.data.DBInstanceStatus}).`);
-    }
+    this.requireAvailable(INSTANCE, rec);
     if (input.DeletionProtection !== undefined) rec.data.DeletionProtection = input.DeletionProtection;
     if (input.CopyTagsToSnapshot !== undefined) rec.data.CopyTagsToSnapshot = input.CopyTagsToSnapshot;
     if (input.BackupRetentionPeriod !== undefined) rec.data.BackupRetentionPeriod = retentionDays(input.BackupRetentionPeriod, 7);
@@ -446,11 +379,7 @@ export abstract class RdsInstances extends RdsCore {
       };
       return { DBInstance: this.instanceOut(rec) };
     }
-    rec.token += 1;
-    const token = rec.token;
-    rec.data.DBInstanceStatus = 'modifying';
-    this.schedule(this.durations.modifyMs, () => {
-      if (rec.token !== token) return;
+    this.transition(INSTANCE, rec, 'modifying', this.durations.modifyMs, () => {
       if (wantsClass) rec.data.DBInstanceClass = input.DBInstanceClass;
       if (wantsMultiAZ) {
         rec.data.MultiAZ = input.MultiAZ;

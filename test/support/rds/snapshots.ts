@@ -42,6 +42,7 @@ import {
   matchesFilters,
 } from './model.ts';
 import { RdsClusters } from './clusters.ts';
+import { CLUSTER, INSTANCE } from './databases.ts';
 
 /** DB snapshot and DB cluster snapshot operations. Passes every other operation down. */
 export abstract class RdsSnapshots extends RdsClusters {
@@ -159,17 +160,11 @@ export abstract class RdsSnapshots extends RdsClusters {
       throw rdsFault('InvalidDBInstanceState', `Cannot create a snapshot because the database instance ${instanceId} is not currently in the available state.`);
     }
     this.checkManualSnapshotQuota(state);
-    // Explicit tags win; otherwise CopyTagsToSnapshot carries the instance's tags over.
-    const tags = input.Tags !== undefined && input.Tags.length > 0 ? input.Tags : rec.data.CopyTagsToSnapshot === true ? rec.data.TagList : [];
-    const snapshot = this.startSnapshot(region, rec, snapshotId, tags);
+    const snapshot = this.startSnapshot(region, rec, snapshotId, this.snapshotTags(input.Tags, rec));
     // While RDS takes the snapshot the instance shows `backing-up` ("The DB instance is being backed up",
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status);
     // RDS refuses another snapshot, a promotion or a reboot with failover then (InvalidDBInstanceState).
-    rec.token += 1;
-    const token = rec.token;
-    rec.data.DBInstanceStatus = 'backing-up';
-    this.schedule(Math.min(this.durations.backingUpMs, this.durations.snapshotCreateMs), () => {
-      if (rec.token !== token) return;
+    this.transition(INSTANCE, rec, 'backing-up', Math.min(this.durations.backingUpMs, this.durations.snapshotCreateMs), () => {
       rec.data.DBInstanceStatus = 'available';
     });
     return { DBSnapshot: this.snapshotOut(snapshot) };
@@ -207,10 +202,7 @@ export abstract class RdsSnapshots extends RdsClusters {
     };
     const rec: SnapshotRec = { seq: this.nextSeq(), data, startedAt: now, durationMs: this.durations.snapshotCreateMs };
     state.snapshots.set(snapshotId, rec);
-    this.schedule(rec.durationMs, () => {
-      if (state.snapshots.get(snapshotId) !== rec || rec.data.Status !== 'creating') return;
-      rec.data.Status = 'available';
-    });
+    this.completeSnapshot(state.snapshots, snapshotId, rec);
     return rec;
   }
 
@@ -221,12 +213,9 @@ export abstract class RdsSnapshots extends RdsClusters {
     if (state.clusterSnapshots.has(snapshotId)) {
       throw rdsFault('DBClusterSnapshotAlreadyExistsFault', `Cannot create the cluster snapshot because one with the identifier ${snapshotId} already exists.`);
     }
-    if (rec.data.Status !== 'available') {
-      throw rdsFault('InvalidDBClusterStateFault', `DB cluster ${rec.data.DBClusterIdentifier} is not in available state (status: ${rec.data.Status}).`);
-    }
+    this.requireAvailable(CLUSTER, rec);
     this.checkManualClusterSnapshotQuota(state);
-    const tags = input.Tags !== undefined && input.Tags.length > 0 ? input.Tags : rec.data.CopyTagsToSnapshot === true ? rec.data.TagList : [];
-    const snapshot = this.startClusterSnapshot(region, rec, snapshotId, tags);
+    const snapshot = this.startClusterSnapshot(region, rec, snapshotId, this.snapshotTags(input.Tags, rec));
     return { DBClusterSnapshot: this.clusterSnapshotOut(snapshot) };
   }
 
@@ -257,10 +246,7 @@ export abstract class RdsSnapshots extends RdsClusters {
     };
     const rec: ClusterSnapshotRec = { seq: this.nextSeq(), data, startedAt: now, durationMs: this.durations.snapshotCreateMs };
     state.clusterSnapshots.set(snapshotId, rec);
-    this.schedule(rec.durationMs, () => {
-      if (state.clusterSnapshots.get(snapshotId) !== rec || rec.data.Status !== 'creating') return;
-      rec.data.Status = 'available';
-    });
+    this.completeSnapshot(state.clusterSnapshots, snapshotId, rec);
     return rec;
   }
 
@@ -272,7 +258,7 @@ export abstract class RdsSnapshots extends RdsClusters {
   protected describeDBSnapshots(input: DescribeDBSnapshotsMessage, region: string): object {
     const state = this.region(region);
     const type = input.SnapshotType;
-    let recs = [...state.snapshots.values()].filter((rec) => (type === undefined ? rec.data.SnapshotType === 'manual' || rec.data.SnapshotType === 'automated' : rec.data.SnapshotType === type));
+    let recs = this.ofSnapshotType(state.snapshots, type);
     if (input.DBSnapshotIdentifier !== undefined) {
       const id = this.idIn(region, input.DBSnapshotIdentifier, 'snapshot');
       recs = recs.filter((rec) => rec.data.DBSnapshotIdentifier === id);
@@ -299,7 +285,7 @@ export abstract class RdsSnapshots extends RdsClusters {
   protected describeDBClusterSnapshots(input: DescribeDBClusterSnapshotsMessage, region: string): object {
     const state = this.region(region);
     const type = input.SnapshotType;
-    let recs = [...state.clusterSnapshots.values()].filter((rec) => (type === undefined ? rec.data.SnapshotType === 'manual' || rec.data.SnapshotType === 'automated' : rec.data.SnapshotType === type));
+    let recs = this.ofSnapshotType(state.clusterSnapshots, type);
     if (input.DBClusterSnapshotIdentifier !== undefined) {
       const id = this.idIn(region, input.DBClusterSnapshotIdentifier, 'cluster-snapshot');
       recs = recs.filter((rec) => rec.data.DBClusterSnapshotIdentifier === id);
