@@ -24,7 +24,10 @@ export type Output<S extends GenericSchema> = InferOutput<S>;
 
 /** Where a document's problems are reported: its name alone, and the prefix of its fields' paths. */
 export interface Place {
-  /** The path reported for a problem with the whole value (e.g. `event`, `manifest`). */
+  /**
+   * The path reported for a problem with the whole value (e.g. `event`, `manifest`); empty: such a
+   * problem is its message alone (an environment variable's document, named by the variable).
+   */
   readonly label: string;
   /**
    * What goes before a field's path (e.g. `manifest.`; empty for handler events, whose fields are
@@ -47,10 +50,16 @@ export function issuePath(issue: BaseIssue<unknown>, place: Place): string {
   return path;
 }
 
+/** One issue as a line: `path: message`, or the message alone for the whole value of a place labelled ''. */
+function lineOf(issue: BaseIssue<unknown>, place: Place): string {
+  const path = issuePath(issue, place);
+  return path === '' ? issue.message : `${path}: ${issue.message}`;
+}
+
 /** Every problem of `value` against `schema`, one `path: message` line each, in the order found. */
 export function problemsOf(schema: GenericSchema, value: unknown, place: Place): string[] {
   const result = safeParse(schema, value);
-  return result.success ? [] : result.issues.map((issue) => `${issuePath(issue, place)}: ${issue.message}`);
+  return result.success ? [] : result.issues.map((issue) => lineOf(issue, place));
 }
 
 /**
@@ -68,7 +77,7 @@ export function parseWith<S extends GenericSchema>(
 ): InferOutput<S> {
   const result = safeParse(schema, value);
   if (result.success) return result.output;
-  throw toError(result.issues.map((issue) => `${issuePath(issue, place)}: ${issue.message}`));
+  throw toError(result.issues.map((issue) => lineOf(issue, place)));
 }
 
 /** How a value is shown in a message: JSON, with `undefined` spelled out. */

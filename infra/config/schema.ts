@@ -17,7 +17,7 @@ import type { ObjectEntries } from 'valibot';
 import { checkedLater, closed, fields, finiteNumber, listOf, oneOf, text, whenObject, wholeNumber, worded, yesNo } from '../../functions/contracts/schema.ts';
 import type { Message, Schema } from '../../functions/contracts/schema.ts';
 import { FAILURE_MODES } from '../../functions/domain/rpo/objectives.ts';
-import { RETENTION_SETTING_KEYS } from '../../functions/domain/retention/run.ts';
+import type { RetentionSettings } from '../../functions/domain/retention/run.ts';
 import { parseSchedule } from '../../functions/domain/snapshots/schedule.ts';
 import { TOPOLOGIES } from '../../functions/contracts/environment.ts';
 import { MANUAL_SNAPSHOT_QUOTA } from './constants.ts';
@@ -98,7 +98,7 @@ const retentionEntries = {
   quotaHeadroom: integer(0, MANUAL_SNAPSHOT_QUOTA - 1),
   deletesPerSecond: decimal(0.1, 10),
   maxVerifiedAgeHours: integer(24, 8760),
-} satisfies Record<(typeof RETENTION_SETTING_KEYS)[number], Schema<number>>;
+} satisfies Record<keyof RetentionSettings, Schema<number>>;
 
 /** The complete configuration (docs/configuration.md describes each key). */
 export const CONFIG_SCHEMA: Schema<DrConfig> = section('', {
