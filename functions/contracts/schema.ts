@@ -31,7 +31,7 @@ export interface Place {
   readonly label: string;
   /**
    * What goes before a field's path (e.g. `manifest.`; empty for handler events, whose fields are
-   * named bare).
+   * named bare; `--` for the CLI's options).
    * @default `${label}.`
    */
   readonly prefix?: string;
@@ -42,11 +42,11 @@ export function issuePath(issue: BaseIssue<unknown>, place: Place): string {
   const keys = issue.path ?? [];
   if (keys.length === 0) return place.label;
   let path = place.prefix ?? `${place.label}.`;
-  for (const item of keys) {
+  keys.forEach((item, index) => {
     const key = String(item.key);
     if (item.type === 'array') path += `[${key}]`;
-    else path += path === '' || path.endsWith('.') ? key : `.${key}`;
-  }
+    else path += index === 0 || path === '' || path.endsWith('.') ? key : `.${key}`;
+  });
   return path;
 }
 
@@ -91,9 +91,12 @@ export type Message = ErrorMessage<BaseIssue<unknown>>;
 /**
  * The common message: `required, <what>` for an absent field, else `<value> is not <what>`
  * (e.g. `snapshotId: required, a non-empty string`, `tier: "hourly" is not one of daily, weekly`).
+ *
+ * @param absent the message for an absent field, when it says more than `required, <what>`
+ * (e.g. where else the value may come from)
  */
-export function say(what: string): Message {
-  return (issue) => (issue.input === undefined ? `required, ${what}` : `${shown(issue.input)} is not ${what}`);
+export function say(what: string, absent = `required, ${what}`): Message {
+  return (issue) => (issue.input === undefined ? absent : `${shown(issue.input)} is not ${what}`);
 }
 
 /**
