@@ -13,6 +13,7 @@ import { parseOffsitePaths } from '../domain/rpo/objectives.ts';
 import type { OffsitePaths, RecoveryObjectives } from '../domain/rpo/objectives.ts';
 import type { RetentionSettings } from '../domain/retention/run.ts';
 import type { TierRules } from '../domain/snapshots/naming.ts';
+import type { Topology } from '../ports/database-control-plane.ts';
 import { exactCountTableProblems } from '../domain/verification/exact-counts.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { objectivesProblems } from './objectives.ts';
@@ -22,7 +23,7 @@ import type { ContractField, EnvContract } from './env-schema.ts';
 import { check, pipe, string, transform } from 'valibot';
 
 /** Deployment topologies a function accepts in `TOPOLOGY`. */
-export const TOPOLOGIES = ['multi-az-instance', 'multi-az-cluster'] as const;
+export const TOPOLOGIES = ['multi-az-instance', 'multi-az-cluster'] as const satisfies readonly Topology[];
 
 /** TLS modes a function accepts in `DB_TLS_MODE`. */
 export const TLS_MODES = ['verify-full', 'require', 'disable'] as const;
