@@ -9,7 +9,7 @@
 
 import type { Topology } from '../../functions/ports/database-control-plane.ts';
 import type { RetentionSettings } from '../../functions/domain/retention/run.ts';
-import type { FailureMode, RecoveryObjective } from '../../functions/domain/rpo/objectives.ts';
+import type { RecoveryObjective, RecoveryObjectives } from '../../functions/domain/rpo/objectives.ts';
 
 /** Deployment topology (declared with the control-plane port); see docs/architecture.md for the capability matrix. */
 export type { Topology };
@@ -179,7 +179,7 @@ export interface DrConfig {
   readonly database: DatabaseConfig;
   readonly dr: DrRegionConfig;
   /** Targets per failure mode; null means the mode is knowingly unprotected (only without a DR region). */
-  readonly objectives: Readonly<Record<FailureMode, Objective | null>>;
+  readonly objectives: RecoveryObjectives;
   readonly schedules: ScheduleConfig;
   readonly retention: RetentionConfig;
   /** Email addresses subscribed to alarm notifications. @default [] */

@@ -62,7 +62,7 @@ export interface RetentionSettings {
 }
 
 /** The keys of {@link RetentionSettings}, in the order problems are reported. */
-export const RETENTION_SETTING_KEYS = ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'] as const;
+export const RETENTION_SETTING_KEYS = ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'] as const satisfies readonly (keyof RetentionSettings)[];
 
 /**
  * Highest accepted `deletesPerSecond`. RDS throttles an account above about 12 requests/s
