@@ -17,7 +17,8 @@
  */
 import { DescribeExecutionCommand, SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { connectPg, runLedger, type LedgerDeps } from './ledger.ts';
-import { SNAPSHOT_ID } from '../functions/domain/snapshots/naming.ts';
+import { parseWith, type Schema } from '../functions/contracts/schema.ts';
+import { ARN, commandOptions, DB, LOCATION, optionProblems, STATE_MACHINE_ARN, TIMEOUT, type Options } from './inputs.ts';
 
 /**
  * Exit codes of {@link run}, one per outcome (docs/operations.md, "CLI exit codes").
@@ -89,17 +90,7 @@ export type CommandName = keyof typeof COMMANDS;
 
 const COMMON = ['db', 'region', 'account', 'state-machine-arn', 'no-wait', 'timeout-minutes'] as const;
 const FLAGS = new Set(['dry-run', 'force', 'no-wait']);
-const TIERS = ['daily', 'weekly', 'monthly', 'yearly'] as const;
-const MODES = ['az', 'region', 'observe'] as const;
-/** RDS identifier rules, as functions/domain/verification/point-in-time-restore.ts applies them. */
-const IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
-/** A full ISO-8601 date-time with a zone: a time without one would be read in the operator's local zone. */
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
-const ACCOUNT = /^\d{12}$/;
-const SM_ARN = /^arn:aws[a-z-]*:states:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:stateMachine:([A-Za-z0-9_-]{1,80})$/;
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
-const MAX_TIMEOUT_MINUTES = 1440;
 
 /** The usage text, printed by `help` and after bad usage. */
 export const USAGE = [
@@ -170,24 +161,13 @@ export function parse(argv: readonly string[], env: Deps['env']): Parsed {
     }
     values.set(key, value);
   }
-  const get = (key: string): string | undefined => {
-    const v = values.get(key);
-    return typeof v === 'string' ? v : undefined;
-  };
-
-  const db = get('db') ?? 'swifteats';
-  if (!IDENTIFIER.test(db)) problems.push(`--db: ${JSON.stringify(db)} is not a DB identifier (lower-case letters, digits, single hyphens, starting with a letter)`);
-
-  const input = commandInput(name, get, values, db, problems);
-
-  let timeoutMinutes: number = spec.timeoutMinutes;
-  const timeout = get('timeout-minutes');
-  if (timeout !== undefined) {
-    timeoutMinutes = /^\d+$/.test(timeout) ? Number(timeout) : Number.NaN;
-    if (!(timeoutMinutes >= 1 && timeoutMinutes <= MAX_TIMEOUT_MINUTES)) problems.push(`--timeout-minutes: ${JSON.stringify(timeout)} is not a whole number of minutes from 1 to ${MAX_TIMEOUT_MINUTES}`);
-  }
-
-  const target = stateMachine(spec.workflow, db, get, values, env, problems);
+  // The values, judged by the schemas of inputs.ts, in the order the usage names them.
+  const options = Object.fromEntries(values);
+  // A bad --db is reported, and still names the machines in later messages.
+  const db = judge(DB, options, problems)?.db ?? (typeof options['db'] === 'string' ? options['db'] : 'swifteats');
+  const input = judge(commandOptions(name, db), options, problems) ?? {};
+  const timeoutMinutes = judge(TIMEOUT, options, problems)?.['timeout-minutes'] ?? spec.timeoutMinutes;
+  const target = stateMachine(spec.workflow, db, options, env, problems);
   if (problems.length > 0 || target === null) return { ok: false, problems };
   return {
     ok: true,
@@ -195,84 +175,33 @@ export function parse(argv: readonly string[], env: Deps['env']): Parsed {
   };
 }
 
-/** The execution input of a command, shaped as the state machine's Comment and the docs describe it. */
-function commandInput(
-  name: CommandName,
-  get: (key: string) => string | undefined,
-  values: ReadonlyMap<string, string | true>,
-  db: string,
-  problems: string[],
-): Record<string, unknown> {
-  switch (name) {
-    case 'backup': {
-      const tier = get('tier');
-      if (tier === undefined) return {};
-      if (!(TIERS as readonly string[]).includes(tier)) problems.push(`--tier: ${JSON.stringify(tier)} is not one of ${TIERS.join(', ')}`);
-      return { tier };
-    }
-    case 'verify': {
-      const snapshot = get('snapshot');
-      if (snapshot === undefined) return {};
-      if (!SNAPSHOT_ID.test(snapshot)) problems.push(`--snapshot: ${JSON.stringify(snapshot)} is not a snapshot id (lower-case letters, digits, hyphens, starting with a letter)`);
-      return { snapshotId: snapshot };
-    }
-    case 'pitr': {
-      const time = get('time');
-      const target = get('name');
-      if (time === undefined) problems.push('--time: required, an ISO-8601 time with a zone (2026-11-29T14:02:00Z) or latest');
-      else if (time !== 'latest' && (!ISO_WITH_ZONE.test(time) || Number.isNaN(Date.parse(time)))) {
-        problems.push(`--time: ${JSON.stringify(time)} is not latest or an ISO-8601 time with a zone (2026-11-29T14:02:00Z)`);
-      }
-      if (target === undefined) problems.push(`--name: required, a new DB identifier starting with "${db}-"`);
-      else if (!IDENTIFIER.test(target)) problems.push(`--name: ${JSON.stringify(target)} is not a DB identifier (1-63 lower-case letters, digits, single hyphens, starting with a letter)`);
-      else if (!target.startsWith(`${db}-`)) problems.push(`--name: must start with "${db}-" (a restore never replaces ${db})`);
-      return { targetTime: time, name: target };
-    }
-    case 'failover': {
-      const mode = get('mode');
-      const reason = get('reason');
-      const force = values.has('force');
-      if (mode === undefined) problems.push(`--mode: required, one of ${MODES.join(', ')}`);
-      else if (!(MODES as readonly string[]).includes(mode)) problems.push(`--mode: ${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`);
-      if (reason === undefined || reason.trim() === '') problems.push('--reason: required, free text kept in the audit record and the notification');
-      if (mode === 'observe' && force) problems.push('--force: only for modes az and region; observe never acts');
-      return { mode, reason, dryRun: values.has('dry-run'), force };
-    }
-  }
+/** The output of `schema` for the options, or null with its problems added to `problems`. */
+function judge<T>(schema: Schema<T>, options: Options, problems: string[]): T | null {
+  const found = optionProblems(schema, options);
+  problems.push(...found);
+  return found.length === 0 ? parseWith(schema, options, { label: 'options' }) : null;
 }
 
 /** The ARN to start and the region of its client, from `--state-machine-arn` or region + account. */
-function stateMachine(
-  workflow: string,
-  db: string,
-  get: (key: string) => string | undefined,
-  values: ReadonlyMap<string, string | true>,
-  env: Deps['env'],
-  problems: string[],
-): { stateMachineArn: string; region: string } | null {
-  const arn = get('state-machine-arn');
-  if (arn !== undefined) {
-    for (const key of ['region', 'account']) if (values.has(key)) problems.push(`--${key}: not with --state-machine-arn, which names the region and account`);
-    const match = SM_ARN.exec(arn);
-    if (match === null) {
-      problems.push(`--state-machine-arn: ${JSON.stringify(arn)} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)`);
-      return null;
-    }
+function stateMachine(workflow: string, db: string, options: Options, env: Deps['env'], problems: string[]): { stateMachineArn: string; region: string } | null {
+  const arn = options['state-machine-arn'];
+  if (typeof arn === 'string') {
+    for (const key of ['region', 'account']) if (key in options) problems.push(`--${key}: not with --state-machine-arn, which names the region and account`);
+    if (judge(ARN, options, problems) === null) return null;
+    const [, region = '', name = ''] = STATE_MACHINE_ARN.exec(arn) ?? [];
     // A failover input sent to the backup machine (or the reverse) must not start anything.
-    if (!(match[2] as string).endsWith(`-${workflow}`)) {
-      problems.push(`--state-machine-arn: ${JSON.stringify(match[2])} is not a ${workflow} state machine (<db>-${workflow})`);
+    if (!name.endsWith(`-${workflow}`)) {
+      problems.push(`--state-machine-arn: ${JSON.stringify(name)} is not a ${workflow} state machine (<db>-${workflow})`);
       return null;
     }
-    return { stateMachineArn: arn, region: match[1] as string };
+    return { stateMachineArn: arn, region };
   }
-  const region = get('region') ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
-  const account = get('account') ?? env['AWS_ACCOUNT_ID'];
-  if (region === undefined) problems.push('--region: required (or AWS_REGION), the region of the state machine, e.g. eu-west-1');
-  else if (!REGION.test(region)) problems.push(`--region: ${JSON.stringify(region)} is not a region name (e.g. eu-west-1)`);
-  if (account === undefined) problems.push('--account: required (or AWS_ACCOUNT_ID, or --state-machine-arn), the 12-digit account id');
-  else if (!ACCOUNT.test(account)) problems.push(`--account: ${JSON.stringify(account)} is not a 12-digit account id`);
-  if (region === undefined || account === undefined) return null;
-  return { stateMachineArn: `arn:aws:states:${region}:${account}:stateMachine:${db}-${workflow}`, region };
+  const given = (key: string): string | undefined => (typeof options[key] === 'string' ? (options[key] as string) : undefined);
+  const location = { region: given('region') ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'], account: given('account') ?? env['AWS_ACCOUNT_ID'] };
+  const found = optionProblems(LOCATION, location);
+  problems.push(...found);
+  if (location.region === undefined || location.account === undefined) return null;
+  return { stateMachineArn: `arn:aws:states:${location.region}:${location.account}:stateMachine:${db}-${workflow}`, region: location.region };
 }
 
 /** Elapsed time as `[h:mm:ss]`. */

@@ -9,19 +9,21 @@ import type { UserAssertion } from '../domain/verification/report-model.ts';
 import { DEFAULT_MAX_BRACKET_SHARE } from '../domain/verification/bracket.ts';
 import { DEFAULT_SETTLE } from '../domain/verification/after-reading.ts';
 import { PROBE_DEFAULTS } from '../domain/probe/model.ts';
-import { objectivesProblems, parseOffsitePaths } from '../domain/rpo/objectives.ts';
+import { parseOffsitePaths } from '../domain/rpo/objectives.ts';
 import type { OffsitePaths, RecoveryObjectives } from '../domain/rpo/objectives.ts';
-import { retentionSettingsProblems } from '../domain/retention/run.ts';
 import type { RetentionSettings } from '../domain/retention/run.ts';
 import type { TierRules } from '../domain/snapshots/naming.ts';
+import type { Topology } from '../ports/database-control-plane.ts';
 import { exactCountTableProblems } from '../domain/verification/exact-counts.ts';
 import { ValidationError } from '../shared/errors.ts';
+import { objectivesProblems } from './objectives.ts';
+import { retentionSettingsProblems } from './retention-settings.ts';
 import { decimal, envContract, integer, json, matching, noneOr, oneOf, optional, text } from './env-schema.ts';
 import type { ContractField, EnvContract } from './env-schema.ts';
 import { check, pipe, string, transform } from 'valibot';
 
 /** Deployment topologies a function accepts in `TOPOLOGY`. */
-export const TOPOLOGIES = ['multi-az-instance', 'multi-az-cluster'] as const;
+export const TOPOLOGIES = ['multi-az-instance', 'multi-az-cluster'] as const satisfies readonly Topology[];
 
 /** TLS modes a function accepts in `DB_TLS_MODE`. */
 export const TLS_MODES = ['verify-full', 'require', 'disable'] as const;

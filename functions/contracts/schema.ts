@@ -12,8 +12,8 @@
  * Import valibot per function (`import { object, string } from 'valibot'`), never as a namespace:
  * esbuild then keeps only what a bundle uses (see env-schema.ts for the measured cost).
  */
-import { check, custom, integer as isInteger, maxValue, minLength, minValue, number, object, picklist, pipe, regex, safeParse, string, transform } from 'valibot';
-import type { BaseIssue, ErrorMessage, GenericSchema, InferOutput, ObjectEntries } from 'valibot';
+import { array, boolean, check, custom, getGlobalConfig, lazy, number, object, picklist, pipe, safeParse, string, transform, unknown } from 'valibot';
+import type { BaseIssue, Config, ErrorMessage, GenericSchema, InferOutput, ObjectEntries, OutputDataset } from 'valibot';
 import { ValidationError } from '../shared/errors.ts';
 
 /** A schema from unknown input to `T`. */
@@ -24,11 +24,14 @@ export type Output<S extends GenericSchema> = InferOutput<S>;
 
 /** Where a document's problems are reported: its name alone, and the prefix of its fields' paths. */
 export interface Place {
-  /** The path reported for a problem with the whole value (e.g. `event`, `manifest`). */
+  /**
+   * The path reported for a problem with the whole value (e.g. `event`, `manifest`); empty: such a
+   * problem is its message alone (an environment variable's document, named by the variable).
+   */
   readonly label: string;
   /**
    * What goes before a field's path (e.g. `manifest.`; empty for handler events, whose fields are
-   * named bare).
+   * named bare; `--` for the CLI's options).
    * @default `${label}.`
    */
   readonly prefix?: string;
@@ -39,18 +42,24 @@ export function issuePath(issue: BaseIssue<unknown>, place: Place): string {
   const keys = issue.path ?? [];
   if (keys.length === 0) return place.label;
   let path = place.prefix ?? `${place.label}.`;
-  for (const item of keys) {
+  keys.forEach((item, index) => {
     const key = String(item.key);
     if (item.type === 'array') path += `[${key}]`;
-    else path += path === '' || path.endsWith('.') ? key : `.${key}`;
-  }
+    else path += index === 0 || path === '' || path.endsWith('.') ? key : `.${key}`;
+  });
   return path;
+}
+
+/** One issue as a line: `path: message`, or the message alone for the whole value of a place labelled ''. */
+function lineOf(issue: BaseIssue<unknown>, place: Place): string {
+  const path = issuePath(issue, place);
+  return path === '' ? issue.message : `${path}: ${issue.message}`;
 }
 
 /** Every problem of `value` against `schema`, one `path: message` line each, in the order found. */
 export function problemsOf(schema: GenericSchema, value: unknown, place: Place): string[] {
   const result = safeParse(schema, value);
-  return result.success ? [] : result.issues.map((issue) => `${issuePath(issue, place)}: ${issue.message}`);
+  return result.success ? [] : result.issues.map((issue) => lineOf(issue, place));
 }
 
 /**
@@ -68,7 +77,7 @@ export function parseWith<S extends GenericSchema>(
 ): InferOutput<S> {
   const result = safeParse(schema, value);
   if (result.success) return result.output;
-  throw toError(result.issues.map((issue) => `${issuePath(issue, place)}: ${issue.message}`));
+  throw toError(result.issues.map((issue) => lineOf(issue, place)));
 }
 
 /** How a value is shown in a message: JSON, with `undefined` spelled out. */
@@ -76,29 +85,122 @@ export function shown(value: unknown): string {
   return value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
+/** A message for every issue of one field: a fixed text, or one made from the issue (its `input` is the value). */
+export type Message = ErrorMessage<BaseIssue<unknown>>;
+
 /**
  * The common message: `required, <what>` for an absent field, else `<value> is not <what>`
  * (e.g. `snapshotId: required, a non-empty string`, `tier: "hourly" is not one of daily, weekly`).
+ *
+ * @param absent the message for an absent field, when it says more than `required, <what>`
+ * (e.g. where else the value may come from)
  */
-export function say(what: string): ErrorMessage<BaseIssue<unknown>> {
-  return (issue) => (issue.input === undefined ? `required, ${what}` : `${shown(issue.input)} is not ${what}`);
+export function say(what: string, absent = `required, ${what}`): Message {
+  return (issue) => (issue.input === undefined ? absent : `${shown(issue.input)} is not ${what}`);
 }
 
-/** Non-empty text, optionally matching `pattern`; the message describes it as `what`. */
-export function text(pattern?: RegExp, what = pattern ? `a string matching ${pattern}` : 'a non-empty string'): Schema<string> {
-  const message = say(what);
-  return pattern ? pipe(string(message), minLength(1, message), regex(pattern, message)) : pipe(string(message), minLength(1, message));
+/**
+ * A message in another house's wording: `<value> <rest>`, the value shown as JSON and an absent one
+ * as `missing` (e.g. the configuration's `80 must be an integer from 1150 to 65535`,
+ * `missing value must be true or false`).
+ */
+export function worded(rest: string, missing = 'missing value'): Message {
+  return (issue) => `${issue.input === undefined ? missing : shown(issue.input)} ${rest}`;
 }
 
-/** One of the listed words. */
-export function oneOf<const T extends string>(allowed: readonly T[], what = `one of ${allowed.join(', ')}`): Schema<T> {
-  return picklist(allowed, say(what)) as unknown as Schema<T>;
+/**
+ * Non-empty text, optionally matching `pattern`; the message describes it as `what`.
+ * @param message how a bad value is reported @default say(what)
+ */
+export function text(pattern?: RegExp, what = pattern ? `a string matching ${pattern}` : 'a non-empty string', message: Message = say(what)): Schema<string> {
+  // One check, so a bad value is reported once (not once per failed requirement).
+  return pipe(string(message), check((value) => value.length > 0 && (pattern === undefined || pattern.test(value)), message));
 }
 
-/** A whole number from `min` to `max`. */
-export function wholeNumber(min: number, max: number, what = `an integer from ${min} to ${max}`): Schema<number> {
-  const message = say(what);
-  return pipe(number(message), isInteger(message), minValue(min, message), maxValue(max, message));
+/** One of the listed words. @param message how a bad value is reported @default say(what) */
+export function oneOf<const T extends string>(allowed: readonly T[], what = `one of ${allowed.join(', ')}`, message: Message = say(what)): Schema<T> {
+  return picklist(allowed, message) as unknown as Schema<T>;
+}
+
+/** A whole number from `min` to `max`. @param message how a bad value is reported @default say(what) */
+export function wholeNumber(min: number, max: number, what = `an integer from ${min} to ${max}`, message: Message = say(what)): Schema<number> {
+  return pipe(number(message), check((value) => Number.isInteger(value) && value >= min && value <= max, message));
+}
+
+/** A finite number from `min` to `max`. @param message how a bad value is reported @default say(what) */
+export function finiteNumber(min: number, max: number, what = `a number from ${min} to ${max}`, message: Message = say(what)): Schema<number> {
+  return pipe(number(message), check((value) => Number.isFinite(value) && value >= min && value <= max, message));
+}
+
+/** true or false. @param message how a bad value is reported @default say(what) */
+export function yesNo(what = 'true or false', message: Message = say(what)): Schema<boolean> {
+  return boolean(message);
+}
+
+/** A list whose items `item` checks (each reported as `path[i]`). @param message how a value that is not a list is reported */
+export function listOf<T>(item: Schema<T>, message: Message = say('a list')): Schema<T[]> {
+  return array(item, message);
+}
+
+/**
+ * `schema` for a JSON object, anything else passed through unchecked: for a field whose other
+ * values a later rule judges with knowledge the schema lacks (e.g. the configuration's objectives,
+ * where what a null or a scalar means depends on the recovery paths the rest of the file sets up).
+ */
+export function whenObject<T>(schema: Schema<T>): Schema<T> {
+  return lazy((value) => (isPlainObject(value) ? schema : unknown())) as unknown as Schema<T>;
+}
+
+/** Anything, typed as `T`: a field a later rule checks in full (it reports with its own paths). */
+export function checkedLater<T>(): Schema<T> {
+  return unknown() as unknown as Schema<T>;
+}
+
+/** The issue type of a key an object does not allow (see {@link closed}). */
+export const UNKNOWN_KEY = 'unknown_key';
+
+/**
+ * `schema` (an object) that also refuses keys outside `allowed`, each reported as `path.key: message`
+ * before the fields' own problems (a misspelt key is named first, not silently dropped).
+ */
+export function closed<S extends GenericSchema>(schema: S, allowed: readonly string[], message: string): S {
+  const run = schema['~run'].bind(schema);
+  const wrapped = {
+    ...schema,
+    '~run'(dataset: { value: unknown }, config: Config<BaseIssue<unknown>>): OutputDataset<unknown, BaseIssue<unknown>> {
+      const input = dataset.value;
+      const unknownKeys = isPlainObject(input) ? Object.keys(input).filter((key) => !allowed.includes(key)) : [];
+      const out = run(dataset as never, config) as OutputDataset<unknown, BaseIssue<unknown>>;
+      if (unknownKeys.length === 0 || !isPlainObject(input)) return out;
+      const issues: BaseIssue<unknown>[] = unknownKeys.map((key) => ({
+        kind: 'schema',
+        type: UNKNOWN_KEY,
+        input: input[key],
+        expected: 'never',
+        received: JSON.stringify(key),
+        message,
+        path: [{ type: 'object', origin: 'key', input, key, value: input[key] }],
+      }) as BaseIssue<unknown>);
+      return { typed: false, value: out.value, issues: [...issues, ...(out.issues ?? [])] } as OutputDataset<unknown, BaseIssue<unknown>>;
+    },
+  };
+  (wrapped as { '~standard': unknown })['~standard'] = { version: 1, vendor: 'valibot', validate: (value: unknown) => wrapped['~run']({ value }, getGlobalConfig()) };
+  return wrapped as unknown as S;
+}
+
+/** One problem found: where, what, and whether it is a key the object does not allow. */
+export interface Problem {
+  /** The field's path as {@link issuePath} spells it. */
+  readonly path: string;
+  readonly message: string;
+  /** True for a key outside a {@link closed} object's allowed keys. */
+  readonly unknownKey: boolean;
+}
+
+/** Every problem of `value` against `schema`, as records, in the order found. */
+export function findProblems(schema: GenericSchema, value: unknown, place: Place): Problem[] {
+  const result = safeParse(schema, value);
+  return result.success ? [] : result.issues.map((issue) => ({ path: issuePath(issue, place), message: issue.message, unknownKey: issue.type === UNKNOWN_KEY }));
 }
 
 /** An ISO-8601 instant with a zone (`Z` or `±hh:mm`), as a Date. */
@@ -125,10 +227,10 @@ function messageOf(schema: unknown): ErrorMessage<BaseIssue<unknown>> | undefine
 /**
  * An object of named fields (unknown keys are dropped from the output). A missing required field is
  * reported with that field's own message (`name: required, …`); a value that is not a JSON object
- * (null, an array, a scalar) with `what`.
+ * (null, an array, a scalar) with `what` (or `message`).
  */
-export function fields<const E extends ObjectEntries>(entries: E, what = 'a JSON object') {
-  const whole = say(what);
+export function fields<const E extends ObjectEntries>(entries: E, what = 'a JSON object', message: Message = say(what)) {
+  const whole = message;
   const wholeMessage = (issue: BaseIssue<unknown>): string => (typeof whole === 'function' ? whole(issue) : whole);
   return pipe(
     custom<Record<string, unknown>>(isPlainObject, wholeMessage),

@@ -1,3 +1,4 @@
+import { isPlainObject } from '../../functions/contracts/schema.ts';
 import type { DrConfig, DrConfigInput, Topology } from './types.ts';
 
 /**
@@ -5,7 +6,8 @@ import type { DrConfig, DrConfigInput, Topology } from './types.ts';
  *
  * Objectives are targets, not claims: the monitoring measures the real values and
  * alarms against these. Each default sits at or above the floor that the recovery
- * path can reach (see `objectiveFloors` in validate.ts).
+ * path can reach (see `objectiveFloors` in validate.ts). Every value here passes the schema
+ * (schema.ts) and the rules (validate.ts) for both topologies (test/unit/config.test.ts).
  */
 export function defaultConfig(region = 'eu-west-1', topology: Topology = 'multi-az-instance'): DrConfig {
   const cluster = topology === 'multi-az-cluster';
@@ -85,9 +87,4 @@ function merge(base: unknown, over: unknown): unknown {
     return out;
   }
   return over;
-}
-
-/** True for `{...}` values (not arrays, not null). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { applyDefaults, isPlainObject } from './defaults.ts';
+import { isPlainObject } from '../../functions/contracts/schema.ts';
+import { applyDefaults } from './defaults.ts';
 import type { DrConfig, DrConfigInput } from './types.ts';
 import { unknownKeys, validateConfig } from './validate.ts';
 

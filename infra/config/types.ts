@@ -3,24 +3,21 @@
  *
  * A configuration file (JSON) holds a partial {@link DrConfigInput}; `applyDefaults`
  * fills every missing field (defaults live in `defaults.ts` only) and `validateConfig`
- * checks the result, listing every problem at once.
+ * checks the result, listing every problem at once: the shape by the one schema of `schema.ts`,
+ * then the cross-field rules of `validate.ts`.
  */
 
-/** Deployment topology; see docs/architecture.md for the capability matrix. */
-export type Topology = 'multi-az-instance' | 'multi-az-cluster';
+import type { Topology } from '../../functions/ports/database-control-plane.ts';
+import type { RetentionSettings } from '../../functions/domain/retention/run.ts';
+import type { RecoveryObjective, RecoveryObjectives } from '../../functions/domain/rpo/objectives.ts';
 
-/** Failure modes with their own recovery path and objectives (docs/architecture.md, "Recovery objectives per failure mode"). */
-export const FAILURE_MODES = ['az', 'region', 'corruption', 'snapshotLoss'] as const;
-/** One failure mode. */
-export type FailureMode = (typeof FAILURE_MODES)[number];
+/** Deployment topology (declared with the control-plane port); see docs/architecture.md for the capability matrix. */
+export type { Topology };
+/** Failure modes with their own recovery path and objectives (declared with the recovery objectives). */
+export { FAILURE_MODES, type FailureMode } from '../../functions/domain/rpo/objectives.ts';
 
-/** Recovery objectives of one failure mode, in seconds. */
-export interface Objective {
-  /** Most data, in seconds of writes, that this failure may lose. */
-  readonly rpoSeconds: number;
-  /** Longest time from failure to traffic on the recovered database. */
-  readonly rtoSeconds: number;
-}
+/** Recovery objectives of one failure mode, in seconds (declared with the recovery objectives). */
+export type Objective = RecoveryObjective;
 
 /** The protected database. */
 export interface DatabaseConfig {
@@ -114,29 +111,11 @@ export interface ScheduleConfig {
   };
 }
 
-/** Grandfather-father-son retention: how many snapshots of each tier to keep. */
-export interface RetentionConfig {
-  /** @default 7 */
-  readonly daily: number;
-  /** @default 5 */
-  readonly weekly: number;
-  /** @default 12 */
-  readonly monthly: number;
-  /** @default 3 */
-  readonly yearly: number;
-  /** Never go below this many managed snapshots. @default 3 */
-  readonly minimumCount: number;
-  /** Manual snapshots to leave free under the account quota; alarm when fewer remain. @default 10 */
-  readonly quotaHeadroom: number;
-  /** Deletes per second when applying a plan (RDS sustains about 12 requests/s in all). @default 2 */
-  readonly deletesPerSecond: number;
-  /**
-   * Expiry stops (nothing is deleted, an alarm fires) when the newest snapshot that passed
-   * its restore test is older than this: expiry never outruns failing backups or failing tests.
-   * @default 72
-   */
-  readonly maxVerifiedAgeHours: number;
-}
+/**
+ * Grandfather-father-son retention: how many snapshots of each tier to keep. Declared once with the
+ * retention use case, which receives exactly this (`RetentionSettings`, each field with its default).
+ */
+export type RetentionConfig = RetentionSettings;
 
 /** Restore tests (the verify workflow). */
 export interface RestoreTestConfig {
@@ -200,7 +179,7 @@ export interface DrConfig {
   readonly database: DatabaseConfig;
   readonly dr: DrRegionConfig;
   /** Targets per failure mode; null means the mode is knowingly unprotected (only without a DR region). */
-  readonly objectives: Readonly<Record<FailureMode, Objective | null>>;
+  readonly objectives: RecoveryObjectives;
   readonly schedules: ScheduleConfig;
   readonly retention: RetentionConfig;
   /** Email addresses subscribed to alarm notifications. @default [] */

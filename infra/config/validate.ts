@@ -2,101 +2,81 @@ import { verifiedCopyAgeFloorSeconds } from '../../functions/domain/rpo/objectiv
 import { longestGapSeconds, parseSchedule } from '../../functions/domain/snapshots/schedule.ts';
 import { parseAssertions } from '../../functions/domain/verification/checks.ts';
 import { exactCountTableProblems } from '../../functions/domain/verification/exact-counts.ts';
+import { findProblems, isPlainObject, type Problem } from '../../functions/contracts/schema.ts';
 import { ValidationError } from '../../functions/shared/errors.ts';
-import { isPlainObject } from './defaults.ts';
 import { offsitePaths } from './resolve.ts';
 import { CLUSTER_CLASS_FAMILIES, MANUAL_SNAPSHOT_QUOTA, PITR_LAG_SECONDS, PROBE_PERIOD_SECONDS, RDS_FAILOVER_SECONDS, SUPPORTED_MAJORS, WRITER_DOWN_PROBES } from './constants.ts';
-import { FAILURE_MODES, type DrConfig, type FailureMode, type Topology } from './types.ts';
+import { CONFIG_SCHEMA, MAINTENANCE, storageGiB, WINDOW } from './schema.ts';
+import type { GenericSchema } from 'valibot';
+import { FAILURE_MODES, type DrConfig, type FailureMode } from './types.ts';
 
 /**
- * Configuration validation. Every check runs; the result lists every problem, each
- * starting with the field's path, so one synth shows everything to fix.
+ * Configuration validation: the shape (schema.ts, {@link CONFIG_SCHEMA}), then the rules that
+ * relate fields to each other. Every check runs; the result lists every problem, each starting
+ * with the field's path, so one synth shows everything to fix.
  */
 
-/** Allowed keys per object path; `*` marks a record whose keys are checked elsewhere. */
-const KEYS: Record<string, readonly string[]> = {
-  '': ['region', 'availabilityZones', 'database', 'dr', 'objectives', 'schedules', 'retention', 'notificationEmails', 'failover', 'restoreTest', 'archiveRetentionDays'],
-  database: ['name', 'engineVersion', 'topology', 'instanceClass', 'storageType', 'allocatedStorageGiB', 'maxAllocatedStorageGiB', 'iops', 'readReplicas', 'backupRetentionDays', 'preferredBackupWindow', 'preferredMaintenanceWindow', 'port', 'masterUsername'],
-  dr: ['region', 'snapshotCopy', 'backupReplication', 'readReplica'],
-  objectives: FAILURE_MODES,
-  'objectives.az': ['rpoSeconds', 'rtoSeconds'],
-  'objectives.region': ['rpoSeconds', 'rtoSeconds'],
-  'objectives.corruption': ['rpoSeconds', 'rtoSeconds'],
-  'objectives.snapshotLoss': ['rpoSeconds', 'rtoSeconds'],
-  schedules: ['timezone', 'backup', 'restoreTest', 'tiers'],
-  'schedules.tiers': ['weeklyOn', 'monthlyOnDay', 'yearlyOn'],
-  retention: ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'],
-  failover: ['auto', 'maxLagOnFailoverSeconds', 'cooldownMinutes'],
-  restoreTest: ['instanceClass', 'temporaryTtlHours', 'assertions', 'maxBracketShare', 'bracketMaxWaitSeconds', 'contentDigest', 'exactCounts'],
-  'restoreTest.exactCounts': ['tables'],
-};
+/** Where the configuration's problems are reported: fields by their bare path, the file as `(root)`. */
+const PLACE = { label: '(root)', prefix: '' } as const;
 
 /**
- * Checks that the raw input has no unknown key at any level. Runs before defaults are
- * applied, so a misspelt key is reported instead of silently ignored.
+ * The keys of the raw input that the configuration does not allow, at any level. Runs before
+ * defaults are applied, so a misspelt key is reported instead of silently ignored.
  */
-export function unknownKeys(input: unknown, path = ''): string[] {
-  if (!isPlainObject(input)) return [];
-  const allowed = KEYS[path];
-  if (allowed === undefined) return [];
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(input)) {
-    const child = path === '' ? key : `${path}.${key}`;
-    if (!allowed.includes(key)) {
-      problems.push(`${child}: unknown key; allowed keys${path === '' ? '' : ` of ${path}`}: ${allowed.join(', ')}`);
-    } else {
-      problems.push(...unknownKeys(value, child));
-    }
-  }
-  return problems;
+export function unknownKeys(input: unknown): string[] {
+  // In the order the file lists them, depth first.
+  const place = (path: string): number[] => {
+    let at: unknown = input;
+    return path.split('.').map((key) => {
+      const index = isPlainObject(at) ? Object.keys(at).indexOf(key) : -1;
+      at = isPlainObject(at) ? at[key] : undefined;
+      return index;
+    });
+  };
+  const before = (a: number[], b: number[]): number => {
+    for (let i = 0; i < Math.min(a.length, b.length); i += 1) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+    return a.length - b.length;
+  };
+  return findProblems(CONFIG_SCHEMA, input, PLACE)
+    .filter((problem) => problem.unknownKey)
+    .sort((a, b) => before(place(a.path), place(b.path)))
+    .map(line);
 }
 
-/** A tiny collector so each rule reads as one line. */
+function line(problem: Problem): string {
+  return `${problem.path}: ${problem.message}`;
+}
+
+/** The rules' view of the shape check: which fields passed it. */
 class Problems {
-  readonly list: string[] = [];
+  readonly list: (Problem & { readonly after: string })[] = [];
+  private readonly failed: readonly string[];
 
-  add(path: string, message: string): void {
-    this.list.push(`${path}: ${message}`);
+  constructor(shape: readonly Problem[]) {
+    this.failed = shape.map((problem) => problem.path);
   }
 
-  integer(path: string, value: unknown, min: number, max: number): value is number {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.add(path, `${show(value)} must be an integer from ${min} to ${max}`);
-      return false;
-    }
-    return true;
+  /** Reports `message` at `path`, sorted with `after`'s problems (default: the path's own). */
+  add(path: string, message: string, after = path): void {
+    this.list.push({ path, message, unknownKey: false, after });
   }
 
-  number(path: string, value: unknown, min: number, max: number): value is number {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      this.add(path, `${show(value)} must be a number from ${min} to ${max}`);
-      return false;
-    }
-    return true;
+  /** Checks one field whose schema depends on another field's value; true when it passes. */
+  check(path: string, value: unknown, schema: GenericSchema): boolean {
+    const found = findProblems(schema, value, { label: path });
+    for (const problem of found) this.add(path, problem.message);
+    return found.length === 0;
   }
 
-  boolean(path: string, value: unknown): value is boolean {
-    if (typeof value !== 'boolean') {
-      this.add(path, `${show(value)} must be true or false`);
-      return false;
-    }
-    return true;
+  /** Reports a line a domain reader made (`path: message`), sorted with `after`'s problems. */
+  addLine(line: string, after: string): void {
+    const at = line.indexOf(': ');
+    this.list.push({ path: line.slice(0, at), message: line.slice(at + 2), unknownKey: false, after });
   }
 
-  pattern(path: string, value: unknown, re: RegExp, what: string): value is string {
-    if (typeof value !== 'string' || !re.test(value)) {
-      this.add(path, `${show(value)} is not ${what}`);
-      return false;
-    }
-    return true;
-  }
-
-  oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): value is T {
-    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      this.add(path, `${show(value)} is not allowed; allowed: ${allowed.join(', ')}`);
-      return false;
-    }
-    return true;
+  /** True when each field at `paths` and the objects holding it passed the shape check. */
+  ok(...paths: string[]): boolean {
+    return paths.every((path) => !this.failed.some((bad) => bad === path || path.startsWith(`${bad}.`) || path.startsWith(`${bad}[`)));
   }
 }
 
@@ -104,36 +84,54 @@ function show(value: unknown): string {
   return value === undefined ? 'missing value' : JSON.stringify(value);
 }
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const WINDOW = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
-const MAINTENANCE = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/**
+ * The order problems are reported in: the order a reader fixes the file, each field's shape
+ * problem followed by the rules about it. A problem sorts at the longest entry its path starts
+ * with; a rule reported on a whole object names the field it follows (`Problems.add`'s `after`).
+ */
+const REPORT_ORDER = [
+  'region', 'availabilityZones',
+  ...['name', 'engineVersion', 'topology', 'instanceClass', 'storageType', 'allocatedStorageGiB', 'iops', 'maxAllocatedStorageGiB', 'readReplicas', 'backupRetentionDays', 'preferredBackupWindow', 'preferredMaintenanceWindow', 'port', 'masterUsername'].map((key) => `database.${key}`),
+  'dr.region', 'dr.snapshotCopy', 'dr.backupReplication', 'dr.readReplica',
+  ...FAILURE_MODES.flatMap((mode) => [`objectives.${mode}`, `objectives.${mode}.rpoSeconds`, `objectives.${mode}.rtoSeconds`]),
+  'schedules.timezone', 'schedules.backup', 'schedules.restoreTest', 'schedules.tiers.weeklyOn', 'schedules.tiers.monthlyOnDay', 'schedules.tiers.yearlyOn',
+  ...['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'].map((key) => `retention.${key}`),
+  'notificationEmails', 'failover.auto', 'failover.maxLagOnFailoverSeconds', 'failover.cooldownMinutes', 'archiveRetentionDays',
+  ...['instanceClass', 'temporaryTtlHours', 'maxBracketShare', 'bracketMaxWaitSeconds', 'contentDigest', 'exactCounts', 'assertions'].map((key) => `restoreTest.${key}`),
+];
+
+/** Where a problem at `path` sorts in {@link REPORT_ORDER}: its field's place, a whole object's at its first field. */
+function reportPosition(path: string): number {
+  let best = -1;
+  REPORT_ORDER.forEach((entry, index) => {
+    if ((path === entry || path.startsWith(`${entry}.`) || path.startsWith(`${entry}[`)) && (best === -1 || entry.length > (REPORT_ORDER[best] as string).length)) best = index;
+  });
+  if (best !== -1) return best;
+  const first = REPORT_ORDER.findIndex((entry) => entry.startsWith(`${path}.`));
+  return first === -1 ? REPORT_ORDER.length : first;
+}
 
 /**
  * Validates a complete configuration (defaults applied). Returns every problem; an
- * empty list means the configuration can be deployed.
+ * empty list means the configuration can be deployed. Keys it does not allow are left to
+ * {@link unknownKeys}, which sees the input before defaults.
  */
 export function validateConfig(config: DrConfig): string[] {
-  const p = new Problems();
+  const shape = findProblems(CONFIG_SCHEMA, config, PLACE).filter((problem) => !problem.unknownKey);
+  if (shape.some((problem) => problem.path === PLACE.label)) return shape.map(line);
+  const p = new Problems(shape);
   const db = config.database;
-  const cluster = db.topology === 'multi-az-cluster';
+  const cluster = isPlainObject(db) && db.topology === 'multi-az-cluster';
 
-  // Regions and zones.
-  const regionOk = p.pattern('region', config.region, REGION, 'an AWS region name (e.g. eu-west-1)');
-  const azs = config.availabilityZones;
-  if (!Array.isArray(azs) || azs.length !== 3 || new Set(azs).size !== 3) {
-    p.add('availabilityZones', `${show(azs)} must list 3 distinct availability zones`);
-  } else if (regionOk) {
-    azs.forEach((az, i) => {
-      if (typeof az !== 'string' || !new RegExp(`^${config.region}[a-z]$`).test(az)) {
-        p.add(`availabilityZones[${i}]`, `${show(az)} is not an availability zone of ${config.region}`);
-      }
+  // Zones of the region.
+  if (p.ok('region', 'availabilityZones')) {
+    config.availabilityZones.forEach((az, i) => {
+      if (!new RegExp(`^${config.region}[a-z]$`).test(az)) p.add(`availabilityZones[${i}]`, `${show(az)} is not an availability zone of ${config.region}`);
     });
   }
 
-  // Database.
-  p.pattern('database.name', db.name, /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,39}$/, 'a name of 1-40 lower-case letters, digits and single hyphens starting with a letter');
-  if (p.pattern('database.engineVersion', db.engineVersion, /^\d+\.\d+$/, 'a full PostgreSQL version like 18.3')) {
+  // Database: what the engine, the topology and the storage allow together.
+  if (p.ok('database.engineVersion')) {
     const major = Number(db.engineVersion.split('.')[0]);
     const minor = Number(db.engineVersion.split('.')[1]);
     if (!(SUPPORTED_MAJORS as readonly number[]).includes(major)) {
@@ -142,8 +140,7 @@ export function validateConfig(config: DrConfig): string[] {
       p.add('database.engineVersion', `${db.engineVersion} cannot run a Multi-AZ DB cluster; PostgreSQL 14 needs 14.5 or later`);
     }
   }
-  p.oneOf('database.topology', db.topology, ['multi-az-instance', 'multi-az-cluster'] as const);
-  if (p.pattern('database.instanceClass', db.instanceClass, /^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'a DB instance class like db.m7g.large')) {
+  if (p.ok('database.instanceClass')) {
     const family = db.instanceClass.split('.')[1] ?? '';
     if (cluster && !(CLUSTER_CLASS_FAMILIES as readonly string[]).includes(family)) {
       p.add('database.instanceClass', `${db.instanceClass} cannot run a Multi-AZ DB cluster; allowed families: ${CLUSTER_CLASS_FAMILIES.map((f) => `db.${f}`).join(', ')}`);
@@ -152,34 +149,28 @@ export function validateConfig(config: DrConfig): string[] {
       p.add('database.instanceClass', `${db.instanceClass} is burstable: production databases need a fixed-performance class`);
     }
   }
-  if (p.oneOf('database.storageType', db.storageType, ['gp3', 'io1', 'io2'] as const)) {
-    const minStorage = db.storageType === 'gp3' ? 20 : 100;
-    p.integer('database.allocatedStorageGiB', db.allocatedStorageGiB, minStorage, 65_536);
+  if (p.ok('database.storageType')) {
+    p.check('database.allocatedStorageGiB', db.allocatedStorageGiB, storageGiB(db.storageType === 'gp3' ? 20 : 100));
     if (db.storageType !== 'gp3' && db.iops === undefined) p.add('database.iops', `required with storageType ${db.storageType}`);
   }
-  if (db.iops !== undefined && p.integer('database.iops', db.iops, 1000, 256_000) && db.storageType === 'io1' && typeof db.allocatedStorageGiB === 'number') {
+  if (p.ok('database.iops') && db.iops !== undefined && db.storageType === 'io1' && typeof db.allocatedStorageGiB === 'number') {
     const ratio = db.iops / db.allocatedStorageGiB;
     if (ratio < 0.5 || ratio > 50) p.add('database.iops', `${db.iops} IOPS on ${db.allocatedStorageGiB} GiB is a ratio of ${ratio.toFixed(1)}; io1 allows 0.5 to 50 IOPS per GiB`);
   }
-  if (!cluster && p.integer('database.maxAllocatedStorageGiB', db.maxAllocatedStorageGiB, 20, 65_536) && typeof db.allocatedStorageGiB === 'number' && db.maxAllocatedStorageGiB < db.allocatedStorageGiB) {
+  if (!cluster && p.ok('database') && p.check('database.maxAllocatedStorageGiB', db.maxAllocatedStorageGiB, storageGiB(20)) && typeof db.allocatedStorageGiB === 'number' && db.maxAllocatedStorageGiB < db.allocatedStorageGiB) {
     p.add('database.maxAllocatedStorageGiB', `${db.maxAllocatedStorageGiB} is below allocatedStorageGiB ${db.allocatedStorageGiB}`);
   }
-  if (p.integer('database.readReplicas', db.readReplicas, 0, 5) && cluster && db.readReplicas > 0) {
+  if (p.ok('database.readReplicas') && cluster && db.readReplicas > 0) {
     p.add('database.readReplicas', 'must be 0 with multi-az-cluster: its two standbys already serve reads');
   }
-  p.integer('database.backupRetentionDays', db.backupRetentionDays, 1, 35);
-  const backupOk = p.pattern('database.preferredBackupWindow', db.preferredBackupWindow, WINDOW, 'a UTC window hh:mm-hh:mm');
-  const maintOk = p.pattern('database.preferredMaintenanceWindow', db.preferredMaintenanceWindow, MAINTENANCE, 'a UTC window ddd:hh:mm-ddd:hh:mm');
-  if (backupOk) checkWindows(p, db.preferredBackupWindow, maintOk ? db.preferredMaintenanceWindow : null);
-  p.integer('database.port', db.port, 1150, 65_535);
-  if (p.pattern('database.masterUsername', db.masterUsername, /^[a-z][a-z0-9_]{0,62}$/, 'a user name of lower-case letters, digits and underscores') && ['postgres', 'rdsadmin', 'admin', 'rdsrepladmin'].includes(db.masterUsername)) {
+  if (p.ok('database.preferredBackupWindow')) checkWindows(p, db.preferredBackupWindow, p.ok('database.preferredMaintenanceWindow') ? db.preferredMaintenanceWindow : null);
+  if (p.ok('database.masterUsername') && ['postgres', 'rdsadmin', 'admin', 'rdsrepladmin'].includes(db.masterUsername)) {
     p.add('database.masterUsername', `"${db.masterUsername}" is reserved by RDS or PostgreSQL`);
   }
 
   // DR region and what RDS supports per topology.
   const dr = config.dr;
-  const drRegion = dr.region;
-  if (drRegion !== null && p.pattern('dr.region', drRegion, REGION, 'an AWS region name or null') && drRegion === config.region) {
+  if (p.ok('dr.region') && dr.region !== null && dr.region === config.region) {
     p.add('dr.region', `must differ from region (${config.region}): a copy in the same region does not survive region loss`);
   }
   const features = [
@@ -188,82 +179,39 @@ export function validateConfig(config: DrConfig): string[] {
     ['readReplica', 'cross-region read replicas of Multi-AZ DB clusters'],
   ] as const;
   for (const [key, limitation] of features) {
-    if (!p.boolean(`dr.${key}`, dr[key]) || !dr[key]) continue;
+    if (!p.ok(`dr.${key}`) || !dr[key]) continue;
     if (cluster) p.add(`dr.${key}`, `not supported with multi-az-cluster: RDS does not support ${limitation}; set it to false`);
-    else if (drRegion === null) p.add(`dr.${key}`, 'needs dr.region');
+    else if (dr.region === null) p.add(`dr.${key}`, 'needs dr.region');
   }
 
-  checkObjectives(p, config);
+  if (p.ok('objectives', 'database', 'dr', 'schedules')) checkObjectives(p, config);
 
-  // Schedules.
-  const sch = config.schedules;
-  if (typeof sch.timezone !== 'string' || !isTimeZone(sch.timezone)) {
-    p.add('schedules.timezone', `${show(sch.timezone)} is not an IANA time zone (e.g. UTC, Europe/London)`);
-  }
-  for (const key of ['backup', 'restoreTest'] as const) {
-    const value = sch[key];
-    if (typeof value !== 'string') {
-      p.add(`schedules.${key}`, `${show(value)} must be a cron(...) or rate(...) expression`);
-      continue;
-    }
-    const parsed = parseSchedule(value);
-    if (!parsed.ok) for (const problem of parsed.problems) p.add(`schedules.${key}`, problem);
-  }
-  p.oneOf('schedules.tiers.weeklyOn', sch.tiers.weeklyOn, ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const);
-  p.integer('schedules.tiers.monthlyOnDay', sch.tiers.monthlyOnDay, 1, 28);
-  if (p.pattern('schedules.tiers.yearlyOn', sch.tiers.yearlyOn, /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a month-day MM-DD')) {
-    const [month, day] = sch.tiers.yearlyOn.split('-').map(Number) as [number, number];
-    if (day > new Date(Date.UTC(2027, month, 0)).getUTCDate()) p.add('schedules.tiers.yearlyOn', `${sch.tiers.yearlyOn} does not occur every year`);
-  }
-
-  // Retention.
+  // Retention: what the tiers keep, against the account's manual-snapshot quota.
   const r = config.retention;
-  const tiers = (['daily', 'weekly', 'monthly', 'yearly'] as const).filter((t) => p.integer(`retention.${t}`, r[t], 0, 1000));
+  const tiers = (['daily', 'weekly', 'monthly', 'yearly'] as const).filter((t) => p.ok(`retention.${t}`));
   const kept = tiers.reduce((sum, t) => sum + r[t], 0);
-  if (tiers.length === 4 && kept === 0) p.add('retention', 'every tier keeps 0 snapshots: keep at least one tier');
-  p.integer('retention.minimumCount', r.minimumCount, 1, MANUAL_SNAPSHOT_QUOTA);
-  if (p.integer('retention.quotaHeadroom', r.quotaHeadroom, 0, MANUAL_SNAPSHOT_QUOTA - 1) && tiers.length === 4 && kept > MANUAL_SNAPSHOT_QUOTA - r.quotaHeadroom) {
-    p.add('retention', `keeps up to ${kept} snapshots, more than the manual-snapshot quota of ${MANUAL_SNAPSHOT_QUOTA} less quotaHeadroom ${r.quotaHeadroom}`);
+  if (tiers.length === 4 && kept === 0) p.add('retention', 'every tier keeps 0 snapshots: keep at least one tier', 'retention.yearly');
+  if (p.ok('retention.quotaHeadroom') && tiers.length === 4 && kept > MANUAL_SNAPSHOT_QUOTA - r.quotaHeadroom) {
+    p.add('retention', `keeps up to ${kept} snapshots, more than the manual-snapshot quota of ${MANUAL_SNAPSHOT_QUOTA} less quotaHeadroom ${r.quotaHeadroom}`, 'retention.quotaHeadroom');
   }
-  p.number('retention.deletesPerSecond', r.deletesPerSecond, 0.1, 10);
-  p.integer('retention.maxVerifiedAgeHours', r.maxVerifiedAgeHours, 24, 8760);
 
-  // Notifications, failover, archive.
-  if (!Array.isArray(config.notificationEmails)) {
-    p.add('notificationEmails', `${show(config.notificationEmails)} must be a list of email addresses`);
-  } else {
-    config.notificationEmails.forEach((email, i) => p.pattern(`notificationEmails[${i}]`, email, EMAIL, 'an email address'));
-  }
-  p.boolean('failover.auto', config.failover.auto);
-  p.integer('failover.maxLagOnFailoverSeconds', config.failover.maxLagOnFailoverSeconds, 0, 86_400);
-  p.integer('failover.cooldownMinutes', config.failover.cooldownMinutes, 0, 1440);
-  p.integer('archiveRetentionDays', config.archiveRetentionDays, 1, 36_500);
-
-  // Restore tests.
+  // Restore tests: exact mode's tables and the SQL assertions, by their own readers.
   const rt = config.restoreTest;
-  if (rt.instanceClass !== null) p.pattern('restoreTest.instanceClass', rt.instanceClass, /^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'a DB instance class like db.m7g.large, or null for the database\'s own');
-  p.integer('restoreTest.temporaryTtlHours', rt.temporaryTtlHours, 1, 48);
-  p.number('restoreTest.maxBracketShare', rt.maxBracketShare, 0.0001, 1);
-  // The manifest function runs at most 15 minutes: the wait, one flush interval and the reads must fit.
-  p.integer('restoreTest.bracketMaxWaitSeconds', rt.bracketMaxWaitSeconds, 0, 780);
-  p.boolean('restoreTest.contentDigest', rt.contentDigest);
-  p.list.push(...exactCountTableProblems(rt.exactCounts?.tables, 'restoreTest.exactCounts.tables'));
-  try {
-    parseAssertions(rt.assertions, 'restoreTest.assertions');
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    p.list.push(...error.problems);
+  if (p.ok('restoreTest.exactCounts')) for (const problem of exactCountTableProblems(rt.exactCounts.tables, 'restoreTest.exactCounts.tables')) p.addLine(problem, 'restoreTest.exactCounts');
+  if (p.ok('restoreTest')) {
+    try {
+      parseAssertions(rt.assertions, 'restoreTest.assertions');
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      for (const problem of error.problems) p.addLine(problem, 'restoreTest.assertions');
+    }
   }
-  return p.list;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  // Stable: a field's shape problem comes before the rules about it.
+  const all = [...shape.map((problem) => ({ ...problem, after: problem.path })), ...p.list];
+  return all
+    .map((problem, index) => ({ problem, index, at: reportPosition(problem.after) }))
+    .sort((a, b) => a.at - b.at || a.index - b.index)
+    .map(({ problem }) => line(problem));
 }
 
 function minutesOf(hh: string, mm: string): number {
@@ -345,12 +293,12 @@ function checkObjectives(p: Problems, config: DrConfig): void {
       p.add(path, `must be { rpoSeconds, rtoSeconds }: ${floor.path} protects against this failure`);
       continue;
     }
-    if (p.integer(`${path}.rpoSeconds`, objective.rpoSeconds, 0, 31_536_000) && objective.rpoSeconds < floor.rpoSeconds) {
+    if (p.ok(`${path}.rpoSeconds`) && objective.rpoSeconds < floor.rpoSeconds) {
       p.add(`${path}.rpoSeconds`, `${objective.rpoSeconds} is below what ${floor.path} can reach (${floor.rpoSeconds}: ${floor.rpoReason})`);
     } else if (mode === 'snapshotLoss' && typeof objective.rpoSeconds === 'number') {
       checkVerifiedCopyFloor(p, config, objective.rpoSeconds);
     }
-    if (p.integer(`${path}.rtoSeconds`, objective.rtoSeconds, 1, 31_536_000) && objective.rtoSeconds < floor.rtoSeconds) {
+    if (p.ok(`${path}.rtoSeconds`) && objective.rtoSeconds < floor.rtoSeconds) {
       p.add(`${path}.rtoSeconds`, `${objective.rtoSeconds} is below what ${floor.path} can reach (${floor.rtoSeconds}: ${floor.rtoReason})`);
     }
   }

@@ -248,6 +248,11 @@ describe('cli: bad usage starts nothing; exit 2', () => {
       ['--mode: "AZ" is not one of az, region, observe', '--reason: required, free text kept in the audit record and the notification'],
     ],
     ['failover: observe forced', ['failover', '--mode', 'observe', '--reason', 'x', '--force', ...COMMON], ['--force: only for modes az and region; observe never acts']],
+    [
+      'failover: observe forced without a reason',
+      ['failover', '--mode', 'observe', '--force', ...COMMON],
+      ['--reason: required, free text kept in the audit record and the notification', '--force: only for modes az and region; observe never acts'],
+    ],
     ['failover: flag with a value', ['failover', '--mode', 'az', '--reason', 'x', '--dry-run=false', ...COMMON], ['--dry-run: a flag, takes no value']],
     ['option without a value', ['backup', '--tier', ...COMMON.slice(0, 2), '--account'], ['--tier: needs a value', '--account: needs a value', '--account: required (or AWS_ACCOUNT_ID, or --state-machine-arn), the 12-digit account id']],
     ['repeated option', ['backup', '--tier', 'daily', '--tier', 'weekly', ...COMMON], ['--tier: given more than once']],

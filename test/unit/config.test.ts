@@ -156,6 +156,12 @@ describe('configuration validation', () => {
     expect(problemsOf(input)).toEqual(expected);
   });
 
+  it('reports a section that is not an object instead of failing on it, and sizes io storage from 100 GiB', () => {
+    expect(problemsOf({ database: null, failover: [] })).toEqual(['database: null must be an object', 'failover: [] must be an object']);
+    expect(problemsOf({ database: { storageType: 'io2', iops: 3000, allocatedStorageGiB: 50 } })).toEqual(['database.allocatedStorageGiB: 50 must be an integer from 100 to 65536']);
+    expect(problemsOf({ objectives: { az: { rpoSeconds: 0, rtoSeconds: 600, rto: 1 } } })).toEqual(['objectives.az.rto: unknown key; allowed keys of objectives.az: rpoSeconds, rtoSeconds']);
+  });
+
   it('refuses every cross-region feature on a Multi-AZ DB cluster, naming the RDS limitation', () => {
     const problems = problemsOf({ database: { topology: 'multi-az-cluster' }, dr: { snapshotCopy: true, backupReplication: true, readReplica: true } });
     expect(problems).toEqual([

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   measureRecoveryPoints,
-  objectivesProblems,
   parseOffsitePaths,
   rpoDatapoints,
   verifiedCopyAgeFloorSeconds,
@@ -9,6 +8,7 @@ import {
   type RecoveryObjectives,
   type RpoObservations,
 } from '../../functions/domain/rpo/objectives.ts';
+import { objectivesProblems } from '../../functions/contracts/objectives.ts';
 import { parseSchedule, type Schedule } from '../../functions/domain/snapshots/schedule.ts';
 import type { DatabaseState, Snapshot } from '../../functions/ports/database-control-plane.ts';
 

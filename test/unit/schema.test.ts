@@ -1,6 +1,6 @@
 import { array, nullable, optional } from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { fields, instantWithZone, oneOf, parseWith, problemsOf, say, text, wholeNumber } from '../../functions/contracts/schema.ts';
+import { closed, fields, findProblems, finiteNumber, instantWithZone, listOf, oneOf, parseWith, problemsOf, say, text, whenObject, wholeNumber, worded, yesNo } from '../../functions/contracts/schema.ts';
 import { ConfigurationError, ValidationError } from '../../functions/shared/errors.ts';
 
 const request = fields(
@@ -47,5 +47,34 @@ describe('house schema wrapper', () => {
   it('throws one ValidationError by default, or the typed error asked for', () => {
     expect(() => parseWith(request, {}, { label: 'event', prefix: '' })).toThrow(ValidationError);
     expect(() => parseWith(request, null, { label: 'config' }, (p) => new ConfigurationError(p.join('; ')))).toThrow(new ConfigurationError('config: null is not a JSON object'));
+  });
+
+  it('words messages another way, reports a bad text once, and checks numbers, flags and lists', () => {
+    const settings = fields({
+      rate: finiteNumber(0.1, 10, undefined, worded('must be a number from 0.1 to 10')),
+      on: yesNo(undefined, worded('must be true or false')),
+      name: text(/^[a-z]+$/, 'a lower-case word'),
+      emails: listOf(text(/@/, 'an email address'), worded('must be a list')),
+    });
+    expect(problemsOf(settings, { rate: Infinity, on: 'yes', name: '', emails: ['a@b', 'x'] }, { label: 'config' })).toEqual([
+      'config.rate: null must be a number from 0.1 to 10',
+      'config.on: "yes" must be true or false',
+      'config.name: "" is not a lower-case word',
+      'config.emails[1]: "x" is not an email address',
+    ]);
+    expect(problemsOf(settings, { on: true, name: 'a', emails: 5 }, { label: 'config' })).toEqual(['config.rate: missing value must be a number from 0.1 to 10', 'config.emails: 5 must be a list']);
+  });
+
+  it('names keys a closed object does not allow first, and marks them', () => {
+    const target = closed(fields({ rpoSeconds: wholeNumber(0, 10), rtoSeconds: wholeNumber(1, 10) }), ['rpoSeconds', 'rtoSeconds'], 'unknown key; allowed: rpoSeconds, rtoSeconds');
+    const modes = fields({ az: whenObject(target) });
+    expect(findProblems(modes, { az: { rpoSeconds: -1, rtoSeconds: 1, rto: 2 } }, { label: 'objectives' })).toEqual([
+      { path: 'objectives.az.rto', message: 'unknown key; allowed: rpoSeconds, rtoSeconds', unknownKey: true },
+      { path: 'objectives.az.rpoSeconds', message: '-1 is not an integer from 0 to 10', unknownKey: false },
+    ]);
+    // whenObject leaves what is not an object to a later rule.
+    expect(problemsOf(modes, { az: 'none' }, { label: 'objectives' })).toEqual([]);
+    expect(problemsOf(modes, { az: null }, { label: 'objectives' })).toEqual([]);
+    expect(() => parseWith(target, { rpoSeconds: 1, rtoSeconds: 2, x: 0 }, { label: 'o' })).toThrow(ValidationError);
   });
 });

@@ -21,34 +21,42 @@ import { writeAudit, type AuditRecord } from '../audit/records.ts';
 import { TAG as RETENTION_TAGS } from '../snapshots/naming.ts';
 import { dataTimeOf } from './data-time.ts';
 import type { RetentionAlarm, RetentionDecision, RetentionPolicy, RetentionQuota, SnapshotRecord } from './model.ts';
-import { planRetention, validateRetentionPolicy } from './planner.ts';
+import { planRetention } from './planner.ts';
 
 /**
- * The retention settings that come from configuration (`retention.*` plus
- * `maxVerifiedAgeHours`), as the retention λ receives them in `RETENTION_POLICY`.
- * The policy name and the quota come from elsewhere (`POLICY_NAME`, the RDS account).
+ * The retention settings: the configuration's `retention` (grandfather-father-son: how many
+ * snapshots of each tier to keep), as the retention λ receives them in `RETENTION_POLICY`
+ * (schema: functions/contracts/retention-settings.ts). The policy name and the quota come from
+ * elsewhere (`POLICY_NAME`, the RDS account). Defaults are the configuration's (infra/config/defaults.ts).
  */
 export interface RetentionSettings {
-  /** Newest snapshots of tier daily or above to keep. */
+  /** Newest snapshots of tier daily or above to keep. @default 7 */
   readonly daily: number;
-  /** Newest snapshots of tier weekly or above to keep. */
+  /** Newest snapshots of tier weekly or above to keep. @default 5 */
   readonly weekly: number;
-  /** Newest snapshots of tier monthly or above to keep. */
+  /** Newest snapshots of tier monthly or above to keep. @default 12 */
   readonly monthly: number;
-  /** Newest yearly snapshots to keep. */
+  /** Newest yearly snapshots to keep. @default 3 */
   readonly yearly: number;
-  /** Snapshots under the policy each database keeps whatever the tiers say. */
+  /** Never go below this many managed snapshots (those under the policy) per database. @default 3 */
   readonly minimumCount: number;
-  /** Manual snapshots to leave free under the account quota. */
+  /** Manual snapshots to leave free under the account quota; alarm when fewer remain. @default 10 */
   readonly quotaHeadroom: number;
-  /** Delete calls per second at most (RDS sustains about 12 API requests/s per account and region, all calls together). */
+  /**
+   * Delete calls per second at most when applying a plan (RDS sustains about 12 API requests/s per
+   * account and region, all calls together). @default 2
+   */
   readonly deletesPerSecond: number;
-  /** Expiry freezes when the newest verified snapshot is older than this. */
+  /**
+   * Expiry stops (nothing is deleted, an alarm fires) when the newest snapshot that passed its
+   * restore test is older than this: expiry never outruns failing backups or failing tests.
+   * @default 72
+   */
   readonly maxVerifiedAgeHours: number;
 }
 
 /** The keys of {@link RetentionSettings}, in the order problems are reported. */
-export const RETENTION_SETTING_KEYS = ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'] as const;
+export const RETENTION_SETTING_KEYS = ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'] as const satisfies readonly (keyof RetentionSettings)[];
 
 /**
  * Highest accepted `deletesPerSecond`. RDS throttles an account above about 12 requests/s
@@ -56,27 +64,6 @@ export const RETENTION_SETTING_KEYS = ['daily', 'weekly', 'monthly', 'yearly', '
  * workflow and operators working at the same time.
  */
 export const MAX_DELETES_PER_SECOND = 10;
-
-/**
- * Checks settings read from configuration. Returns every problem, each starting with the
- * field it names; empty means usable. The quota relation (`quotaHeadroom` < quota) is
- * checked at planning time, when the real quota is known.
- */
-export function retentionSettingsProblems(value: unknown): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['must be a JSON object with ' + RETENTION_SETTING_KEYS.join(', ')];
-  const record = value as Record<string, unknown>;
-  const problems = Object.keys(record)
-    .filter((key) => !(RETENTION_SETTING_KEYS as readonly string[]).includes(key))
-    .map((key) => `${key}: unknown setting; allowed: ${RETENTION_SETTING_KEYS.join(', ')}`);
-  const rate = record.deletesPerSecond;
-  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > MAX_DELETES_PER_SECOND) {
-    problems.push(`deletesPerSecond: ${rate === undefined ? 'missing' : JSON.stringify(rate)} must be a number > 0 and <= ${MAX_DELETES_PER_SECOND}`);
-  }
-  // The planner's own validation, with a quota too large to matter: one source of truth for the counts.
-  const policy = toPolicy('validation', record as unknown as RetentionSettings, { used: 0, max: Number.MAX_SAFE_INTEGER });
-  problems.push(...validateRetentionPolicy(policy).filter((p) => !p.startsWith('name:') && !p.startsWith('quota.max')).map((p) => p.replace(/^quota\.headroom:/, 'quotaHeadroom:')));
-  return problems;
-}
 
 function toPolicy(name: string, settings: RetentionSettings, quota: { used: number; max: number }): RetentionPolicy {
   return {

@@ -28,7 +28,10 @@ import { longestGapSeconds, type CronFields, type Schedule } from '../snapshots/
 import { dataTimeOf } from '../retention/data-time.ts';
 import { TAG } from '../snapshots/naming.ts';
 
-/** Failure modes with their own recovery path (the configuration's `objectives` keys). */
+/**
+ * Failure modes with their own recovery path and objectives (the configuration's `objectives` keys;
+ * docs/architecture.md, "Recovery objectives per failure mode").
+ */
 export const FAILURE_MODES = ['az', 'region', 'corruption', 'snapshotLoss'] as const;
 /** One failure mode. */
 export type FailureMode = (typeof FAILURE_MODES)[number];
@@ -41,9 +44,11 @@ export const FAILURE_MODE_DIMENSION: Readonly<Record<FailureMode, string>> = {
   snapshotLoss: 'snapshot-loss',
 };
 
-/** Targets of one failure mode, in seconds. */
+/** Targets of one failure mode, in seconds (the configuration's `objectives.<mode>`). */
 export interface RecoveryObjective {
+  /** Most data, in seconds of writes, that this failure may lose. */
   readonly rpoSeconds: number;
+  /** Longest time from failure to traffic on the recovered database. */
   readonly rtoSeconds: number;
 }
 
@@ -309,34 +314,6 @@ export function rpoDatapoints(measurement: RpoMeasurement, objectives: RecoveryO
     points.push({ name: 'RtoTargetSeconds', value: objective.rtoSeconds, failureMode });
   }
   return points;
-}
-
-/**
- * Reads the objectives as the monitor's environment carries them (JSON of the configuration's
- * `objectives`): every mode present, each null or `{ rpoSeconds >= 0, rtoSeconds >= 1 }` integers.
- * Returns the problems, each naming its field; empty means usable.
- */
-export function objectivesProblems(value: unknown): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['must be a JSON object with keys az, region, corruption, snapshotLoss'];
-  const record = value as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const key of Object.keys(record)) {
-    if (!(FAILURE_MODES as readonly string[]).includes(key)) problems.push(`${key}: unknown failure mode; allowed: ${FAILURE_MODES.join(', ')}`);
-  }
-  for (const mode of FAILURE_MODES) {
-    const objective = record[mode];
-    if (objective === null) continue;
-    if (typeof objective !== 'object' || objective === undefined || Array.isArray(objective)) {
-      problems.push(`${mode}: must be null or { rpoSeconds, rtoSeconds }`);
-      continue;
-    }
-    const o = objective as Record<string, unknown>;
-    for (const [field, min] of [['rpoSeconds', 0], ['rtoSeconds', 1]] as const) {
-      const v = o[field];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min) problems.push(`${mode}.${field}: ${JSON.stringify(v) ?? 'missing'} is not an integer >= ${min}`);
-    }
-  }
-  return problems;
 }
 
 /**
