@@ -11,7 +11,8 @@
  * Everything here is pure: SQL lives behind the {@link VerificationProbe} port, time is injected.
  */
 import type { DatabaseManifest, SchemaDescription, TableRef } from './manifest.ts';
-import { comparableSchema, countableTables, diffRowCounts, diffSchemas, fingerprint, qualifiedName } from './manifest.ts';
+import { comparableSchema, countableTables, fingerprint, qualifiedName } from './manifest.ts';
+import { diffRowCounts, diffSchemas } from './schema-diff.ts';
 import type {
   AssertionObservation,
   BtreeCheckRun,
