@@ -17,7 +17,8 @@ import { captureBracketedManifest } from '../../functions/domain/verification/ma
 import { PgContentReader } from '../../functions/adapters/pg/content.ts';
 import { captureAfterReading, type AfterReading } from '../../functions/domain/verification/after-reading.ts';
 import type { DatabaseManifest } from '../../functions/domain/verification/manifest.ts';
-import { CHECK_IDS, DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification } from '../../functions/domain/verification/checks.ts';
+import { CHECK_IDS, DEFAULT_HEARTBEAT_TOLERANCE, runVerification } from '../../functions/domain/verification/checks.ts';
+import { parseAssertions } from '../../functions/contracts/documents/assertions.ts';
 import type { VerificationOptions, VerificationReport } from '../../functions/domain/verification/checks.ts';
 import { createTempDatabase, withServerClient } from '../support/pg.ts';
 

@@ -8,7 +8,8 @@ import { AMCHECK_SCHEMA, openVerificationProbe, PgVerificationProbe } from '../.
 import type { ProbeSession } from '../../functions/adapters/pg/verification-probe.ts';
 import { captureManifest } from '../../functions/domain/verification/manifest.ts';
 import type { DatabaseManifest } from '../../functions/domain/verification/manifest.ts';
-import { DEFAULT_HEARTBEAT_TOLERANCE, parseAssertions, runVerification } from '../../functions/domain/verification/checks.ts';
+import { DEFAULT_HEARTBEAT_TOLERANCE, runVerification } from '../../functions/domain/verification/checks.ts';
+import { parseAssertions } from '../../functions/contracts/documents/assertions.ts';
 import type {
   CheckResult,
   UserAssertion,

@@ -13,10 +13,10 @@ import {
   judgeRowCounts,
   judgeSchema,
   judgeTls,
-  parseAssertions,
   readableTables,
   runVerification,
 } from '../../functions/domain/verification/checks.ts';
+import { parseAssertions } from '../../functions/contracts/documents/assertions.ts';
 import type { HeartbeatExpectation, UserAssertion, VerificationOptions } from '../../functions/domain/verification/checks.ts';
 import type {
   AssertionObservation,
