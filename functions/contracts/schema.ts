@@ -198,8 +198,8 @@ export function members<const E extends ObjectEntries>(entries: E, message: Erro
           addIssue({ message: unknown, input: input[key], path: [step(input, key)] });
         }
       }
-      const filled: Record<string, unknown> = Object.fromEntries(names.map((name) => [name, undefined]));
-      Object.assign(filled, input);
+      // Spread, not Object.assign: an own `__proto__` key of parsed JSON stays a plain key.
+      const filled: Record<string, unknown> = { ...Object.fromEntries(names.map((name) => [name, undefined])), ...input };
       const { ok, output } = relay(whole, filled, [], addIssue as AddIssue);
       if (!ok || dataset.issues !== undefined) return NEVER;
       const kept = output as Record<string, unknown>;

@@ -18,7 +18,6 @@ import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import type { CounterReading } from './bracket.ts';
 import { canonicalObjects, SCHEMA_OBJECT_SECTIONS } from './schema-objects.ts';
-import type { SchemaObjects } from './schema-objects.ts';
 import type { ContentReader } from '../../ports/content-reader.ts';
 import { contentRequests, DIGEST_SEED, type ContentReading, type LargeObjectTally } from './content.ts';
 import type { LedgerObservation } from './exact-counts.ts';
