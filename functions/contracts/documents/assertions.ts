@@ -4,7 +4,7 @@
  */
 import { check, custom, lazy, optional, pipe, rawCheck, string } from 'valibot';
 import { DEFAULT_ASSERTION_TIMEOUT_SECONDS, MAX_ASSERTION_TIMEOUT_SECONDS, type AssertionExpectation, type UserAssertion } from '../../domain/verification/checks.ts';
-import { isNot, isPlainObject, listOf, members, parseWith, say, shown, text, unchecked, wholeNumber, type Schema } from '../schema.ts';
+import { isNot, isPlainObject, listOf, members, parseWith, say, shown, unchecked, wholeNumber, type Schema } from '../schema.ts';
 
 const ASSERTION_FIELDS = ['name', 'query', 'expect', 'timeoutSeconds'];
 const EXPECT_OPERATORS = ['equals', 'atLeast', 'atMost', 'between'] as const;
@@ -85,7 +85,8 @@ function assertionAt(path: string, index: number, items: readonly unknown[]): Sc
   return members(
     {
       name: pipe(
-        text(ASSERTION_NAME, `a name matching ${ASSERTION_NAME.source}`),
+        // One check, not text(): an empty name is one problem, not two (length and pattern).
+        custom<string>((name) => typeof name === 'string' && ASSERTION_NAME.test(name), say(`a name matching ${ASSERTION_NAME.source}`)),
         rawCheck(({ dataset, addIssue }) => {
           // Only a well-formed name is looked up (a malformed one is reported as such).
           if (!dataset.typed || dataset.issues !== undefined) return;
