@@ -91,7 +91,7 @@ const COMMON = ['db', 'region', 'account', 'state-machine-arn', 'no-wait', 'time
 const FLAGS = new Set(['dry-run', 'force', 'no-wait']);
 const TIERS = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 const MODES = ['az', 'region', 'observe'] as const;
-/** RDS identifier rules, as functions/domain/verification/restore-test.ts applies them. */
+/** RDS identifier rules, as functions/domain/verification/point-in-time.ts applies them. */
 const IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
 /** A full ISO-8601 date-time with a zone: a time without one would be read in the operator's local zone. */
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;

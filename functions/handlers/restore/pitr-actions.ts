@@ -3,7 +3,7 @@
  * - `pitr`: restore the database to a point in time into a new, kept database (intent record first);
  * - `pitr-record`: the outcome record of a point-in-time restore.
  */
-import { recordPointInTimeRestore, startPointInTimeRestore } from '../../domain/verification/restore-test.ts';
+import { recordPointInTimeRestore, startPointInTimeRestore } from '../../domain/verification/point-in-time.ts';
 import { logger } from '../../shared/powertools.ts';
 import { DB_ID, type RestoreDeps, type RestoreInput } from './types.ts';
 
