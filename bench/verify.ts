@@ -27,7 +27,7 @@ import { HEARTBEAT_TABLE_DDL } from '../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../functions/adapters/pg/verification-probe.ts';
 import { captureManifest } from '../functions/domain/verification/manifest.ts';
 import type { DatabaseManifest } from '../functions/domain/verification/manifest.ts';
-import { parseAssertions } from '../functions/domain/verification/checks.ts';
+import { parseAssertions } from '../functions/contracts/documents/assertions.ts';
 import { DEFAULT_HEARTBEAT_TOLERANCE, type VerificationReport } from '../functions/domain/verification/report-model.ts';
 import { runVerification } from '../functions/domain/verification/run-verification.ts';
 import { createTempDatabase } from '../test/support/pg.ts';

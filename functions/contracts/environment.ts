@@ -4,7 +4,7 @@
  *
  * Keyed by the handler's name as infra names it (`DrFunctionProps.handler`).
  */
-import { parseAssertions } from '../domain/verification/checks.ts';
+import { parseAssertions } from './documents/assertions.ts';
 import type { UserAssertion } from '../domain/verification/report-model.ts';
 import { DEFAULT_MAX_BRACKET_SHARE } from '../domain/verification/bracket.ts';
 import { DEFAULT_SETTLE } from '../domain/verification/after-reading.ts';

@@ -12,8 +12,8 @@
  * Import valibot per function (`import { object, string } from 'valibot'`), never as a namespace:
  * esbuild then keeps only what a bundle uses (see env-schema.ts for the measured cost).
  */
-import { array, boolean, check, custom, getGlobalConfig, lazy, number, object, picklist, pipe, safeParse, string, transform, unknown } from 'valibot';
-import type { BaseIssue, Config, ErrorMessage, GenericSchema, InferOutput, ObjectEntries, OutputDataset } from 'valibot';
+import { array, boolean, check, custom, getGlobalConfig, integer as isInteger, lazy, maxValue, minLength, minValue, number, object, picklist, pipe, rawCheck, rawTransform, regex, safeParse, string, transform, unknown } from 'valibot';
+import type { BaseIssue, Config, ErrorMessage, GenericSchema, InferOutput, IssuePathItem, ObjectEntries, OutputDataset } from 'valibot';
 import { ValidationError } from '../shared/errors.ts';
 
 /** A schema from unknown input to `T`. */
@@ -137,11 +137,6 @@ export function yesNo(what = 'true or false', message: Message = say(what)): Sch
   return boolean(message);
 }
 
-/** A list whose items `item` checks (each reported as `path[i]`). @param message how a value that is not a list is reported */
-export function listOf<T>(item: Schema<T>, message: Message = say('a list')): Schema<T[]> {
-  return array(item, message);
-}
-
 /**
  * `schema` for a JSON object, anything else passed through unchecked: for a field whose other
  * values a later rule judges with knowledge the schema lacks (e.g. the configuration's objectives,
@@ -149,11 +144,6 @@ export function listOf<T>(item: Schema<T>, message: Message = say('a list')): Sc
  */
 export function whenObject<T>(schema: Schema<T>): Schema<T> {
   return lazy((value) => (isPlainObject(value) ? schema : unknown())) as unknown as Schema<T>;
-}
-
-/** Anything, typed as `T`: a field a later rule checks in full (it reports with its own paths). */
-export function checkedLater<T>(): Schema<T> {
-  return unknown() as unknown as Schema<T>;
 }
 
 /** The issue type of a key an object does not allow (see {@link closed}). */
@@ -241,5 +231,142 @@ export function fields<const E extends ObjectEntries>(entries: E, what = 'a JSON
       if (typeof message === 'function') return message({ ...issue, input: undefined });
       return message ?? 'required';
     }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builders for documents checked field by field (stored documents, user lists): every field's own
+// schema words its problem, an absent field included, and the problems come in the order declared.
+
+/** The message `must be <what>`, whatever the value (the wording of the stored documents). */
+export function must(what: string): ErrorMessage<BaseIssue<unknown>> {
+  return () => `must be ${what}`;
+}
+
+/** The message `<value> is not <what>`, an absent value shown as `undefined` (compare {@link say}). */
+export function isNot(what: string): ErrorMessage<BaseIssue<unknown>> {
+  return (issue) => `${shown(issue.input)} is not ${what}`;
+}
+
+/** Accepts any value as a `T`: a part of a document the reading does not check (say why where used). */
+export function unchecked<T>(): Schema<T> {
+  return custom<T>(() => true);
+}
+
+type AddIssue = (info: { message: string; input?: unknown; path?: [IssuePathItem, ...IssuePathItem[]] }) => void;
+
+/** The path item of `key` (an object's field or an array's index) in `input`. */
+function step(input: unknown, key: string | number): IssuePathItem {
+  if (typeof key === 'number') return { type: 'array', origin: 'value', input: input as unknown[], key, value: (input as unknown[])[key] };
+  const record = isPlainObject(input) ? input : {};
+  return { type: 'object', origin: 'value', input: record, key, value: record[key] };
+}
+
+/** Runs `schema` on `value` and reports its problems under `at` (nothing when `at` is empty); returns the outcome. */
+function relay(schema: GenericSchema, value: unknown, at: readonly IssuePathItem[], addIssue: AddIssue): { ok: boolean; output: unknown } {
+  const result = safeParse(schema, value);
+  if (result.success) return { ok: true, output: result.output };
+  for (const issue of result.issues) {
+    const path = [...at, ...(issue.path ?? [])];
+    addIssue({ message: issue.message, input: issue.input, ...(path.length === 0 ? {} : { path: path as [IssuePathItem, ...IssuePathItem[]] }) });
+  }
+  return { ok: false, output: undefined };
+}
+
+/**
+ * A JSON object whose fields are each checked by their schema, an absent field as `undefined`, in the
+ * order declared; `message` words a value that is not a JSON object. Unknown keys are dropped from
+ * the output, or, with `unknown`, reported first (in the input's order), each at its own path.
+ */
+export function members<const E extends ObjectEntries>(entries: E, message: ErrorMessage<BaseIssue<unknown>>, unknown?: ErrorMessage<BaseIssue<unknown>>) {
+  const whole = object(entries);
+  const names = Object.keys(entries);
+  return pipe(
+    custom<Record<string, unknown>>(isPlainObject, message),
+    rawTransform(({ dataset, addIssue, NEVER }) => {
+      const input = dataset.value;
+      if (unknown !== undefined) {
+        for (const key of Object.keys(input).filter((name) => !Object.hasOwn(entries, name))) {
+          addIssue({ message: unknown, input: input[key], path: [step(input, key)] });
+        }
+      }
+      // Spread, not Object.assign: an own `__proto__` key of parsed JSON stays a plain key.
+      const filled: Record<string, unknown> = { ...Object.fromEntries(names.map((name) => [name, undefined])), ...input };
+      const { ok, output } = relay(whole, filled, [], addIssue as AddIssue);
+      if (!ok || dataset.issues !== undefined) return NEVER;
+      const kept = output as Record<string, unknown>;
+      for (const name of names) if (kept[name] === undefined && !Object.hasOwn(input, name)) delete kept[name];
+      return kept as InferOutput<typeof whole>;
+    }),
+  );
+}
+
+/**
+ * A JSON object used as a map (`Record<string, T>`), each value checked by `value` and reported by
+ * its key, in the input's order; with `key`, a key it refuses is reported (at that key) instead of
+ * its value.
+ */
+export function entriesOf<T>(value: Schema<T>, message: ErrorMessage<BaseIssue<unknown>>, key?: Schema<string>): Schema<Record<string, T>> {
+  return pipe(
+    custom<Record<string, unknown>>(isPlainObject, message),
+    rawTransform(({ dataset, addIssue, NEVER }) => {
+      const input = dataset.value;
+      const output: Record<string, T> = {};
+      for (const name of Object.keys(input)) {
+        const at = [step(input, name)];
+        if (key !== undefined && !relay(key, name, at, addIssue as AddIssue).ok) continue;
+        const checked = relay(value, input[name], at, addIssue as AddIssue);
+        if (checked.ok) output[name] = checked.output as T;
+      }
+      return dataset.issues === undefined ? output : NEVER;
+    }),
+  );
+}
+
+/**
+ * A JSON array whose item at each index is checked by `itemAt(index, items)`: an item's schema may
+ * depend on the others (e.g. a name already used by an earlier item), and its problems still come in
+ * the item's order.
+ */
+export function listOf<T>(itemAt: (index: number, items: readonly unknown[]) => Schema<T>, message: ErrorMessage<BaseIssue<unknown>>): Schema<T[]> {
+  return pipe(
+    custom<unknown[]>(Array.isArray, message),
+    rawTransform(({ dataset, addIssue, NEVER }) => {
+      const items = dataset.value;
+      const output = items.map((item, index) => relay(itemAt(index, items), item, [step(items, index)], addIssue as AddIssue).output as T);
+      return dataset.issues === undefined ? output : NEVER;
+    }),
+  );
+}
+
+/**
+ * `schema`, any of whose problems is reported as the one line `message`, at the value itself or, with
+ * `key`, at that field of it (for a document whose readers know one wording for a whole part).
+ */
+export function reportedAs<T>(schema: Schema<T>, message: string, key?: string): Schema<T> {
+  return pipe(
+    unchecked<unknown>(),
+    rawTransform(({ dataset, addIssue, NEVER }) => {
+      const result = safeParse(schema, dataset.value);
+      if (result.success) return result.output;
+      addIssue({ message, ...(key === undefined ? {} : { path: [step(dataset.value, key)] }) });
+      return NEVER;
+    }),
+  );
+}
+
+/**
+ * `rest`, checked only once the field `key` passes `field` (e.g. a format version that decides what
+ * the rest may be): a bad `key` is the one problem reported. A value that is not an object is left
+ * to `rest` to word.
+ */
+export function gatedBy<T>(key: string, field: GenericSchema, rest: Schema<T>): Schema<T> {
+  return pipe(
+    unchecked<unknown>(),
+    rawCheck(({ dataset, addIssue }) => {
+      const input = dataset.value;
+      if (isPlainObject(input)) relay(field, input[key], [step(input, key)], addIssue as AddIssue);
+    }),
+    rest,
   );
 }

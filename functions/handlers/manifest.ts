@@ -28,6 +28,7 @@ import { observeLedger } from '../adapters/pg/ledger.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
 import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/verification/manifest-archive.ts';
+import { ARCHIVED_READINGS } from '../contracts/documents/archive.ts';
 import { SNAPSHOT_ID } from '../domain/snapshots/naming.ts';
 import { DEFAULT_SETTLE, type SettleOptions } from '../domain/verification/after-reading.ts';
 import type { LedgerObservation } from '../domain/verification/exact-counts-model.ts';
@@ -111,6 +112,7 @@ export async function core(event: unknown, deps: ManifestDeps = defaults): Promi
         snapshotPoint: point,
         settle: deps.settle ?? settle,
         sleep,
+        parse: ARCHIVED_READINGS,
         ...withContent,
         ...(observe === undefined || ledgerTables.length === 0 ? {} : { ledger: { tables: ledgerTables, observe } }),
       });
@@ -123,6 +125,7 @@ export async function core(event: unknown, deps: ManifestDeps = defaults): Promi
       database: env.DATABASE_ID,
       snapshotId,
       now: deps.now,
+      parse: ARCHIVED_READINGS,
       ...withContent,
       digest: contentDigest,
       ...(observe === undefined || ledgerTables.length === 0 ? {} : { ledger: { tables: ledgerTables, observe } }),

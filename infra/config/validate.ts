@@ -1,6 +1,6 @@
 import { verifiedCopyAgeFloorSeconds } from '../../functions/domain/rpo/objectives.ts';
 import { longestGapSeconds, parseSchedule } from '../../functions/domain/snapshots/schedule.ts';
-import { parseAssertions } from '../../functions/domain/verification/checks.ts';
+import { parseAssertions } from '../../functions/contracts/documents/assertions.ts';
 import { exactCountTableProblems } from '../../functions/domain/verification/exact-counts.ts';
 import { findProblems, isPlainObject, type Problem } from '../../functions/contracts/schema.ts';
 import { ValidationError } from '../../functions/shared/errors.ts';

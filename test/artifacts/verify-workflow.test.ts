@@ -14,6 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgContentReader } from '../../functions/adapters/pg/content.ts';
 import { archiveAfterReading, archiveManifest } from '../../functions/domain/verification/manifest-archive.ts';
+import { ARCHIVED_READINGS } from '../../functions/contracts/documents/archive.ts';
 import { execute, type Execution } from '../support/asl.ts';
 import { boundFunctions, bundleOf, hostBundles, resolvedEnvironment, resolvedStateMachines, type HostedBundle } from '../support/bundles.ts';
 import { createTempDatabase, type TempDatabase } from '../support/pg.ts';
@@ -95,10 +96,10 @@ beforeEach(async () => {
   await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [new Date(taken.getTime() - 30_000), 'probe']);
   // With content tallies and large objects, as the shipped manifest function takes them.
   const content = new PgContentReader(admin);
-  await archiveManifest(new PgDatabaseInspector(admin), s3.archive(BUCKET), { database: 'swifteats', snapshotId, now: () => new Date(taken.getTime() - 10_000), content });
+  await archiveManifest(new PgDatabaseInspector(admin), s3.archive(BUCKET), { database: 'swifteats', snapshotId, now: () => new Date(taken.getTime() - 10_000), content, parse: ARCHIVED_READINGS });
   // Reading B, as the backup workflow takes it once the snapshot is available (no writes in between).
   const settle = { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 1 };
-  await archiveAfterReading(new PgDatabaseInspector(admin), s3.archive(BUCKET), { database: 'swifteats', snapshotId, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined, content });
+  await archiveAfterReading(new PgDatabaseInspector(admin), s3.archive(BUCKET), { database: 'swifteats', snapshotId, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined, content, parse: ARCHIVED_READINGS });
   await admin.end();
 });
 

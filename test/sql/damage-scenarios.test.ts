@@ -17,7 +17,7 @@ import { captureBracketedManifest } from '../../functions/domain/verification/ma
 import { PgContentReader } from '../../functions/adapters/pg/content.ts';
 import { captureAfterReading, type AfterReading } from '../../functions/domain/verification/after-reading.ts';
 import type { DatabaseManifest } from '../../functions/domain/verification/manifest.ts';
-import { parseAssertions } from '../../functions/domain/verification/checks.ts';
+import { parseAssertions } from '../../functions/contracts/documents/assertions.ts';
 import { CHECK_IDS, DEFAULT_HEARTBEAT_TOLERANCE } from '../../functions/domain/verification/report-model.ts';
 import { runVerification } from '../../functions/domain/verification/run-verification.ts';
 import type { VerificationReport } from '../../functions/domain/verification/report-model.ts';

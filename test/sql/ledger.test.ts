@@ -16,7 +16,9 @@ import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
 import { captureBracketedManifest } from '../../functions/domain/verification/manifest.ts';
 import { archiveManifest } from '../../functions/domain/verification/manifest-archive.ts';
-import { captureAfterReading, parseAfterReading } from '../../functions/domain/verification/after-reading.ts';
+import { captureAfterReading } from '../../functions/domain/verification/after-reading.ts';
+import { parseAfterReading } from '../../functions/contracts/documents/after-reading.ts';
+import { ARCHIVED_READINGS } from '../../functions/contracts/documents/archive.ts';
 import { BYPASSED_REASON, judgeExactCounts, LEDGER } from '../../functions/domain/verification/exact-counts.ts';
 import { ConfigurationError } from '../../functions/shared/errors.ts';
 import { MemoryArchive } from '../support/memory-archive.ts';
@@ -230,6 +232,7 @@ describe('row-count ledger (exact mode)', () => {
       snapshotId: 'swifteats-daily-1',
       now: () => new Date(),
       ledger: { tables: TABLES, observe: (tables) => observeLedger(client, tables) },
+      parse: ARCHIVED_READINGS,
     });
     expect(archived.warnings.filter((warning) => warning.includes('ledger'))).toEqual([
       'shop.orders: ledger bypassed on the source (count 504, ledger 500): the exact-counts check of this snapshot will be inconclusive',

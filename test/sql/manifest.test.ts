@@ -5,12 +5,12 @@ import { HEARTBEAT_TABLE_DDL, PgDatabaseInspector } from '../../functions/adapte
 import type { SqlSession } from '../../functions/adapters/pg/inspector.ts';
 import {
   captureManifest,
-  diffSchemas,
   fingerprint,
   manifestDigest,
-  parseManifest,
   serializeManifest,
 } from '../../functions/domain/verification/manifest.ts';
+import { parseManifest } from '../../functions/contracts/documents/manifest.ts';
+import { diffSchemas } from '../../functions/domain/verification/schema-diff.ts';
 import type { TableDescription } from '../../functions/domain/verification/manifest.ts';
 import { SqlConnectionError, SqlQueryError } from '../../functions/shared/errors.ts';
 import { createTempDatabase, databaseExists, withServerClient, withTempDatabase } from '../support/pg.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
-import { diffSchemas } from '../../functions/domain/verification/manifest.ts';
+import { diffSchemas } from '../../functions/domain/verification/schema-diff.ts';
 import { withTempDatabase } from '../support/pg.ts';
 
 describe('PgDatabaseInspector.describeSchema: the object section', () => {

@@ -8,7 +8,7 @@ import { AMCHECK_SCHEMA, openVerificationProbe, PgVerificationProbe } from '../.
 import type { ProbeSession } from '../../functions/adapters/pg/verification-probe.ts';
 import { captureManifest } from '../../functions/domain/verification/manifest.ts';
 import type { DatabaseManifest } from '../../functions/domain/verification/manifest.ts';
-import { parseAssertions } from '../../functions/domain/verification/checks.ts';
+import { parseAssertions } from '../../functions/contracts/documents/assertions.ts';
 import { DEFAULT_HEARTBEAT_TOLERANCE } from '../../functions/domain/verification/report-model.ts';
 import { runVerification } from '../../functions/domain/verification/run-verification.ts';
 import type { CheckResult, UserAssertion, VerificationReport } from '../../functions/domain/verification/report-model.ts';

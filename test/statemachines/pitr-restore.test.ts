@@ -105,6 +105,7 @@ let project: {
   archiveManifest: typeof import('../../functions/domain/verification/manifest-archive.ts').archiveManifest;
   archiveAfterReading: typeof import('../../functions/domain/verification/manifest-archive.ts').archiveAfterReading;
   MemoryArchive: typeof import('../support/memory-archive.ts').MemoryArchive;
+  ARCHIVED_READINGS: typeof import('../../functions/contracts/documents/archive.ts').ARCHIVED_READINGS;
 };
 
 async function loadProject(): Promise<typeof project> {
@@ -120,6 +121,7 @@ async function loadProject(): Promise<typeof project> {
     archiveManifest: (await import('../../functions/domain/verification/manifest-archive.ts')).archiveManifest,
     archiveAfterReading: (await import('../../functions/domain/verification/manifest-archive.ts')).archiveAfterReading,
     MemoryArchive: (await import('../support/memory-archive.ts')).MemoryArchive,
+    ARCHIVED_READINGS: (await import('../../functions/contracts/documents/archive.ts')).ARCHIVED_READINGS,
   };
 }
 
@@ -129,10 +131,10 @@ async function restoredDatabase(heartbeatAt: string): Promise<TempDatabase> {
   const admin = await db.connect();
   await admin.query(SCHEMA);
   await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [heartbeatAt, 'probe']);
-  await project.archiveManifest(new project.PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, now: () => new Date('2026-11-29T01:59:50Z') });
+  await project.archiveManifest(new project.PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, now: () => new Date('2026-11-29T01:59:50Z'), parse: project.ARCHIVED_READINGS });
   // Reading B, as the backup workflow takes it once the snapshot is available (no writes in between).
   const settle = { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 1 };
-  await project.archiveAfterReading(new project.PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined });
+  await project.archiveAfterReading(new project.PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined, parse: project.ARCHIVED_READINGS });
   await admin.end();
   return db;
 }

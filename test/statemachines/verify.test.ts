@@ -7,6 +7,7 @@ import { PgContentReader } from '../../functions/adapters/pg/content.ts';
 import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
 import { archiveAfterReading, archiveManifest } from '../../functions/domain/verification/manifest-archive.ts';
+import { ARCHIVED_READINGS } from '../../functions/contracts/documents/archive.ts';
 import type { VerifyDeps } from '../../functions/handlers/verify.ts';
 import { SqlConnectionError } from '../../functions/shared/errors.ts';
 import { aslText, execute, substitute, substitutionKeys, type Execution, type LocalFunction } from '../support/asl.ts';
@@ -64,10 +65,10 @@ async function restoredDatabase(heartbeatAt: string, damage = ''): Promise<TempD
   await admin.query('INSERT INTO dr.heartbeat (written_at, writer) VALUES ($1, $2)', [heartbeatAt, 'probe']);
   // With content tallies and large objects, as the manifest function's default connection takes them.
   const content = new PgContentReader(admin);
-  await archiveManifest(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, now: () => new Date('2026-11-29T01:59:50Z'), content });
+  await archiveManifest(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, now: () => new Date('2026-11-29T01:59:50Z'), content, parse: ARCHIVED_READINGS });
   // Reading B, as the backup workflow takes it once the snapshot is available (no writes in between).
   const settle = { pollSeconds: 1, maxWaitSeconds: 0, flushSeconds: 1 };
-  await archiveAfterReading(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined, content });
+  await archiveAfterReading(new PgDatabaseInspector(admin), archive, { database: 'swifteats', snapshotId: SNAPSHOT, snapshotPoint: new Date(Date.now() - 60_000), settle, sleep: async () => undefined, content, parse: ARCHIVED_READINGS });
   if (damage !== '') await admin.query(damage);
   await admin.end();
   return db;

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildManifest, parseManifest, serializeManifest, type SchemaDescription } from '../../functions/domain/verification/manifest.ts';
-import { parseAfterReading } from '../../functions/domain/verification/after-reading.ts';
+import { buildManifest, serializeManifest, type SchemaDescription } from '../../functions/domain/verification/manifest.ts';
+import { parseManifest } from '../../functions/contracts/documents/manifest.ts';
+import { parseAfterReading } from '../../functions/contracts/documents/after-reading.ts';
 import type { CounterReading, TableCounters } from '../../functions/domain/verification/bracket-model.ts';
 import {
   columnPlan,

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LEDGER_USAGE, runLedger } from '../../cli/ledger.ts';
-import { buildManifest, parseManifest, serializeManifest } from '../../functions/domain/verification/manifest.ts';
+import { buildManifest, serializeManifest } from '../../functions/domain/verification/manifest.ts';
+import { parseManifest } from '../../functions/contracts/documents/manifest.ts';
 import { runVerification, type VerificationOptions } from '../../functions/domain/verification/run-verification.ts';
 import {
   BYPASSED_REASON,

@@ -7,13 +7,12 @@ import {
   canonicalSchema,
   captureManifest,
   countableTables,
-  diffRowCounts,
-  diffSchemas,
   fingerprint,
   manifestDigest,
-  parseManifest,
   serializeManifest,
 } from '../../functions/domain/verification/manifest.ts';
+import { diffRowCounts, diffSchemas } from '../../functions/domain/verification/schema-diff.ts';
+import { parseManifest } from '../../functions/contracts/documents/manifest.ts';
 import type {
   ColumnDescription,
   ConstraintDescription,

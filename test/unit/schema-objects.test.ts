@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildManifest, canonicalSchema, diffSchemas, fingerprint, parseManifest, serializeManifest } from '../../functions/domain/verification/manifest.ts';
+import { buildManifest, canonicalSchema, fingerprint, serializeManifest } from '../../functions/domain/verification/manifest.ts';
+import { diffSchemas } from '../../functions/domain/verification/schema-diff.ts';
+import { parseManifest } from '../../functions/contracts/documents/manifest.ts';
 import type { SchemaDescription, TableDescription } from '../../functions/domain/verification/manifest.ts';
 import { canonicalObjects, diffObjects } from '../../functions/domain/verification/schema-objects.ts';
 import type { SchemaObjects } from '../../functions/domain/verification/schema-objects-model.ts';

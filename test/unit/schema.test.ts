@@ -1,6 +1,6 @@
-import { array, nullable, optional } from 'valibot';
+import { array, boolean, custom, nullable, number, optional, string } from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { closed, fields, findProblems, finiteNumber, instantWithZone, listOf, oneOf, parseWith, problemsOf, say, text, whenObject, wholeNumber, worded, yesNo } from '../../functions/contracts/schema.ts';
+import { closed, entriesOf, fields, findProblems, finiteNumber, gatedBy, instantWithZone, isNot, listOf, members, must, oneOf, parseWith, problemsOf, reportedAs, say, text, unchecked, whenObject, wholeNumber, worded, yesNo } from '../../functions/contracts/schema.ts';
 import { ConfigurationError, ValidationError } from '../../functions/shared/errors.ts';
 
 const request = fields(
@@ -54,7 +54,7 @@ describe('house schema wrapper', () => {
       rate: finiteNumber(0.1, 10, undefined, worded('must be a number from 0.1 to 10')),
       on: yesNo(undefined, worded('must be true or false')),
       name: text(/^[a-z]+$/, 'a lower-case word'),
-      emails: listOf(text(/@/, 'an email address'), worded('must be a list')),
+      emails: listOf(() => text(/@/, 'an email address'), worded('must be a list')),
     });
     expect(problemsOf(settings, { rate: Infinity, on: 'yes', name: '', emails: ['a@b', 'x'] }, { label: 'config' })).toEqual([
       'config.rate: null must be a number from 0.1 to 10',
@@ -76,5 +76,68 @@ describe('house schema wrapper', () => {
     expect(problemsOf(modes, { az: 'none' }, { label: 'objectives' })).toEqual([]);
     expect(problemsOf(modes, { az: null }, { label: 'objectives' })).toEqual([]);
     expect(() => parseWith(target, { rpoSeconds: 1, rtoSeconds: 2, x: 0 }, { label: 'o' })).toThrow(ValidationError);
+  });
+});
+
+describe('builders for documents checked field by field', () => {
+  const reading = members(
+    {
+      version: custom<1>((value) => value === 1, (issue) => `must be 1, got ${String(issue.input)}`),
+      name: string(must('a string')),
+      note: optional(string(must('a string'))),
+      counts: entriesOf(number(must('a number')), must('an object')),
+      tallies: entriesOf(number(must('a number')), must('an object'), oneOf(['nulls', 'zeros'] as const)),
+      items: listOf(() => members({ id: number(must('a number')) }, must('an object')), must('an array')),
+      settle: reportedAs(members({ settled: boolean(), waited: number() }, must('an object')), 'must be { settled, waited }'),
+      heartbeat: reportedAs(members({ latestAt: nullable(string()) }, must('an object')), 'must be a string or null', 'latestAt'),
+      extra: unchecked<{ anything: unknown }>(),
+    },
+    must('an object'),
+  );
+  const place = { label: 'doc' };
+  const good = { version: 1, name: 'a', counts: { 'shop.orders': 3 }, tallies: { nulls: 1 }, items: [{ id: 1 }], settle: { settled: true, waited: 0 }, heartbeat: { latestAt: null }, dropped: true };
+
+  it('parses a good document, keeping what is declared and present and dropping unknown keys', () => {
+    expect(parseWith(reading, good, place)).toEqual({ version: 1, name: 'a', counts: { 'shop.orders': 3 }, tallies: { nulls: 1 }, items: [{ id: 1 }], settle: { settled: true, waited: 0 }, heartbeat: { latestAt: null } });
+    expect(Object.keys(parseWith(reading, good, place))).not.toContain('note');
+  });
+
+  it('checks an absent field as undefined, in the declared order, and words each part as declared', () => {
+    const problems = problemsOf(reading, { version: 3, counts: { a: 'x', b: 2 }, tallies: { blanks: 'x', zeros: 'y' }, items: [{ id: 1 }, 'x', {}], settle: { settled: true }, heartbeat: 5 }, place);
+    expect(problems).toEqual([
+      'doc.version: must be 1, got 3',
+      'doc.name: must be a string',
+      'doc.counts.a: must be a number',
+      'doc.tallies.blanks: "blanks" is not one of nulls, zeros',
+      'doc.tallies.zeros: must be a number',
+      'doc.items[1]: must be an object',
+      'doc.items[2].id: must be a number',
+      'doc.settle: must be { settled, waited }',
+      'doc.heartbeat.latestAt: must be a string or null',
+    ]);
+    expect(problemsOf(reading, [], place)).toEqual(['doc: must be an object']);
+    expect(problemsOf(reading, { ...good, counts: [], items: {} }, place)).toEqual(['doc.counts: must be an object', 'doc.items: must be an array']);
+  });
+
+  it('reports unknown keys first when asked, and gives each list item the whole list', () => {
+    const item = (index: number, items: readonly unknown[]) =>
+      members(
+        { name: custom<string>((name) => typeof name === 'string' && !items.slice(0, index).some((other) => (other as { name?: unknown }).name === name), isNot('a free name')) },
+        isNot('an object'),
+        () => 'unknown field',
+      );
+    expect(problemsOf(listOf(item, isNot('a list')), [{ name: 'a' }, { extra: 1, name: 'a' }, 'x'], { label: 'list', prefix: 'list' })).toEqual([
+      'list[1].extra: unknown field',
+      'list[1].name: "a" is not a free name',
+      'list[2]: "x" is not an object',
+    ]);
+    expect(problemsOf(listOf(item, isNot('a list')), undefined, { label: 'list', prefix: 'list' })).toEqual(['list: undefined is not a list']);
+  });
+
+  it('checks the rest only once a gating field passes', () => {
+    const gated = gatedBy('version', custom((value) => value === 1, must('1')), members({ version: number(), body: string(must('a string')) }, must('an object')));
+    expect(problemsOf(gated, { version: 2 }, place)).toEqual(['doc.version: must be 1']);
+    expect(problemsOf(gated, { version: 1 }, place)).toEqual(['doc.body: must be a string']);
+    expect(problemsOf(gated, 'x', place)).toEqual(['doc: must be an object']);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildManifest, fingerprint } from '../../functions/domain/verification/manifest.ts';
 import type { DatabaseManifest, SchemaDescription, TableDescription, TableRef } from '../../functions/domain/verification/manifest.ts';
 import { CHECK_IDS, DEFAULT_HEARTBEAT_TOLERANCE } from '../../functions/domain/verification/report-model.ts';
-import { parseAssertions } from '../../functions/domain/verification/checks.ts';
+import { parseAssertions } from '../../functions/contracts/documents/assertions.ts';
 import { describeExpectation, judgeAssertion } from '../../functions/domain/verification/assertion-check.ts';
 import { btreeIndexes, judgeBtreeIndexes, judgeReadable, readableTables } from '../../functions/domain/verification/read-checks.ts';
 import { judgeHeartbeat } from '../../functions/domain/verification/heartbeat-check.ts';

@@ -23,13 +23,11 @@
  */
 import type { TableRef } from './model.ts';
 import type { LedgerObservation } from './exact-counts-model.ts';
-import { checkCounterReading, checkLedgerReading, countableTables, fingerprint, isManifestRecord, type Problems } from './manifest.ts';
+import { countableTables, fingerprint } from './manifest.ts';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
-import { ValidationError } from '../../shared/errors.ts';
 import type { CounterReading, SettleOutcome } from './bracket-model.ts';
 import type { ContentReader } from '../../ports/content-reader.ts';
-import { checkLargeObjectTally } from './content.ts';
 import type { LargeObjectTally } from './content-model.ts';
 
 /** The stored reading B. */
@@ -156,38 +154,4 @@ export async function captureAfterReading(
     ...(largeObjects === null ? {} : { largeObjects }),
     ...(ledger.length === 0 ? {} : { ledger }),
   };
-}
-
-/**
- * Reads a stored reading B back.
- *
- * @throws ValidationError listing every problem with its JSON path
- */
-export function parseAfterReading(text: string): AfterReading {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError([`after-reading: not JSON (${(error as Error).message})`], { cause: error });
-  }
-  const path = 'after-reading';
-  if (!isManifestRecord(document)) throw new ValidationError([`${path}: must be an object`]);
-  const problems: Problems = [];
-  if (document['formatVersion'] !== 1) problems.push(`${path}.formatVersion: must be 1, got ${String(document['formatVersion'])}`);
-  for (const key of ['database', 'snapshotId', 'snapshotPoint', 'readAt', 'schemaFingerprint']) {
-    if (typeof document[key] !== 'string') problems.push(`${path}.${key}: must be a string`);
-  }
-  const heartbeat = document['heartbeat'];
-  if (!isManifestRecord(heartbeat) || (heartbeat['latestAt'] !== null && typeof heartbeat['latestAt'] !== 'string')) {
-    problems.push(`${path}.heartbeat.latestAt: must be a string or null`);
-  }
-  checkCounterReading(document['counters'], `${path}.counters`, problems);
-  if (document['ledger'] !== undefined) checkLedgerReading(document['ledger'], `${path}.ledger`, problems);
-  const settle = document['settle'];
-  if (!isManifestRecord(settle) || typeof settle['settled'] !== 'boolean' || typeof settle['waitedSeconds'] !== 'number' || !Array.isArray(settle['openTransactions'])) {
-    problems.push(`${path}.settle: must be { settled, waitedSeconds, openTransactions }`);
-  }
-  if (document['largeObjects'] !== undefined) checkLargeObjectTally(document['largeObjects'], `${path}.largeObjects`, problems);
-  if (problems.length > 0) throw new ValidationError(problems);
-  return document as unknown as AfterReading;
 }

@@ -312,69 +312,6 @@ export function judgeLargeObjects(before: LargeObjectTally | undefined, after: L
 }
 
 // ---------------------------------------------------------------------------------------------
-// Document validation (manifest `content` and `largeObjects`, reading B `largeObjects`)
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-const DECIMAL = /^-?\d+$/;
-
-/** Checks a {@link LargeObjectTally}; problems carry `path`. */
-export function checkLargeObjectTally(value: unknown, path: string, problems: string[]): void {
-  if (!isRecord(value)) {
-    problems.push(`${path}: must be an object { count, oidSum }`);
-    return;
-  }
-  if (!isCount(value['count'])) problems.push(`${path}.count: must be a non-negative integer`);
-  if (typeof value['oidSum'] !== 'string' || !DECIMAL.test(value['oidSum'])) problems.push(`${path}.oidSum: must be a decimal integer string`);
-}
-
-/** Checks a {@link ContentReading}; problems carry `path`. */
-export function checkContentReading(value: unknown, path: string, problems: string[]): void {
-  if (!isRecord(value)) {
-    problems.push(`${path}: must be an object { seed, digest, tables }`);
-    return;
-  }
-  if (typeof value['seed'] !== 'number' || !Number.isSafeInteger(value['seed'])) problems.push(`${path}.seed: must be an integer`);
-  if (typeof value['digest'] !== 'boolean') problems.push(`${path}.digest: must be a boolean`);
-  const tables = value['tables'];
-  if (!isRecord(tables)) {
-    problems.push(`${path}.tables: must be an object`);
-    return;
-  }
-  for (const [name, table] of Object.entries(tables)) {
-    const at = `${path}.tables.${name}`;
-    if (!isRecord(table)) {
-      problems.push(`${at}: must be an object`);
-      continue;
-    }
-    if (!isCount(table['rows'])) problems.push(`${at}.rows: must be a non-negative integer`);
-    const digest = table['digest'];
-    if (digest !== null && (typeof digest !== 'string' || !DECIMAL.test(digest))) problems.push(`${at}.digest: must be a decimal integer string or null`);
-    const columns = table['columns'];
-    if (!isRecord(columns)) {
-      problems.push(`${at}.columns: must be an object`);
-      continue;
-    }
-    for (const [column, tally] of Object.entries(columns)) {
-      if (!isRecord(tally)) {
-        problems.push(`${at}.columns.${column}: must be an object`);
-        continue;
-      }
-      for (const [measure, n] of Object.entries(tally)) {
-        if (!['nulls', 'zeros', 'empty'].includes(measure)) problems.push(`${at}.columns.${column}.${measure}: unknown measure (allowed: nulls, zeros, empty)`);
-        else if (!isCount(n)) problems.push(`${at}.columns.${column}.${measure}: must be a non-negative integer`);
-      }
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Report lines
 
 /** Status, one line of evidence and the details of 'table-content', from a judgement. */

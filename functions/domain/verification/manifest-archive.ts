@@ -9,8 +9,19 @@ import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { AlreadyArchivedError, NotArchivedError, orNull } from '../../shared/errors.ts';
 import { sha256 } from '../audit/records.ts';
-import { canonicalJson, captureBracketedManifest, parseManifest, serializeManifest, type DatabaseManifest } from './manifest.ts';
-import { captureAfterReading, parseAfterReading, type AfterReading, type SettleOptions } from './after-reading.ts';
+import { canonicalJson, captureBracketedManifest, serializeManifest, type DatabaseManifest } from './manifest.ts';
+import { captureAfterReading, type AfterReading, type SettleOptions } from './after-reading.ts';
+
+/**
+ * How the archived readings are read back (a retried run returns the first one): their schemas
+ * are declared at the boundary, `functions/contracts/documents/` (`ARCHIVED_READINGS`).
+ */
+export interface ReadingParsers {
+  /** Parses a stored manifest (reading A). @throws ValidationError */
+  readonly manifest: (text: string) => DatabaseManifest;
+  /** Parses a stored reading B. @throws ValidationError */
+  readonly afterReading: (text: string) => AfterReading;
+}
 
 /** Archive key of a snapshot's manifest. */
 export function manifestKey(database: string, snapshotId: string): string {
@@ -89,10 +100,12 @@ export async function archiveManifest(
     readonly digest?: boolean;
     /** Exact mode: the configured tables and how to observe their ledgers on the source. */
     readonly ledger?: Parameters<typeof captureBracketedManifest>[2]['ledger'];
+    /** Reads an archived reading back. */
+    readonly parse: ReadingParsers;
   },
 ): Promise<ArchivedManifest> {
   const key = manifestKey(request.database, request.snapshotId);
-  const earlier = await readArchived(archive, key);
+  const earlier = await readArchived(archive, key, request.parse);
   if (earlier) return earlier;
   const manifest = await captureBracketedManifest(inspector, inspector, {
     database: request.database,
@@ -106,15 +119,15 @@ export async function archiveManifest(
     return summary(manifest, stored, true);
   } catch (error) {
     if (!(error instanceof AlreadyArchivedError)) throw error;
-    const raced = await readArchived(archive, key);
+    const raced = await readArchived(archive, key, request.parse);
     if (!raced) throw error;
     return raced;
   }
 }
 
-async function readArchived(archive: ArchiveStore, key: string): Promise<ArchivedManifest | null> {
+async function readArchived(archive: ArchiveStore, key: string, parse: ReadingParsers): Promise<ArchivedManifest | null> {
   const text = await orNull(() => archive.get(key), NotArchivedError);
-  return text === null ? null : summary(parseManifest(text), { key, sha256: sha256(text), versionId: null }, false);
+  return text === null ? null : summary(parse.manifest(text), { key, sha256: sha256(text), versionId: null }, false);
 }
 
 /** Output of {@link archiveAfterReading}. */
@@ -160,10 +173,12 @@ export async function archiveAfterReading(
     readonly sleep: (ms: number) => Promise<void>;
     /** Exact mode: the configured tables and how to observe their ledgers on the source. */
     readonly ledger?: Parameters<typeof captureAfterReading>[2]['ledger'];
+    /** Reads an archived reading back. */
+    readonly parse: ReadingParsers;
   },
 ): Promise<ArchivedAfterReading> {
   const key = afterReadingKey(request.database, request.snapshotId);
-  const earlier = await readArchivedAfter(archive, key);
+  const earlier = await readArchivedAfter(archive, key, request.parse);
   if (earlier) return earlier;
   const reading = await captureAfterReading(inspector, inspector, request);
   try {
@@ -171,19 +186,13 @@ export async function archiveAfterReading(
     return afterSummary(reading, stored, true);
   } catch (error) {
     if (!(error instanceof AlreadyArchivedError)) throw error;
-    const raced = await readArchivedAfter(archive, key);
+    const raced = await readArchivedAfter(archive, key, request.parse);
     if (!raced) throw error;
     return raced;
   }
 }
 
-async function readArchivedAfter(archive: ArchiveStore, key: string): Promise<ArchivedAfterReading | null> {
+async function readArchivedAfter(archive: ArchiveStore, key: string, parse: ReadingParsers): Promise<ArchivedAfterReading | null> {
   const text = await orNull(() => archive.get(key), NotArchivedError);
-  return text === null ? null : afterSummary(parseAfterReading(text), { key, sha256: sha256(text), versionId: null }, false);
-}
-
-/** Reading B of `snapshotId`, or null when none was archived (the backup did not reach it). */
-export async function loadAfterReading(archive: ArchiveStore, database: string, snapshotId: string): Promise<AfterReading | null> {
-  const text = await orNull(() => archive.get(afterReadingKey(database, snapshotId)), NotArchivedError);
-  return text === null ? null : parseAfterReading(text);
+  return text === null ? null : afterSummary(parse.afterReading(text), { key, sha256: sha256(text), versionId: null }, false);
 }

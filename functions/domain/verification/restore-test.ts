@@ -52,7 +52,8 @@ export function selectSnapshot(snapshots: readonly Snapshot[], requested: string
   return candidates[0] ?? null;
 }
 
-function find(restores: RestoreControlPlane, id: string): Promise<RestoredDatabase | null> {
+/** The restored database named `id`, or null when there is none. */
+export function findRestored(restores: RestoreControlPlane, id: string): Promise<RestoredDatabase | null> {
   return orNull(() => restores.describe(id), DatabaseNotFoundError);
 }
 
@@ -83,7 +84,7 @@ export interface TemporaryRestoreRequest {
  */
 export async function startTemporaryRestore(restores: RestoreControlPlane, request: TemporaryRestoreRequest): Promise<RestoredDatabase> {
   const targetId = temporaryId(request.database, request.snapshotId);
-  const existing = await find(restores, targetId);
+  const existing = await findRestored(restores, targetId);
   if (existing) {
     if (existing.tags[TAG.temporary] === 'true' && existing.tags[SOURCE_TAG] === request.snapshotId) return existing;
     throw new DatabaseAlreadyExistsError(`${targetId} exists and is not the temporary restore of ${request.snapshotId}: refusing to use it`);
@@ -159,7 +160,7 @@ export interface DeleteResult {
  * nothing is deleted. A database already gone or being deleted is success (idempotent).
  */
 export async function deleteTemporary(restores: RestoreControlPlane, database: string, id: string): Promise<DeleteResult> {
-  const db = await find(restores, id);
+  const db = await findRestored(restores, id);
   if (!db) return { identifier: id, outcome: 'not-found' };
   if (db.tags[TAG.temporary] !== 'true' || db.tags[TAG.database] !== database || !id.startsWith(`${database}-vfy-`)) {
     throw new UnsafeDeleteError(`${id} is not a temporary restore of ${database} (tags ${TAG.temporary}=${db.tags[TAG.temporary] ?? 'absent'}, ${TAG.database}=${db.tags[TAG.database] ?? 'absent'}): not deleted`);

@@ -3,7 +3,8 @@
  * against their row-count brackets (format 2, see `bracket.ts`), and the finding about unlogged tables.
  */
 import type { SchemaDescription } from './model.ts';
-import { countableTables, diffRowCounts, qualifiedName, type DatabaseManifest } from './manifest.ts';
+import { countableTables, qualifiedName, type DatabaseManifest } from './manifest.ts';
+import { diffRowCounts } from './schema-diff.ts';
 import type { TableReadOutcome } from '../../ports/verification-probe.ts';
 import type { AfterReading } from './after-reading.ts';
 import { describeTable, judgeBracket } from './bracket.ts';

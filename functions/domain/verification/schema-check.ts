@@ -1,6 +1,7 @@
 /** The 'schema-fingerprint' check: the restored schema against the manifest's (reading A) or reading B's. */
 import type { SchemaDescription } from './model.ts';
-import { comparableSchema, diffSchemas, fingerprint, type DatabaseManifest } from './manifest.ts';
+import { comparableSchema, fingerprint, type DatabaseManifest } from './manifest.ts';
+import { diffSchemas } from './schema-diff.ts';
 import type { CheckVerdict } from './report-model.ts';
 import { plural, verdict } from './verdict.ts';
 
