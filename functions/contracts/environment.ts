@@ -11,7 +11,7 @@ import { DEFAULT_SETTLE } from '../domain/verification/after-reading.ts';
 import { PROBE_DEFAULTS } from '../domain/probe/model.ts';
 import { parseOffsitePaths } from '../domain/rpo/objectives.ts';
 import type { OffsitePaths, RecoveryObjectives } from '../domain/rpo/objectives.ts';
-import type { RetentionSettings } from '../domain/retention/run.ts';
+import type { RetentionSettings } from '../domain/retention/model.ts';
 import type { TierRules } from '../domain/snapshots/naming.ts';
 import type { Topology } from '../ports/database-control-plane.ts';
 import { exactCountTableProblems } from '../domain/verification/exact-counts.ts';

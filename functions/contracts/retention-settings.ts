@@ -4,7 +4,7 @@
  * cold start naming each field.
  */
 import { rawCheck, pipe } from 'valibot';
-import { MAX_DELETES_PER_SECOND, RETENTION_SETTING_KEYS, type RetentionSettings } from '../domain/retention/run.ts';
+import { MAX_DELETES_PER_SECOND, RETENTION_SETTING_KEYS, type RetentionSettings } from '../domain/retention/model.ts';
 import { closed, fields, finiteNumber, problemsOf, wholeNumber, worded, type Schema } from './schema.ts';
 
 /** A whole number from `min`, as the planner words it (`-1 must be an integer >= 0`). */

@@ -23,13 +23,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { controlPlaneFor } from '../adapters/rds/control-plane.ts';
 import { restoresFor } from '../adapters/rds/restore.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
-import {
-  runRetention,
-  type DatabaseLister,
-  type RetentionMetricValues,
-  type RetentionRunReport,
-  type RetentionSettings,
-} from '../domain/retention/run.ts';
+import type { DatabaseLister } from '../domain/retention/inventory.ts';
+import type { RetentionSettings } from '../domain/retention/model.ts';
+import { runRetention, type RetentionMetricValues, type RetentionRunReport } from '../domain/retention/run.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import { parseEnv } from '../contracts/env-schema.ts';

@@ -14,10 +14,10 @@
  */
 import { nullable, optional, pipe, rawCheck, string, check } from 'valibot';
 import type { ObjectEntries } from 'valibot';
-import { checkedLater, closed, fields, finiteNumber, listOf, oneOf, text, whenObject, wholeNumber, worded, yesNo } from '../../functions/contracts/schema.ts';
+import { closed, fields, finiteNumber, listOf, oneOf, text, unchecked, whenObject, wholeNumber, worded, yesNo } from '../../functions/contracts/schema.ts';
 import type { Message, Schema } from '../../functions/contracts/schema.ts';
 import { FAILURE_MODES } from '../../functions/domain/rpo/objectives.ts';
-import type { RetentionSettings } from '../../functions/domain/retention/run.ts';
+import type { RetentionSettings } from '../../functions/domain/retention/model.ts';
 import { parseSchedule } from '../../functions/domain/snapshots/schedule.ts';
 import { TOPOLOGIES } from '../../functions/contracts/environment.ts';
 import { MANUAL_SNAPSHOT_QUOTA } from './constants.ts';
@@ -104,7 +104,7 @@ const retentionEntries = {
 export const CONFIG_SCHEMA: Schema<DrConfig> = section('', {
   region: matching(REGION, 'an AWS region name (e.g. eu-west-1)'),
   availabilityZones: pipe(
-    listOf(string(), worded('must list 3 distinct availability zones')),
+    listOf(() => string(), worded('must list 3 distinct availability zones')),
     check((zones) => zones.length === 3 && new Set(zones).size === 3, worded('must list 3 distinct availability zones')),
   ),
   database: section('database', {
@@ -115,8 +115,8 @@ export const CONFIG_SCHEMA: Schema<DrConfig> = section('', {
     storageType: choice(['gp3', 'io1', 'io2'] as const),
     // Rules in validate.ts, with `storageGiB`: the lowest size depends on storageType (20 GiB for
     // gp3, 100 for io1 and io2), and the ceiling applies to the instance topology only.
-    allocatedStorageGiB: checkedLater<number>(),
-    maxAllocatedStorageGiB: checkedLater<number>(),
+    allocatedStorageGiB: unchecked<number>(),
+    maxAllocatedStorageGiB: unchecked<number>(),
     iops: optional(integer(1000, 256_000)),
     readReplicas: integer(0, 5),
     backupRetentionDays: integer(1, 35),
@@ -143,7 +143,7 @@ export const CONFIG_SCHEMA: Schema<DrConfig> = section('', {
     }),
   }),
   retention: section('retention', retentionEntries),
-  notificationEmails: listOf(matching(EMAIL, 'an email address'), worded('must be a list of email addresses')),
+  notificationEmails: listOf(() => matching(EMAIL, 'an email address'), worded('must be a list of email addresses')),
   failover: section('failover', {
     auto: flag(),
     maxLagOnFailoverSeconds: integer(0, 86_400),
@@ -153,12 +153,12 @@ export const CONFIG_SCHEMA: Schema<DrConfig> = section('', {
     instanceClass: nullable(matching(INSTANCE_CLASS, "a DB instance class like db.m7g.large, or null for the database's own")),
     temporaryTtlHours: integer(1, 48),
     // The assertions are parsed by their own reader (a rule in validate.ts), which names each problem's path.
-    assertions: checkedLater<readonly unknown[]>(),
+    assertions: unchecked<readonly unknown[]>(),
     maxBracketShare: decimal(0.0001, 1),
     // The manifest function runs at most 15 minutes: the wait, one flush interval and the reads must fit.
     bracketMaxWaitSeconds: integer(0, 780),
     contentDigest: flag(),
-    exactCounts: section('restoreTest.exactCounts', { tables: checkedLater<readonly string[]>() }),
+    exactCounts: section('restoreTest.exactCounts', { tables: unchecked<readonly string[]>() }),
   }),
   archiveRetentionDays: integer(1, 36_500),
 });

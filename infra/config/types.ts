@@ -8,7 +8,7 @@
  */
 
 import type { Topology } from '../../functions/ports/database-control-plane.ts';
-import type { RetentionSettings } from '../../functions/domain/retention/run.ts';
+import type { RetentionSettings } from '../../functions/domain/retention/model.ts';
 import type { RecoveryObjective, RecoveryObjectives } from '../../functions/domain/rpo/objectives.ts';
 
 /** Deployment topology (declared with the control-plane port); see docs/architecture.md for the capability matrix. */

@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import { drKeyAlias } from '../config/resolve.ts';
 import type { ScheduleConfig } from '../config/types.ts';
 import type { WildcardRule } from '../acknowledgements.ts';
-import type { RetentionSettings } from '../../functions/domain/retention/run.ts';
+import type { RetentionSettings } from '../../functions/domain/retention/model.ts';
 import { TAG } from '../../functions/domain/snapshots/naming.ts';
 import { aslDefinition } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';

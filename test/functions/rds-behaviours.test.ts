@@ -8,7 +8,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { takeSnapshot } from '../../functions/domain/backup/backup-run.ts';
-import { MAX_DELETES_PER_SECOND } from '../../functions/domain/retention/run.ts';
+import { MAX_DELETES_PER_SECOND } from '../../functions/domain/retention/model.ts';
 import { managedSnapshotTags, snapshotId, tierFor } from '../../functions/domain/snapshots/naming.ts';
 import type { RetentionDeps } from '../../functions/handlers/retention.ts';
 import { setHandlerEnv } from '../support/handler-env.ts';

@@ -176,3 +176,45 @@ export interface SnapshotTimes {
   /** `SnapshotDatabaseTime`: the newest transaction in the snapshot. */
   readonly databaseTime?: Date | null;
 }
+
+/**
+ * The retention settings: the configuration's `retention` (grandfather-father-son: how many
+ * snapshots of each tier to keep), as the retention λ receives them in `RETENTION_POLICY`
+ * (schema: functions/contracts/retention-settings.ts). The policy name and the quota come from
+ * elsewhere (`POLICY_NAME`, the RDS account). Defaults are the configuration's (infra/config/defaults.ts).
+ */
+export interface RetentionSettings {
+  /** Newest snapshots of tier daily or above to keep. @default 7 */
+  readonly daily: number;
+  /** Newest snapshots of tier weekly or above to keep. @default 5 */
+  readonly weekly: number;
+  /** Newest snapshots of tier monthly or above to keep. @default 12 */
+  readonly monthly: number;
+  /** Newest yearly snapshots to keep. @default 3 */
+  readonly yearly: number;
+  /** Never go below this many managed snapshots (those under the policy) per database. @default 3 */
+  readonly minimumCount: number;
+  /** Manual snapshots to leave free under the account quota; alarm when fewer remain. @default 10 */
+  readonly quotaHeadroom: number;
+  /**
+   * Delete calls per second at most when applying a plan (RDS sustains about 12 API requests/s per
+   * account and region, all calls together). @default 2
+   */
+  readonly deletesPerSecond: number;
+  /**
+   * Expiry stops (nothing is deleted, an alarm fires) when the newest snapshot that passed its
+   * restore test is older than this: expiry never outruns failing backups or failing tests.
+   * @default 72
+   */
+  readonly maxVerifiedAgeHours: number;
+}
+
+/** The keys of {@link RetentionSettings}, in the order problems are reported. */
+export const RETENTION_SETTING_KEYS = ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'] as const satisfies readonly (keyof RetentionSettings)[];
+
+/**
+ * Highest accepted `deletesPerSecond`. RDS throttles an account above about 12 requests/s
+ * sustained across every API and caller; 10 leaves room for the listing, the backup
+ * workflow and operators working at the same time.
+ */
+export const MAX_DELETES_PER_SECOND = 10;

@@ -21,49 +21,9 @@ import { writeAudit, type AuditRecord } from '../audit/records.ts';
 import { TAG as RETENTION_TAGS } from '../snapshots/naming.ts';
 import { dataTimeOf } from './data-time.ts';
 import type { RetentionAlarm, RetentionDecision, RetentionPolicy, RetentionQuota, SnapshotRecord } from './model.ts';
+import { copiesBySource, restoreTestsBySnapshot, toRecord, type DatabaseLister } from './inventory.ts';
+import { MAX_DELETES_PER_SECOND, type RetentionSettings } from './model.ts';
 import { planRetention } from './planner.ts';
-
-/**
- * The retention settings: the configuration's `retention` (grandfather-father-son: how many
- * snapshots of each tier to keep), as the retention λ receives them in `RETENTION_POLICY`
- * (schema: functions/contracts/retention-settings.ts). The policy name and the quota come from
- * elsewhere (`POLICY_NAME`, the RDS account). Defaults are the configuration's (infra/config/defaults.ts).
- */
-export interface RetentionSettings {
-  /** Newest snapshots of tier daily or above to keep. @default 7 */
-  readonly daily: number;
-  /** Newest snapshots of tier weekly or above to keep. @default 5 */
-  readonly weekly: number;
-  /** Newest snapshots of tier monthly or above to keep. @default 12 */
-  readonly monthly: number;
-  /** Newest yearly snapshots to keep. @default 3 */
-  readonly yearly: number;
-  /** Never go below this many managed snapshots (those under the policy) per database. @default 3 */
-  readonly minimumCount: number;
-  /** Manual snapshots to leave free under the account quota; alarm when fewer remain. @default 10 */
-  readonly quotaHeadroom: number;
-  /**
-   * Delete calls per second at most when applying a plan (RDS sustains about 12 API requests/s per
-   * account and region, all calls together). @default 2
-   */
-  readonly deletesPerSecond: number;
-  /**
-   * Expiry stops (nothing is deleted, an alarm fires) when the newest snapshot that passed its
-   * restore test is older than this: expiry never outruns failing backups or failing tests.
-   * @default 72
-   */
-  readonly maxVerifiedAgeHours: number;
-}
-
-/** The keys of {@link RetentionSettings}, in the order problems are reported. */
-export const RETENTION_SETTING_KEYS = ['daily', 'weekly', 'monthly', 'yearly', 'minimumCount', 'quotaHeadroom', 'deletesPerSecond', 'maxVerifiedAgeHours'] as const satisfies readonly (keyof RetentionSettings)[];
-
-/**
- * Highest accepted `deletesPerSecond`. RDS throttles an account above about 12 requests/s
- * sustained across every API and caller; 10 leaves room for the listing, the backup
- * workflow and operators working at the same time.
- */
-export const MAX_DELETES_PER_SECOND = 10;
 
 function toPolicy(name: string, settings: RetentionSettings, quota: { used: number; max: number }): RetentionPolicy {
   return {
@@ -129,8 +89,6 @@ export interface RetentionLog {
   warn(message: string, attributes: Record<string, unknown>): void;
 }
 
-/** Lists the databases of a region with their tags (the restore port's `list` fits). */
-export type DatabaseLister = Pick<RestoreControlPlane, 'list'>;
 
 /** What the run acts through. */
 export interface RetentionRunDeps {
@@ -427,47 +385,6 @@ async function throttled<T>(label: string, fn: () => Promise<T>, progress: Progr
       await deps.sleep(throttleBackoffMs(retry, deps.random()));
     }
   }
-}
-
-/** Step 2: the snapshot each restore test of `database` is restoring from, to the temporary database's id. */
-async function restoreTestsBySnapshot(restores: DatabaseLister, database: string): Promise<Map<string, string>> {
-  const bySnapshot = new Map<string, string>();
-  for (const db of await restores.list()) {
-    const source = db.tags[RETENTION_TAGS.sourceSnapshot];
-    // Also while `deleting`: on its failure path the verify workflow records the (inconclusive)
-    // verdict after starting the delete, and that record reads the snapshot.
-    if (db.tags[RETENTION_TAGS.temporary] !== 'true' || db.tags[RETENTION_TAGS.database] !== database || source === undefined) continue;
-    bySnapshot.set(source, db.identifier);
-  }
-  return bySnapshot;
-}
-
-/** Step 2: offsite copies by the id of their source (`dr:copy-of` ARN's last part, else the copy's own id: copies keep it). */
-function copiesBySource(copies: readonly Snapshot[], region: string): Map<string, { region: string; status: string }> {
-  const bySource = new Map<string, { region: string; status: string }>();
-  for (const copy of copies) {
-    const copyOf = copy.tags[RETENTION_TAGS.copyOf];
-    const source = copyOf === undefined ? copy.id : copyOf.slice(copyOf.lastIndexOf(':') + 1);
-    const known = bySource.get(source);
-    // Two copies of one source (a retried copy under another id): the one still in progress decides.
-    if (known === undefined || known.status === 'available') bySource.set(source, { region, status: copy.status });
-  }
-  return bySource;
-}
-
-function toRecord(snapshot: Snapshot, restoreTests: ReadonlyMap<string, string>, copies: ReadonlyMap<string, { region: string; status: string }> | null): SnapshotRecord {
-  return {
-    id: snapshot.id,
-    database: snapshot.databaseId,
-    // No creation time: expected before `available`; on an available one the planner keeps it as invalid-created-at (fail closed).
-    createdAt: snapshot.createdAt,
-    dataTime: dataTimeOf(snapshot),
-    status: snapshot.status,
-    type: snapshot.type,
-    tags: snapshot.tags,
-    restoreTest: restoreTests.get(snapshot.id) ?? null,
-    offsiteCopy: copies?.get(snapshot.id) ?? null,
-  };
 }
 
 /** The metric values after the run (before it, for a dry run). */
