@@ -38,7 +38,7 @@ import type { DatabaseInspector } from '../ports/database-inspector.ts';
 import type { CredentialsProvider } from '../ports/database-credentials.ts';
 import type { WriteStatistics } from '../ports/write-statistics.ts';
 import { parseEnv } from '../contracts/env-schema.ts';
-import { MANIFEST_ENV } from '../contracts/environment.ts';
+import { MANIFEST_ENV } from '../contracts/env/manifest.ts';
 import { drHandler } from '../shared/handler.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';

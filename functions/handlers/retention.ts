@@ -29,7 +29,7 @@ import { runRetention, type RetentionMetricValues, type RetentionRunReport } fro
 import type { ArchiveStore } from '../ports/archive-store.ts';
 import type { DatabaseControlPlane, Topology } from '../ports/database-control-plane.ts';
 import { parseEnv } from '../contracts/env-schema.ts';
-import { RETENTION_ENV } from '../contracts/environment.ts';
+import { RETENTION_ENV } from '../contracts/env/retention.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 import { METRICS } from '../shared/metric-names.ts';
 import { drHandler } from '../shared/handler.ts';

@@ -25,7 +25,7 @@ import { runVerification, type VerificationSource } from '../domain/verification
 import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { VerificationProbe } from '../ports/verification-probe.ts';
 import { parseEnv } from '../contracts/env-schema.ts';
-import { VERIFY_ENV } from '../contracts/environment.ts';
+import { VERIFY_ENV } from '../contracts/env/verify.ts';
 import { drHandler } from '../shared/handler.ts';
 import { logger } from '../shared/powertools.ts';
 import { EventReader } from '../shared/validate.ts';

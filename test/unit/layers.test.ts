@@ -200,4 +200,15 @@ describe('the layers of functions/', () => {
     const lines = new Map(domain.map((file) => [file, lineCount(file)]));
     expect(lengthViolations(lines, MAX_DOMAIN_LINES, OVERSIZED_ALLOWED)).toEqual([]);
   });
+
+  it('a handler imports its own environment contract, never the index of all of them (a bundle carries only its own)', () => {
+    const handlers = files.filter((file) => file.startsWith('functions/handlers/'));
+    const index = 'functions/contracts/environment.ts';
+    expect(handlers.filter((file) => (graph.get(file) ?? []).includes(index))).toEqual([]);
+    // The walker sees the real edges: the retention handler reads its own contract module.
+    expect(graph.get('functions/handlers/retention.ts')).toContain('functions/contracts/env/retention.ts');
+    // And no contract module reaches the index or another function's module.
+    const modules = files.filter((file) => file.startsWith('functions/contracts/env/'));
+    expect(modules.filter((file) => (graph.get(file) ?? []).some((to) => to === index || (to.startsWith('functions/contracts/env/') && to !== 'functions/contracts/env/common.ts')))).toEqual([]);
+  });
 });

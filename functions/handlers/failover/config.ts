@@ -4,7 +4,7 @@
  */
 import type { FailoverPorts, FailoverSettings } from '../../domain/failover/dependencies.ts';
 import { parseEnv } from '../../contracts/env-schema.ts';
-import { FAILOVER_ENV } from '../../contracts/environment.ts';
+import { FAILOVER_ENV } from '../../contracts/env/failover.ts';
 
 /** The function's configuration, from its environment. */
 export interface FailoverConfig {

@@ -1,7 +1,7 @@
 /** The probe λ's configuration, read from its environment at cold start, and its modes and targets. */
 import type { DbEndpoint } from '../../adapters/pg/connect.ts';
 import { parseEnv } from '../../contracts/env-schema.ts';
-import { PROBE_ENV } from '../../contracts/environment.ts';
+import { PROBE_ENV } from '../../contracts/env/probe.ts';
 import type { PROBE_DEFAULTS } from '../../domain/probe/model.ts';
 
 /** Why the probe runs; decides what it measures and whether it publishes. */

@@ -15,7 +15,7 @@ import { S3ArchiveStore } from '../../adapters/s3/archive.ts';
 import type { Topology } from '../../ports/database-control-plane.ts';
 import type { RestorePlacement } from '../../ports/restore-control-plane.ts';
 import { parseEnv } from '../../contracts/env-schema.ts';
-import { RESTORE_ENV } from '../../contracts/environment.ts';
+import { RESTORE_ENV } from '../../contracts/env/restore.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { EventReader } from '../../shared/validate.ts';
 import { PITR_ACTIONS } from './pitr-actions.ts';

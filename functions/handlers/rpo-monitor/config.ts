@@ -1,6 +1,6 @@
 /** The RPO monitor's configuration, read from its environment at cold start, and what it acts through. */
 import { parseEnv } from '../../contracts/env-schema.ts';
-import { RPO_MONITOR_ENV } from '../../contracts/environment.ts';
+import { RPO_MONITOR_ENV } from '../../contracts/env/rpo-monitor.ts';
 import type { OffsitePaths, RecoveryObjectives, RpoDatapoint } from '../../domain/rpo/objectives.ts';
 import type { DatabaseControlPlane, Topology } from '../../ports/database-control-plane.ts';
 import type { MetricSource } from '../../ports/metric-source.ts';

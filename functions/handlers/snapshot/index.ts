@@ -12,7 +12,7 @@ import { controlPlaneFor } from '../../adapters/rds/control-plane.ts';
 import { S3ArchiveStore } from '../../adapters/s3/archive.ts';
 import type { Topology } from '../../ports/database-control-plane.ts';
 import { parseEnv } from '../../contracts/env-schema.ts';
-import { SNAPSHOT_ENV } from '../../contracts/environment.ts';
+import { SNAPSHOT_ENV } from '../../contracts/env/snapshot.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { EventReader } from '../../shared/validate.ts';
 import { SNAPSHOT_ACTIONS, type SnapshotDeps, type SnapshotSettings } from './actions.ts';
