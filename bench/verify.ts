@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { Client } from 'pg';
 import { PgDatabaseInspector } from '../functions/adapters/pg/inspector.ts';
-import { HEARTBEAT_TABLE_DDL } from '../functions/adapters/pg/inspector.ts';
+import { HEARTBEAT_TABLE_DDL } from '../functions/adapters/pg/heartbeat-table.ts';
 import { PgVerificationProbe } from '../functions/adapters/pg/verification-probe.ts';
 import { captureManifest } from '../functions/domain/verification/manifest.ts';
 import type { DatabaseManifest } from '../functions/domain/verification/manifest.ts';

@@ -10,7 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { escapeIdentifier } from 'pg';
 import { describe, expect, it } from 'vitest';
-import { HEARTBEAT_TABLE_DDL, PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
+import { HEARTBEAT_TABLE_DDL } from '../../functions/adapters/pg/heartbeat-table.ts';
+import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
 import { PROBE_OWN_SCHEMA } from '../../functions/adapters/pg/schema-objects.ts';
 import { AMCHECK_SCHEMA, PgVerificationProbe } from '../../functions/adapters/pg/verification-probe.ts';
 import { captureBracketedManifest } from '../../functions/domain/verification/manifest.ts';

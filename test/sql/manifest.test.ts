@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Client, QueryResult, QueryResultRow } from 'pg';
 import { describe, expect, it } from 'vitest';
-import { HEARTBEAT_TABLE_DDL, PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
-import type { SqlSession } from '../../functions/adapters/pg/inspector.ts';
+import { HEARTBEAT_TABLE_DDL } from '../../functions/adapters/pg/heartbeat-table.ts';
+import { PgDatabaseInspector } from '../../functions/adapters/pg/inspector.ts';
+import type { SqlSession } from '../../functions/adapters/pg/sql.ts';
 import {
   captureManifest,
   fingerprint,

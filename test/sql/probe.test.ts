@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentCredentials } from '../../functions/adapters/env/credentials.ts';
 import { PgHeartbeatStore } from '../../functions/adapters/pg/heartbeat.ts';
 import type { PgHeartbeatEndpoint } from '../../functions/adapters/pg/heartbeat.ts';
-import { HEARTBEAT_TABLE_DDL } from '../../functions/adapters/pg/inspector.ts';
+import { HEARTBEAT_TABLE_DDL } from '../../functions/adapters/pg/heartbeat-table.ts';
 import { measureReplicaHeartbeat, probeWriter } from '../../functions/domain/probe/heartbeat.ts';
 import type { ProbeClock, ProbeRequest, ReplicaHeartbeatRequest } from '../../functions/domain/probe/heartbeat.ts';
 import type { ProbeDeps } from '../../functions/handlers/probe/index.ts';

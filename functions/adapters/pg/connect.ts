@@ -7,7 +7,7 @@
  * server that accepts and then stops answering never enforces its own timeout).
  */
 import pg from 'pg';
-import { translatePgError } from './inspector.ts';
+import { translatePgError } from './sql.ts';
 
 /** Where and how to connect. Credentials come from Secrets Manager in production. */
 export interface DbEndpoint {

@@ -17,7 +17,7 @@ import type { RowCounts, TableRef } from '../../domain/verification/manifest.ts'
 import { DIGEST_SETTINGS } from '../../domain/verification/content.ts';
 import type { ContentMeasure, ContentRequest, LargeObjectTally, TableContent } from '../../domain/verification/content-model.ts';
 import type { ContentReader, ContentScan } from '../../ports/content-reader.ts';
-import { translatePgError, type SqlSession } from './inspector.ts';
+import { translatePgError, type SqlSession } from './sql.ts';
 
 /** The scanned row's alias; `alias::text` is the whole row (a column of that name would shadow it). */
 const ROW_ALIAS = 'dr_content_row';

@@ -6,14 +6,14 @@
  * probe's clock starts, so a slow or failing Secrets Manager is neither counted in the write
  * latency nor reported as a dead writer.
  */
-import { escapeIdentifier } from 'pg';
-import { HEARTBEAT_TABLE, qualifiedName } from '../../domain/verification/manifest.ts';
+import { HEARTBEAT_TABLE } from '../../domain/probe/model.ts';
 import type { DatabaseCredentials } from '../../ports/database-credentials.ts';
 import type { HeartbeatReadSession, HeartbeatSession, HeartbeatStore, SessionTimeouts } from '../../ports/heartbeat-store.ts';
 import { DrError, SqlConnectionError } from '../../shared/errors.ts';
 import { openSession } from './connect.ts';
 import type { DbEndpoint, DbSession } from './connect.ts';
-import { HEARTBEAT_TABLE_DDL, PgDatabaseInspector, translatePgError } from './inspector.ts';
+import { HEARTBEAT_RELATION, HEARTBEAT_TABLE_DDL, newestHeartbeat } from './heartbeat-table.ts';
+import { inReadOnlyTransaction, translatePgError } from './sql.ts';
 
 /** Where the heartbeat table lives. */
 export interface PgHeartbeatEndpoint {
@@ -26,8 +26,7 @@ export interface PgHeartbeatEndpoint {
   readonly applicationName?: string;
 }
 
-/** `"dr"."heartbeat"`, quoted once for every statement. */
-const RELATION = `${escapeIdentifier(HEARTBEAT_TABLE.schema)}.${escapeIdentifier(HEARTBEAT_TABLE.name)}`;
+const RELATION = HEARTBEAT_RELATION;
 
 const TABLE_PRESENT_SQL = 'SELECT to_regclass($1) IS NOT NULL AS present';
 
@@ -62,8 +61,8 @@ class PgHeartbeatReadSession implements HeartbeatReadSession {
 
   /** {@inheritDoc HeartbeatReadSession.newest} */
   newest(): Promise<string | null> {
-    // The inspector's read runs in a READ ONLY transaction and treats a missing table as "no heartbeat".
-    return new PgDatabaseInspector(this.db.client).latestHeartbeat();
+    // As the inspector reads it: in a READ ONLY transaction, a missing table meaning "no heartbeat".
+    return inReadOnlyTransaction(this.db.client, () => 'reading the heartbeat', () => newestHeartbeat(this.db.client));
   }
 
   /** {@inheritDoc HeartbeatReadSession.close} */
@@ -87,7 +86,7 @@ class PgHeartbeatSession extends PgHeartbeatReadSession implements HeartbeatSess
     } catch (error) {
       // Losing a creation race to a concurrent probe (a duplicate-key error) is not a failure.
       if (await this.#present().catch(() => false)) return false;
-      throw translatePgError(error, `creating ${qualifiedName(HEARTBEAT_TABLE)} on ${this.label}`);
+      throw translatePgError(error, `creating ${`${HEARTBEAT_TABLE.schema}.${HEARTBEAT_TABLE.name}`} on ${this.label}`);
     }
   }
 
@@ -118,7 +117,7 @@ class PgHeartbeatSession extends PgHeartbeatReadSession implements HeartbeatSess
       const result = await this.db.client.query<{ present: boolean }>(TABLE_PRESENT_SQL, [RELATION]);
       return result.rows[0]?.present === true;
     } catch (error) {
-      throw translatePgError(error, `checking ${qualifiedName(HEARTBEAT_TABLE)} on ${this.label}`);
+      throw translatePgError(error, `checking ${`${HEARTBEAT_TABLE.schema}.${HEARTBEAT_TABLE.name}`} on ${this.label}`);
     }
   }
 }

@@ -7,9 +7,9 @@
  * sequence name schema-qualified: the description then does not depend on the role's `search_path`,
  * which may differ between the production database and a restored copy.
  */
-import { DatabaseError, escapeIdentifier } from 'pg';
-import type { QueryResult, QueryResultRow } from 'pg';
-import { HEARTBEAT_TABLE, qualifiedName } from '../../domain/verification/manifest.ts';
+import { escapeIdentifier } from 'pg';
+import type { QueryResultRow } from 'pg';
+import { qualifiedName } from '../../domain/verification/manifest.ts';
 import type {
   ColumnDescription,
   ConstraintDescription,
@@ -23,96 +23,9 @@ import type {
 import type { CounterReading, OpenTransaction, TableCounters } from '../../domain/verification/bracket-model.ts';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
-import { SqlConnectionError, SqlQueryError } from '../../shared/errors.ts';
+import { newestHeartbeat } from './heartbeat-table.ts';
 import { describeSchemaObjects } from './schema-objects.ts';
-
-/**
- * What the inspector needs of a connection: a `pg.Client` or a `PoolClient` checked out for the
- * whole call. Not a `Pool`: a transaction must stay on one connection.
- */
-export interface SqlSession {
-  /** Runs one statement (or several, when there are no parameters). */
-  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
-}
-
-/**
- * DDL of the heartbeat table the probe writes every minute (idempotent). The index on
- * `written_at` keeps "newest heartbeat" an index lookup however long the table grows.
- */
-export const HEARTBEAT_TABLE_DDL = `CREATE SCHEMA IF NOT EXISTS dr;
-CREATE TABLE IF NOT EXISTS dr.heartbeat (
-  id bigserial PRIMARY KEY,
-  written_at timestamptz NOT NULL DEFAULT now(),
-  writer text NOT NULL
-);
-CREATE INDEX IF NOT EXISTS heartbeat_written_at_idx ON dr.heartbeat (written_at);`;
-
-/** Node network error codes that mean the server could not be reached or the socket died. */
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-
-/**
- * SQLSTATEs that mean the connection, not the statement, failed: class 08 (connection exception),
- * admin/crash shutdown and "cannot connect now" (a failover or restart in progress), too many connections.
- */
-function isConnectionSqlState(code: string): boolean {
-  return code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code);
-}
-
-/**
- * Messages of the plain `Error`s `pg` raises when the socket is gone; it gives them no name or code,
- * so the message is all there is to match.
- */
-const CONNECTION_LOST_MESSAGES = [
-  'Connection terminated',
-  'Client has encountered a connection error and is not queryable',
-  'Client was closed and is not queryable',
-  // `connectionTimeoutMillis` ran out (pg.Client; pg-pool says "Connection terminated due to
-  // connection timeout", matched above): the server never completed the handshake.
-  'timeout expired',
-  // `query_timeout` ran out: the server stopped answering mid-session, and the connection is left
-  // with a statement in flight, so it is as good as lost.
-  'Query read timeout',
-];
-
-/**
- * Translates an error thrown by `pg` into the typed errors of `shared/errors.ts`, keeping it as
- * `cause`: {@link SqlConnectionError} (retryable) for a lost or refused connection,
- * {@link SqlQueryError} with its SQLSTATE for a statement the server refused. Anything else
- * (a bug) is returned unchanged so it is not disguised as a database problem.
- *
- * @param action what was being done, for the message (`counting rows of shop.orders`)
- */
-export function translatePgError(error: unknown, action: string): unknown {
-  if (!(error instanceof Error)) return error;
-  const code = (error as { code?: unknown }).code;
-  if (error instanceof DatabaseError) {
-    const sqlState = typeof code === 'string' ? code : null;
-    if (sqlState !== null && isConnectionSqlState(sqlState)) {
-      return new SqlConnectionError(`${action}: ${error.message} (SQLSTATE ${sqlState})`, { cause: error });
-    }
-    return new SqlQueryError(
-      `${action}: ${error.message}${sqlState === null ? '' : ` (SQLSTATE ${sqlState})`}`,
-      sqlState,
-      { cause: error },
-    );
-  }
-  if (
-    (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) ||
-    CONNECTION_LOST_MESSAGES.some((message) => error.message.startsWith(message))
-  ) {
-    return new SqlConnectionError(`${action}: ${error.message}`, { cause: error });
-  }
-  return error;
-}
+import { inReadOnlyTransaction, translatePgError, type SqlSession } from './sql.ts';
 
 interface TableRow extends QueryResultRow {
   schema: string;
@@ -282,21 +195,7 @@ export class PgDatabaseInspector implements DatabaseInspector, WriteStatistics {
 
   /** {@inheritDoc DatabaseInspector.latestHeartbeat} */
   async latestHeartbeat(): Promise<string | null> {
-    const relation = `${escapeIdentifier(HEARTBEAT_TABLE.schema)}.${escapeIdentifier(HEARTBEAT_TABLE.name)}`;
-    return this.#readOnly('reading the heartbeat', async () => {
-      // Checked first rather than catching 42P01: a database without the probe is normal, not an
-      // error worth a line in the server log.
-      const exists = await this.#session.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
-        relation,
-      ]);
-      if (exists.rows[0]?.present !== true) return null;
-      // Formatted by the server: a JS Date would drop the microseconds.
-      const result = await this.#session.query<{ latest: string | null }>(
-        `SELECT to_char(max(written_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS latest
-           FROM ${relation}`,
-      );
-      return result.rows[0]?.latest ?? null;
-    });
+    return this.#readOnly('reading the heartbeat', () => newestHeartbeat(this.#session));
   }
 
   /** {@inheritDoc WriteStatistics.readCounters} */
@@ -341,19 +240,6 @@ export class PgDatabaseInspector implements DatabaseInspector, WriteStatistics {
    * gone) is ignored because the original error is the one worth reporting.
    */
   async #readOnly<T>(action: string | (() => string), work: () => Promise<T>): Promise<T> {
-    const describe = typeof action === 'string' ? () => action : action;
-    try {
-      await this.#session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    } catch (error) {
-      throw translatePgError(error, describe());
-    }
-    try {
-      const result = await work();
-      await this.#session.query('COMMIT');
-      return result;
-    } catch (error) {
-      await this.#session.query('ROLLBACK').catch(() => undefined);
-      throw translatePgError(error, describe());
-    }
+    return inReadOnlyTransaction(this.#session, typeof action === 'string' ? () => action : action, work);
   }
 }

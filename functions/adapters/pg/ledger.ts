@@ -32,7 +32,7 @@ import type { ClientBase } from 'pg';
 import { LEDGER } from '../../domain/verification/exact-counts.ts';
 import type { LedgerObservation, TriggerEnabled } from '../../domain/verification/exact-counts-model.ts';
 import { ConfigurationError } from '../../shared/errors.ts';
-import { translatePgError } from './inspector.ts';
+import { translatePgError } from './sql.ts';
 
 /** What the ledger functions need of a connection. */
 export type LedgerSession = Pick<ClientBase, 'query'>;

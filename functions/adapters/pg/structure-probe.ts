@@ -30,7 +30,7 @@ import type {
 import type { GinIndexOutcome } from '../../ports/structure-probe.ts';
 import type { IndexRef } from '../../ports/verification-probe.ts';
 import { SqlQueryError } from '../../shared/errors.ts';
-import { translatePgError } from './inspector.ts';
+import { translatePgError } from './sql.ts';
 import { runPool } from './session-pool.ts';
 
 /** What the probe needs of a connection (same as `ProbeSession`). */

@@ -29,7 +29,8 @@ import type {
 import { SqlConnectionError, SqlQueryError } from '../../shared/errors.ts';
 import { openSession } from './connect.ts';
 import type { DbEndpoint } from './connect.ts';
-import { PgDatabaseInspector, translatePgError } from './inspector.ts';
+import { PgDatabaseInspector } from './inspector.ts';
+import { translatePgError } from './sql.ts';
 import { PgStructureProbe } from './structure-probe.ts';
 import type {
   ConstraintCheckOutcome,

@@ -75,3 +75,10 @@ export interface ReplicaHeartbeat {
   /** See `replicaHeartbeatAgeSeconds` (heartbeat.ts); null when there is nothing to measure. */
   readonly ageSeconds: number | null;
 }
+
+/**
+ * The table the probe writes every minute (the manifest's `TableRef` shape). It is part of the schema (a restore that loses it is
+ * wrong) but never counted: it gains a row a minute, so its count at capture time and in the
+ * snapshot differ by design. Its newest row is recorded as `heartbeat.latestAt` instead.
+ */
+export const HEARTBEAT_TABLE: { readonly schema: string; readonly name: string } = { schema: 'dr', name: 'heartbeat' };

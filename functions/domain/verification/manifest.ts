@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type { DatabaseInspector } from '../../ports/database-inspector.ts';
 import type { WriteStatistics } from '../../ports/write-statistics.ts';
 import { ValidationError } from '../../shared/errors.ts';
+import { HEARTBEAT_TABLE } from '../probe/model.ts';
 import type { CounterReading } from './bracket-model.ts';
 import { canonicalObjects } from './schema-objects.ts';
 import { SCHEMA_OBJECT_SECTIONS } from './schema-objects-model.ts';
@@ -59,13 +60,6 @@ export interface DatabaseManifest {
    */
   readonly ledger?: readonly LedgerObservation[];
 }
-
-/**
- * The table the probe writes every minute. It is part of the schema (a restore that loses it is
- * wrong) but never counted: it gains a row a minute, so its count at capture time and in the
- * snapshot differ by design. Its newest row is recorded as `heartbeat.latestAt` instead.
- */
-export const HEARTBEAT_TABLE: TableRef = { schema: 'dr', name: 'heartbeat' };
 
 /** The {@link DatabaseManifest.formatVersion} of a manifest without counters (still readable). */
 export const MANIFEST_FORMAT_VERSION = 1;
