@@ -8,7 +8,7 @@
 import { check, optional, pipe, rawCheck, string, transform } from 'valibot';
 import { fields, oneOf, problemsOf, say, text, yesNo, type Place, type Schema } from '../functions/contracts/schema.ts';
 import { FAILOVER_MODES, type FailoverMode } from '../functions/domain/failover/model.ts';
-import { SNAPSHOT_ID, TIERS, type Tier } from '../functions/domain/snapshots/naming.ts';
+import { NEW_DB_ID, SNAPSHOT_ID, TIERS, type Tier } from '../functions/domain/snapshots/naming.ts';
 
 /** The options as the command line gave them: the value of each, `true` for a flag. */
 export type Options = Readonly<Record<string, string | true>>;
@@ -21,8 +21,6 @@ export function optionProblems(schema: Schema<unknown>, options: Readonly<Record
   return problemsOf(schema, options, OPTIONS);
 }
 
-/** RDS identifier rules, as functions/domain/verification/point-in-time-restore.ts applies them. */
-const IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
 /** A full ISO-8601 date-time with a zone: a time without one would be read in the operator's local zone. */
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
@@ -34,7 +32,7 @@ export const MAX_TIMEOUT_MINUTES = 1440;
 
 /** `--db`: the database whose machines are started. */
 export const DB = fields({
-  db: optional(text(IDENTIFIER, 'a DB identifier (lower-case letters, digits, single hyphens, starting with a letter)'), 'swifteats'),
+  db: optional(text(NEW_DB_ID, 'a DB identifier (lower-case letters, digits, single hyphens, starting with a letter)'), 'swifteats'),
 });
 
 /** `--timeout-minutes`: the wait bound, when given. */
@@ -80,8 +78,8 @@ function pitr(db: string) {
       time: pipe(string(time), check((value) => value === 'latest' || (ISO_WITH_ZONE.test(value) && !Number.isNaN(Date.parse(value))), time)),
       name: pipe(
         string(name),
-        check((value) => IDENTIFIER.test(value), name),
-        check((value) => !IDENTIFIER.test(value) || value.startsWith(`${db}-`), `must start with "${db}-" (a restore never replaces ${db})`),
+        check((value) => NEW_DB_ID.test(value), name),
+        check((value) => !NEW_DB_ID.test(value) || value.startsWith(`${db}-`), `must start with "${db}-" (a restore never replaces ${db})`),
       ),
     }),
     transform(({ time: targetTime, name: target }) => ({ targetTime, name: target })),

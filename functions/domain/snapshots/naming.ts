@@ -14,6 +14,12 @@ export const SNAPSHOT_ID = /^[a-z][a-z0-9-]{0,254}$/;
 /** DB instance or cluster identifiers the functions accept: the same alphabet, 63 characters at most. */
 export const DB_ID = /^[a-z][a-z0-9-]{0,62}$/;
 
+/**
+ * A name for a new DB instance or cluster, by RDS's rules: 1-63 letters, digits and hyphens, a
+ * letter first, no `--` and no trailing `-` (what a point-in-time restore and the CLI accept).
+ */
+export const NEW_DB_ID = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
+
 /** GFS tiers, lowest first; for retention a snapshot counts in its own tier and every lower one. */
 export const TIERS = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 /** One tier. */

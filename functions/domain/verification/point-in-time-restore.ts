@@ -7,15 +7,13 @@ import type { ArchiveStore, StoredDocument } from '../../ports/archive-store.ts'
 import type { RestoreControlPlane, RestoredDatabase, RestorePlacement } from '../../ports/restore-control-plane.ts';
 import { DatabaseAlreadyExistsError, DatabaseNotFoundError, RestoreWindowError, ValidationError, orNull } from '../../shared/errors.ts';
 import { writeAudit } from '../audit/records.ts';
-import { TAG } from '../snapshots/naming.ts';
+import { NEW_DB_ID, TAG } from '../snapshots/naming.ts';
 import { PITR_TAG } from './restore-test.ts';
 
 function find(restores: RestoreControlPlane, id: string): Promise<RestoredDatabase | null> {
   return orNull(() => restores.describe(id), DatabaseNotFoundError);
 }
 
-/** RDS identifier rules: 1-63 letters, digits, hyphens; starts with a letter; no `--`, no trailing `-`. */
-const IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
 
 /** Input of {@link startPointInTimeRestore}. */
 export interface PitrRequest {
@@ -42,7 +40,7 @@ export interface PitrRequest {
  */
 export async function startPointInTimeRestore(restores: RestoreControlPlane, request: PitrRequest): Promise<RestoredDatabase> {
   const problems: string[] = [];
-  if (!IDENTIFIER.test(request.name)) problems.push(`name: ${JSON.stringify(request.name)} is not a DB identifier (1-63 lower-case letters, digits, single hyphens, starting with a letter)`);
+  if (!NEW_DB_ID.test(request.name)) problems.push(`name: ${JSON.stringify(request.name)} is not a DB identifier (1-63 lower-case letters, digits, single hyphens, starting with a letter)`);
   else if (!request.name.startsWith(`${request.database}-`)) {
     // Restored databases carry their source's name as a prefix: IAM scopes the checks'
     // access to `<db>-*` secrets, and the production database itself can never be the target.
