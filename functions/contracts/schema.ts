@@ -12,8 +12,8 @@
  * Import valibot per function (`import { object, string } from 'valibot'`), never as a namespace:
  * esbuild then keeps only what a bundle uses (see env-schema.ts for the measured cost).
  */
-import { check, custom, integer as isInteger, maxValue, minLength, minValue, number, object, picklist, pipe, regex, safeParse, string, transform } from 'valibot';
-import type { BaseIssue, ErrorMessage, GenericSchema, InferOutput, ObjectEntries } from 'valibot';
+import { array, boolean, check, custom, nullish, number, object, optional, picklist, pipe, safeParse, string, transform } from 'valibot';
+import type { BaseIssue, ErrorMessage, GenericSchema, InferOutput, ObjectEntries, OutputDataset } from 'valibot';
 import { ValidationError } from '../shared/errors.ts';
 
 /** A schema from unknown input to `T`. */
@@ -32,10 +32,21 @@ export interface Place {
    * @default `${label}.`
    */
   readonly prefix?: string;
+  /**
+   * How a path is reported, when a boundary's users know its fields by other names than their
+   * place in the value (applied to the path built from `label` and `prefix`).
+   * @default the path as built
+   */
+  readonly rename?: (path: string) => string;
 }
 
 /** The path of one issue: `label` for the whole value, else the prefix and keys (`a.b`, `list[2]`). */
 export function issuePath(issue: BaseIssue<unknown>, place: Place): string {
+  const path = builtPath(issue, place);
+  return place.rename === undefined ? path : place.rename(path);
+}
+
+function builtPath(issue: BaseIssue<unknown>, place: Place): string {
   const keys = issue.path ?? [];
   if (keys.length === 0) return place.label;
   let path = place.prefix ?? `${place.label}.`;
@@ -84,10 +95,10 @@ export function say(what: string): ErrorMessage<BaseIssue<unknown>> {
   return (issue) => (issue.input === undefined ? `required, ${what}` : `${shown(issue.input)} is not ${what}`);
 }
 
-/** Non-empty text, optionally matching `pattern`; the message describes it as `what`. */
+/** Non-empty text, optionally matching `pattern`; the message describes it as `what` (one problem per value). */
 export function text(pattern?: RegExp, what = pattern ? `a string matching ${pattern}` : 'a non-empty string'): Schema<string> {
   const message = say(what);
-  return pattern ? pipe(string(message), minLength(1, message), regex(pattern, message)) : pipe(string(message), minLength(1, message));
+  return pipe(string(message), check((value) => value !== '' && (pattern === undefined || pattern.test(value)), message));
 }
 
 /** One of the listed words. */
@@ -98,7 +109,7 @@ export function oneOf<const T extends string>(allowed: readonly T[], what = `one
 /** A whole number from `min` to `max`. */
 export function wholeNumber(min: number, max: number, what = `an integer from ${min} to ${max}`): Schema<number> {
   const message = say(what);
-  return pipe(number(message), isInteger(message), minValue(min, message), maxValue(max, message));
+  return pipe(number(message), check((value) => Number.isInteger(value) && value >= min && value <= max, message));
 }
 
 /** An ISO-8601 instant with a zone (`Z` or `±hh:mm`), as a Date. */
@@ -140,4 +151,71 @@ export function fields<const E extends ObjectEntries>(entries: E, what = 'a JSON
       return message ?? 'required';
     }),
   );
+}
+
+/** How a value that is not a JSON object is described: `null`, `an array` or its type. */
+export function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
+/** What {@link fieldsOf} reports for a value that is not a JSON object. */
+export interface NotAnObject {
+  /**
+   * The message for a value that is not a JSON object; the fields are then read from an empty object,
+   * so every required field is reported too.
+   * @default `must be a JSON object, got <kind>`
+   */
+  readonly message?: (input: unknown) => string;
+  /**
+   * The one message for an absent value (undefined or null), reported alone; otherwise it is not an
+   * object like any other.
+   */
+  readonly absent?: string;
+}
+
+/**
+ * An object of named fields, read the way a form is read: a value that is not a JSON object is one
+ * problem (`event: must be a JSON object, got an array`) and every required field is still reported
+ * (`action: required, …`), so one answer lists all that is missing. With `absent`, a missing object is
+ * one problem alone (`request: required, an object`).
+ */
+export function fieldsOf<const E extends ObjectEntries>(entries: E, notAnObject: NotAnObject = {}) {
+  const inner = fields(entries);
+  const describe = notAnObject.message ?? ((input: unknown) => `must be a JSON object, got ${kindOf(input)}`);
+  const message = (issue: BaseIssue<unknown>): string => (notAnObject.absent !== undefined && issue.input == null ? notAnObject.absent : describe(issue.input));
+  const whole = custom<Record<string, unknown>>(isPlainObject, message);
+  type Out = OutputDataset<InferOutput<typeof inner>, BaseIssue<unknown>>;
+  return {
+    ...inner,
+    // What a parent's `fields` reports when this object is missing (one problem: its fields are not listed).
+    message,
+    '~run'(dataset: { value: unknown }, config: Parameters<typeof inner['~run']>[1]): Out {
+      if (isPlainObject(dataset.value)) return inner['~run'](dataset, config);
+      const input = dataset.value;
+      const first = whole['~run']({ value: input }, config) as { issues?: BaseIssue<unknown>[] };
+      const rest = notAnObject.absent !== undefined && input == null ? {} : (inner['~run']({ value: {} }, config) as { issues?: BaseIssue<unknown>[] });
+      return { typed: false, value: input, issues: [...(first.issues ?? []), ...(rest.issues ?? [])] } as unknown as Out;
+    },
+  } as typeof inner;
+}
+
+/** True or false, `fallback` when absent (null is not absent: it is reported). */
+export function flag(fallback: boolean, what = 'true or false'): Schema<boolean> {
+  return optional(boolean(say(what)), fallback) as unknown as Schema<boolean>;
+}
+
+/** `schema`'s value, or null when the field is absent or null. */
+export function orNull<T>(schema: Schema<T>): Schema<T | null> {
+  return nullish(schema, null) as unknown as Schema<T | null>;
+}
+
+/** A list of strings, empty when the field is absent or null; a wrong list is one problem naming it whole. */
+export function stringList(what = 'an array of strings'): Schema<string[]> {
+  const isList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  return nullish(custom<string[]>(isList, say(what)), () => []) as unknown as Schema<string[]>;
+}
+
+/** A list whose items are each checked by `item` (problems name the item, `list[2].name`). */
+export function listOf<T>(item: Schema<T>, what = 'an array'): Schema<T[]> {
+  return array(item, say(what)) as unknown as Schema<T[]>;
 }

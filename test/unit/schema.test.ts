@@ -1,6 +1,6 @@
 import { array, nullable, optional } from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { fields, instantWithZone, oneOf, parseWith, problemsOf, say, text, wholeNumber } from '../../functions/contracts/schema.ts';
+import { fields, fieldsOf, flag, instantWithZone, listOf, oneOf, orNull, parseWith, problemsOf, say, stringList, text, wholeNumber } from '../../functions/contracts/schema.ts';
 import { ConfigurationError, ValidationError } from '../../functions/shared/errors.ts';
 
 const request = fields(
@@ -47,5 +47,52 @@ describe('house schema wrapper', () => {
   it('throws one ValidationError by default, or the typed error asked for', () => {
     expect(() => parseWith(request, {}, { label: 'event', prefix: '' })).toThrow(ValidationError);
     expect(() => parseWith(request, null, { label: 'config' }, (p) => new ConfigurationError(p.join('; ')))).toThrow(new ConfigurationError('config: null is not a JSON object'));
+  });
+
+  it('reports one problem per value, whatever fails first', () => {
+    expect(problemsOf(request, { snapshotId: '', polls: 0.5, at: 'x', tables: [], note: null }, { label: 'event', prefix: '' })).toEqual([
+      'snapshotId: "" is not a string matching /^[a-z][a-z0-9-]{0,254}$/',
+      'polls: 0.5 is not an integer from 1 to 10',
+      'at: "x" is not an ISO-8601 time with a zone',
+    ]);
+  });
+});
+
+describe('form-like objects and field defaults', () => {
+  const event = fieldsOf({
+    action: oneOf(['plan', 'copy'] as const),
+    dryRun: flag(false),
+    previous: orNull(text()),
+    warnings: stringList(),
+    request: fieldsOf({ id: text() }, { absent: 'required, an object' }),
+    doc: fieldsOf({ key: text() }),
+    items: listOf(fields({ n: wholeNumber(0, 9) })),
+  });
+  const place = { label: 'event', prefix: '' };
+
+  it('applies the defaults of absent fields', () => {
+    expect(parseWith(event, { action: 'plan', request: { id: 'r' }, doc: { key: 'k' }, items: [{ n: 1 }] }, place)).toEqual({ action: 'plan', dryRun: false, previous: null, warnings: [], request: { id: 'r' }, doc: { key: 'k' }, items: [{ n: 1 }] });
+    expect(parseWith(event, { action: 'copy', dryRun: true, previous: null, warnings: null, request: { id: 'r' }, doc: { key: 'k' }, items: [] }, place)).toMatchObject({ dryRun: true, previous: null, warnings: [] });
+  });
+
+  it('a value that is not an object is one problem, and its required fields are still listed', () => {
+    expect(problemsOf(event, 'x', place)).toEqual(['event: must be a JSON object, got string', 'action: required, one of plan, copy', 'request: required, an object', 'doc: must be a JSON object, got undefined', 'items: required, an array']);
+    expect(problemsOf(event, null, place)[0]).toBe('event: must be a JSON object, got null');
+    expect(problemsOf(event, [], place)[0]).toBe('event: must be a JSON object, got an array');
+  });
+
+  it('names nested problems by path; an absent object with its own message is reported alone', () => {
+    expect(problemsOf(event, { action: 'plan', dryRun: null, warnings: ['a', 1], request: null, doc: [], items: [{ n: 10 }] }, place)).toEqual([
+      'dryRun: null is not true or false',
+      'warnings: ["a",1] is not an array of strings',
+      'request: required, an object',
+      'doc: must be a JSON object, got an array',
+      'doc.key: required, a non-empty string',
+      'items[0].n: 10 is not an integer from 0 to 9',
+    ]);
+  });
+
+  it('reports a path under another name when the place renames it', () => {
+    expect(problemsOf(event, { action: 'x', request: {}, doc: { key: 'k' }, items: [] }, { label: 'event', rename: (path) => path.replace(/^event\.action$/, 'action') })).toEqual(['action: "x" is not one of plan, copy', 'event.request.id: required, a non-empty string']);
   });
 });
