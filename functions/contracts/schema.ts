@@ -219,3 +219,15 @@ export function stringList(what = 'an array of strings'): Schema<string[]> {
 export function listOf<T>(item: Schema<T>, what = 'an array'): Schema<T[]> {
   return array(item, say(what)) as unknown as Schema<T[]>;
 }
+
+/** `schema`'s value, or `value` when the field is absent (null is not absent: `schema` reads it). */
+export function absentAs<T, const D>(schema: Schema<T>, value: D): Schema<T | D> {
+  return {
+    ...optional(schema),
+    // A default, so that an object runs this schema for a missing key (valibot reads the value through it).
+    default: () => undefined,
+    '~run'(dataset: { value: unknown }, config: Parameters<Schema<T>['~run']>[1]) {
+      return dataset.value === undefined ? { typed: true, value } : schema['~run'](dataset, config);
+    },
+  } as unknown as Schema<T | D>;
+}

@@ -1,6 +1,6 @@
 import { array, nullable, optional } from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { fields, fieldsOf, flag, instantWithZone, listOf, oneOf, orNull, parseWith, problemsOf, say, stringList, text, wholeNumber } from '../../functions/contracts/schema.ts';
+import { absentAs, fields, fieldsOf, flag, instantWithZone, listOf, oneOf, orNull, parseWith, problemsOf, say, stringList, text, wholeNumber } from '../../functions/contracts/schema.ts';
 import { ConfigurationError, ValidationError } from '../../functions/shared/errors.ts';
 
 const request = fields(
@@ -94,5 +94,15 @@ describe('form-like objects and field defaults', () => {
 
   it('reports a path under another name when the place renames it', () => {
     expect(problemsOf(event, { action: 'x', request: {}, doc: { key: 'k' }, items: [] }, { label: 'event', rename: (path) => path.replace(/^event\.action$/, 'action') })).toEqual(['action: "x" is not one of plan, copy', 'event.request.id: required, a non-empty string']);
+  });
+});
+
+describe('absent fields', () => {
+  it('absentAs gives its value for an absent field and reads a present one, null included', () => {
+    const s = fields({ doc: absentAs(fields({ key: text() }), null), who: absentAs(text(), 'manual') });
+    const place = { label: 'event', prefix: '' };
+    expect(parseWith(s, {}, place)).toEqual({ doc: null, who: 'manual' });
+    expect(parseWith(s, { doc: { key: 'k' }, who: 'x' }, place)).toEqual({ doc: { key: 'k' }, who: 'x' });
+    expect(problemsOf(s, { doc: null, who: '' }, place)).toEqual(['doc: null is not a JSON object', 'who: "" is not a non-empty string']);
   });
 });

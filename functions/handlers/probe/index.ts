@@ -23,10 +23,11 @@ import type { CredentialsProvider, DatabaseCredentials } from '../../ports/datab
 import type { HeartbeatStore } from '../../ports/heartbeat-store.ts';
 import { METRICS } from '../../shared/metric-names.ts';
 import type { MetricName } from '../../shared/metric-names.ts';
+import { PROBE_EVENT, readEvent } from '../../contracts/events.ts';
+import { ValidationError } from '../../shared/errors.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
-import { EventReader } from '../../shared/validate.ts';
-import { PROBE_MODES, probeConfigFromEnv, TARGETS, type EndpointConfig, type ProbeMode, type ProbeTarget } from './config.ts';
+import { probeConfigFromEnv, type EndpointConfig, type ProbeMode, type ProbeTarget } from './config.ts';
 
 export { PROBE_MODES, probeConfigFromEnv, type EndpointConfig, type ProbeConfig, type ProbeMode, type ProbeTarget } from './config.ts';
 
@@ -97,16 +98,12 @@ function label(endpoint: EndpointConfig | null): string {
  * 6. Return the typed output.
  */
 export async function core(event: unknown, deps: ProbeDeps = defaults): Promise<ProbeOutput> {
-  const input = new EventReader(event);
-  const mode = input.oneOf('mode', PROBE_MODES);
-  const targetGiven = typeof event === 'object' && event !== null && (event as Record<string, unknown>)['target'] !== undefined;
-  const target: ProbeTarget = targetGiven ? input.oneOf('target', TARGETS) : 'writer';
-  // Checked only: the log key `executionArn` comes from the handler's middleware.
-  input.optionalString('executionArn');
-  input.done();
-  if (target === 'replica' && mode === 'monitor') input.problems.push('target: "replica" is only for modes confirm and post-check; monitor probes the writer');
-  if (target === 'replica' && deps.replica === null) input.problems.push('target: "replica", but no replica is configured (REPLICA_HOST=none)');
-  input.done();
+  // `executionArn` is checked only: the log key comes from the handler's middleware.
+  const { mode, target } = readEvent(PROBE_EVENT, event);
+  const problems: string[] = [];
+  if (target === 'replica' && mode === 'monitor') problems.push('target: "replica" is only for modes confirm and post-check; monitor probes the writer');
+  if (target === 'replica' && deps.replica === null) problems.push('target: "replica", but no replica is configured (REPLICA_HOST=none)');
+  if (problems.length > 0) throw new ValidationError(problems);
 
   const login = await deps.credentials.get();
 

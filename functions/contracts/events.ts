@@ -1,0 +1,198 @@
+/**
+ * The events each function accepts, declared once: every handler reads its event with
+ * {@link readEvent} and one of these schemas, and nothing acts before the whole event is read.
+ *
+ * Functions with an `action` read it first ({@link actionOf}: without a valid action the other fields
+ * cannot be judged), then the action's own schema. The field names of problems are bare (`snapshotId:
+ * required, …`), a nested object's prefixed (`request.tier: …`), and a value that is not a JSON object
+ * is `event: must be a JSON object, got <kind>`, followed by the fields it lacks.
+ *
+ * The payloads one step of a workflow hands the next, which several events carry whole, are in
+ * `payloads.ts`; the failover λ's events, which are made of them, too.
+ */
+import { check, custom, nullish, optional, pipe, string } from 'valibot';
+import type { GenericSchema } from 'valibot';
+import { DB_ID, SNAPSHOT_ID, TIERS } from '../domain/snapshots/naming.ts';
+import { absentAs, fieldsOf, flag, instantWithZone, oneOf, orNull, parseWith, say, stringList, text, wholeNumber } from './schema.ts';
+import type { Output, Place, Schema } from './schema.ts';
+
+/** Where a handler event's problems are reported: its fields bare, the whole value as `event`. */
+export const EVENT: Place = { label: 'event', prefix: '' };
+
+/**
+ * Reads an event by its schema.
+ * @throws ValidationError listing every problem; nothing has acted on the event at that point
+ */
+export function readEvent<S extends GenericSchema>(schema: S, event: unknown, place: Place = EVENT): Output<S> {
+  return parseWith(schema, event, place);
+}
+
+/** The `action` of an event, one of the keys of `actions` in their order; other fields are not read. */
+export function actionOf<const A extends string>(actions: readonly A[], event: unknown): A {
+  return readEvent(fieldsOf({ action: oneOf(actions) }), event).action;
+}
+
+/** The execution that sent the event (the Step Functions execution ARN), when there is one. */
+const executionArn = () => optional(text());
+
+/** An archive reference `{ key, sha256, versionId? }`, or null when the field is absent. */
+const storedDocument = () => absentAs(fieldsOf({ key: text(), sha256: text(/^[0-9a-f]{64}$/), versionId: orNull(text()) }), null);
+
+// ---- retention λ -------------------------------------------------------------------------------
+
+/** The retention λ: one run in one region. */
+export const RETENTION_EVENT = fieldsOf({ region: oneOf(['primary', 'dr'] as const), dryRun: flag(false), executionArn: absentAs(text(), 'manual') });
+
+// ---- probe λ -----------------------------------------------------------------------------------
+
+/** Why the probe runs; decides what it measures and whether it publishes. */
+export type ProbeMode = 'monitor' | 'confirm' | 'post-check';
+/** Which configured endpoint is probed as the writer. */
+export type ProbeTarget = 'writer' | 'replica';
+/** The modes, in the order error messages list them. */
+export const PROBE_MODES: readonly ProbeMode[] = ['monitor', 'confirm', 'post-check'];
+/** The targets. */
+export const TARGETS: readonly ProbeTarget[] = ['writer', 'replica'];
+
+/** The probe λ: a mode, the target (the writer unless named); `executionArn` is checked only (a log key). */
+export const PROBE_EVENT = fieldsOf({ mode: oneOf(PROBE_MODES), target: optional(oneOf(TARGETS), 'writer'), executionArn: executionArn() });
+
+// ---- rpo-monitor λ -----------------------------------------------------------------------------
+
+/** The RPO monitor: `scheduledAt` (EventBridge Scheduler's time) is checked only (a log key). */
+export const RPO_MONITOR_EVENT = fieldsOf({ scheduledAt: optional(instantWithZone()) });
+
+// ---- manifest λ --------------------------------------------------------------------------------
+
+/** The manifest λ: reading A (`before`, the default) or B (`after`, at the snapshot's point). */
+export const MANIFEST_EVENT = fieldsOf({
+  action: optional(oneOf(['before', 'after'] as const), 'before'),
+  snapshotId: text(SNAPSHOT_ID),
+  executionArn: absentAs(text(), 'manual'),
+  snapshotPoint: orNull(instantWithZone()),
+});
+
+// ---- verify λ ----------------------------------------------------------------------------------
+
+const connection = {
+  endpoint: text(),
+  port: wholeNumber(1, 65_535),
+  secretArn: text(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/),
+  executionArn: absentAs(text(), 'manual'),
+};
+
+/** The verify λ's modes, read first. */
+export const VERIFY_MODES = ['snapshot', 'point-in-time'] as const;
+
+/** The verify λ, by mode: the database to check and what it should hold. */
+export const VERIFY_EVENT = {
+  snapshot: fieldsOf({
+    ...connection,
+    snapshotId: text(SNAPSHOT_ID),
+    snapshotCreatedAt: instantWithZone(),
+    // RDS's SnapshotDatabaseTime (absent or null when RDS reports none): the heartbeat's anchor.
+    snapshotDatabaseTime: orNull(instantWithZone()),
+  }),
+  'point-in-time': fieldsOf({ ...connection, identifier: text(DB_ID), targetTime: instantWithZone() }),
+};
+
+/** The verify λ's mode (the other fields depend on it). */
+export function verifyModeOf(event: unknown): (typeof VERIFY_MODES)[number] {
+  return readEvent(fieldsOf({ mode: oneOf(VERIFY_MODES) }), event).mode;
+}
+
+// ---- snapshot λ --------------------------------------------------------------------------------
+
+/** The snapshot λ, by action (in the order error messages list them). */
+export const SNAPSHOT_EVENT = {
+  /** The workflow's input as `request` (`scheduledAt` absent on a manual start, then `startedAt` names the run). */
+  plan: fieldsOf({
+    executionArn: absentAs(text(), 'manual'),
+    request: fieldsOf({ scheduledAt: optional(instantWithZone()), tier: optional(oneOf(TIERS)) }),
+    startedAt: optional(instantWithZone()),
+  }),
+  create: fieldsOf({ executionArn: absentAs(text(), 'manual'), scheduledAt: instantWithZone(), tier: optional(oneOf(TIERS)) }),
+  check: fieldsOf({
+    executionArn: absentAs(text(), 'manual'),
+    snapshotId: text(SNAPSHOT_ID),
+    region: oneOf(['primary', 'dr'] as const),
+    attempt: wholeNumber(0, 10_000),
+    maxAttempts: wholeNumber(1, 10_000),
+  }),
+  copy: fieldsOf({ executionArn: absentAs(text(), 'manual'), snapshotId: text(SNAPSHOT_ID) }),
+  record: fieldsOf({
+    executionArn: absentAs(text(), 'manual'),
+    outcome: oneOf(['succeeded', 'failed'] as const),
+    startedAt: instantWithZone(),
+    snapshotId: absentAs(text(), 'none'),
+    error: optional(text()),
+    manifest: storedDocument(),
+    manifestWarnings: stringList(),
+  }),
+};
+
+/** The event of one snapshot action. */
+export type SnapshotEvent<A extends keyof typeof SNAPSHOT_EVENT> = Output<(typeof SNAPSHOT_EVENT)[A]>;
+
+// ---- restore λ ---------------------------------------------------------------------------------
+
+const restoreSeconds = () => orNull(wholeNumber(0, 10 * 86_400));
+
+/** `"latest"` or an ISO-8601 instant with a zone (kept as written). */
+function latestOrInstant(): Schema<string> {
+  const nonEmpty = say('a non-empty string');
+  return pipe(
+    string(nonEmpty),
+    check((value) => value !== '', nonEmpty),
+    check((value) => value === 'latest' || (/(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(new Date(value).getTime())), say('"latest" or an ISO-8601 time with a zone')),
+  );
+}
+
+/** The restore λ, by action (in the order error messages list them). */
+export const RESTORE_EVENT = {
+  /** The workflow passes its whole input as `request`; `snapshotId` is optional there. */
+  select: fieldsOf({
+    executionArn: absentAs(text(), 'manual'),
+    request: optional(fieldsOf({ snapshotId: optional(text(SNAPSHOT_ID)) })),
+    snapshotId: optional(text(SNAPSHOT_ID)),
+  }),
+  restore: fieldsOf({ executionArn: absentAs(text(), 'manual'), snapshotId: text(SNAPSHOT_ID) }),
+  check: fieldsOf({ executionArn: absentAs(text(), 'manual'), identifier: text(DB_ID), attempt: wholeNumber(0, 10_000), maxAttempts: wholeNumber(1, 10_000) }),
+  /** `passed` may be absent when `inconclusive` is given (the checks could not run). */
+  verdict: fieldsOf({
+    executionArn: absentAs(text(), 'manual'),
+    snapshotId: text(SNAPSHOT_ID),
+    passed: optional(flagRequired()),
+    restoreSeconds: restoreSeconds(),
+    // Whole seconds, as the verify λ reports it (functions/domain/verification/checks.ts).
+    dataAgeSeconds: orNull(wholeNumber(0, 400 * 86_400)),
+    reason: optional(text()),
+    inconclusive: optional(flagRequired()),
+    report: storedDocument(),
+  }),
+  tag: fieldsOf({ executionArn: absentAs(text(), 'manual'), snapshotId: text(SNAPSHOT_ID), passed: flagRequired(), inconclusive: flag(false) }),
+  /** By snapshot id on failure paths, where the restore may not have returned its identifier. */
+  delete: fieldsOf({ executionArn: absentAs(text(), 'manual'), snapshotId: optional(text(SNAPSHOT_ID)), identifier: optional(text(DB_ID)) }),
+  sweep: fieldsOf({ executionArn: absentAs(text(), 'schedule') }),
+  pitr: fieldsOf({ executionArn: absentAs(text(), 'manual'), targetTime: latestOrInstant(), name: text() }),
+  'pitr-record': fieldsOf({
+    executionArn: absentAs(text(), 'manual'),
+    identifier: text(DB_ID),
+    requestedTime: text(),
+    resolvedTargetTime: orNull(text()),
+    checksPassed: absentAs(flagRequired(), null),
+    recoveredPointInTime: orNull(text()),
+    restoreSeconds: restoreSeconds(),
+    reason: optional(text()),
+    report: storedDocument(),
+    failedChecks: nullish(custom<string[]>((value) => Array.isArray(value) && value.every((item) => typeof item === 'string'), 'an array of check ids'), () => []),
+  }),
+};
+
+/** The event of one restore action. */
+export type RestoreEvent<A extends keyof typeof RESTORE_EVENT> = Output<(typeof RESTORE_EVENT)[A]>;
+
+/** True or false, required. */
+function flagRequired(): Schema<boolean> {
+  return custom<boolean>((value) => typeof value === 'boolean', say('true or false'));
+}
