@@ -58,6 +58,14 @@ export const TARGETS: readonly ProbeTarget[] = ['writer', 'replica'];
 /** The probe λ: a mode, the target (the writer unless named); `executionArn` is checked only (a log key). */
 export const PROBE_EVENT = fieldsOf({ mode: oneOf(PROBE_MODES), target: optional(oneOf(TARGETS), 'writer'), executionArn: executionArn() });
 
+/** What a probe event may not ask although each field is valid: the replica in monitor mode, or a replica that is not configured. */
+export function probeTargetProblems(mode: ProbeMode, target: ProbeTarget, hasReplica: boolean): string[] {
+  const problems: string[] = [];
+  if (target === 'replica' && mode === 'monitor') problems.push('target: "replica" is only for modes confirm and post-check; monitor probes the writer');
+  if (target === 'replica' && !hasReplica) problems.push('target: "replica", but no replica is configured (REPLICA_HOST=none)');
+  return problems;
+}
+
 // ---- rpo-monitor λ -----------------------------------------------------------------------------
 
 /** The RPO monitor: `scheduledAt` (EventBridge Scheduler's time) is checked only (a log key). */

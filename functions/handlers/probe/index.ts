@@ -12,18 +12,17 @@
  * A writer that is down is a result (`healthy: false`), never a throw; only a bad event, a bad
  * environment or unavailable credentials throw (typed, shared/errors.ts).
  *
- * Event: `{ "mode": "monitor" | "confirm" | "post-check", "target"?: "writer" | "replica", "executionArn"?: string }`.
+ * Event: `{ "mode": "monitor" | "confirm" | "post-check", "target"?: "writer" | "replica", "executionArn"?: string }`
+ * (PROBE_EVENT, functions/contracts/events.ts).
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PgHeartbeatStore } from '../../adapters/pg/heartbeat.ts';
 import { SecretsManagerCredentials } from '../../adapters/secrets/secrets-manager.ts';
-import { measureReplicaHeartbeat, PROBE_DEFAULTS, probeWriter } from '../../domain/probe/heartbeat.ts';
-import type { ProbeClock, ProbeResult, ReplicaHeartbeat } from '../../domain/probe/heartbeat.ts';
+import { measureReplicaHeartbeat, PROBE_DEFAULTS, probeWriter, type ProbeClock, type ProbeResult, type ReplicaHeartbeat } from '../../domain/probe/heartbeat.ts';
 import type { CredentialsProvider, DatabaseCredentials } from '../../ports/database-credentials.ts';
 import type { HeartbeatStore } from '../../ports/heartbeat-store.ts';
-import { METRICS } from '../../shared/metric-names.ts';
-import type { MetricName } from '../../shared/metric-names.ts';
-import { PROBE_EVENT, readEvent } from '../../contracts/events.ts';
+import { METRICS, type MetricName } from '../../shared/metric-names.ts';
+import { PROBE_EVENT, probeTargetProblems, readEvent } from '../../contracts/events.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
@@ -65,9 +64,7 @@ const defaults: ProbeDeps = {
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   },
-  publish: (name, value) => {
-    metrics.addMetric(name, METRICS[name], value);
-  },
+  publish: (name, value) => void metrics.addMetric(name, METRICS[name], value),
 };
 
 /** What the handler returns: the probe's result, flattened for the state machine's Choice states. */
@@ -100,11 +97,8 @@ function label(endpoint: EndpointConfig | null): string {
 export async function core(event: unknown, deps: ProbeDeps = defaults): Promise<ProbeOutput> {
   // `executionArn` is checked only: the log key comes from the handler's middleware.
   const { mode, target } = readEvent(PROBE_EVENT, event);
-  const problems: string[] = [];
-  if (target === 'replica' && mode === 'monitor') problems.push('target: "replica" is only for modes confirm and post-check; monitor probes the writer');
-  if (target === 'replica' && deps.replica === null) problems.push('target: "replica", but no replica is configured (REPLICA_HOST=none)');
+  const problems = probeTargetProblems(mode, target, deps.replica !== null);
   if (problems.length > 0) throw new ValidationError(problems);
-
   const login = await deps.credentials.get();
 
   const endpoint = target === 'writer' ? config.writer : config.replica;

@@ -97,7 +97,7 @@ export async function core(event: unknown, deps: RpoMonitorDeps = defaults): Pro
     else logger.info(line);
   }
   if (unread.length > 0) {
-    logger.error('sources not read; their values are not published', { unread });
+    // One error line, logged by drHandler with the sources in its message: not a second one here.
     throw new MeasurementIncompleteError(`not read: ${unread.map((u) => `${u.source} (${u.error.name}: ${u.error.message})`).join('; ')}`);
   }
   return { database: config.databaseId, measurement, published, unread };
