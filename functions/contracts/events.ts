@@ -10,10 +10,10 @@
  * The payloads one step of a workflow hands the next, which several events carry whole, are in
  * `payloads.ts`; the failover λ's events, which are made of them, too.
  */
-import { check, custom, nullable, nullish, optional, pipe, string, unknown } from 'valibot';
-import type { GenericSchema } from 'valibot';
+import { check, custom, nullable, nullish, optional, pipe, rawCheck, transform, unknown } from 'valibot';
+import type { BaseIssue, ErrorMessage, GenericSchema, ObjectEntries } from 'valibot';
 import { DB_ID, SNAPSHOT_ID, TIERS } from '../domain/snapshots/naming.ts';
-import { absentAs, fieldsOf, flag, instantWithZone, oneOf, orNull, parseWith, say, stringList, text, wholeNumber } from './schema.ts';
+import { absentAs, fieldsOf, flag, isPlainObject, instantWithZone, oneOf, orNull, parseWith, say, stringList, text, wholeNumber } from './schema.ts';
 import type { Output, Place, Schema } from './schema.ts';
 import { FAILOVER_REQUEST, FAILOVER_RUN, PRECHECK_RESULT, PROBE_REPORT, PROBE_REPORT_ENTRIES } from './payloads.ts';
 
@@ -31,6 +31,23 @@ export function readEvent<S extends GenericSchema>(schema: S, event: unknown, pl
 /** The `action` of an event, one of the keys of `actions` in their order; other fields are not read. */
 export function actionOf<const A extends string>(actions: readonly A[], event: unknown): A {
   return readEvent(fieldsOf({ action: oneOf(actions) }), event).action;
+}
+
+/**
+ * A value checked by each rule in turn, each failing rule one problem, as the hand-written readers
+ * reported them (`"" is not a non-empty string`, then `"" is not an ISO-8601 time with a zone`).
+ */
+function eachOf<T>(...rules: [test: (value: unknown) => boolean, message: ErrorMessage<BaseIssue<unknown>>][]): Schema<T> {
+  return pipe(unknown(), ...rules.map(([test, message]) => check(test, message))) as unknown as Schema<T>;
+}
+
+const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
+const isInstant = (value: unknown): boolean => typeof value === 'string' && /(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(new Date(value).getTime());
+
+/** An instant given as text, or null: text first, then an instant (both reported, as before). */
+function textInstantOrNull(): Schema<Date | null> {
+  const rules = eachOf<string>([isText, say('a non-empty string')], [isInstant, say('an ISO-8601 time with a zone')]);
+  return orNull(pipe(rules, transform((value: string) => new Date(value))));
 }
 
 /** The execution that sent the event (the Step Functions execution ARN), when there is one. */
@@ -74,12 +91,17 @@ export const RPO_MONITOR_EVENT = fieldsOf({ scheduledAt: optional(instantWithZon
 // ---- manifest λ --------------------------------------------------------------------------------
 
 /** The manifest λ: reading A (`before`, the default) or B (`after`, at the snapshot's point). */
-export const MANIFEST_EVENT = fieldsOf({
-  action: optional(oneOf(['before', 'after'] as const), 'before'),
-  snapshotId: text(SNAPSHOT_ID),
-  executionArn: absentAs(text(), 'manual'),
-  snapshotPoint: orNull(instantWithZone()),
-});
+export const MANIFEST_EVENT = fieldsOf(
+  {
+    action: optional(oneOf(['before', 'after'] as const), 'before'),
+    snapshotId: text(SNAPSHOT_ID),
+    executionArn: absentAs(text(), 'manual'),
+    snapshotPoint: textInstantOrNull(),
+  },
+  {},
+  // The snapshot's point is read only for reading B.
+  (fields): ObjectEntries => (fields['action'] === 'after' ? {} : { snapshotPoint: absentAs(unknown(), null) }),
+);
 
 // ---- verify λ ----------------------------------------------------------------------------------
 
@@ -100,7 +122,7 @@ export const VERIFY_EVENT = {
     snapshotId: text(SNAPSHOT_ID),
     snapshotCreatedAt: instantWithZone(),
     // RDS's SnapshotDatabaseTime (absent or null when RDS reports none): the heartbeat's anchor.
-    snapshotDatabaseTime: orNull(instantWithZone()),
+    snapshotDatabaseTime: textInstantOrNull(),
   }),
   'point-in-time': fieldsOf({ ...connection, identifier: text(DB_ID), targetTime: instantWithZone() }),
 };
@@ -115,11 +137,16 @@ export function verifyModeOf(event: unknown): (typeof VERIFY_MODES)[number] {
 /** The snapshot λ, by action (in the order error messages list them). */
 export const SNAPSHOT_EVENT = {
   /** The workflow's input as `request` (`scheduledAt` absent on a manual start, then `startedAt` names the run). */
-  plan: fieldsOf({
-    executionArn: absentAs(text(), 'manual'),
-    request: fieldsOf({ scheduledAt: optional(instantWithZone()), tier: optional(oneOf(TIERS)) }),
-    startedAt: optional(instantWithZone()),
-  }),
+  plan: fieldsOf(
+    {
+      executionArn: absentAs(text(), 'manual'),
+      request: fieldsOf({ scheduledAt: optional(instantWithZone()), tier: optional(oneOf(TIERS)) }),
+      startedAt: optional(instantWithZone()),
+    },
+    {},
+    // `startedAt` names the run only without `request.scheduledAt`, and is then required.
+    (fields): ObjectEntries => (isPlainObject(fields['request']) && fields['request']['scheduledAt'] !== undefined ? { startedAt: optional(unknown()) } : { startedAt: instantWithZone() }),
+  ),
   create: fieldsOf({ executionArn: absentAs(text(), 'manual'), scheduledAt: instantWithZone(), tier: optional(oneOf(TIERS)) }),
   check: fieldsOf({
     executionArn: absentAs(text(), 'manual'),
@@ -147,43 +174,70 @@ export type SnapshotEvent<A extends keyof typeof SNAPSHOT_EVENT> = Output<(typeo
 
 const restoreSeconds = () => orNull(wholeNumber(0, 10 * 86_400));
 
-/** `"latest"` or an ISO-8601 instant with a zone (kept as written). */
-function latestOrInstant(): Schema<string> {
-  const nonEmpty = say('a non-empty string');
+/** Read when absent too (so a missing value reports each of its rules). */
+function readAbsent<T>(schema: Schema<T>): Schema<T> {
+  return { ...optional(schema), default: () => undefined, '~run': schema['~run'] } as unknown as Schema<T>;
+}
+
+/**
+ * The point-in-time restore's request: `targetTime` is `"latest"` or an ISO-8601 instant with a zone
+ * (kept as written), judged after the other fields; a value that is not text is reported as such,
+ * then as the empty text it was read as (as the hand-written reader did).
+ */
+function pitrRequest() {
+  const asText = (value: unknown): string => (typeof value === 'string' ? value : '');
   return pipe(
-    string(nonEmpty),
-    check((value) => value !== '', nonEmpty),
-    check((value) => value === 'latest' || (/(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(new Date(value).getTime())), say('"latest" or an ISO-8601 time with a zone')),
+    fieldsOf({ executionArn: absentAs(text(), 'manual'), targetTime: readAbsent(eachOf<string>([isText, say('a non-empty string')])), name: text() }),
+    rawCheck(({ dataset, addIssue }) => {
+      const input = isPlainObject(dataset.value) ? dataset.value : {};
+      const value = input['targetTime'];
+      if (asText(value) === 'latest' || isInstant(value)) return;
+      addIssue({ message: `${JSON.stringify(asText(value))} is not "latest" or an ISO-8601 time with a zone`, path: [{ type: 'object', origin: 'value', input, key: 'targetTime', value }] });
+    }),
   );
 }
 
 /** The restore λ, by action (in the order error messages list them). */
 export const RESTORE_EVENT = {
   /** The workflow passes its whole input as `request`; `snapshotId` is optional there. */
-  select: fieldsOf({
-    executionArn: absentAs(text(), 'manual'),
-    request: optional(fieldsOf({ snapshotId: optional(text(SNAPSHOT_ID)) })),
-    snapshotId: optional(text(SNAPSHOT_ID)),
-  }),
+  select: fieldsOf(
+    {
+      executionArn: absentAs(text(), 'manual'),
+      request: optional(fieldsOf({ snapshotId: optional(text(SNAPSHOT_ID)) })),
+      snapshotId: optional(text(SNAPSHOT_ID)),
+    },
+    {},
+    // With `request`, the event's own `snapshotId` is not read.
+    (fields): ObjectEntries => (fields['request'] === undefined ? {} : { snapshotId: optional(unknown()) }),
+  ),
   restore: fieldsOf({ executionArn: absentAs(text(), 'manual'), snapshotId: text(SNAPSHOT_ID) }),
   check: fieldsOf({ executionArn: absentAs(text(), 'manual'), identifier: text(DB_ID), attempt: wholeNumber(0, 10_000), maxAttempts: wholeNumber(1, 10_000) }),
   /** `passed` may be absent when `inconclusive` is given (the checks could not run). */
-  verdict: fieldsOf({
-    executionArn: absentAs(text(), 'manual'),
-    snapshotId: text(SNAPSHOT_ID),
-    passed: optional(flagRequired()),
-    restoreSeconds: restoreSeconds(),
-    // Whole seconds, as the verify λ reports it (functions/domain/verification/checks.ts).
-    dataAgeSeconds: orNull(wholeNumber(0, 400 * 86_400)),
-    reason: optional(text()),
-    inconclusive: optional(flagRequired()),
-    report: storedDocument(),
-  }),
+  verdict: fieldsOf(
+    {
+      executionArn: absentAs(text(), 'manual'),
+      snapshotId: text(SNAPSHOT_ID),
+      passed: optional(flagRequired()),
+      restoreSeconds: restoreSeconds(),
+      // Whole seconds, as the verify λ reports it (functions/domain/verification/checks.ts).
+      dataAgeSeconds: orNull(wholeNumber(0, 400 * 86_400)),
+      reason: optional(text()),
+      inconclusive: optional(flagRequired()),
+      report: storedDocument(),
+    },
+    {},
+    (fields): ObjectEntries => (fields['inconclusive'] === undefined ? { passed: flagRequired() } : {}),
+  ),
   tag: fieldsOf({ executionArn: absentAs(text(), 'manual'), snapshotId: text(SNAPSHOT_ID), passed: flagRequired(), inconclusive: flag(false) }),
   /** By snapshot id on failure paths, where the restore may not have returned its identifier. */
-  delete: fieldsOf({ executionArn: absentAs(text(), 'manual'), snapshotId: optional(text(SNAPSHOT_ID)), identifier: optional(text(DB_ID)) }),
+  delete: fieldsOf(
+    { executionArn: absentAs(text(), 'manual'), snapshotId: optional(text(SNAPSHOT_ID)), identifier: optional(text(DB_ID)) },
+    {},
+    // The identifier is required, and read, only without a snapshot id.
+    (fields): ObjectEntries => (fields['snapshotId'] === undefined ? { identifier: text(DB_ID) } : { identifier: optional(unknown()) }),
+  ),
   sweep: fieldsOf({ executionArn: absentAs(text(), 'schedule') }),
-  pitr: fieldsOf({ executionArn: absentAs(text(), 'manual'), targetTime: latestOrInstant(), name: text() }),
+  pitr: pitrRequest(),
   'pitr-record': fieldsOf({
     executionArn: absentAs(text(), 'manual'),
     identifier: text(DB_ID),

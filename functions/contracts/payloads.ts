@@ -108,17 +108,21 @@ export function ranWith<T>(field: string): Schema<T | null> {
 }
 
 /** The whole state the record step closes: what each step of the execution returned. */
-export const FAILOVER_RUN = part({
-  request: FAILOVER_REQUEST,
-  lock: ranWith<{ acquired: unknown }>('acquired'),
-  precheck: orNull(fieldsOf({ Payload: orNull(PRECHECK_RESULT) })),
-  fence: ranWith<FenceResult>('verdict'),
-  act: ranWith<ActResult>('action'),
-  postCheckAssess: ranWith<{ passed: unknown; at?: unknown }>('passed'),
-  switch: ranWith<SwitchResult>('plan'),
-  verifyAssess: ranWith<{ passed: unknown; at?: unknown }>('passed'),
-  rollback: ranWith<RollbackResult>('verdict'),
-  error: orNull(CAUGHT_ERROR),
-  // Set by the closing step that runs when the record step's archive retries ran out.
-  recordError: orNull(CAUGHT_ERROR),
-});
+export const FAILOVER_RUN = fieldsOf(
+  {
+    request: FAILOVER_REQUEST,
+    lock: ranWith<{ acquired: unknown }>('acquired'),
+    precheck: orNull(fieldsOf({ Payload: orNull(PRECHECK_RESULT) })),
+    fence: ranWith<FenceResult>('verdict'),
+    act: ranWith<ActResult>('action'),
+    postCheckAssess: ranWith<{ passed: unknown; at?: unknown }>('passed'),
+    switch: ranWith<SwitchResult>('plan'),
+    verifyAssess: ranWith<{ passed: unknown; at?: unknown }>('passed'),
+    rollback: ranWith<RollbackResult>('verdict'),
+    error: orNull(CAUGHT_ERROR),
+    // Set by the closing step that runs when the record step's archive retries ran out.
+    recordError: orNull(CAUGHT_ERROR),
+  },
+  // Not an object: one problem, the steps' results are not listed.
+  { absent: 'required, an object', alone: true },
+);

@@ -171,6 +171,8 @@ export interface NotAnObject {
    * object like any other.
    */
   readonly absent?: string;
+  /** A value that is not a JSON object is one problem alone: its fields are not listed. */
+  readonly alone?: boolean;
 }
 
 /**
@@ -178,22 +180,28 @@ export interface NotAnObject {
  * problem (`event: must be a JSON object, got an array`) and every required field is still reported
  * (`action: required, …`), so one answer lists all that is missing. With `absent`, a missing object is
  * one problem alone (`request: required, an object`).
+ *
+ * @param when for fields that depend on each other: the entries that replace declared ones for this
+ *   value (e.g. a field required unless another is given), each in the declared field's place; the
+ *   output keeps the declared types
  */
-export function fieldsOf<const E extends ObjectEntries>(entries: E, notAnObject: NotAnObject = {}) {
+export function fieldsOf<const E extends ObjectEntries>(entries: E, notAnObject: NotAnObject = {}, when?: (fields: Record<string, unknown>) => ObjectEntries) {
   const inner = fields(entries);
   const describe = notAnObject.message ?? ((input: unknown) => `must be a JSON object, got ${kindOf(input)}`);
   const message = (issue: BaseIssue<unknown>): string => (notAnObject.absent !== undefined && issue.input == null ? notAnObject.absent : describe(issue.input));
   const whole = custom<Record<string, unknown>>(isPlainObject, message);
   type Out = OutputDataset<InferOutput<typeof inner>, BaseIssue<unknown>>;
+  type Config = Parameters<typeof inner['~run']>[1];
+  const read = (value: Record<string, unknown>, config: Config): Out => (when === undefined ? inner : fields({ ...entries, ...when(value) }))['~run']({ value }, config) as Out;
   return {
     ...inner,
     // What a parent's `fields` reports when this object is missing (one problem: its fields are not listed).
     message,
-    '~run'(dataset: { value: unknown }, config: Parameters<typeof inner['~run']>[1]): Out {
-      if (isPlainObject(dataset.value)) return inner['~run'](dataset, config);
+    '~run'(dataset: { value: unknown }, config: Config): Out {
+      if (isPlainObject(dataset.value)) return read(dataset.value, config);
       const input = dataset.value;
       const first = whole['~run']({ value: input }, config) as { issues?: BaseIssue<unknown>[] };
-      const rest = notAnObject.absent !== undefined && input == null ? {} : (inner['~run']({ value: {} }, config) as { issues?: BaseIssue<unknown>[] });
+      const rest = notAnObject.alone === true || (notAnObject.absent !== undefined && input == null) ? {} : (read({}, config) as { issues?: BaseIssue<unknown>[] });
       return { typed: false, value: input, issues: [...(first.issues ?? []), ...(rest.issues ?? [])] } as unknown as Out;
     },
   } as typeof inner;

@@ -9,11 +9,9 @@
  * - `sweep`: delete temporary databases past their expiry (scheduled), each after its record.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DB_ID } from '../../domain/snapshots/naming.ts';
 import { applyVerdict, checkRestored, deleteTemporary, recordVerdict, selectSnapshot, startTemporaryRestore, sweepTemporary, temporaryId } from '../../domain/verification/restore-test.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
 import { readEvent, RESTORE_EVENT } from '../../contracts/events.ts';
-import { ValidationError } from '../../shared/errors.ts';
 import type { RestoreDeps, RestoreInput } from './types.ts';
 
 async function select({ event, settings }: RestoreInput, deps: RestoreDeps) {
@@ -46,8 +44,8 @@ async function check({ event, settings, now }: RestoreInput, deps: RestoreDeps) 
 }
 
 async function verdict({ event, settings, now }: RestoreInput, deps: RestoreDeps) {
+  // `passed` may be absent only when `inconclusive` is given (the schema requires one).
   const read = readEvent(RESTORE_EVENT.verdict, event);
-  if (read.passed === undefined && read.inconclusive === undefined) throw new ValidationError(['passed: required, true or false']);
   const { snapshotId, restoreSeconds, dataAgeSeconds, reason, report, executionArn } = read;
   const passed = read.passed ?? false;
   // Inconclusive: the checks could not run (restore or connection failed). That proves
@@ -78,7 +76,6 @@ async function tag({ event, now }: RestoreInput, deps: RestoreDeps) {
 async function remove({ event, settings }: RestoreInput, deps: RestoreDeps) {
   // By snapshot id on failure paths, where the restore may not have returned its identifier.
   const read = readEvent(RESTORE_EVENT.delete, event);
-  if (read.snapshotId === undefined && read.identifier === undefined) throw new ValidationError([`identifier: required, a string matching ${DB_ID}`]);
   const identifier = read.snapshotId === undefined ? (read.identifier as string) : temporaryId(settings.database, read.snapshotId);
   const result = await deleteTemporary(deps.restores, settings.database, identifier);
   logger.info(`temporary database ${identifier}: ${result.outcome}`);

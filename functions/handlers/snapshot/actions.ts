@@ -14,7 +14,6 @@ import type { DatabaseControlPlane } from '../../ports/database-control-plane.ts
 import { ConfigurationError } from '../../shared/errors.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
 import { readEvent, SNAPSHOT_EVENT } from '../../contracts/events.ts';
-import { ValidationError } from '../../shared/errors.ts';
 
 /** What the handler acts through; module-scope clients by default, injectable in tests. */
 export interface SnapshotDeps {
@@ -56,8 +55,8 @@ async function plan({ event, settings }: SnapshotInput, deps: SnapshotDeps) {
   // The workflow's input: `scheduledAt` from EventBridge Scheduler, absent on a manual
   // start (then the execution's start time names the run), optional `tier`.
   const { request, startedAt } = readEvent(SNAPSHOT_EVENT.plan, event);
-  const scheduledAt = request.scheduledAt ?? startedAt;
-  if (scheduledAt === undefined) throw new ValidationError(['startedAt: required, an ISO-8601 time with a zone']);
+  // The schema requires `startedAt` when `request.scheduledAt` is absent.
+  const scheduledAt = (request.scheduledAt ?? startedAt) as Date;
   const { tier } = request;
   const planned = await planSnapshot(deps.primary, runRequest(settings, scheduledAt, tier));
   logger.appendKeys({ snapshotId: planned.snapshotId });
