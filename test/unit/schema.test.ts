@@ -106,3 +106,20 @@ describe('absent fields', () => {
     expect(problemsOf(s, { doc: null, who: '' }, place)).toEqual(['doc: null is not a JSON object', 'who: "" is not a non-empty string']);
   });
 });
+
+describe('objects whose fields depend on each other', () => {
+  const place = { label: 'event', prefix: '' };
+  const s = fieldsOf({ id: optional(text()), name: optional(text()), at: orNull(text()) }, {}, (value) => (value['id'] === undefined ? { name: text() } : {}));
+
+  it('replaces the declared field for this value, in its place', () => {
+    expect(problemsOf(s, { at: 5 }, place)).toEqual(['name: required, a non-empty string', 'at: 5 is not a non-empty string']);
+    expect(problemsOf(s, { id: 'a' }, place)).toEqual([]);
+    expect(problemsOf(s, 'x', place)).toEqual(['event: must be a JSON object, got string', 'name: required, a non-empty string']);
+  });
+
+  it('a value that is not an object can be one problem alone', () => {
+    const outer = fields({ run: fieldsOf({ id: text() }, { absent: 'required, an object', alone: true }) });
+    expect(problemsOf(outer, { run: 5 }, place)).toEqual(['run: must be a JSON object, got number']);
+    expect(problemsOf(outer, {}, place)).toEqual(['run: required, an object']);
+  });
+});
