@@ -1,4 +1,5 @@
 import { array, nullable, optional } from 'valibot';
+import type { ObjectEntries } from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { absentAs, fields, fieldsOf, flag, instantWithZone, listOf, oneOf, orNull, parseWith, problemsOf, say, stringList, text, wholeNumber } from '../../functions/contracts/schema.ts';
 import { ConfigurationError, ValidationError } from '../../functions/shared/errors.ts';
@@ -109,7 +110,7 @@ describe('absent fields', () => {
 
 describe('objects whose fields depend on each other', () => {
   const place = { label: 'event', prefix: '' };
-  const s = fieldsOf({ id: optional(text()), name: optional(text()), at: orNull(text()) }, {}, (value) => (value['id'] === undefined ? { name: text() } : {}));
+  const s = fieldsOf({ id: optional(text()), name: optional(text()), at: orNull(text()) }, {}, (value): ObjectEntries => (value['id'] === undefined ? { name: text() } : {}));
 
   it('replaces the declared field for this value, in its place', () => {
     expect(problemsOf(s, { at: 5 }, place)).toEqual(['name: required, a non-empty string', 'at: 5 is not a non-empty string']);
