@@ -8,8 +8,9 @@
  * test/statemachines/payload-paths.test.ts checks that every `$.step.Payload.field` the state
  * machines read names a field of what that step returns.
  *
- * Failover's payloads are reported the way its operators know them: `event.request.reason`,
- * `event.precheck: required, an object`, a number as `event.precheck.at…, a number`.
+ * Failover's payloads are reported the way its operators know them (the failover λ's place, in
+ * events.ts): `event.request.reason: required, …`, `event.precheck: required, an object`,
+ * `event.probe.latencyMs: "5", a number`, `probe.healthy: undefined, true or false`.
  */
 import { boolean, custom, optional, pipe, transform, unknown } from 'valibot';
 import { FAILOVER_MODES, type FailoverRequest } from '../domain/failover/rules.ts';
