@@ -9,7 +9,7 @@
  * machines read names a field of what that step returns.
  *
  * Failover's payloads are reported the way its operators know them (the failover λ's place, in
- * events.ts): `event.request.reason: required, …`, `event.precheck: required, an object`,
+ * events/failover.ts): `event.request.reason: required, …`, `event.precheck: required, an object`,
  * `event.probe.latencyMs: "5", a number`, `probe.healthy: undefined, true or false`.
  */
 import { boolean, custom, optional, pipe, transform, unknown } from 'valibot';

@@ -37,7 +37,8 @@ import type { CredentialsProvider } from '../ports/database-credentials.ts';
 import type { WriteStatistics } from '../ports/write-statistics.ts';
 import { parseEnv } from '../contracts/env-schema.ts';
 import { MANIFEST_ENV } from '../contracts/environment.ts';
-import { MANIFEST_EVENT, readEvent } from '../contracts/events.ts';
+import { MANIFEST_EVENT } from '../contracts/events/manifest.ts';
+import { readEvent } from '../contracts/events/read.ts';
 import { drHandler } from '../shared/handler.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 

@@ -36,7 +36,8 @@ import { parseEnv } from '../contracts/env-schema.ts';
 import { RETENTION_ENV } from '../contracts/environment.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 import { METRICS } from '../shared/metric-names.ts';
-import { readEvent, RETENTION_EVENT } from '../contracts/events.ts';
+import { readEvent } from '../contracts/events/read.ts';
+import { RETENTION_EVENT } from '../contracts/events/retention.ts';
 import { drHandler } from '../shared/handler.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 

@@ -23,7 +23,8 @@ import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { VerificationProbe } from '../ports/verification-probe.ts';
 import { parseEnv } from '../contracts/env-schema.ts';
 import { VERIFY_ENV } from '../contracts/environment.ts';
-import { readEvent, VERIFY_EVENT, verifyModeOf } from '../contracts/events.ts';
+import { readEvent } from '../contracts/events/read.ts';
+import { VERIFY_EVENT, verifyModeOf } from '../contracts/events/verify.ts';
 import { drHandler } from '../shared/handler.ts';
 import { logger } from '../shared/powertools.ts';
 

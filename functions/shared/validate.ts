@@ -4,7 +4,7 @@ import { ValidationError } from './errors.ts';
  * A small field reader, left for one user: the failover's manual start
  * (`parseFailoverInput`, functions/domain/failover/rules.ts), which the domain reads itself because
  * the domain imports nothing from `functions/contracts`. Every handler event and every payload between
- * steps is read through its schema instead (functions/contracts/events.ts, payloads.ts); this file
+ * steps is read through its schema instead (functions/contracts/events/, payloads.ts); this file
  * goes when that parsing moves to the contracts.
  *
  * Each getter records a problem naming the field instead of throwing, and `done()` throws one

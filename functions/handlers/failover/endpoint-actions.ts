@@ -3,7 +3,7 @@
  * rollback, record, notify.
  */
 import { notifyRun, recordRun, rollBackSwitch, switchEndpoint, switchStatus } from '../../domain/failover/run.ts';
-import { readFailoverEvent } from '../../contracts/events.ts';
+import { readFailoverEvent } from '../../contracts/events/failover.ts';
 import { instantWithZone, parseWith } from '../../contracts/schema.ts';
 import { logger } from '../../shared/powertools.ts';
 import type { FailoverDeps } from './config.ts';

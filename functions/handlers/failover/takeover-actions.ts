@@ -8,11 +8,11 @@ import { act, assessPostCheck, confirmationFrom, fenceOldWriter, pollNewWriter, 
 import { ValidationError } from '../../shared/errors.ts';
 import { logger } from '../../shared/powertools.ts';
 import type { FailoverConfig, FailoverDeps } from './config.ts';
-import { readFailoverEvent } from '../../contracts/events.ts';
+import { readFailoverEvent } from '../../contracts/events/failover.ts';
 
 /** What every action reads: the event, the lock owner (the execution) and the configuration. */
 export interface FailoverInput {
-  /** The event, read by the action's schema (functions/contracts/events.ts). */
+  /** The event, read by the action's schema (functions/contracts/events/failover.ts). */
   readonly event: unknown;
   readonly owner: string;
   readonly cfg: FailoverConfig;

@@ -4,8 +4,8 @@ import { parseEnv } from '../../contracts/env-schema.ts';
 import { PROBE_ENV } from '../../contracts/environment.ts';
 import type { PROBE_DEFAULTS } from '../../domain/probe/heartbeat.ts';
 
-// The modes and targets are the probe's event (functions/contracts/events.ts).
-export { PROBE_MODES, TARGETS, type ProbeMode, type ProbeTarget } from '../../contracts/events.ts';
+// The modes and targets are the probe's event (functions/contracts/events/probe.ts).
+export { PROBE_MODES, type ProbeMode, type ProbeTarget, TARGETS } from '../../contracts/events/probe.ts';
 
 /** A host and port of the database. */
 export interface EndpointConfig {

@@ -13,7 +13,7 @@
  * environment or unavailable credentials throw (typed, shared/errors.ts).
  *
  * Event: `{ "mode": "monitor" | "confirm" | "post-check", "target"?: "writer" | "replica", "executionArn"?: string }`
- * (PROBE_EVENT, functions/contracts/events.ts).
+ * (PROBE_EVENT, functions/contracts/events/probe.ts).
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PgHeartbeatStore } from '../../adapters/pg/heartbeat.ts';
@@ -22,8 +22,7 @@ import { measureReplicaHeartbeat, PROBE_DEFAULTS, probeWriter, type ProbeClock, 
 import type { CredentialsProvider, DatabaseCredentials } from '../../ports/database-credentials.ts';
 import type { HeartbeatStore } from '../../ports/heartbeat-store.ts';
 import { METRICS, type MetricName } from '../../shared/metric-names.ts';
-import { PROBE_EVENT, probeTargetProblems, readEvent } from '../../contracts/events.ts';
-import { ValidationError } from '../../shared/errors.ts';
+import { readProbeEvent } from '../../contracts/events/probe.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
 import { probeConfigFromEnv, type EndpointConfig, type ProbeMode, type ProbeTarget } from './config.ts';
@@ -96,9 +95,7 @@ function label(endpoint: EndpointConfig | null): string {
  */
 export async function core(event: unknown, deps: ProbeDeps = defaults): Promise<ProbeOutput> {
   // `executionArn` is checked only: the log key comes from the handler's middleware.
-  const { mode, target } = readEvent(PROBE_EVENT, event);
-  const problems = probeTargetProblems(mode, target, deps.replica !== null);
-  if (problems.length > 0) throw new ValidationError(problems);
+  const { mode, target } = readProbeEvent(event, deps.replica !== null);
   const login = await deps.credentials.get();
 
   const endpoint = target === 'writer' ? config.writer : config.replica;

@@ -5,7 +5,8 @@
  */
 import { recordPointInTimeRestore, startPointInTimeRestore } from '../../domain/verification/restore-test.ts';
 import { logger } from '../../shared/powertools.ts';
-import { readEvent, RESTORE_EVENT } from '../../contracts/events.ts';
+import { readEvent } from '../../contracts/events/read.ts';
+import { RESTORE_EVENT } from '../../contracts/events/restore.ts';
 import type { RestoreDeps, RestoreInput } from './types.ts';
 
 async function pitr({ event, settings, now }: RestoreInput, deps: RestoreDeps) {

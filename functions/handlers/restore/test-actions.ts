@@ -11,7 +11,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { applyVerdict, checkRestored, deleteTemporary, recordVerdict, selectSnapshot, startTemporaryRestore, sweepTemporary, temporaryId } from '../../domain/verification/restore-test.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
-import { readEvent, RESTORE_EVENT } from '../../contracts/events.ts';
+import { readEvent } from '../../contracts/events/read.ts';
+import { RESTORE_EVENT } from '../../contracts/events/restore.ts';
 import type { RestoreDeps, RestoreInput } from './types.ts';
 
 async function select({ event, settings }: RestoreInput, deps: RestoreDeps) {

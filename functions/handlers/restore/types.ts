@@ -25,7 +25,7 @@ export interface RestoreSettings {
   readonly pitrPlacement: Omit<RestorePlacement, 'targetId' | 'tags'>;
 }
 
-/** What every action reads: the event (read by the action's schema, functions/contracts/events.ts), the invocation's time, the settings. */
+/** What every action reads: the event (read by the action's schema, functions/contracts/events/restore.ts), the invocation's time, the settings. */
 export interface RestoreInput {
   readonly event: unknown;
   readonly now: Date;

@@ -26,7 +26,8 @@ import { CloudWatchMetricSource } from '../../adapters/cloudwatch/metric-source.
 import { controlPlaneFor } from '../../adapters/rds/control-plane.ts';
 import { FAILURE_MODES, measureRecoveryPoints, rpoDatapoints, type RpoDatapoint, type RpoMeasurement } from '../../domain/rpo/objectives.ts';
 import { MeasurementIncompleteError } from '../../shared/errors.ts';
-import { readEvent, RPO_MONITOR_EVENT } from '../../contracts/events.ts';
+import { readEvent } from '../../contracts/events/read.ts';
+import { RPO_MONITOR_EVENT } from '../../contracts/events/rpo-monitor.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { DIMENSIONS, METRICS } from '../../shared/metric-names.ts';
 import { logger, metrics } from '../../shared/powertools.ts';

@@ -13,7 +13,8 @@ import type { ArchiveStore } from '../../ports/archive-store.ts';
 import type { DatabaseControlPlane } from '../../ports/database-control-plane.ts';
 import { ConfigurationError } from '../../shared/errors.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
-import { readEvent, SNAPSHOT_EVENT } from '../../contracts/events.ts';
+import { readEvent } from '../../contracts/events/read.ts';
+import { SNAPSHOT_EVENT } from '../../contracts/events/snapshot.ts';
 
 /** What the handler acts through; module-scope clients by default, injectable in tests. */
 export interface SnapshotDeps {
@@ -34,7 +35,7 @@ export interface SnapshotSettings {
   readonly drKmsKeyId: string;
 }
 
-/** What every action reads: the event (read by the action's schema, functions/contracts/events.ts), the settings. */
+/** What every action reads: the event (read by the action's schema, functions/contracts/events/snapshot.ts), the settings. */
 export interface SnapshotInput {
   readonly event: unknown;
   readonly settings: SnapshotSettings;

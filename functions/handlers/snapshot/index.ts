@@ -14,7 +14,8 @@ import type { Topology } from '../../ports/database-control-plane.ts';
 import { parseEnv } from '../../contracts/env-schema.ts';
 import { SNAPSHOT_ENV } from '../../contracts/environment.ts';
 import { drHandler } from '../../shared/handler.ts';
-import { actionOf, SNAPSHOT_EVENT } from '../../contracts/events.ts';
+import { actionOf } from '../../contracts/events/read.ts';
+import { SNAPSHOT_EVENT } from '../../contracts/events/snapshot.ts';
 import { SNAPSHOT_ACTIONS, type SnapshotDeps, type SnapshotSettings } from './actions.ts';
 
 export type { SnapshotDeps };
