@@ -13,9 +13,10 @@
  * `event.probe.latencyMs: "5", a number`, `probe.healthy: undefined, true or false`.
  */
 import { boolean, custom, optional, pipe, transform, unknown } from 'valibot';
+import type { ObjectEntries } from 'valibot';
 import { FAILOVER_MODES, type FailoverRequest } from '../domain/failover/rules.ts';
 import type { ActResult, FenceResult, PrecheckResult, ProbeReport, RollbackResult, SwitchResult } from '../domain/failover/run.ts';
-import { absentAs, fieldsOf, flag, instantWithZone, oneOf, orNull, shown, text, wholeNumber } from './schema.ts';
+import { fieldsOf, flag, instantWithZone, isPlainObject, kindOf, oneOf, orNull, shown, text, wholeNumber } from './schema.ts';
 import type { Schema } from './schema.ts';
 
 /** A required object of the state: absent or null is one problem, `required, an object`. */
@@ -88,23 +89,28 @@ export const PROBE_REPORT_ENTRIES = {
 export const PROBE_REPORT: Schema<ProbeReport> = fieldsOf(PROBE_REPORT_ENTRIES);
 
 /** A Step Functions error caught into the state (`{ Error, Cause }`); a Cause that is not text is empty. */
-export const CAUGHT_ERROR = fieldsOf({ Error: text(), Cause: pipe(optional(unknown(), ''), transform((cause) => (typeof cause === 'string' ? cause : ''))) });
+const CAUGHT_ERROR_ENTRIES = { Error: text(), Cause: pipe(optional(unknown(), ''), transform((cause) => (typeof cause === 'string' ? cause : ''))) };
+export const CAUGHT_ERROR = fieldsOf(CAUGHT_ERROR_ENTRIES);
 
 /**
- * A step's result as the state holds it (`{ Payload: … }`): the Payload when it is an object with
- * `field` (the step ran and returned), else null. Not checked further: it is recorded as it was.
+ * A step's result as the state holds it (`{ Payload: … }`), absent or null when the step did not run:
+ * the Payload when it is an object with `field` (the step ran and returned), else null. Not checked
+ * further: it is recorded as it was.
  */
 export function ranWith<T>(field: string): Schema<T | null> {
-  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-  return absentAs(
-    pipe(
-      unknown(),
-      transform((step) => {
-        const payload = isObject(step) ? step['Payload'] : undefined;
-        return isObject(payload) && payload[field] !== undefined ? (payload as T) : null;
-      }),
-    ),
-    null,
+  const payload = custom<Record<string, unknown>>(isPlainObject, (issue) => `must be a JSON object, got ${kindOf(issue.input)}`);
+  return pipe(
+    orNull(fieldsOf({ Payload: orNull(payload) })),
+    transform((step) => (step?.Payload != null && step.Payload[field] !== undefined ? (step.Payload as T) : null)),
+  );
+}
+
+/** An assess step's result: when it passed, its time (`at`) is read; null when it did not run or did not pass. */
+function passedAt(): Schema<string | null> {
+  const payload = fieldsOf({ passed: optional(unknown()), at: optional(unknown()) }, {}, (fields): ObjectEntries => (fields['passed'] === true ? { at: isoInstant() } : {}));
+  return pipe(
+    orNull(fieldsOf({ Payload: orNull(payload) })),
+    transform((step) => (step?.Payload?.passed === true ? (step.Payload.at as string) : null)),
   );
 }
 
@@ -116,13 +122,13 @@ export const FAILOVER_RUN = fieldsOf(
     precheck: orNull(fieldsOf({ Payload: orNull(PRECHECK_RESULT) })),
     fence: ranWith<FenceResult>('verdict'),
     act: ranWith<ActResult>('action'),
-    postCheckAssess: ranWith<{ passed: unknown; at?: unknown }>('passed'),
+    postCheckAssess: passedAt(),
     switch: ranWith<SwitchResult>('plan'),
-    verifyAssess: ranWith<{ passed: unknown; at?: unknown }>('passed'),
+    verifyAssess: passedAt(),
     rollback: ranWith<RollbackResult>('verdict'),
     error: orNull(CAUGHT_ERROR),
     // Set by the closing step that runs when the record step's archive retries ran out.
-    recordError: orNull(CAUGHT_ERROR),
+    recordError: orNull(fieldsOf(CAUGHT_ERROR_ENTRIES, { alone: true })),
   },
   // Not an object: one problem, the steps' results are not listed.
   { absent: 'required, an object', alone: true },

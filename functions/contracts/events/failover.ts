@@ -26,6 +26,8 @@ export const FAILOVER_COMMON = fieldsOf({
   executionArn: text(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:.+$/),
 });
 
+/** How a run ended, as the record step is told. */
+const outcome = () => oneOf(['succeeded', 'failed', 'false-alarm', 'dry-run'] as const);
 const request = FAILOVER_REQUEST;
 const precheck = PRECHECK_RESULT;
 
@@ -44,10 +46,12 @@ export const FAILOVER_EVENT = {
   'switch-status': fieldsOf({ changeId: orNull(text()), attempt: wholeNumber(0, 100_000) }),
   /** `failure` names the error that failed the run past the switch. */
   rollback: fieldsOf({ request, precheck, failure: orNull(text()) }),
-  record: fieldsOf({ outcome: oneOf(['succeeded', 'failed', 'false-alarm', 'dry-run'] as const), run: FAILOVER_RUN }),
+  record: fieldsOf({ outcome: outcome(), run: FAILOVER_RUN }),
   /** A dry run's record step returns no notification (null). */
   notify: fieldsOf({ notification: nullable(fieldsOf({ subject: text(), message: text() }, { absent: 'required, an object' })) }),
 } satisfies Record<(typeof FAILOVER_ACTIONS)[number], unknown>;
+
+const RECORD_HEAD = fieldsOf({ outcome: outcome(), run: fieldsOf({}, { absent: 'required, an object', alone: true }) });
 
 /** The event of one failover action. */
 export type FailoverEvent<A extends keyof typeof FAILOVER_EVENT> = Output<(typeof FAILOVER_EVENT)[A]>;
@@ -57,5 +61,7 @@ export type FailoverEvent<A extends keyof typeof FAILOVER_EVENT> = Output<(typeo
  * @throws ValidationError listing every problem; nothing has acted on the event at that point
  */
 export function readFailoverEvent<A extends keyof typeof FAILOVER_EVENT>(action: A, event: unknown): FailoverEvent<A> {
+  // The record step's own fields first: a wrong outcome or no run at all is told before the run's contents.
+  if (action === 'record') parseWith(RECORD_HEAD, event, FAILOVER_PLACE);
   return parseWith(FAILOVER_EVENT[action], event, FAILOVER_PLACE) as FailoverEvent<A>;
 }

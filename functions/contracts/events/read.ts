@@ -41,7 +41,9 @@ export function eachOf<T>(...rules: [test: (value: unknown) => boolean, message:
   return pipe(unknown(), ...rules.map(([test, message]) => check(test, message))) as unknown as Schema<T>;
 }
 
+/** Non-empty text. */
 export const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
+/** An ISO-8601 instant with a zone (`Z` or `±hh:mm`), as text. */
 export const isInstant = (value: unknown): boolean => typeof value === 'string' && /(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(new Date(value).getTime());
 
 /** An instant given as text, or null: text first, then an instant (both reported, as before). */

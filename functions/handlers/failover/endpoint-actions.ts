@@ -4,7 +4,6 @@
  */
 import { notifyRun, recordRun, rollBackSwitch, switchEndpoint, switchStatus } from '../../domain/failover/run.ts';
 import { readFailoverEvent } from '../../contracts/events/failover.ts';
-import { instantWithZone, parseWith } from '../../contracts/schema.ts';
 import { logger } from '../../shared/powertools.ts';
 import type { FailoverDeps } from './config.ts';
 import type { FailoverInput } from './takeover-actions.ts';
@@ -46,9 +45,9 @@ async function record({ event, owner, cfg }: FailoverInput, deps: FailoverDeps) 
     precheck: run.precheck?.Payload ?? null,
     fence: run.fence,
     act: run.act,
-    postCheckedAt: passedAt(run.postCheckAssess, 'postCheckAssess'),
+    postCheckedAt: run.postCheckAssess,
     switched: run.switch,
-    verifiedAt: passedAt(run.verifyAssess, 'verifyAssess'),
+    verifiedAt: run.verifyAssess,
     rollback: run.rollback,
     error: run.error === null ? null : { name: run.error.Error, cause: causeMessage(run.error.Cause) },
     // Set by the closing step that runs when the record step's archive retries ran out.
@@ -68,12 +67,6 @@ async function notify({ event }: FailoverInput, deps: FailoverDeps): Promise<{ m
     return { messageId: null };
   }
   return { messageId: await notifyRun(deps, notification) };
-}
-
-/** When an assess step passed (its `at`), or null when it did not run or did not pass. */
-function passedAt(step: { passed: unknown; at?: unknown } | null, name: string): string | null {
-  if (step?.passed !== true) return null;
-  return parseWith(instantWithZone(), step.at, { label: `event.run.${name}.Payload.at` }).toISOString();
 }
 
 /** Step Functions passes a Lambda error's Cause as the JSON of `{ errorMessage, errorType, ... }`: keep the message. */
