@@ -79,13 +79,16 @@ export interface VerifyResult {
 
 /** Validates the event, runs every check, archives the report. */
 export async function core(event: unknown, deps: VerifyDeps = defaults): Promise<VerifyResult> {
-  const mode = verifyModeOf(event);
+  // The mode first: the other fields depend on it.
+  const read =
+    verifyModeOf(event) === 'snapshot'
+      ? { mode: 'snapshot' as const, ...readEvent(VERIFY_EVENT.snapshot, event) }
+      : { mode: 'point-in-time' as const, ...readEvent(VERIFY_EVENT['point-in-time'], event) };
+  const { endpoint: host, port, secretArn } = read;
   let subject: string;
   let pending: () => Promise<VerificationSource>;
-  let host: string, port: number, secretArn: string;
-  if (mode === 'snapshot') {
-    const { snapshotId, snapshotCreatedAt, snapshotDatabaseTime, ...at } = readEvent(VERIFY_EVENT.snapshot, event);
-    ({ endpoint: host, port, secretArn } = at);
+  if (read.mode === 'snapshot') {
+    const { snapshotId, snapshotCreatedAt, snapshotDatabaseTime } = read;
     subject = snapshotId;
     // The manifest is read before connecting: without it there is nothing to prove against.
     pending = async () => ({
@@ -98,8 +101,7 @@ export async function core(event: unknown, deps: VerifyDeps = defaults): Promise
       after: await loadAfterReading(deps.archive, env.DATABASE_ID, snapshotId),
     });
   } else {
-    const { identifier, targetTime, ...at } = readEvent(VERIFY_EVENT['point-in-time'], event);
-    ({ endpoint: host, port, secretArn } = at);
+    const { identifier, targetTime } = read;
     subject = identifier;
     pending = async () => ({ kind: 'point-in-time', targetTime });
   }
