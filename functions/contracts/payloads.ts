@@ -49,6 +49,16 @@ export const FAILOVER_REQUEST: Schema<FailoverRequest> = pipe(
   transform(({ trigger, ...rest }): FailoverRequest => ({ ...rest, trigger })),
 );
 
+/**
+ * The mode a request in the state asks for, as the steps judge it before reading the request: none
+ * when there is no request, `az` (the first mode) when it names none of them.
+ */
+export function requestedMode(request: unknown): string | undefined {
+  if (request === undefined || request === null) return undefined;
+  const mode = isPlainObject(request) ? request['mode'] : undefined;
+  return typeof mode === 'string' && (FAILOVER_MODES as readonly string[]).includes(mode) ? mode : FAILOVER_MODES[0];
+}
+
 /** The pre-check step's result (read by fence, act, check, switch, rollback and record). */
 export const PRECHECK_RESULT: Schema<PrecheckResult> = part({
   verdict: oneOf(['proceed', 'false-alarm', 'observe'] as const),

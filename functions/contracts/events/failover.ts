@@ -1,7 +1,8 @@
 /** The failover λ's events, by action: made of the payloads its steps hand on (../payloads.ts). */
-import { nullable, optional, unknown } from 'valibot';
-import { FAILOVER_REQUEST, FAILOVER_RUN, PRECHECK_RESULT, PROBE_REPORT, PROBE_REPORT_ENTRIES } from '../payloads.ts';
-import { fieldsOf, instantWithZone, oneOf, orNull, parseWith, text, wholeNumber } from '../schema.ts';
+import { custom, nullable, optional, unknown } from 'valibot';
+import type { ObjectEntries } from 'valibot';
+import { FAILOVER_REQUEST, FAILOVER_RUN, PRECHECK_RESULT, PROBE_REPORT, PROBE_REPORT_ENTRIES, requestedMode } from '../payloads.ts';
+import { fieldsOf, instantWithZone, isPlainObject, kindOf, oneOf, orNull, parseWith, text, wholeNumber } from '../schema.ts';
 import type { Output, Place } from '../schema.ts';
 
 /** The failover λ's fields that are named bare in problems; its objects are named from `event.`. */
@@ -36,8 +37,12 @@ export const FAILOVER_EVENT = {
   /** The execution's input (a manual start or an EventBridge event), read by the domain's rules. */
   validate: fieldsOf({ startedAt: instantWithZone(), input: optional(unknown()) }),
   lock: fieldsOf({ request }),
-  /** `confirm`, the confirmation probe's output, is required but in observe mode. */
-  precheck: fieldsOf({ request, confirm: orNull(PROBE_REPORT) }),
+  /** `confirm`, the confirmation probe's output, is required, and read, but in observe mode. */
+  precheck: fieldsOf({ request, confirm: orNull(PROBE_REPORT) }, {}, (fields): ObjectEntries => {
+    const mode = requestedMode(fields['request']);
+    if (mode === 'observe') return { confirm: orNull(custom(isPlainObject, (issue) => `must be a JSON object, got ${kindOf(issue.input)}`)) };
+    return { confirm: fieldsOf(PROBE_REPORT_ENTRIES, { absent: `required in mode ${mode}, the confirmation probe's output` }) };
+  }),
   fence: fieldsOf({ request }),
   act: fieldsOf({ request, precheck }),
   check: fieldsOf({ precheck, attempt: wholeNumber(0, 100_000) }),

@@ -43,8 +43,8 @@ async function lock({ event, owner, cfg }: FailoverInput, deps: FailoverDeps) {
 
 /** `{ request, confirm }`: the pre-checks on the confirmation probe's report (none in observe mode). */
 async function precheck({ event, cfg }: FailoverInput, deps: FailoverDeps) {
+  // `confirm` is required but in observe mode, where it is not read (the schema says so).
   const { request: r, confirm } = readFailoverEvent('precheck', event);
-  if (r.mode !== 'observe' && confirm === null) throw new ValidationError([`event.confirm: required in mode ${r.mode}, the confirmation probe's output`]);
   const report = r.mode === 'observe' ? null : confirm;
   const result = await runPrechecks(deps, cfg.settings, r, report === null ? null : confirmationFrom(report));
   logger.info(`pre-checks: ${result.verdict}`, { checks: result.checks });
