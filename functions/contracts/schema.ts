@@ -12,7 +12,7 @@
  * Import valibot per function (`import { object, string } from 'valibot'`), never as a namespace:
  * esbuild then keeps only what a bundle uses (see env-schema.ts for the measured cost).
  */
-import { array, boolean, check, custom, getGlobalConfig, integer as isInteger, lazy, maxValue, minLength, minValue, number, object, picklist, pipe, rawCheck, rawTransform, regex, safeParse, string, transform, unknown } from 'valibot';
+import { array, boolean, check, custom, getGlobalConfig, integer as isInteger, lazy, maxValue, minLength, minValue, nullish, number, object, optional, picklist, pipe, rawCheck, rawTransform, regex, safeParse, string, transform, unknown } from 'valibot';
 import type { BaseIssue, Config, ErrorMessage, GenericSchema, InferOutput, IssuePathItem, ObjectEntries, OutputDataset } from 'valibot';
 import { ValidationError } from '../shared/errors.ts';
 
@@ -35,10 +35,21 @@ export interface Place {
    * @default `${label}.`
    */
   readonly prefix?: string;
+  /**
+   * How a path is reported, when a boundary's users know its fields by other names than their
+   * place in the value (applied to the path built from `label` and `prefix`).
+   * @default the path as built
+   */
+  readonly rename?: (path: string) => string;
 }
 
 /** The path of one issue: `label` for the whole value, else the prefix and keys (`a.b`, `list[2]`). */
 export function issuePath(issue: BaseIssue<unknown>, place: Place): string {
+  const path = builtPath(issue, place);
+  return place.rename === undefined ? path : place.rename(path);
+}
+
+function builtPath(issue: BaseIssue<unknown>, place: Place): string {
   const keys = issue.path ?? [];
   if (keys.length === 0) return place.label;
   let path = place.prefix ?? `${place.label}.`;
@@ -369,4 +380,86 @@ export function gatedBy<T>(key: string, field: GenericSchema, rest: Schema<T>): 
     }),
     rest,
   );
+}
+
+/** How a value that is not a JSON object is described: `null`, `an array` or its type. */
+export function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
+/** What {@link fieldsOf} reports for a value that is not a JSON object. */
+export interface NotAnObject {
+  /**
+   * The message for a value that is not a JSON object; the fields are then read from an empty object,
+   * so every required field is reported too.
+   * @default `must be a JSON object, got <kind>`
+   */
+  readonly message?: (input: unknown) => string;
+  /**
+   * The one message for an absent value (undefined or null), reported alone; otherwise it is not an
+   * object like any other.
+   */
+  readonly absent?: string;
+  /** A value that is not a JSON object is one problem alone: its fields are not listed. */
+  readonly alone?: boolean;
+}
+
+/**
+ * An object of named fields, read the way a form is read: a value that is not a JSON object is one
+ * problem (`event: must be a JSON object, got an array`) and every required field is still reported
+ * (`action: required, …`), so one answer lists all that is missing. With `absent`, a missing object is
+ * one problem alone (`request: required, an object`).
+ *
+ * @param when for fields that depend on each other: the entries that replace declared ones for this
+ *   value (e.g. a field required unless another is given), each in the declared field's place; the
+ *   output keeps the declared types
+ */
+export function fieldsOf<const E extends ObjectEntries>(entries: E, notAnObject: NotAnObject = {}, when?: (fields: Record<string, unknown>) => ObjectEntries) {
+  const inner = fields(entries);
+  const describe = notAnObject.message ?? ((input: unknown) => `must be a JSON object, got ${kindOf(input)}`);
+  const message = (issue: BaseIssue<unknown>): string => (notAnObject.absent !== undefined && issue.input == null ? notAnObject.absent : describe(issue.input));
+  const whole = custom<Record<string, unknown>>(isPlainObject, message);
+  type Out = OutputDataset<InferOutput<typeof inner>, BaseIssue<unknown>>;
+  type Config = Parameters<typeof inner['~run']>[1];
+  const read = (value: Record<string, unknown>, config: Config): Out => (when === undefined ? inner : fields({ ...entries, ...when(value) }))['~run']({ value }, config) as Out;
+  return {
+    ...inner,
+    // What a parent's `fields` reports when this object is missing (one problem: its fields are not listed).
+    message,
+    '~run'(dataset: { value: unknown }, config: Config): Out {
+      if (isPlainObject(dataset.value)) return read(dataset.value, config);
+      const input = dataset.value;
+      const first = whole['~run']({ value: input }, config) as { issues?: BaseIssue<unknown>[] };
+      const rest = notAnObject.alone === true || (notAnObject.absent !== undefined && input == null) ? {} : (read({}, config) as { issues?: BaseIssue<unknown>[] });
+      return { typed: false, value: input, issues: [...(first.issues ?? []), ...(rest.issues ?? [])] } as unknown as Out;
+    },
+  } as typeof inner;
+}
+
+/** True or false, `fallback` when absent (null is not absent: it is reported). */
+export function flag(fallback: boolean, what = 'true or false'): Schema<boolean> {
+  return optional(boolean(say(what)), fallback) as unknown as Schema<boolean>;
+}
+
+/** `schema`'s value, or null when the field is absent or null. */
+export function orNull<T>(schema: Schema<T>): Schema<T | null> {
+  return nullish(schema, null) as unknown as Schema<T | null>;
+}
+
+/** A list of strings, empty when the field is absent or null; a wrong list is one problem naming it whole. */
+export function stringList(what = 'an array of strings'): Schema<string[]> {
+  const isList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  return nullish(custom<string[]>(isList, say(what)), () => []) as unknown as Schema<string[]>;
+}
+
+/** `schema`'s value, or `value` when the field is absent (null is not absent: `schema` reads it). */
+export function absentAs<T, const D>(schema: Schema<T>, value: D): Schema<T | D> {
+  return {
+    ...optional(schema),
+    // A default, so that an object runs this schema for a missing key (valibot reads the value through it).
+    default: () => undefined,
+    '~run'(dataset: { value: unknown }, config: Parameters<Schema<T>['~run']>[1]) {
+      return dataset.value === undefined ? { typed: true, value } : schema['~run'](dataset, config);
+    },
+  } as unknown as Schema<T | D>;
 }

@@ -29,7 +29,6 @@ import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
 import { archiveAfterReading, archiveManifest, type ArchivedAfterReading, type ArchivedManifest } from '../domain/verification/manifest-archive.ts';
 import { ARCHIVED_READINGS } from '../contracts/documents/archive.ts';
-import { SNAPSHOT_ID } from '../domain/snapshots/naming.ts';
 import { DEFAULT_SETTLE, type SettleOptions } from '../domain/verification/after-reading.ts';
 import type { LedgerObservation } from '../domain/verification/exact-counts-model.ts';
 import type { ArchiveStore } from '../ports/archive-store.ts';
@@ -39,9 +38,10 @@ import type { CredentialsProvider } from '../ports/database-credentials.ts';
 import type { WriteStatistics } from '../ports/write-statistics.ts';
 import { parseEnv } from '../contracts/env-schema.ts';
 import { MANIFEST_ENV } from '../contracts/env/manifest.ts';
+import { MANIFEST_EVENT } from '../contracts/events/manifest.ts';
+import { readEvent } from '../contracts/events/read.ts';
 import { drHandler } from '../shared/handler.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { EventReader } from '../shared/validate.ts';
 
 const env = parseEnv(MANIFEST_ENV);
 /** Reading B's wait, bounded by `BRACKET_MAX_WAIT_SECONDS` (config `restoreTest.bracketMaxWaitSeconds`). */
@@ -92,13 +92,9 @@ const defaults: ManifestDeps = {
 
 /** Validates the event, captures and archives reading A or B. */
 export async function core(event: unknown, deps: ManifestDeps = defaults): Promise<ArchivedManifest | ArchivedAfterReading> {
-  const input = new EventReader(event);
-  const action = input.has('action') ? input.oneOf('action', ['before', 'after']) : 'before';
-  const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
-  const executionArn = input.optionalString('executionArn') ?? 'manual';
-  const snapshotPoint = action === 'after' && input.nullableString('snapshotPoint') !== null ? input.instant('snapshotPoint') : null;
-  input.done();
-  logger.appendKeys({ database: env.DATABASE_ID, snapshotId, executionArn });
+  const { action, snapshotId, snapshotPoint } = readEvent(MANIFEST_EVENT, event);
+  // `database` and `executionArn` are log keys of every function (functions/shared/handler.ts).
+  logger.appendKeys({ snapshotId });
   const { inspector, close, content, observeLedger: observe } = await deps.connect();
   const withContent = content === undefined ? {} : { content };
   const ledgerTables = deps.exactCountTables ?? exactCountTables;

@@ -32,9 +32,10 @@ import { parseEnv } from '../contracts/env-schema.ts';
 import { RETENTION_ENV } from '../contracts/env/retention.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 import { METRICS } from '../shared/metric-names.ts';
+import { readEvent } from '../contracts/events/read.ts';
+import { RETENTION_EVENT } from '../contracts/events/retention.ts';
 import { drHandler } from '../shared/handler.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { EventReader } from '../shared/validate.ts';
 
 export type { RetentionRunReport };
 
@@ -80,11 +81,7 @@ const defaults: RetentionDeps = {
 
 /** Validates the event and runs retention in the region it names. */
 export async function core(event: unknown, deps: RetentionDeps = defaults): Promise<RetentionRunReport> {
-  const input = new EventReader(event);
-  const region = input.oneOf('region', ['primary', 'dr']);
-  const dryRun = input.boolean('dryRun', false);
-  const executionArn = input.optionalString('executionArn') ?? 'manual';
-  input.done();
+  const { region, dryRun, executionArn } = readEvent(RETENTION_EVENT, event);
   const plane = region === 'primary' ? deps.primary : requireDr(deps);
 
   const report = await runRetention(

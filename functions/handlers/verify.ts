@@ -16,7 +16,6 @@ import { openSession, type DbSession } from '../adapters/pg/connect.ts';
 import { PgVerificationProbe } from '../adapters/pg/verification-probe.ts';
 import { S3ArchiveStore } from '../adapters/s3/archive.ts';
 import { SecretsManagerCredentials } from '../adapters/secrets/secrets-manager.ts';
-import { DB_ID, SNAPSHOT_ID } from '../domain/snapshots/naming.ts';
 import { parseManifest } from '../contracts/documents/manifest.ts';
 import { loadAfterReading } from '../contracts/documents/archive.ts';
 import { manifestKey } from '../domain/verification/manifest-archive.ts';
@@ -26,9 +25,10 @@ import type { ArchiveStore, StoredDocument } from '../ports/archive-store.ts';
 import type { VerificationProbe } from '../ports/verification-probe.ts';
 import { parseEnv } from '../contracts/env-schema.ts';
 import { VERIFY_ENV } from '../contracts/env/verify.ts';
+import { readEvent } from '../contracts/events/read.ts';
+import { VERIFY_EVENT, verifyModeOf } from '../contracts/events/verify.ts';
 import { drHandler } from '../shared/handler.ts';
 import { logger } from '../shared/powertools.ts';
-import { EventReader } from '../shared/validate.ts';
 
 const env = parseEnv(VERIFY_ENV);
 const tls = env.DB_TLS_MODE;
@@ -81,21 +81,16 @@ export interface VerifyResult {
 
 /** Validates the event, runs every check, archives the report. */
 export async function core(event: unknown, deps: VerifyDeps = defaults): Promise<VerifyResult> {
-  const input = new EventReader(event);
-  const mode = input.oneOf('mode', ['snapshot', 'point-in-time']);
-  input.done();
-  const host = input.string('endpoint');
-  const port = input.integer('port', 1, 65_535);
-  const secretArn = input.string('secretArn', /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/);
-  const executionArn = input.optionalString('executionArn') ?? 'manual';
+  // The mode first: the other fields depend on it.
+  const read =
+    verifyModeOf(event) === 'snapshot'
+      ? { mode: 'snapshot' as const, ...readEvent(VERIFY_EVENT.snapshot, event) }
+      : { mode: 'point-in-time' as const, ...readEvent(VERIFY_EVENT['point-in-time'], event) };
+  const { endpoint: host, port, secretArn } = read;
   let subject: string;
   let pending: () => Promise<VerificationSource>;
-  if (mode === 'snapshot') {
-    const snapshotId = input.string('snapshotId', SNAPSHOT_ID);
-    const snapshotCreatedAt = input.instant('snapshotCreatedAt');
-    // RDS's SnapshotDatabaseTime (absent or null when RDS reports none): the heartbeat's anchor.
-    const snapshotDatabaseTime = input.nullableString('snapshotDatabaseTime') === null ? null : input.instant('snapshotDatabaseTime');
-    input.done();
+  if (read.mode === 'snapshot') {
+    const { snapshotId, snapshotCreatedAt, snapshotDatabaseTime } = read;
     subject = snapshotId;
     // The manifest is read before connecting: without it there is nothing to prove against.
     pending = async () => ({
@@ -108,13 +103,12 @@ export async function core(event: unknown, deps: VerifyDeps = defaults): Promise
       after: await loadAfterReading(deps.archive, env.DATABASE_ID, snapshotId),
     });
   } else {
-    const identifier = input.string('identifier', DB_ID);
-    const targetTime = input.instant('targetTime');
-    input.done();
+    const { identifier, targetTime } = read;
     subject = identifier;
     pending = async () => ({ kind: 'point-in-time', targetTime });
   }
-  logger.appendKeys({ database: env.DATABASE_ID, executionArn, subject });
+  // `database` and `executionArn` are log keys of every function (functions/shared/handler.ts).
+  logger.appendKeys({ subject });
   const source = await pending();
   const { probe, close } = await deps.connect({ host, port, secretArn });
   let report;

@@ -1,53 +1,26 @@
-import type { Tier } from '../domain/snapshots/naming.ts';
-import { TIERS } from '../domain/snapshots/naming.ts';
 import { ValidationError } from './errors.ts';
 
 /**
- * A small input reader for handler events: each getter records a problem naming the
- * field instead of throwing, and `done()` throws one ValidationError listing them all.
+ * A small field reader, left for one user: the failover's manual start
+ * (`parseFailoverInput`, functions/domain/failover/rules.ts), which the domain reads itself because
+ * the domain imports nothing from `functions/contracts`. Every handler event and every payload between
+ * steps is read through its schema instead (functions/contracts/events/, payloads.ts); this file
+ * goes when that parsing moves to the contracts.
+ *
+ * Each getter records a problem naming the field instead of throwing, and `done()` throws one
+ * ValidationError listing them all.
  */
 export class EventReader {
-  readonly problems: string[];
+  readonly problems: string[] = [];
   readonly #event: Record<string, unknown>;
-  readonly #prefix: string;
 
-  /**
-   * @param event the object to read
-   * @param path its field path inside the event, for messages (`request`), or `event` for the root
-   * @param problems a parent reader's list, so nested objects report into one list
-   */
-  constructor(event: unknown, path = 'event', problems: string[] = []) {
-    this.problems = problems;
-    this.#prefix = path === 'event' ? '' : `${path}.`;
+  constructor(event: unknown) {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-      this.problems.push(`${path}: must be a JSON object, got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`);
+      this.problems.push(`event: must be a JSON object, got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`);
       this.#event = {};
     } else {
       this.#event = event as Record<string, unknown>;
     }
-  }
-
-  /** A reader for a nested object field, reporting into this reader's problems. */
-  object(field: string): EventReader {
-    return new EventReader(this.#event[field], `${this.#prefix}${field}`, this.problems);
-  }
-
-  /** A stored document `{ key, sha256, versionId? }` (an archive reference), or null when absent. */
-  storedDocument(field: string): { key: string; sha256: string; versionId: string | null } | null {
-    if (!this.has(field)) return null;
-    const doc = this.object(field);
-    return { key: doc.string('key'), sha256: doc.string('sha256', /^[0-9a-f]{64}$/), versionId: doc.nullableString('versionId') };
-  }
-
-  /** An array of strings, or an empty array when the field is absent or null. */
-  optionalStrings(field: string): string[] {
-    const value = this.#event[field];
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-      this.#bad(field, value, 'an array of strings');
-      return [];
-    }
-    return value as string[];
   }
 
   /** True when the field is present (not undefined). */
@@ -57,8 +30,7 @@ export class EventReader {
 
   /** Records a problem: `required` when the field is absent, else the value and what it should be. */
   #bad(field: string, value: unknown, what: string): void {
-    const name = `${this.#prefix}${field}`;
-    this.problems.push(value === undefined ? `${name}: required, ${what}` : `${name}: ${JSON.stringify(value)} is not ${what}`);
+    this.problems.push(value === undefined ? `${field}: required, ${what}` : `${field}: ${JSON.stringify(value)} is not ${what}`);
   }
 
   /** Throws when any getter found a problem; nothing has been changed at that point. */
@@ -66,23 +38,13 @@ export class EventReader {
     if (this.problems.length > 0) throw new ValidationError(this.problems);
   }
 
-  string(field: string, pattern?: RegExp): string {
+  string(field: string): string {
     const value = this.#event[field];
-    if (typeof value !== 'string' || value === '' || (pattern && !pattern.test(value))) {
-      this.#bad(field, value, pattern ? `a string matching ${pattern}` : 'a non-empty string');
+    if (typeof value !== 'string' || value === '') {
+      this.#bad(field, value, 'a non-empty string');
       return '';
     }
     return value;
-  }
-
-  /** A string, or null when the field is absent or null. */
-  nullableString(field: string): string | null {
-    const value = this.#event[field];
-    return value === undefined || value === null ? null : this.string(field);
-  }
-
-  optionalString(field: string, pattern?: RegExp): string | undefined {
-    return this.#event[field] === undefined ? undefined : this.string(field, pattern);
   }
 
   oneOf<const T extends string>(field: string, allowed: readonly T[]): T {
@@ -92,21 +54,6 @@ export class EventReader {
       return allowed[0] as T;
     }
     return value as T;
-  }
-
-  integer(field: string, min: number, max: number): number {
-    const value = this.#event[field];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.#bad(field, value, `an integer from ${min} to ${max}`);
-      return min;
-    }
-    return value;
-  }
-
-  /** An integer, or null when the field is absent or null. */
-  nullableInteger(field: string, min: number, max: number): number | null {
-    const value = this.#event[field];
-    return value === undefined || value === null ? null : this.integer(field, min, max);
   }
 
   boolean(field: string, fallback: boolean): boolean {
@@ -119,7 +66,7 @@ export class EventReader {
     return value;
   }
 
-  /** An ISO-8601 instant with a zone (e.g. EventBridge Scheduler's `<aws.scheduler.scheduled-time>`). */
+  /** An ISO-8601 instant with a zone. */
   instant(field: string): Date {
     const value = this.#event[field];
     const date = typeof value === 'string' && /(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : null;
@@ -128,9 +75,5 @@ export class EventReader {
       return new Date(0);
     }
     return date;
-  }
-
-  optionalTier(field: string): Tier | undefined {
-    return this.#event[field] === undefined ? undefined : this.oneOf(field, TIERS);
   }
 }

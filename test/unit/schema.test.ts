@@ -1,6 +1,7 @@
 import { array, boolean, custom, nullable, number, optional, string } from 'valibot';
+import type { ObjectEntries } from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { closed, entriesOf, fields, findProblems, finiteNumber, gatedBy, instantWithZone, isNot, listOf, members, must, oneOf, parseWith, problemsOf, reportedAs, say, text, unchecked, whenObject, wholeNumber, worded, yesNo } from '../../functions/contracts/schema.ts';
+import { absentAs, closed, entriesOf, fields, fieldsOf, findProblems, finiteNumber, flag, gatedBy, instantWithZone, isNot, listOf, members, must, oneOf, orNull, parseWith, problemsOf, reportedAs, say, stringList, text, unchecked, whenObject, wholeNumber, worded, yesNo } from '../../functions/contracts/schema.ts';
 import { ConfigurationError, ValidationError } from '../../functions/shared/errors.ts';
 
 const request = fields(
@@ -77,6 +78,14 @@ describe('house schema wrapper', () => {
     expect(problemsOf(modes, { az: null }, { label: 'objectives' })).toEqual([]);
     expect(() => parseWith(target, { rpoSeconds: 1, rtoSeconds: 2, x: 0 }, { label: 'o' })).toThrow(ValidationError);
   });
+
+  it('reports one problem per value, whatever fails first', () => {
+    expect(problemsOf(request, { snapshotId: '', polls: 0.5, at: 'x', tables: [], note: null }, { label: 'event', prefix: '' })).toEqual([
+      'snapshotId: "" is not a string matching /^[a-z][a-z0-9-]{0,254}$/',
+      'polls: 0.5 is not an integer from 1 to 10',
+      'at: "x" is not an ISO-8601 time with a zone',
+    ]);
+  });
 });
 
 describe('builders for documents checked field by field', () => {
@@ -139,5 +148,71 @@ describe('builders for documents checked field by field', () => {
     expect(problemsOf(gated, { version: 2 }, place)).toEqual(['doc.version: must be 1']);
     expect(problemsOf(gated, { version: 1 }, place)).toEqual(['doc.body: must be a string']);
     expect(problemsOf(gated, 'x', place)).toEqual(['doc: must be an object']);
+  });
+});
+
+describe('form-like objects and field defaults', () => {
+  const event = fieldsOf({
+    action: oneOf(['plan', 'copy'] as const),
+    dryRun: flag(false),
+    previous: orNull(text()),
+    warnings: stringList(),
+    request: fieldsOf({ id: text() }, { absent: 'required, an object' }),
+    doc: fieldsOf({ key: text() }),
+    items: listOf(() => fields({ n: wholeNumber(0, 9) }), say('an array')),
+  });
+  const place = { label: 'event', prefix: '' };
+
+  it('applies the defaults of absent fields', () => {
+    expect(parseWith(event, { action: 'plan', request: { id: 'r' }, doc: { key: 'k' }, items: [{ n: 1 }] }, place)).toEqual({ action: 'plan', dryRun: false, previous: null, warnings: [], request: { id: 'r' }, doc: { key: 'k' }, items: [{ n: 1 }] });
+    expect(parseWith(event, { action: 'copy', dryRun: true, previous: null, warnings: null, request: { id: 'r' }, doc: { key: 'k' }, items: [] }, place)).toMatchObject({ dryRun: true, previous: null, warnings: [] });
+  });
+
+  it('a value that is not an object is one problem, and its required fields are still listed', () => {
+    expect(problemsOf(event, 'x', place)).toEqual(['event: must be a JSON object, got string', 'action: required, one of plan, copy', 'request: required, an object', 'doc: must be a JSON object, got undefined', 'items: required, an array']);
+    expect(problemsOf(event, null, place)[0]).toBe('event: must be a JSON object, got null');
+    expect(problemsOf(event, [], place)[0]).toBe('event: must be a JSON object, got an array');
+  });
+
+  it('names nested problems by path; an absent object with its own message is reported alone', () => {
+    expect(problemsOf(event, { action: 'plan', dryRun: null, warnings: ['a', 1], request: null, doc: [], items: [{ n: 10 }] }, place)).toEqual([
+      'dryRun: null is not true or false',
+      'warnings: ["a",1] is not an array of strings',
+      'request: required, an object',
+      'doc: must be a JSON object, got an array',
+      'doc.key: required, a non-empty string',
+      'items[0].n: 10 is not an integer from 0 to 9',
+    ]);
+  });
+
+  it('reports a path under another name when the place renames it', () => {
+    expect(problemsOf(event, { action: 'x', request: {}, doc: { key: 'k' }, items: [] }, { label: 'event', rename: (path) => path.replace(/^event\.action$/, 'action') })).toEqual(['action: "x" is not one of plan, copy', 'event.request.id: required, a non-empty string']);
+  });
+});
+
+describe('absent fields', () => {
+  it('absentAs gives its value for an absent field and reads a present one, null included', () => {
+    const s = fields({ doc: absentAs(fields({ key: text() }), null), who: absentAs(text(), 'manual') });
+    const place = { label: 'event', prefix: '' };
+    expect(parseWith(s, {}, place)).toEqual({ doc: null, who: 'manual' });
+    expect(parseWith(s, { doc: { key: 'k' }, who: 'x' }, place)).toEqual({ doc: { key: 'k' }, who: 'x' });
+    expect(problemsOf(s, { doc: null, who: '' }, place)).toEqual(['doc: null is not a JSON object', 'who: "" is not a non-empty string']);
+  });
+});
+
+describe('objects whose fields depend on each other', () => {
+  const place = { label: 'event', prefix: '' };
+  const s = fieldsOf({ id: optional(text()), name: optional(text()), at: orNull(text()) }, {}, (value): ObjectEntries => (value['id'] === undefined ? { name: text() } : {}));
+
+  it('replaces the declared field for this value, in its place', () => {
+    expect(problemsOf(s, { at: 5 }, place)).toEqual(['name: required, a non-empty string', 'at: 5 is not a non-empty string']);
+    expect(problemsOf(s, { id: 'a' }, place)).toEqual([]);
+    expect(problemsOf(s, 'x', place)).toEqual(['event: must be a JSON object, got string', 'name: required, a non-empty string']);
+  });
+
+  it('a value that is not an object can be one problem alone', () => {
+    const outer = fields({ run: fieldsOf({ id: text() }, { absent: 'required, an object', alone: true }) });
+    expect(problemsOf(outer, { run: 5 }, place)).toEqual(['run: must be a JSON object, got number']);
+    expect(problemsOf(outer, {}, place)).toEqual(['run: required, an object']);
   });
 });

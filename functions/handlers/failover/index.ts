@@ -28,12 +28,13 @@ import { S3ArchiveStore } from '../../adapters/s3/archive.ts';
 import { SecretsManagerConnectionSecret } from '../../adapters/secrets/connection-secret.ts';
 import { SnsNotifier } from '../../adapters/sns/notifier.ts';
 import type { FailoverPorts } from '../../domain/failover/dependencies.ts';
+import { FAILOVER_ACTIONS, FAILOVER_COMMON, FAILOVER_PLACE } from '../../contracts/events/failover.ts';
+import { readEvent } from '../../contracts/events/read.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { DIMENSIONS, METRICS } from '../../shared/metric-names.ts';
 import { metrics } from '../../shared/powertools.ts';
 import { failoverConfigFromEnv, type FailoverConfig, type FailoverDeps } from './config.ts';
 import { ENDPOINT_ACTIONS } from './endpoint-actions.ts';
-import { StateReader } from './readers.ts';
 import { TAKEOVER_ACTIONS } from './takeover-actions.ts';
 
 export { failoverConfigFromEnv, type FailoverConfig, type FailoverDeps };
@@ -77,7 +78,7 @@ const defaults: FailoverDeps = {
 const TABLE = { ...TAKEOVER_ACTIONS, ...ENDPOINT_ACTIONS } as const;
 
 /** The actions, in the order of the workflow. */
-export const ACTIONS = ['validate', 'lock', 'precheck', 'fence', 'act', 'check', 'assess', 'switch', 'switch-status', 'rollback', 'record', 'notify'] as const satisfies readonly (keyof typeof TABLE)[];
+export const ACTIONS = FAILOVER_ACTIONS satisfies readonly (keyof typeof TABLE)[];
 /** One action. */
 export type FailoverAction = (typeof ACTIONS)[number];
 /** What each action returns. */
@@ -93,11 +94,8 @@ export type FailoverOutput<A extends FailoverAction> = Awaited<ReturnType<(typeo
  * @param cfg the configuration; the module's (from the environment) unless a test passes another topology's
  */
 export async function core(event: unknown, deps: FailoverDeps = defaults, cfg: FailoverConfig = config): Promise<FailoverOutput<FailoverAction>> {
-  const input = new StateReader(event, 'event', []);
-  const action = input.oneOf('action', ACTIONS);
-  const owner = input.string('executionArn', /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:.+$/);
-  input.done();
-  return TABLE[action]({ event: input, owner, cfg }, deps);
+  const { action, executionArn: owner } = readEvent(FAILOVER_COMMON, event, FAILOVER_PLACE);
+  return TABLE[action]({ event, owner, cfg }, deps);
 }
 
 /** The Lambda entry point (functions/shared/handler.ts): log keys database, executionArn, action. */

@@ -4,15 +4,8 @@ import { parseEnv } from '../../contracts/env-schema.ts';
 import { PROBE_ENV } from '../../contracts/env/probe.ts';
 import type { PROBE_DEFAULTS } from '../../domain/probe/model.ts';
 
-/** Why the probe runs; decides what it measures and whether it publishes. */
-export type ProbeMode = 'monitor' | 'confirm' | 'post-check';
-/** Which configured endpoint is probed as the writer. */
-export type ProbeTarget = 'writer' | 'replica';
-
-/** The modes, in the order error messages list them. */
-export const PROBE_MODES: readonly ProbeMode[] = ['monitor', 'confirm', 'post-check'];
-/** The targets. */
-export const TARGETS: readonly ProbeTarget[] = ['writer', 'replica'];
+// The modes and targets are the probe's event (functions/contracts/events/probe.ts).
+export { PROBE_MODES, type ProbeMode, type ProbeTarget, TARGETS } from '../../contracts/events/probe.ts';
 
 /** A host and port of the database. */
 export interface EndpointConfig {

@@ -12,7 +12,8 @@
  * A writer that is down is a result (`healthy: false`), never a throw; only a bad event, a bad
  * environment or unavailable credentials throw (typed, shared/errors.ts).
  *
- * Event: `{ "mode": "monitor" | "confirm" | "post-check", "target"?: "writer" | "replica", "executionArn"?: string }`.
+ * Event: `{ "mode": "monitor" | "confirm" | "post-check", "target"?: "writer" | "replica", "executionArn"?: string }`
+ * (PROBE_EVENT, functions/contracts/events/probe.ts).
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PgHeartbeatStore } from '../../adapters/pg/heartbeat.ts';
@@ -21,12 +22,11 @@ import { measureReplicaHeartbeat, probeWriter, type ProbeClock } from '../../dom
 import { PROBE_DEFAULTS, type ProbeResult, type ReplicaHeartbeat } from '../../domain/probe/model.ts';
 import type { CredentialsProvider, DatabaseCredentials } from '../../ports/database-credentials.ts';
 import type { HeartbeatStore } from '../../ports/heartbeat-store.ts';
-import { METRICS } from '../../shared/metric-names.ts';
-import type { MetricName } from '../../shared/metric-names.ts';
+import { METRICS, type MetricName } from '../../shared/metric-names.ts';
+import { readProbeEvent } from '../../contracts/events/probe.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
-import { EventReader } from '../../shared/validate.ts';
-import { PROBE_MODES, probeConfigFromEnv, TARGETS, type EndpointConfig, type ProbeMode, type ProbeTarget } from './config.ts';
+import { probeConfigFromEnv, type EndpointConfig, type ProbeMode, type ProbeTarget } from './config.ts';
 
 export { PROBE_MODES, probeConfigFromEnv, type EndpointConfig, type ProbeConfig, type ProbeMode, type ProbeTarget } from './config.ts';
 
@@ -64,9 +64,7 @@ const defaults: ProbeDeps = {
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   },
-  publish: (name, value) => {
-    metrics.addMetric(name, METRICS[name], value);
-  },
+  publish: (name, value) => void metrics.addMetric(name, METRICS[name], value),
 };
 
 /** What the handler returns: the probe's result, flattened for the state machine's Choice states. */
@@ -97,17 +95,8 @@ function label(endpoint: EndpointConfig | null): string {
  * 6. Return the typed output.
  */
 export async function core(event: unknown, deps: ProbeDeps = defaults): Promise<ProbeOutput> {
-  const input = new EventReader(event);
-  const mode = input.oneOf('mode', PROBE_MODES);
-  const targetGiven = typeof event === 'object' && event !== null && (event as Record<string, unknown>)['target'] !== undefined;
-  const target: ProbeTarget = targetGiven ? input.oneOf('target', TARGETS) : 'writer';
-  // Checked only: the log key `executionArn` comes from the handler's middleware.
-  input.optionalString('executionArn');
-  input.done();
-  if (target === 'replica' && mode === 'monitor') input.problems.push('target: "replica" is only for modes confirm and post-check; monitor probes the writer');
-  if (target === 'replica' && deps.replica === null) input.problems.push('target: "replica", but no replica is configured (REPLICA_HOST=none)');
-  input.done();
-
+  // `executionArn` is checked only: the log key comes from the handler's middleware.
+  const { mode, target } = readProbeEvent(event, deps.replica !== null);
   const login = await deps.credentials.get();
 
   const endpoint = target === 'writer' ? config.writer : config.replica;

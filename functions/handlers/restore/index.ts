@@ -17,7 +17,8 @@ import type { RestorePlacement } from '../../ports/restore-control-plane.ts';
 import { parseEnv } from '../../contracts/env-schema.ts';
 import { RESTORE_ENV } from '../../contracts/env/restore.ts';
 import { drHandler } from '../../shared/handler.ts';
-import { EventReader } from '../../shared/validate.ts';
+import { actionOf } from '../../contracts/events/read.ts';
+import { RESTORE_EVENT } from '../../contracts/events/restore.ts';
 import { PITR_ACTIONS } from './pitr-actions.ts';
 import { TEST_ACTIONS } from './test-actions.ts';
 import type { RestoreDeps, RestoreSettings } from './types.ts';
@@ -64,15 +65,12 @@ const TABLE = { ...TEST_ACTIONS, ...PITR_ACTIONS } as const;
 export type RestoreAction = keyof typeof TABLE;
 /** What each action returns. */
 export type RestoreOutput<A extends RestoreAction> = Awaited<ReturnType<(typeof TABLE)[A]>>;
-const ACTIONS = ['select', 'restore', 'check', 'verdict', 'tag', 'delete', 'sweep', 'pitr', 'pitr-record'] as const satisfies readonly RestoreAction[];
+const ACTIONS = Object.keys(RESTORE_EVENT) as (keyof typeof RESTORE_EVENT)[] satisfies readonly RestoreAction[];
 
 /** Validates the event's action and runs it; the action reads and checks its own fields. */
 export async function core(event: unknown, deps: RestoreDeps = defaults): Promise<RestoreOutput<RestoreAction>> {
-  const input = new EventReader(event);
-  const action = input.oneOf('action', ACTIONS);
-  input.done();
-  const executionArn = input.optionalString('executionArn') ?? 'manual';
-  return TABLE[action]({ event: input, raw: event, executionArn, now: deps.now(), settings }, deps);
+  const action = actionOf(ACTIONS, event);
+  return TABLE[action]({ event, now: deps.now(), settings }, deps);
 }
 
 /** The Lambda entry point (shared middlewares, the Database dimension: functions/shared/handler.ts). */

@@ -5,16 +5,13 @@
  */
 import { recordPointInTimeRestore, startPointInTimeRestore } from '../../domain/verification/point-in-time-restore.ts';
 import { logger } from '../../shared/powertools.ts';
-import { DB_ID, type RestoreDeps, type RestoreInput } from './types.ts';
+import { readEvent } from '../../contracts/events/read.ts';
+import { RESTORE_EVENT } from '../../contracts/events/restore.ts';
+import type { RestoreDeps, RestoreInput } from './types.ts';
 
-async function pitr({ event, settings, now, executionArn }: RestoreInput, deps: RestoreDeps) {
-  const targetTime = event.string('targetTime');
-  const name = event.string('name');
+async function pitr({ event, settings, now }: RestoreInput, deps: RestoreDeps) {
+  const { targetTime, name, executionArn } = readEvent(RESTORE_EVENT.pitr, event);
   const at = targetTime === 'latest' ? 'latest' : new Date(targetTime);
-  if (at !== 'latest' && (Number.isNaN(at.getTime()) || !/(Z|[+-]\d{2}:\d{2})$/.test(targetTime))) {
-    event.problems.push(`targetTime: ${JSON.stringify(targetTime)} is not "latest" or an ISO-8601 time with a zone`);
-  }
-  event.done();
   // For `latest`, the restore reaches LatestRestorableTime as of the request: read it
   // first, so the checks know where the heartbeat should be.
   const resolved = at === 'latest' ? (await deps.restores.restoreWindow(settings.database)).latest : at;
@@ -23,18 +20,8 @@ async function pitr({ event, settings, now, executionArn }: RestoreInput, deps: 
   return { identifier: db.identifier, status: db.status, targetTime, resolvedTargetTime: resolved?.toISOString() ?? null };
 }
 
-async function pitrRecord({ event, raw, settings, now, executionArn }: RestoreInput, deps: RestoreDeps) {
-  const identifier = event.string('identifier', DB_ID);
-  const requestedTime = event.string('requestedTime');
-  const resolvedTargetTime = event.nullableString('resolvedTargetTime');
-  const checksPassed = event.has('checksPassed') ? event.boolean('checksPassed', false) : null;
-  const failedChecks: unknown = (raw as Record<string, unknown>)['failedChecks'] ?? [];
-  const recoveredPointInTime = event.has('recoveredPointInTime') ? event.nullableString('recoveredPointInTime') : null;
-  const restoreSeconds = event.nullableInteger('restoreSeconds', 0, 10 * 86_400);
-  const reason = event.optionalString('reason');
-  const report = event.storedDocument('report');
-  if (!Array.isArray(failedChecks) || !failedChecks.every((c) => typeof c === 'string')) event.problems.push('failedChecks: an array of check ids');
-  event.done();
+async function pitrRecord({ event, settings, now }: RestoreInput, deps: RestoreDeps) {
+  const { identifier, requestedTime, resolvedTargetTime, checksPassed, failedChecks, recoveredPointInTime, restoreSeconds, reason, report, executionArn } = readEvent(RESTORE_EVENT['pitr-record'], event);
   logger.appendKeys({ identifier });
   const audit = await recordPointInTimeRestore(deps.archive, {
     database: settings.database,
@@ -42,7 +29,7 @@ async function pitrRecord({ event, raw, settings, now, executionArn }: RestoreIn
     requestedTime,
     resolvedTargetTime,
     checksPassed,
-    failedChecks: failedChecks as string[],
+    failedChecks,
     recoveredPointInTime,
     restoreSeconds,
     ...(reason === undefined ? {} : { reason }),

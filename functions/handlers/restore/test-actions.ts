@@ -12,13 +12,14 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { checkRestored, deleteTemporary, selectSnapshot, startTemporaryRestore, sweepTemporary, temporaryId } from '../../domain/verification/restore-test.ts';
 import { applyVerdict, recordVerdict } from '../../domain/verification/test-verdict.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
-import { DB_ID, SNAPSHOT_ID, type RestoreDeps, type RestoreInput } from './types.ts';
+import { readEvent } from '../../contracts/events/read.ts';
+import { RESTORE_EVENT } from '../../contracts/events/restore.ts';
+import type { RestoreDeps, RestoreInput } from './types.ts';
 
 async function select({ event, settings }: RestoreInput, deps: RestoreDeps) {
   // The workflow passes its whole input as `request`; `snapshotId` is optional there.
-  const request = event.has('request') ? event.object('request') : event;
-  const requested = request.optionalString('snapshotId', SNAPSHOT_ID);
-  event.done();
+  const read = readEvent(RESTORE_EVENT.select, event);
+  const requested = read.request === undefined ? read.snapshotId : read.request.snapshotId;
   const chosen = selectSnapshot(await deps.primary.listManualSnapshots(settings.database), requested);
   if (!chosen) {
     logger.info('every managed snapshot is verified already: nothing to prove');
@@ -29,9 +30,8 @@ async function select({ event, settings }: RestoreInput, deps: RestoreDeps) {
   return { found: true, snapshotId: chosen.id, snapshotArn: chosen.arn, createdAt: chosen.createdAt?.toISOString() ?? null, databaseTime: chosen.databaseTime?.toISOString() ?? null } as const;
 }
 
-async function restore({ event, settings, now, executionArn }: RestoreInput, deps: RestoreDeps) {
-  const snapshotId = event.string('snapshotId', SNAPSHOT_ID);
-  event.done();
+async function restore({ event, settings, now }: RestoreInput, deps: RestoreDeps) {
+  const { snapshotId, executionArn } = readEvent(RESTORE_EVENT.restore, event);
   logger.appendKeys({ snapshotId });
   const db = await startTemporaryRestore(deps.restores, { database: settings.database, snapshotId, now, ttlHours: settings.ttlHours, placement: settings.testPlacement, archive: deps.archive, executionArn });
   logger.info(`temporary restore ${db.identifier} is ${db.status}`);
@@ -39,28 +39,20 @@ async function restore({ event, settings, now, executionArn }: RestoreInput, dep
 }
 
 async function check({ event, settings, now }: RestoreInput, deps: RestoreDeps) {
-  const identifier = event.string('identifier', DB_ID);
-  const attempt = event.integer('attempt', 0, 10_000);
-  const maxAttempts = event.integer('maxAttempts', 1, 10_000);
-  event.done();
+  const { identifier, attempt, maxAttempts } = readEvent(RESTORE_EVENT.check, event);
   const progress = await checkRestored(deps.restores, identifier, attempt, maxAttempts, now, settings.secretKmsKeyId);
   logger.info(`${identifier} ${progress.status}, poll ${progress.attempt}/${maxAttempts}`);
   return progress;
 }
 
-async function verdict({ event, settings, now, executionArn }: RestoreInput, deps: RestoreDeps) {
-  const snapshotId = event.string('snapshotId', SNAPSHOT_ID);
-  const passed = event.boolean('passed', false);
-  if (!event.has('passed') && !event.has('inconclusive')) event.problems.push('passed: required, true or false');
-  const restoreSeconds = event.nullableInteger('restoreSeconds', 0, 10 * 86_400);
-  // Whole seconds, as the verify λ reports it (functions/domain/verification/run-verification.ts).
-  const dataAgeSeconds = event.nullableInteger('dataAgeSeconds', 0, 400 * 86_400);
-  const reason = event.optionalString('reason');
+async function verdict({ event, settings, now }: RestoreInput, deps: RestoreDeps) {
+  // `passed` may be absent only when `inconclusive` is given (the schema requires one).
+  const read = readEvent(RESTORE_EVENT.verdict, event);
+  const { snapshotId, restoreSeconds, dataAgeSeconds, reason, report, executionArn } = read;
+  const passed = read.passed ?? false;
   // Inconclusive: the checks could not run (restore or connection failed). That proves
   // nothing about the snapshot, so it is not tagged and stays first in line for the next test.
-  const inconclusive = event.boolean('inconclusive', false);
-  const report = event.storedDocument('report');
-  event.done();
+  const inconclusive = read.inconclusive ?? false;
   logger.appendKeys({ snapshotId });
   const recorded = await recordVerdict(deps.archive, { database: settings.database, snapshotId, passed, inconclusive, restoreSeconds, dataAgeSeconds, reason, report, now, executionArn });
   // An inconclusive run proved nothing either way: it is not a failure (no VerificationPassed
@@ -74,11 +66,7 @@ async function verdict({ event, settings, now, executionArn }: RestoreInput, dep
 }
 
 async function tag({ event, now }: RestoreInput, deps: RestoreDeps) {
-  const snapshotId = event.string('snapshotId', SNAPSHOT_ID);
-  const passed = event.boolean('passed', false);
-  if (!event.has('passed')) event.problems.push('passed: required, true or false');
-  const inconclusive = event.boolean('inconclusive', false);
-  event.done();
+  const { snapshotId, passed, inconclusive } = readEvent(RESTORE_EVENT.tag, event);
   logger.appendKeys({ snapshotId });
   const applied = await applyVerdict(deps.primary, deps.dr, snapshotId, { passed, inconclusive }, now);
   if (applied.verifiedSnapshotAgeSeconds !== null) metrics.addMetric('VerifiedSnapshotAgeSeconds', MetricUnit.Seconds, applied.verifiedSnapshotAgeSeconds);
@@ -89,16 +77,16 @@ async function tag({ event, now }: RestoreInput, deps: RestoreDeps) {
 
 async function remove({ event, settings }: RestoreInput, deps: RestoreDeps) {
   // By snapshot id on failure paths, where the restore may not have returned its identifier.
-  const identifier = event.has('snapshotId') ? temporaryId(settings.database, event.string('snapshotId', SNAPSHOT_ID)) : event.string('identifier', DB_ID);
-  event.done();
+  const read = readEvent(RESTORE_EVENT.delete, event);
+  const identifier = read.snapshotId === undefined ? (read.identifier as string) : temporaryId(settings.database, read.snapshotId);
   const result = await deleteTemporary(deps.restores, settings.database, identifier);
   logger.info(`temporary database ${identifier}: ${result.outcome}`);
   return result;
 }
 
 async function sweep({ event, settings, now }: RestoreInput, deps: RestoreDeps) {
-  event.done();
-  const result = await sweepTemporary(deps.restores, settings.database, now, { archive: deps.archive, executionArn: event.optionalString('executionArn') ?? 'schedule' });
+  const { executionArn } = readEvent(RESTORE_EVENT.sweep, event);
+  const result = await sweepTemporary(deps.restores, settings.database, now, { archive: deps.archive, executionArn });
   metrics.addMetric('LeakedTemporaryInstances', MetricUnit.Count, result.leaked);
   if (result.leaked > 0) logger.warn(`leaked temporary databases: deleted ${result.deleted.join(', ') || 'none'}; unreadable expiry (kept): ${result.unreadable.join(', ') || 'none'}`);
   return result;

@@ -2,7 +2,6 @@
 import type { ArchiveStore } from '../../ports/archive-store.ts';
 import type { DatabaseControlPlane } from '../../ports/database-control-plane.ts';
 import type { RestoreControlPlane, RestorePlacement } from '../../ports/restore-control-plane.ts';
-import type { EventReader } from '../../shared/validate.ts';
 
 /** What the handler acts through; injectable in tests. */
 export interface RestoreDeps {
@@ -26,14 +25,10 @@ export interface RestoreSettings {
   readonly pitrPlacement: Omit<RestorePlacement, 'targetId' | 'tags'>;
 }
 
-/** What every action reads: the event, the execution, the invocation's time, the settings. */
+/** What every action reads: the event (read by the action's schema, functions/contracts/events/restore.ts), the invocation's time, the settings. */
 export interface RestoreInput {
-  readonly event: EventReader;
-  /** The event as received, for the fields EventReader has no getter for. */
-  readonly raw: unknown;
-  readonly executionArn: string;
+  readonly event: unknown;
   readonly now: Date;
   readonly settings: RestoreSettings;
 }
 
-export { DB_ID, SNAPSHOT_ID } from '../../domain/snapshots/naming.ts';

@@ -26,10 +26,11 @@ import { CloudWatchMetricSource } from '../../adapters/cloudwatch/metric-source.
 import { controlPlaneFor } from '../../adapters/rds/control-plane.ts';
 import { FAILURE_MODES, measureRecoveryPoints, rpoDatapoints, type RpoDatapoint, type RpoMeasurement } from '../../domain/rpo/objectives.ts';
 import { MeasurementIncompleteError } from '../../shared/errors.ts';
+import { readEvent } from '../../contracts/events/read.ts';
+import { RPO_MONITOR_EVENT } from '../../contracts/events/rpo-monitor.ts';
 import { drHandler } from '../../shared/handler.ts';
 import { DIMENSIONS, METRICS } from '../../shared/metric-names.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
-import { EventReader } from '../../shared/validate.ts';
 import { rpoMonitorConfigFromEnv, type RpoMonitorDeps, type UnreadSource } from './config.ts';
 import { readSources } from './sources.ts';
 
@@ -79,10 +80,8 @@ export interface RpoMonitorOutput {
  * 4. Throw MeasurementIncompleteError when a source was unread, after publishing the rest.
  */
 export async function core(event: unknown, deps: RpoMonitorDeps = defaults): Promise<RpoMonitorOutput> {
-  const input = new EventReader(event);
   // Checked only: the log key `scheduledAt` comes from the handler's middleware.
-  if (input.has('scheduledAt')) input.instant('scheduledAt');
-  input.done();
+  readEvent(RPO_MONITOR_EVENT, event);
   const now = deps.now();
   const { observations, unread } = await readSources(deps, config, now);
 
@@ -99,7 +98,7 @@ export async function core(event: unknown, deps: RpoMonitorDeps = defaults): Pro
     else logger.info(line);
   }
   if (unread.length > 0) {
-    logger.error('sources not read; their values are not published', { unread });
+    // One error line, logged by drHandler with the sources in its message: not a second one here.
     throw new MeasurementIncompleteError(`not read: ${unread.map((u) => `${u.source} (${u.error.name}: ${u.error.message})`).join('; ')}`);
   }
   return { database: config.databaseId, measurement, published, unread };

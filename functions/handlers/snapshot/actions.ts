@@ -8,12 +8,13 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { checkSnapshot, copySnapshotOffsite, planSnapshot, recordBackupRun, takeSnapshot, type TakeSnapshotRequest } from '../../domain/backup/backup-run.ts';
-import { SNAPSHOT_ID, type Tier, type TierRules } from '../../domain/snapshots/naming.ts';
+import type { Tier, TierRules } from '../../domain/snapshots/naming.ts';
 import type { ArchiveStore } from '../../ports/archive-store.ts';
 import type { DatabaseControlPlane } from '../../ports/database-control-plane.ts';
 import { ConfigurationError } from '../../shared/errors.ts';
 import { logger, metrics } from '../../shared/powertools.ts';
-import type { EventReader } from '../../shared/validate.ts';
+import { readEvent } from '../../contracts/events/read.ts';
+import { SNAPSHOT_EVENT } from '../../contracts/events/snapshot.ts';
 
 /** What the handler acts through; module-scope clients by default, injectable in tests. */
 export interface SnapshotDeps {
@@ -34,10 +35,9 @@ export interface SnapshotSettings {
   readonly drKmsKeyId: string;
 }
 
-/** What every action reads: the event, the execution, the settings. */
+/** What every action reads: the event (read by the action's schema, functions/contracts/events/snapshot.ts), the settings. */
 export interface SnapshotInput {
-  readonly event: EventReader;
-  readonly executionArn: string;
+  readonly event: unknown;
   readonly settings: SnapshotSettings;
 }
 
@@ -55,10 +55,10 @@ function requireDr(deps: SnapshotDeps): DatabaseControlPlane {
 async function plan({ event, settings }: SnapshotInput, deps: SnapshotDeps) {
   // The workflow's input: `scheduledAt` from EventBridge Scheduler, absent on a manual
   // start (then the execution's start time names the run), optional `tier`.
-  const request = event.object('request');
-  const scheduledAt = request.has('scheduledAt') ? request.instant('scheduledAt') : event.instant('startedAt');
-  const tier = request.optionalTier('tier');
-  event.done();
+  const { request, startedAt } = readEvent(SNAPSHOT_EVENT.plan, event);
+  // The schema requires `startedAt` when `request.scheduledAt` is absent.
+  const scheduledAt = (request.scheduledAt ?? startedAt) as Date;
+  const { tier } = request;
   const planned = await planSnapshot(deps.primary, runRequest(settings, scheduledAt, tier));
   logger.appendKeys({ snapshotId: planned.snapshotId });
   logger.info(`run planned: ${planned.snapshotId}${planned.exists ? ' (exists already)' : ''}`);
@@ -66,9 +66,7 @@ async function plan({ event, settings }: SnapshotInput, deps: SnapshotDeps) {
 }
 
 async function create({ event, settings }: SnapshotInput, deps: SnapshotDeps) {
-  const scheduledAt = event.instant('scheduledAt');
-  const tier = event.optionalTier('tier');
-  event.done();
+  const { scheduledAt, tier } = readEvent(SNAPSHOT_EVENT.create, event);
   const result = await takeSnapshot(deps.primary, runRequest(settings, scheduledAt, tier));
   logger.appendKeys({ snapshotId: result.snapshotId });
   logger.info(result.created ? 'snapshot creation started' : 'snapshot already exists: nothing to do', { ...result });
@@ -76,11 +74,7 @@ async function create({ event, settings }: SnapshotInput, deps: SnapshotDeps) {
 }
 
 async function check({ event }: SnapshotInput, deps: SnapshotDeps) {
-  const snapshotId = event.string('snapshotId', SNAPSHOT_ID);
-  const region = event.oneOf('region', ['primary', 'dr']);
-  const attempt = event.integer('attempt', 0, 10_000);
-  const maxAttempts = event.integer('maxAttempts', 1, 10_000);
-  event.done();
+  const { snapshotId, region, attempt, maxAttempts } = readEvent(SNAPSHOT_EVENT.check, event);
   const plane = region === 'primary' ? deps.primary : requireDr(deps);
   logger.appendKeys({ snapshotId });
   const progress = await checkSnapshot(plane, snapshotId, attempt, maxAttempts);
@@ -89,22 +83,15 @@ async function check({ event }: SnapshotInput, deps: SnapshotDeps) {
 }
 
 async function copy({ event, settings }: SnapshotInput, deps: SnapshotDeps) {
-  const snapshotId = event.string('snapshotId', SNAPSHOT_ID);
-  event.done();
+  const { snapshotId } = readEvent(SNAPSHOT_EVENT.copy, event);
   logger.appendKeys({ snapshotId });
   const result = await copySnapshotOffsite(deps.primary, requireDr(deps), { snapshotId, kmsKeyId: settings.drKmsKeyId });
   logger.info(result.created ? 'offsite copy started' : 'offsite copy already exists: nothing to do', { ...result });
   return result;
 }
 
-async function record({ event, settings, executionArn }: SnapshotInput, deps: SnapshotDeps) {
-  const outcome = event.oneOf('outcome', ['succeeded', 'failed']);
-  const startedAt = event.instant('startedAt');
-  const snapshotId = event.optionalString('snapshotId') ?? 'none';
-  const error = event.optionalString('error');
-  const manifest = event.storedDocument('manifest');
-  const manifestWarnings = event.optionalStrings('manifestWarnings');
-  event.done();
+async function record({ event, settings }: SnapshotInput, deps: SnapshotDeps) {
+  const { outcome, startedAt, snapshotId, error, manifest, manifestWarnings, executionArn } = readEvent(SNAPSHOT_EVENT.record, event);
   const recorded = await recordBackupRun(deps.archive, { database: settings.database, outcome, startedAt, now: deps.now(), snapshotId, executionArn, error, manifest, manifestWarnings });
   metrics.addMetric(outcome === 'succeeded' ? 'BackupSucceeded' : 'BackupFailed', MetricUnit.Count, 1);
   metrics.addMetric('BackupDurationSeconds', MetricUnit.Seconds, recorded.durationSeconds);

@@ -14,7 +14,8 @@ import type { Topology } from '../../ports/database-control-plane.ts';
 import { parseEnv } from '../../contracts/env-schema.ts';
 import { SNAPSHOT_ENV } from '../../contracts/env/snapshot.ts';
 import { drHandler } from '../../shared/handler.ts';
-import { EventReader } from '../../shared/validate.ts';
+import { actionOf } from '../../contracts/events/read.ts';
+import { SNAPSHOT_EVENT } from '../../contracts/events/snapshot.ts';
 import { SNAPSHOT_ACTIONS, type SnapshotDeps, type SnapshotSettings } from './actions.ts';
 
 export type { SnapshotDeps };
@@ -40,15 +41,12 @@ const defaults: SnapshotDeps = {
 export type SnapshotAction = keyof typeof SNAPSHOT_ACTIONS;
 /** What each action returns. */
 export type SnapshotOutput<A extends SnapshotAction> = Awaited<ReturnType<(typeof SNAPSHOT_ACTIONS)[A]>>;
-const ACTIONS = ['plan', 'create', 'check', 'copy', 'record'] as const satisfies readonly SnapshotAction[];
+const ACTIONS = Object.keys(SNAPSHOT_EVENT) as (keyof typeof SNAPSHOT_EVENT)[] satisfies readonly SnapshotAction[];
 
 /** Validates the event's action and runs it; without a valid action the other fields cannot be judged. */
 export async function core(event: unknown, deps: SnapshotDeps = defaults): Promise<SnapshotOutput<SnapshotAction>> {
-  const input = new EventReader(event);
-  const action = input.oneOf('action', ACTIONS);
-  input.done();
-  const executionArn = input.optionalString('executionArn') ?? 'manual';
-  return SNAPSHOT_ACTIONS[action]({ event: input, executionArn, settings }, deps);
+  const action = actionOf(ACTIONS, event);
+  return SNAPSHOT_ACTIONS[action]({ event, settings }, deps);
 }
 
 /** The Lambda entry point (shared middlewares, the Database dimension: functions/shared/handler.ts). */
