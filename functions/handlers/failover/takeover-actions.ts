@@ -4,7 +4,7 @@
  * runs one use case of domain/failover/takeover.ts and logs its outcome.
  */
 import type { FailoverRequest } from '../../domain/failover/model.ts';
-import { parseFailoverInput } from '../../domain/failover/request.ts';
+import { parseFailoverInput } from '../../contracts/events/failover-start.ts';
 import { act, assessPostCheck, confirmationFrom, fenceOldWriter, pollNewWriter, runPrechecks, takeLock } from '../../domain/failover/takeover.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { logger } from '../../shared/powertools.ts';
