@@ -9,6 +9,17 @@
  * anything acts on the input. Messages are written per field with {@link say} or a message function,
  * so each boundary keeps the wording its users and tests know.
  *
+ * Three object builders, because the boundaries word a missing or malformed object three ways and
+ * their readers (operators, tests, stored documents) rely on that wording:
+ * - {@link fields}: valibot's object; a missing field is reported with its own message
+ *   (the configuration, the CLI, nested parts of events);
+ * - {@link fieldsOf}: a handler event read like a form: a value that is not an object is one problem
+ *   (`event: must be a JSON object, got an array`) and the fields it lacks are still listed;
+ * - {@link members}: a stored document checked field by field in declared order, an absent field
+ *   checked as `undefined` (the manifest, reading B, the assertions).
+ * Messages come from {@link say} (`"x" is not <what>`), {@link worded} (the configuration's
+ * `<value> must …`), {@link must} and {@link isNot} (the stored documents').
+ *
  * Import valibot per function (`import { object, string } from 'valibot'`), never as a namespace:
  * esbuild then keeps only what a bundle uses (see env-schema.ts for the measured cost).
  */
