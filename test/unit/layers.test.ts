@@ -201,6 +201,27 @@ describe('the layers of functions/', () => {
     expect(lengthViolations(lines, MAX_DOMAIN_LINES, OVERSIZED_ALLOWED)).toEqual([]);
   });
 
+  it('every arrow points down the layers: handlers → contracts, adapters → domain → ports → shared', () => {
+    // Which layers each layer may import (its own included); nothing imports a handler but its own folder.
+    const allowed: Record<string, readonly string[]> = {
+      handlers: ['handlers', 'contracts', 'adapters', 'domain', 'ports', 'shared'],
+      contracts: ['contracts', 'domain', 'ports', 'shared'],
+      adapters: ['adapters', 'domain', 'ports', 'shared'],
+      domain: ['domain', 'ports', 'shared'],
+      ports: ['ports', 'domain', 'shared'],
+      shared: ['shared'],
+    };
+    const layerOf = (file: string): string => file.split('/')[1] ?? '';
+    const upward = [...graph].flatMap(([from, tos]) => tos.filter((to) => !(allowed[layerOf(from)] ?? []).includes(layerOf(to))).map((to) => `${from} -> ${to}`));
+    expect(upward).toEqual([]);
+    // A handler imports only its own function's files among the handlers.
+    const functionOf = (file: string): string => file.replace(/^functions\/handlers\//, '').split('/')[0]!.replace(/\.ts$/, '');
+    const crossed = [...graph].flatMap(([from, tos]) => (layerOf(from) !== 'handlers' ? [] : tos.filter((to) => layerOf(to) === 'handlers' && functionOf(to) !== functionOf(from)).map((to) => `${from} -> ${to}`)));
+    expect(crossed).toEqual([]);
+    // The walker sees every layer (an empty graph would pass vacuously).
+    expect(new Set([...graph.keys()].map(layerOf))).toEqual(new Set(Object.keys(allowed)));
+  });
+
   it('a handler imports its own environment contract, never the index of all of them (a bundle carries only its own)', () => {
     const handlers = files.filter((file) => file.startsWith('functions/handlers/'));
     const index = 'functions/contracts/environment.ts';
