@@ -189,6 +189,14 @@ export interface TranslateContext {
   /** The typed error for every other error of the service (the service answered and refused); absent: it passes unchanged. */
   readonly otherwise?: ErrorClass;
   /**
+   * Whether any error without an HTTP answer counts as the service not reached, not only the
+   * network and timeout names {@link regionUnreachable} knows: for a caller to whom "could not tell"
+   * must read as unreachable (the fence: in a region outage the failover proceeds unfenced, however
+   * the lost connection surfaces, e.g. `ECONNABORTED`, `ENETDOWN`, a TLS error).
+   * @default false
+   */
+  readonly noAnswerIsUnreachable?: boolean;
+  /**
    * The adapter's own message for a typed error (naming its resource its own way), instead of
    * `<action>: <error name>: <error message>`; undefined keeps that.
    */
@@ -211,7 +219,8 @@ export function meaningOf(service: AwsService, error: Error): Meaning | undefine
 export function translate(error: unknown, context: TranslateContext): unknown {
   if (!(error instanceof Error)) return error;
   const meaning = meaningOf(context.service, error);
-  const typed = typeof meaning === 'function' ? meaning : meaning === UNREACHABLE || regionUnreachable(error) ? (context.unreachable ?? context.otherwise) : context.otherwise;
+  const unanswered = context.noAnswerIsUnreachable === true && (error as RawSdkError).$metadata?.httpStatusCode === undefined;
+  const typed = typeof meaning === 'function' ? meaning : meaning === UNREACHABLE || regionUnreachable(error) || unanswered ? (context.unreachable ?? context.otherwise) : context.otherwise;
   // Passed on unchanged, it still tells the domain whether the service answered (shared/errors.ts, isUnreachable).
   if (typed === undefined) return regionUnreachable(error) ? markUnreachable(error) : error;
   const message = context.message?.(typed, error) ?? `${context.action}: ${error.name}: ${error.message}`;

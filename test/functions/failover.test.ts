@@ -322,6 +322,11 @@ describe('security group fence adapter', () => {
     const fence = new SecurityGroupFence(new EC2Client({}), WORLD.securityGroupId);
     world.ec2.failNext('DescribeSecurityGroupRules', networkError());
     await expect(fence.ingress()).rejects.toThrow(FenceUnreachableError);
+    // Any lost connection, whatever its code, is a region that did not answer (a region failover then proceeds unfenced).
+    for (const code of ['ECONNABORTED', 'ENETDOWN', 'EPROTO']) {
+      world.ec2.failNext('DescribeSecurityGroupRules', Object.assign(new Error(`connect ${code} 52.95.0.1:443`), { code }));
+      await expect(fence.ingress()).rejects.toThrow(FenceUnreachableError);
+    }
     world.ec2.failNext('DescribeSecurityGroupRules', ec2Error('Unavailable', 'The server is overloaded and cannot handle the request.', 503));
     await expect(fence.ingress()).rejects.toThrow(FenceUnreachableError);
     world.ec2.failNext('DescribeSecurityGroupRules', ec2Error('RequestLimitExceeded', 'Request limit exceeded.'));

@@ -32,12 +32,15 @@ export class SecurityGroupFence implements Fence {
   }
 
   /**
-   * Throttling is ThrottledError; a region that could not be reached (no answer, a server error)
-   * FenceUnreachableError; any other answer refused the fence (InvalidGroup.NotFound,
-   * InvalidGroupId.Malformed, UnauthorizedOperation, ...): FenceFailedError.
+   * Throttling is ThrottledError; a region that could not be reached (any error without an HTTP
+   * answer, a server error) FenceUnreachableError; any other answer refused the fence
+   * (InvalidGroup.NotFound, InvalidGroupId.Malformed, UnauthorizedOperation, ...): FenceFailedError.
    */
   #send<T>(action: string, fn: () => Promise<T>): Promise<T> {
-    return send({ service: 'ec2', action: `${action} ${this.securityGroupId}`, unreachable: FenceUnreachableError, otherwise: FenceFailedError }, fn);
+    return send(
+      { service: 'ec2', action: `${action} ${this.securityGroupId}`, unreachable: FenceUnreachableError, otherwise: FenceFailedError, noAnswerIsUnreachable: true },
+      fn,
+    );
   }
 
   async ingress(): Promise<IngressRule[]> {
