@@ -79,6 +79,18 @@ describe('S3ArchiveStore over the S3 fake', () => {
     expect((thrown as Error).cause).toMatchObject({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
   });
 
+  it('reads through a throttled GetObject as ThrottledError (S3 asks for a retry of 503 Slow Down), then reads the document', async () => {
+    // Prepare
+    await store.put(KEY, '{"a":1}\n', 'application/json');
+    s3.throttle(1, { commands: ['GetObject'] });
+    // Act
+    const thrown = await store.get(KEY).catch((e: unknown) => e);
+    // Assess
+    expect(thrown).toBeInstanceOf(ThrottledError);
+    expect((thrown as Error).cause).toMatchObject({ name: 'SlowDown' });
+    await expect(store.get(KEY)).resolves.toBe('{"a":1}\n');
+  });
+
   it('turns throttling into ThrottledError and a 500 or a lost connection into ArchiveWriteError, storing nothing', async () => {
     // Prepare
     s3.throttle(1, { commands: ['PutObject'] });

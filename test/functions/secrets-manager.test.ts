@@ -66,6 +66,19 @@ describe('SecretsManagerCredentials', () => {
     expect(thrown).toMatchObject({ name: 'ThrottledError', message: 'GetSecretValue: ThrottlingException', cause: { name: 'ThrottlingException' } });
   });
 
+  it('retries a Secrets Manager 500 (InternalServiceError) as ThrottledError, as every adapter of the service reads it', async () => {
+    // Prepare
+    const arn = secrets.addSecret('swifteats-probe', JSON.stringify({ username: 'u', password: 'p' }));
+    secrets.failNext('GetSecretValue', Object.assign(new Error('An error occurred on the server side.'), { name: 'InternalServiceError', $fault: 'server', $metadata: { httpStatusCode: 500 } }));
+    // Act
+    const thrown = await new SecretsManagerCredentials(client, arn).get().catch((e: unknown) => e);
+    // Assess
+    expect(thrown).toBeInstanceOf(ThrottledError);
+    expect(thrown).toMatchObject({ message: 'GetSecretValue: InternalServiceError', cause: { name: 'InternalServiceError' } });
+    // The next call reads the secret.
+    await expect(new SecretsManagerCredentials(client, arn).get()).resolves.toEqual({ username: 'u', password: 'p' });
+  });
+
   it.each([
     ['no password', { username: 'u' }],
     ['a numeric password', { username: 'u', password: 97531 }],
