@@ -117,7 +117,10 @@ export const SERVICE_ERRORS: Readonly<Record<AwsService, ServiceErrors>> = {
       // (S3 User Guide, "Conditional writes").
       PreconditionFailed: AlreadyArchivedError,
       NoSuchKey: NotArchivedError,
-      ...retryLater('SlowDown', 'ThrottlingException'),
+      // Not modeled either: the 409 of a conditional write that raced another operation on the key;
+      // "On a 409 failure you should retry the upload" (PutObject API reference, If-None-Match). The
+      // retry then meets the winner's object as PreconditionFailed.
+      ...retryLater('SlowDown', 'ThrottlingException', 'ConditionalRequestConflict'),
       // A 400 that asks for a retry: "Your socket connection to the server was not read from or
       // written to within the timeout period" (S3 API reference, "Error responses").
       RequestTimeout: UNREACHABLE,

@@ -91,6 +91,17 @@ describe('S3ArchiveStore over the S3 fake', () => {
     await expect(store.get(KEY)).resolves.toBe('{"a":1}\n');
   });
 
+  it('retries a conditional write that raced another (409 ConditionalRequestConflict) as ThrottledError; the retry stores the bytes', async () => {
+    // Prepare
+    s3.failNext('PutObject', s3Error('ConditionalRequestConflict', 'A conflicting conditional operation is currently in progress against this resource.', 409));
+    // Act
+    const thrown = await store.put(KEY, '{"a":1}\n', 'application/json').catch((e: unknown) => e);
+    // Assess
+    expect(thrown).toBeInstanceOf(ThrottledError);
+    expect(s3.versions(BUCKET, KEY)).toEqual([]);
+    await expect(store.put(KEY, '{"a":1}\n', 'application/json')).resolves.toMatchObject({ sha256: DIGEST });
+  });
+
   it('turns throttling into ThrottledError and a 500 or a lost connection into ArchiveWriteError, storing nothing', async () => {
     // Prepare
     s3.throttle(1, { commands: ['PutObject'] });

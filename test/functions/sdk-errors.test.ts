@@ -41,7 +41,7 @@ const WIRE_CODES: Record<AwsService, readonly string[]> = {
   dynamodb: [],
   // client-ec2 models no exception at all.
   ec2: ['RequestLimitExceeded', 'Throttling', 'Unavailable', 'InternalError', 'ServiceUnavailable', 'InsufficientInstanceCapacity'],
-  s3: ['PreconditionFailed', 'SlowDown', 'ThrottlingException', 'RequestTimeout'],
+  s3: ['PreconditionFailed', 'SlowDown', 'ThrottlingException', 'ConditionalRequestConflict', 'RequestTimeout'],
   route53: ['Throttling'],
   secretsmanager: ['ThrottlingException'],
   sns: [],
