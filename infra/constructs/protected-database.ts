@@ -37,7 +37,7 @@ export interface ProtectedDatabase {
 /** Props shared by both topologies. */
 export interface ProtectedDatabaseProps {
   /** The database as configured: name, engine, class, storage, backup and maintenance windows, port, master user, read replicas. */
-  readonly config: Omit<DatabaseConfig, 'topology'>;
+  readonly settings: Omit<DatabaseConfig, 'topology'>;
   /** The VPC; the database is placed in its `database` subnets. */
   readonly vpc: ec2.IVpc;
   /** Customer key for storage, snapshots, Performance Insights and the master secret. */
@@ -83,12 +83,12 @@ function majorOf(version: string): string {
 function databaseSecurityGroup(scope: Construct, props: ProtectedDatabaseProps): ec2.SecurityGroup {
   const sg = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: props.vpc,
-    description: `${props.config.name}: PostgreSQL from the DR functions only`,
+    description: `${props.settings.name}: PostgreSQL from the DR functions only`,
     allowAllOutbound: false,
   });
-  sg.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(props.config.port), 'DR functions (probe, manifest, verify)');
+  sg.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(props.settings.port), 'DR functions (probe, manifest, verify)');
   // The functions' group allows no outbound traffic by default: open exactly this path.
-  props.clientSecurityGroup.addEgressRule(sg, ec2.Port.tcp(props.config.port), `PostgreSQL of ${props.config.name}`);
+  props.clientSecurityGroup.addEgressRule(sg, ec2.Port.tcp(props.settings.port), `PostgreSQL of ${props.settings.name}`);
   return sg;
 }
 
@@ -174,7 +174,7 @@ export class MultiAzInstanceDatabase extends Construct implements ProtectedDatab
 
   constructor(scope: Construct, id: string, props: MultiAzInstanceDatabaseProps) {
     super(scope, id);
-    const c = props.config;
+    const c = props.settings;
     const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(c.engineVersion, majorOf(c.engineVersion)) });
     this.securityGroup = databaseSecurityGroup(this, props);
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', { engine, parameters: { ...DATABASE_PARAMETERS }, description: `${c.name}: TLS enforced` });
@@ -292,7 +292,7 @@ export class MultiAzClusterDatabase extends Construct implements ProtectedDataba
 
   constructor(scope: Construct, id: string, props: ProtectedDatabaseProps) {
     super(scope, id);
-    const c = props.config;
+    const c = props.settings;
     this.securityGroup = databaseSecurityGroup(this, props);
     const subnets = props.vpc.selectSubnets({ subnetGroupName: 'database' });
     const subnetGroup = new rds.CfnDBSubnetGroup(this, 'Subnets', {

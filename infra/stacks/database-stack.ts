@@ -44,7 +44,7 @@ export class DatabaseStack extends Stack {
     this.databaseKey = createDatabaseKey(this, { databaseName });
     this.database = createProtectedDatabase(this, 'Database', {
       topology: config.topology,
-      config,
+      settings: config,
       vpc: this.network.vpc,
       key: this.databaseKey,
       clientSecurityGroup: this.network.functionsSecurityGroup,
