@@ -17,7 +17,7 @@ import type { RowCounts, TableRef } from '../../domain/verification/manifest.ts'
 import { DIGEST_SETTINGS } from '../../domain/verification/content.ts';
 import type { ContentMeasure, ContentRequest, LargeObjectTally, TableContent } from '../../domain/verification/content-model.ts';
 import type { ContentReader, ContentScan } from '../../ports/content-reader.ts';
-import { translatePgError, type SqlSession } from './sql.ts';
+import { inReadOnlyTransaction, translatePgError, type SqlSession } from './sql.ts';
 
 /** The scanned row's alias; `alias::text` is the whole row (a column of that name would shadow it). */
 const ROW_ALIAS = 'dr_content_row';
@@ -89,22 +89,6 @@ async function readLargeObjects(session: SqlSession): Promise<LargeObjectTally> 
   return { count: toCount(row?.count ?? '0', 'large objects'), oidSum: row?.oid_sum ?? '0' };
 }
 
-async function inTransaction<T>(session: SqlSession, action: () => string, work: () => Promise<T>): Promise<T> {
-  try {
-    await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  } catch (error) {
-    throw translatePgError(error, action());
-  }
-  try {
-    const result = await work();
-    await session.query('COMMIT');
-    return result;
-  } catch (error) {
-    await session.query('ROLLBACK').catch(() => undefined);
-    throw translatePgError(error, action());
-  }
-}
-
 /** {@link ContentReader} over one `pg` connection (reading A, on the production database). */
 export class PgContentReader implements ContentReader {
   readonly #session: SqlSession;
@@ -116,7 +100,7 @@ export class PgContentReader implements ContentReader {
   /** {@inheritDoc ContentReader.scanContent} */
   async scanContent(tables: readonly TableRef[], requests: readonly ContentRequest[], seed: number): Promise<ContentScan> {
     let current = '';
-    return inTransaction(
+    return inReadOnlyTransaction(
       this.#session,
       () => (current === '' ? 'scanning content' : `scanning content of ${current}`),
       async () => {
@@ -154,7 +138,7 @@ export class PgContentReader implements ContentReader {
 
   /** {@inheritDoc ContentReader.largeObjects} */
   largeObjects(): Promise<LargeObjectTally> {
-    return inTransaction(this.#session, () => 'reading large objects', () => readLargeObjects(this.#session));
+    return inReadOnlyTransaction(this.#session, () => 'reading large objects', () => readLargeObjects(this.#session));
   }
 }
 
@@ -164,7 +148,7 @@ export class PgContentReader implements ContentReader {
  * A lost connection is thrown. `timeoutMs` bounds each table's scan, server- and client-side.
  */
 export async function scanRestoredContent(session: ContentSession, requests: readonly ContentRequest[], seed: number, timeoutMs: number): Promise<Record<string, TableContent | string>> {
-  return inTransaction(
+  return inReadOnlyTransaction(
     session,
     () => 'scanning content',
     async () => {
@@ -192,5 +176,5 @@ export async function scanRestoredContent(session: ContentSession, requests: rea
 
 /** Large objects of the restored copy. */
 export function restoredLargeObjects(session: SqlSession): Promise<LargeObjectTally> {
-  return inTransaction(session, () => 'reading large objects', () => readLargeObjects(session));
+  return inReadOnlyTransaction(session, () => 'reading large objects', () => readLargeObjects(session));
 }
