@@ -104,3 +104,24 @@ export async function inReadOnlyTransaction<T>(session: SqlSession, describe: ()
     throw translatePgError(error, describe());
   }
 }
+
+/** Runs one statement on `session`, a failure translated by {@link translatePgError} with `action`. */
+export async function queryFor<R extends QueryResultRow>(session: SqlSession, action: string, text: string, values?: unknown[]): Promise<QueryResult<R>> {
+  try {
+    return await session.query<R>(text, values);
+  } catch (error) {
+    throw translatePgError(error, action);
+  }
+}
+
+/** The schema and version of the installed `amcheck` extension, or null when it is not installed. */
+export async function installedAmcheck(session: SqlSession): Promise<{ schema: string; version: string } | null> {
+  const result = await queryFor<{ schema: string; version: string }>(
+    session,
+    'looking up amcheck',
+    `SELECT n.nspname AS schema, e.extversion AS version
+       FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+      WHERE e.extname = 'amcheck'`,
+  );
+  return result.rows[0] ?? null;
+}

@@ -30,7 +30,7 @@ import type {
 import type { GinIndexOutcome } from '../../ports/structure-probe.ts';
 import type { IndexRef } from '../../ports/verification-probe.ts';
 import { SqlQueryError } from '../../shared/errors.ts';
-import { translatePgError } from './sql.ts';
+import { installedAmcheck, queryFor, translatePgError } from './sql.ts';
 import { runPool } from './session-pool.ts';
 
 /** What the probe needs of a connection (same as `ProbeSession`). */
@@ -596,21 +596,11 @@ export class PgStructureProbe implements StructureProbe {
     }
   }
 
-  async #amcheck(): Promise<{ schema: string; version: string } | null> {
-    const result = await this.#query<{ schema: string; version: string }>(
-      'looking up amcheck',
-      `SELECT n.nspname AS schema, e.extversion AS version
-         FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-        WHERE e.extname = 'amcheck'`,
-    );
-    return result.rows[0] ?? null;
+  #amcheck(): Promise<{ schema: string; version: string } | null> {
+    return installedAmcheck(this.#main);
   }
 
-  async #query<R extends Record<string, unknown>>(action: string, text: string, values?: unknown[]) {
-    try {
-      return await this.#main.query<R>(text, values);
-    } catch (error) {
-      throw translatePgError(error, action);
-    }
+  #query<R extends Record<string, unknown>>(action: string, text: string, values?: unknown[]) {
+    return queryFor<R>(this.#main, action, text, values);
   }
 }

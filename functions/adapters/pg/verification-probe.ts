@@ -30,7 +30,7 @@ import { SqlConnectionError, SqlQueryError } from '../../shared/errors.ts';
 import { openSession } from './connect.ts';
 import type { DbEndpoint } from './connect.ts';
 import { PgDatabaseInspector } from './inspector.ts';
-import { translatePgError } from './sql.ts';
+import { installedAmcheck, queryFor, translatePgError } from './sql.ts';
 import { PgStructureProbe } from './structure-probe.ts';
 import type {
   ConstraintCheckOutcome,
@@ -410,14 +410,8 @@ export class PgVerificationProbe implements VerificationProbe {
     }
   }
 
-  async #amcheck(): Promise<{ schema: string; version: string } | null> {
-    const result = await this.#query<{ schema: string; version: string }>(
-      'looking up amcheck',
-      `SELECT n.nspname AS schema, e.extversion AS version
-         FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-        WHERE e.extname = 'amcheck'`,
-    );
-    return result.rows[0] ?? null;
+  #amcheck(): Promise<{ schema: string; version: string } | null> {
+    return installedAmcheck(this.#main);
   }
 
   /**
@@ -523,12 +517,8 @@ export class PgVerificationProbe implements VerificationProbe {
     return observeLedger(this.#main, tables);
   }
 
-  async #query<R extends Record<string, unknown>>(action: string, text: string, values?: unknown[]) {
-    try {
-      return await this.#main.query<R>(text, values);
-    } catch (error) {
-      throw translatePgError(error, action);
-    }
+  #query<R extends Record<string, unknown>>(action: string, text: string, values?: unknown[]) {
+    return queryFor<R>(this.#main, action, text, values);
   }
 }
 
