@@ -13,6 +13,7 @@ import {
   FailoverDBClusterCommand,
   paginateDescribeDBClusterSnapshots,
   type DBClusterSnapshot,
+  type DBCluster,
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import type { CopySnapshotRequest, DatabaseControlPlane, DatabaseState, Snapshot, SnapshotQuota, WriterState } from '../../ports/database-control-plane.ts';
@@ -33,6 +34,14 @@ function fromClusterSnapshot(s: DBClusterSnapshot): Snapshot {
     kmsKeyId: s.KmsKeyId ?? null,
     tags: tagsOf(s.TagList),
   };
+}
+
+/** The DB cluster, or DatabaseNotFoundError. */
+async function describeCluster(rds: RDSClient, identifier: string): Promise<DBCluster> {
+  const out = await call('DescribeDBClusters', () => rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
+  const db = out.DBClusters?.[0];
+  if (!db) throw new DatabaseNotFoundError(`DescribeDBClusters: DB cluster ${identifier} not found`);
+  return db;
 }
 
 /** Multi-AZ DB cluster topology: DB cluster snapshots. */
@@ -56,9 +65,7 @@ export class RdsClusterControlPlane implements DatabaseControlPlane {
   }
 
   async describeDatabase(identifier: string): Promise<DatabaseState> {
-    const out = await call('DescribeDBClusters', () => this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
-    const db = out.DBClusters?.[0];
-    if (!db) throw new DatabaseNotFoundError(`DescribeDBClusters: DB cluster ${identifier} not found`);
+    const db = await describeCluster(this.rds, identifier);
     return {
       identifier,
       arn: db.DBClusterArn ?? '',
@@ -117,9 +124,7 @@ export class RdsClusterControlPlane implements DatabaseControlPlane {
 
   /** The writer member's identifier is the writer's location; the other members are the readable standbys. */
   async describeWriter(identifier: string): Promise<WriterState> {
-    const out = await call('DescribeDBClusters', () => this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })));
-    const db = out.DBClusters?.[0];
-    if (!db) throw new DatabaseNotFoundError(`DescribeDBClusters: DB cluster ${identifier} not found`);
+    const db = await describeCluster(this.rds, identifier);
     const members = db.DBClusterMembers ?? [];
     return {
       identifier,

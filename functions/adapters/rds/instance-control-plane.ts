@@ -14,6 +14,7 @@ import {
   paginateDescribeDBInstanceAutomatedBackups,
   paginateDescribeDBSnapshots,
   type DBSnapshot,
+  type DBInstance,
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import type { CopySnapshotRequest, DatabaseControlPlane, DatabaseState, Snapshot, SnapshotQuota, WriterState } from '../../ports/database-control-plane.ts';
@@ -38,6 +39,14 @@ function fromDbSnapshot(s: DBSnapshot): Snapshot {
   };
 }
 
+/** The DB instance, or DatabaseNotFoundError. */
+async function describeInstance(rds: RDSClient, identifier: string): Promise<DBInstance> {
+  const out = await call('DescribeDBInstances', () => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
+  const db = out.DBInstances?.[0];
+  if (!db) throw new DatabaseNotFoundError(`DescribeDBInstances: DB instance ${identifier} not found`);
+  return db;
+}
+
 /** DB instance topology: DB snapshots. */
 export class RdsInstanceControlPlane implements DatabaseControlPlane {
   readonly topology = 'multi-az-instance' as const;
@@ -59,9 +68,7 @@ export class RdsInstanceControlPlane implements DatabaseControlPlane {
   }
 
   async describeDatabase(identifier: string): Promise<DatabaseState> {
-    const out = await call('DescribeDBInstances', () => this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
-    const db = out.DBInstances?.[0];
-    if (!db) throw new DatabaseNotFoundError(`DescribeDBInstances: DB instance ${identifier} not found`);
+    const db = await describeInstance(this.rds, identifier);
     return {
       identifier,
       arn: db.DBInstanceArn ?? '',
@@ -124,9 +131,7 @@ export class RdsInstanceControlPlane implements DatabaseControlPlane {
    * (`SecondaryAvailabilityZone`), which is how the workflow sees the failover has happened.
    */
   async describeWriter(identifier: string): Promise<WriterState> {
-    const out = await call('DescribeDBInstances', () => this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
-    const db = out.DBInstances?.[0];
-    if (!db) throw new DatabaseNotFoundError(`DescribeDBInstances: DB instance ${identifier} not found`);
+    const db = await describeInstance(this.rds, identifier);
     return {
       identifier,
       arn: db.DBInstanceArn ?? '',
