@@ -6,10 +6,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { drKeyAlias } from '../config/resolve.ts';
-import type { ScheduleConfig } from '../config/types.ts';
+import { drKeyAlias, type BackupFacts } from '../config/resolve.ts';
 import type { WildcardRule } from '../acknowledgements.ts';
-import type { RetentionSettings } from '../../functions/domain/retention/model.ts';
 import { TAG } from '../../functions/domain/snapshots/naming.ts';
 import { aslDefinition } from './asl-definition.ts';
 import { DrFunction } from './dr-function.ts';
@@ -36,21 +34,11 @@ export const BACKUP_WILDCARDS: readonly WildcardRule[] = [
 ];
 
 /** Props of {@link Backup}. */
-export interface BackupProps extends AutomationContext {
+export interface BackupProps extends AutomationContext, BackupFacts {
   /** The protected database: its ARN, writer endpoint, port and master secret. */
   readonly database: Pick<ProtectedDatabase, 'arn' | 'endpoint' | 'port' | 'secretArn'>;
   /** The database's key (the master secret's, and RDS's grants for copies). */
   readonly databaseKey: kms.IKey;
-  /** When the backup runs and which tier a run's date makes. */
-  readonly schedules: Pick<ScheduleConfig, 'timezone' | 'backup' | 'tiers'>;
-  /** The GFS retention settings, passed to retention as they are. */
-  readonly retention: RetentionSettings;
-  /** Reading B's bound on waiting for a transaction open across the snapshot point. */
-  readonly bracketMaxWaitSeconds: number;
-  /** Whether reading A digests every row (the 'table-content' check of quiet tables). */
-  readonly contentDigest: boolean;
-  /** Exact mode: tables whose ledgers readings A and B observe (none: off). */
-  readonly exactCountTables: readonly string[];
 }
 
 /**

@@ -7,7 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { DatabaseConfig, RestoreTestConfig } from '../config/types.ts';
+import type { RestoreTestingFacts } from '../config/resolve.ts';
 import type { WildcardRule } from '../acknowledgements.ts';
 import { TAG } from '../../functions/domain/snapshots/naming.ts';
 import { aslDefinition } from './asl-definition.ts';
@@ -36,19 +36,13 @@ export const RESTORE_WILDCARDS: readonly WildcardRule[] = [
 ];
 
 /** Props of {@link RestoreTesting}. */
-export interface RestoreTestingProps extends AutomationContext {
+export interface RestoreTestingProps extends AutomationContext, RestoreTestingFacts {
   /** The protected database: ARN, subnet and parameter groups (restores reuse them), security group (point-in-time restores). */
   readonly database: Pick<ProtectedDatabase, 'arn' | 'subnetGroupName' | 'parameterGroupName' | 'securityGroup'>;
-  /** What a restore is created like: engine version, class, storage. */
-  readonly engine: Pick<DatabaseConfig, 'engineVersion' | 'instanceClass' | 'storageType' | 'iops'>;
   /** The database's key: the restored database's new master secret. */
   readonly databaseKey: kms.IKey;
   /** Security group of temporary restored databases ({@link RestoreTestNetwork}, database stack). */
   readonly restoreTestSecurityGroup: ec2.ISecurityGroup;
-  /** Restore-test settings: class, time to live, SQL assertions, bracket share. */
-  readonly restoreTest: Pick<RestoreTestConfig, 'instanceClass' | 'temporaryTtlHours' | 'assertions' | 'maxBracketShare' | 'exactCounts'>;
-  /** When the restore test runs, and the IANA time zone of that expression. */
-  readonly schedule: { readonly expression: string; readonly timezone: string };
 }
 
 /**
