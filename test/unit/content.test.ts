@@ -19,6 +19,7 @@ import { DEFAULT_HEARTBEAT_TOLERANCE } from '../../functions/domain/verification
 import { runVerification } from '../../functions/domain/verification/run-verification.ts';
 import type { VerificationProbe } from '../../functions/ports/verification-probe.ts';
 import { SqlQueryError, ValidationError } from '../../functions/shared/errors.ts';
+import { HEALTHY_STRUCTURE } from '../support/healthy-structure.ts';
 
 const SERVER: CounterReading['server'] = { clock: '2026-03-01T12:04:50.000000Z', startedAt: '2026-02-01T00:00:00.000000Z', statsResetAt: null };
 const SETTLED = { settled: true, waitedSeconds: 11, openTransactions: [] };
@@ -317,12 +318,7 @@ describe('runVerification wires table-content and large-objects', () => {
       dataChecksums: async () => true,
       runAssertion: async () => ({ rows: 1, columns: 1, value: '0' }),
       // A structurally healthy copy: the structural checks are not what this suite is about.
-      indexStates: async () => [],
-      sequenceStates: async () => [],
-      checkForeignKeys: async () => [],
-      checkCheckConstraints: async () => [],
-      checkGinIndexes: async () => ({ available: true as const, detail: 'no GIN index', outcomes: [] }),
-      checkHeapPages: async () => ({ available: true as const, detail: 'amcheck created for this run', outcomes: [] }),
+      ...HEALTHY_STRUCTURE,
       scanContent: async (r, seed) => {
         requests.push({ requests: r, seed });
         return content();

@@ -16,6 +16,7 @@ import {
 import type { LedgerObservation, TriggerEnabled } from '../../functions/domain/verification/exact-counts-model.ts';
 import type { VerificationProbe } from '../../functions/ports/verification-probe.ts';
 import { SqlQueryError } from '../../functions/shared/errors.ts';
+import { HEALTHY_STRUCTURE } from '../support/healthy-structure.ts';
 
 function observed(table: string, count: number | null, ledger: number | null, enabled: readonly (TriggerEnabled | null)[] = ['A', 'A', 'A']): LedgerObservation {
   return {
@@ -124,12 +125,7 @@ function probe(ledger: readonly LedgerObservation[] | Error | undefined): Verifi
     dataChecksums: async () => true,
     runAssertion: async () => ({ rows: 1, columns: 1, value: '0' }),
     // A structurally healthy copy: the structural checks are not what this suite is about.
-    indexStates: async () => [],
-    sequenceStates: async () => [],
-    checkForeignKeys: async () => [],
-    checkCheckConstraints: async () => [],
-    checkGinIndexes: async () => ({ available: true as const, detail: 'no GIN index', outcomes: [] }),
-    checkHeapPages: async () => ({ available: true as const, detail: 'amcheck created for this run', outcomes: [] }),
+    ...HEALTHY_STRUCTURE,
   };
   if (ledger === undefined) return base;
   return {
